@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "assetpipe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "assetpipe", targets: ["assetpipe"]),
+        .library(name: "ImageCodec", targets: ["ImageCodec"]),
+        .library(name: "MaskTools", targets: ["MaskTools"]),
+        .library(name: "APIMartClient", targets: ["APIMartClient"]),
+        .library(name: "APIMartSimulator", targets: ["APIMartSimulator"]),
+        .library(name: "AssetPipeline", targets: ["AssetPipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.23.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config (Debian: libpng-dev, libjpeg-dev).
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+        // The only code that includes png.h / jpeglib.h: every setjmp lives here.
+        .target(name: "CImageShim", dependencies: ["CLibPNG", "CLibJPEG"]),
+        // Probe, decode/encode rows, transparency, resample. Knows nothing of masks, HTTP or manifests.
+        .target(name: "ImageCodec", dependencies: ["CImageShim"]),
+        // Mask check, make, fit, ratio, diff, composite.
+        .target(name: "MaskTools", dependencies: ["ImageCodec", "APIMartWire"]),
+        // Wire models and request rules shared by client and simulator.
+        .target(name: "APIMartWire"),
+        .target(
+            name: "APIMartClient",
+            dependencies: [
+                "APIMartWire", "ImageCodec", "MaskTools",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "APIMartSimulator",
+            dependencies: [
+                "APIMartWire", "ImageCodec", "MaskTools",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "AssetPipeline",
+            dependencies: [
+                "ImageCodec", "MaskTools", "APIMartClient", "APIMartWire",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "assetpipe",
+            dependencies: [
+                "ImageCodec", "MaskTools", "APIMartClient", "APIMartSimulator", "AssetPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
+        .testTarget(name: "MaskToolsTests", dependencies: ["MaskTools", "ImageCodec", "APIMartWire"]),
+        .testTarget(
+            name: "APIMartTests",
+            dependencies: ["APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "MaskTools"]),
+        .testTarget(
+            name: "AssetPipelineTests",
+            dependencies: ["AssetPipeline", "APIMartSimulator", "APIMartClient", "ImageCodec", "MaskTools"]),
+        .testTarget(name: "CLITests", dependencies: ["ImageCodec"]),
+    ]
+)

@@ -1,0 +1,101 @@
+/// What a file is, read from its header without decoding pixels.
+public enum ImageFormat: String, Sendable, Codable, CaseIterable {
+    case png, jpeg, webp, gif
+
+    /// The MIME type the upload endpoint expects for this format.
+    public var mimeType: String {
+        switch self {
+        case .png: "image/png"
+        case .jpeg: "image/jpeg"
+        case .webp: "image/webp"
+        case .gif: "image/gif"
+        }
+    }
+
+    /// The file extension assetpipe writes for this format.
+    public var fileExtension: String {
+        switch self {
+        case .png: "png"
+        case .jpeg: "jpg"
+        case .webp: "webp"
+        case .gif: "gif"
+        }
+    }
+}
+
+public enum PNGColorType: String, Sendable, Codable {
+    case gray, rgb, palette, grayAlpha = "gray-alpha", rgba
+}
+
+public enum JPEGColorSpace: String, Sendable, Codable {
+    case gray, ycbcr, rgb, cmyk, ycck, unknown
+}
+
+public struct PNGDetails: Sendable, Codable, Equatable {
+    public var colorType: PNGColorType
+    public var hasTRNS: Bool
+    public var hasICCProfile: Bool
+
+    public init(colorType: PNGColorType, hasTRNS: Bool, hasICCProfile: Bool) {
+        self.colorType = colorType
+        self.hasTRNS = hasTRNS
+        self.hasICCProfile = hasICCProfile
+    }
+}
+
+public struct JPEGDetails: Sendable, Codable, Equatable {
+    public var components: Int
+    public var colorSpace: JPEGColorSpace
+    public var progressive: Bool
+    public var arithmetic: Bool
+    public var hasICCProfile: Bool
+
+    public init(components: Int, colorSpace: JPEGColorSpace, progressive: Bool, arithmetic: Bool, hasICCProfile: Bool) {
+        self.components = components
+        self.colorSpace = colorSpace
+        self.progressive = progressive
+        self.arithmetic = arithmetic
+        self.hasICCProfile = hasICCProfile
+    }
+}
+
+/// Header facts of an image file.
+public struct ImageInfo: Sendable, Codable, Equatable {
+    public var format: ImageFormat
+    public var width: Int
+    public var height: Int
+    /// EXIF orientation 1–8 (1 when absent or not a JPEG).
+    public var orientation: Int
+    /// Width and height as shown, after the EXIF orientation (swapped for 5–8).
+    public var orientedWidth: Int
+    public var orientedHeight: Int
+    /// Bits per sample as stored (PNG 1/2/4/8/16, JPEG 8 or 12); 0 when unknown (WebP, GIF).
+    public var bitDepth: Int
+    /// True when the file has an alpha channel or a tRNS chunk.
+    public var hasAlpha: Bool
+    /// PNG Adam7 interlace; for JPEG, progressive.
+    public var interlaced: Bool
+    public var png: PNGDetails?
+    public var jpeg: JPEGDetails?
+
+    public init(
+        format: ImageFormat, width: Int, height: Int, orientation: Int = 1, bitDepth: Int, hasAlpha: Bool,
+        interlaced: Bool, png: PNGDetails? = nil, jpeg: JPEGDetails? = nil
+    ) {
+        self.format = format
+        self.width = width
+        self.height = height
+        self.orientation = orientation
+        let swaps = (5...8).contains(orientation)
+        self.orientedWidth = swaps ? height : width
+        self.orientedHeight = swaps ? width : height
+        self.bitDepth = bitDepth
+        self.hasAlpha = hasAlpha
+        self.interlaced = interlaced
+        self.png = png
+        self.jpeg = jpeg
+    }
+
+    /// True when the EXIF orientation swaps width and height.
+    public var orientationSwapsAxes: Bool { (5...8).contains(orientation) }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+
+/// Exit codes, the same for every subcommand (documented in the README).
+enum ExitStatus: Int32 {
+    /// Everything asked for is done.
+    case success = 0
+    /// A job, asset or check failed (task failed, mask refused, asset failed…).
+    case failure = 1
+    /// Usage, manifest, configuration or local validation error.
+    case usage = 2
+    /// Account error: 401, 402 or 403 from the API.
+    case account = 3
+
+    var exitCode: ExitCode { ExitCode(rawValue) }
+}
+
+/// Results to stdout, diagnostics to stderr.
+enum Console {
+    static func out(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Prints a value as pretty, key-sorted JSON on stdout.
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        out(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// True when stdout is a terminal (progress displays, confirmations).
+    static var isTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+}
