@@ -58,13 +58,17 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Static review page over a built asset tree (lock file, build report, history).
+        .target(name: "AssetGallery", dependencies: ["AssetPipeline", "ImageCodec", "MaskTools"]),
         .executableTarget(
             name: "assetpipe",
             dependencies: [
-                "ImageCodec", "MaskTools", "APIMartClient", "APIMartSimulator", "AssetPipeline",
+                "ImageCodec", "MaskTools", "APIMartClient", "APIMartSimulator", "AssetPipeline", "AssetGallery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"]),
+        .testTarget(
+            name: "ImageCodecTests",
+            dependencies: ["ImageCodec", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "MaskToolsTests", dependencies: ["MaskTools", "ImageCodec", "APIMartWire"]),
         .testTarget(
             name: "APIMartTests",
@@ -72,6 +76,9 @@ let package = Package(
         .testTarget(
             name: "AssetPipelineTests",
             dependencies: ["AssetPipeline", "APIMartSimulator", "APIMartClient", "ImageCodec", "MaskTools"]),
+        .testTarget(
+            name: "AssetGalleryTests",
+            dependencies: ["AssetGallery", "AssetPipeline", "APIMartSimulator", "ImageCodec"]),
         .testTarget(name: "CLITests", dependencies: ["ImageCodec"]),
     ]
 )

@@ -1,0 +1,285 @@
+import APIMartWire
+import Foundation
+import Hummingbird
+import ImageCodec
+
+/// The simulator's endpoints (shared/api/CONTRACT.md): upload, submit, poll, and the files it serves back.
+///
+/// Each API request is read whole first (so an early error answer never races a client still sending its
+/// body), counted, then: injected slowness, auth, injected error statuses, validation, the work, and an
+/// injected drop last, so a dropped submit has created its task and a dropped upload has stored its file.
+struct SimulatorRoutes: Sendable {
+    let state: SimulatorState
+    let runner: TaskRunner
+
+    var configuration: SimulatorConfiguration { state.configuration }
+
+    /// Largest submit body read (the JSON is a few hundred bytes; 15 URLs a few KB).
+    static let maxJSONBytes = 1 << 20
+    /// Multipart overhead allowed on top of the 20 MiB file limit before the body is refused outright.
+    static let multipartHeadroom = 1 << 20
+
+    func register(on router: Router<some RequestContext>) {
+        router.post("/v1/uploads/images") { request, _ in await upload(request) }
+        router.post("/v1/images/generations") { request, _ in await submit(request) }
+        router.get("/v1/tasks/:id") { request, context in
+            await poll(request, id: context.parameters.get("id") ?? "")
+        }
+        router.get("/f/image/:name") { request, _ in await file(request) }
+    }
+
+    // MARK: - POST /v1/uploads/images
+
+    func upload(_ request: Request) async -> Response {
+        let body: Body
+        do {
+            body = try await Self.read(request, limit: ContractLimits.maxUploadBytes + Self.multipartHeadroom)
+        } catch {
+            return Self.error(400, "the request body could not be read: \(error)")
+        }
+        let decision = await state.admit(.upload)
+        return Self.applyDrop(decision, to: await uploadAnswer(request, body, decision))
+    }
+
+    private func uploadAnswer(_ request: Request, _ body: Body, _ decision: FaultDecision) async -> Response {
+        if let refusal = await prelude(request, decision) { return refusal }
+        if body.overflow {
+            return Self.error(413, "file too large: uploads are limited to 20 MB (\(ContractLimits.maxUploadBytes) bytes)")
+        }
+        let form: MultipartForm
+        do {
+            let boundary = try MultipartForm.boundary(contentType: request.headers[.contentType])
+            form = try MultipartForm(body: body.bytes, boundary: boundary)
+        } catch {
+            switch error {
+            case .notMultipart:
+                return Self.error(400, "the body must be multipart/form-data with a 'file' field")
+            case .noBoundary:
+                return Self.error(400, "the multipart/form-data Content-Type has no boundary")
+            case .malformed(let why):
+                return Self.error(400, "malformed multipart/form-data body: \(why)")
+            }
+        }
+        guard let part = form.part(named: "file") else {
+            return Self.error(400, "no 'file' field in the multipart/form-data body")
+        }
+        guard part.body.count <= ContractLimits.maxUploadBytes else {
+            return Self.error(413, "file too large: \(part.body.count) bytes; uploads are limited to 20 MB (\(ContractLimits.maxUploadBytes) bytes)")
+        }
+        guard !part.body.isEmpty else { return Self.error(400, "the 'file' field is empty") }
+        guard let format = ImageFormat.sniff(part.body) else {
+            return Self.error(400, "unsupported file format: uploads accept JPEG, PNG, WebP and GIF")
+        }
+        let original = Self.lastPathComponent(part.filename ?? "")
+        let filename = original.isEmpty ? "upload.\(format.fileExtension)" : original
+        let stored = await state.storeUpload(
+            bytes: Array(part.body), filename: Self.urlSafe(filename), format: format,
+            fallbackBase: Self.fallbackBase(request))
+        return Self.json(UploadResponse(
+            url: stored.url, filename: filename, contentType: stored.contentType, bytes: stored.bytes,
+            createdAt: stored.createdAt))
+    }
+
+    // MARK: - POST /v1/images/generations
+
+    func submit(_ request: Request) async -> Response {
+        let body: Body
+        do {
+            body = try await Self.read(request, limit: Self.maxJSONBytes)
+        } catch {
+            return Self.error(400, "the request body could not be read: \(error)")
+        }
+        let decision = await state.admit(.submit)
+        return Self.applyDrop(decision, to: await submitAnswer(request, body, decision))
+    }
+
+    private func submitAnswer(_ request: Request, _ body: Body, _ decision: FaultDecision) async -> Response {
+        if let refusal = await prelude(request, decision) { return refusal }
+        if body.overflow { return Self.error(413, "the request body is larger than \(Self.maxJSONBytes) bytes") }
+        let generation: GenerationRequest
+        do {
+            generation = try GenerationBody.parse(body.bytes)
+        } catch {
+            return Self.error(400, error.message)
+        }
+        if let violation = generation.violations().first {
+            return Self.error(400, violation.description)
+        }
+        if configuration.forbiddenModels.contains(generation.model) {
+            return Self.error(403, "this key has no access to model '\(generation.model)'")
+        }
+        let outcome = await state.submit(generation) { [runner] task, fails in
+            await runner.run(task, injectedFailure: fails)
+        }
+        switch outcome {
+        case .paymentRequired(let message):
+            return Self.error(402, message)
+        case .accepted(let taskID):
+            return Self.json(SubmitResponse(data: [.init(status: "submitted", taskID: taskID)]))
+        }
+    }
+
+    // MARK: - GET /v1/tasks/{id}
+
+    static let languages: Set<String> = ["en", "zh", "ko", "ja"]
+
+    func poll(_ request: Request, id: String) async -> Response {
+        _ = try? await Self.read(request, limit: Self.maxJSONBytes)
+        let decision = await state.admit(.poll)
+        await state.recordPoll(id)
+        return Self.applyDrop(decision, to: await pollAnswer(request, id: id, decision))
+    }
+
+    private func pollAnswer(_ request: Request, id: String, _ decision: FaultDecision) async -> Response {
+        if let refusal = await prelude(request, decision) { return refusal }
+        let language = request.uri.queryParameters.get("language")
+        if let language, !Self.languages.contains(language) {
+            return Self.error(400, "language '\(language)' is not one of en, zh, ko, ja")
+        }
+        guard let data = await state.taskData(id, language: language) else {
+            return Self.error(404, "task '\(id)' not found")
+        }
+        return Self.json(TaskEnvelope(data: data))
+    }
+
+    // MARK: - GET /f/image/{name}: uploaded files and results, no auth (they are "public" URLs)
+
+    func file(_ request: Request) async -> Response {
+        let decision = await state.admit(.file)
+        return Self.applyDrop(decision, to: await fileAnswer(request, decision))
+    }
+
+    private func fileAnswer(_ request: Request, _ decision: FaultDecision) async -> Response {
+        if decision.slow { try? await Task.sleep(for: configuration.faults.slowDelay) }
+        if let refusal = Self.injectedError(decision, retryAfter: configuration.faults.retryAfterSeconds) {
+            return refusal
+        }
+        guard let file = await state.file(at: request.uri.path) else {
+            return Self.error(404, "file not found or expired: \(request.uri.path)")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: file.contentType],
+            body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+    }
+
+    // MARK: - Shared steps
+
+    /// Slowness, auth, then injected error statuses: the refusal to send, or nil to go on.
+    private func prelude(_ request: Request, _ decision: FaultDecision) async -> Response? {
+        if decision.slow { try? await Task.sleep(for: configuration.faults.slowDelay) }
+        if let refusal = authenticate(request) { return refusal }
+        return Self.injectedError(decision, retryAfter: configuration.faults.retryAfterSeconds)
+    }
+
+    /// 401 unless `Authorization: Bearer <token>` carries a non-empty token (exactly the configured key, if any).
+    func authenticate(_ request: Request) -> Response? {
+        guard let header = request.headers[.authorization], header.count > 7,
+            header.prefix(7).lowercased() == "bearer "
+        else {
+            return Self.error(401, "missing API key: send 'Authorization: Bearer <your API key>'")
+        }
+        let token = header.dropFirst(7).trimmed(" \t")
+        guard !token.isEmpty else {
+            return Self.error(401, "missing API key: send 'Authorization: Bearer <your API key>'")
+        }
+        if let key = configuration.requiredKey, token != key {
+            return Self.error(401, "invalid API key")
+        }
+        return nil
+    }
+
+    static func injectedError(_ decision: FaultDecision, retryAfter: Int) -> Response? {
+        switch decision.answer {
+        case .rateLimited:
+            var response = error(429, "too many requests (simulated); retry after \(retryAfter) s")
+            response.headers[.retryAfter] = String(retryAfter)
+            return response
+        case .serverError: return error(500, "internal server error (simulated)")
+        case .badGateway: return error(502, "bad gateway (simulated)")
+        default: return nil
+        }
+    }
+
+    /// Marks the answer of a request chosen for a dropped connection, whatever the answer is: the work is done,
+    /// then ``DropConnectionHandler`` closes the connection instead of sending it.
+    static func applyDrop(_ decision: FaultDecision, to response: Response) -> Response {
+        guard decision.answer == .dropConnection else { return response }
+        var response = response
+        response.headers[DropConnectionHandler.marker] = "1"
+        return response
+    }
+
+    struct Body {
+        var bytes: [UInt8]
+        /// The body was longer than the limit (the rest was read and discarded).
+        var overflow: Bool
+    }
+
+    /// Reads the whole body, keeping at most `limit` bytes.
+    static func read(_ request: Request, limit: Int) async throws -> Body {
+        var bytes: [UInt8] = []
+        var overflow = false
+        for try await chunk in request.body {
+            if overflow { continue }
+            if bytes.count + chunk.readableBytes > limit {
+                overflow = true
+                bytes = []
+                continue
+            }
+            bytes.append(contentsOf: chunk.readableBytesView)
+        }
+        return Body(bytes: bytes, overflow: overflow)
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// `{"error": {"code": N, "message": "…", "type": "…"}}` with status N.
+    static func error(_ status: Int, _ message: String) -> Response {
+        json(APIErrorBody(status: status, message: message), status: HTTPResponse.Status(code: status))
+    }
+
+    static func lastPathComponent(_ name: String) -> String {
+        String(name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "")
+    }
+
+    /// A file name safe in a URL path: ASCII letters, digits, `.`, `_`, `-`; anything else becomes `_`.
+    static func urlSafe(_ name: String) -> String {
+        let mapped = name.unicodeScalars.map { s -> Character in
+            s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "." || s == "_" || s == "-")
+                ? Character(s) : "_"
+        }
+        var result = String(mapped.suffix(80))
+        while result.hasPrefix(".") { result.removeFirst() }
+        return result.isEmpty ? "upload" : result
+    }
+
+    static func fallbackBase(_ request: Request) -> String {
+        "http://\(request.head.authority ?? "127.0.0.1")"
+    }
+}
+
+/// Turns Hummingbird's own errors (unknown route → 404, wrong method, …) into the contract's error body.
+struct APIErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            let message = error.body ?? (error.status == .notFound
+                ? "no route for \(request.method) \(request.uri.path)" : error.status.reasonPhrase)
+            var response = SimulatorRoutes.error(error.status.code, message)
+            for field in error.headers where field.name != .contentType && field.name != .contentLength {
+                response.headers.append(field)
+            }
+            return response
+        } catch {
+            return SimulatorRoutes.error(500, "internal error: \(error)")
+        }
+    }
+}

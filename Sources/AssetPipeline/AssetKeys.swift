@@ -1,0 +1,97 @@
+import Crypto
+import Foundation
+
+/// SHA-256 helpers: hex digests of bytes and of files (streamed).
+public enum Digest {
+    public static func sha256(_ bytes: some Sequence<UInt8>) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(bytes))
+        return hex(hasher.finalize())
+    }
+
+    public static func sha256(_ data: Data) -> String {
+        hex(SHA256.hash(data: data))
+    }
+
+    /// The digest of a file's bytes, read in 1 MiB chunks; nil when it cannot be read.
+    public static func sha256(file path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        do {
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                hasher.update(data: chunk)
+            }
+        } catch {
+            return nil
+        }
+        return hex(hasher.finalize())
+    }
+
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        var text = ""
+        text.reserveCapacity(64)
+        for b in digest {
+            text += String(b >> 4, radix: 16) + String(b & 0xF, radix: 16)
+        }
+        return text
+    }
+}
+
+/// The asset key and the post-processing key. Both are deterministic: same manifest values and input bytes,
+/// same key, on any machine.
+public enum AssetKeys {
+    static let version = "assetpipe-asset-key-v1"
+    static let postVersion = "assetpipe-post-key-v1"
+
+    /// The canonical API parameters of an asset, plus the digests of its inputs, as a flat string map:
+    /// the lock file keeps it so a later build can say which value changed.
+    public static func parameters(of asset: AssetSpec, referenceDigests: [String], maskDigest: String?) -> [String: String] {
+        var p: [String: String] = [
+            "model": asset.model,
+            "prompt": asset.prompt,
+            "size": asset.size,
+            "n": String(asset.imageCount),
+            "quality": asset.quality ?? "auto",
+            "background": asset.background ?? "auto",
+            "moderation": asset.moderation ?? "auto",
+            "format": asset.format ?? "png",
+            "fit": asset.references.isEmpty ? "none" : asset.fit.rawValue,
+        ]
+        if let c = asset.compression { p["compression"] = String(c) }
+        for (i, d) in referenceDigests.enumerated() { p["references[\(i)]"] = d }
+        if let maskDigest { p["mask"] = maskDigest }
+        return p
+    }
+
+    /// SHA-256 of the canonical parameters (sorted keys, JSON).
+    public static func key(parameters: [String: String]) -> String {
+        var lines = version + "\n"
+        for k in parameters.keys.sorted() {
+            lines += jsonString(k) + ":" + jsonString(parameters[k]!) + "\n"
+        }
+        return Digest.sha256(Array(lines.utf8))
+    }
+
+    /// The post-processing key of one output: its spec, whether it is composited (and from which inputs), and
+    /// the raw result it is made from.
+    public static func postKey(spec: OutputSpec, composite: Bool, assetKey: String, rawDigest: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let specJSON = (try? encoder.encode(spec)).map { String(decoding: $0, as: UTF8.self) } ?? "\(spec)"
+        var text = postVersion + "\n" + specJSON + "\nraw:" + rawDigest
+        if composite { text += "\ncomposite:" + assetKey }
+        return Digest.sha256(Array(text.utf8))
+    }
+
+    /// The parameter names whose values differ between two parameter maps, in a readable order.
+    public static func changedParameters(from old: [String: String], to new: [String: String]) -> [String] {
+        let keys = Set(old.keys).union(new.keys)
+        return keys.filter { old[$0] != new[$0] }.sorted()
+    }
+
+    static func jsonString(_ s: String) -> String {
+        let data = try? JSONEncoder().encode(s)
+        return data.map { String(decoding: $0, as: UTF8.self) } ?? s
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// The outcome of one asset in a build.
+public struct AssetOutcome: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        case built
+        case upToDate = "up-to-date"
+        case reprocessed = "re-processed"
+        case failed
+    }
+    public var name: String
+    public var status: Status
+    /// What the plan said: up-to-date, re-process, generate, resume, outcome-unknown.
+    public var action: String
+    public var reasons: [String]
+    /// Files written in this build (relative to the manifest's folder).
+    public var written: [String]
+    /// Every output of the asset (relative to the manifest's folder).
+    public var outputs: [String]
+    public var taskIDs: [String]
+    public var billedImages: Int
+    /// A stable code when failed (`outcome-unknown`, `task-failed`, `payment-required`…).
+    public var errorCode: String?
+    public var error: String?
+    public var keptChangedFraction: [Double]?
+}
+
+/// The machine-readable report of a build (`--json`) and the numbers of its summary line.
+public struct BuildReport: Sendable, Codable, Equatable {
+    public var manifest: String
+    public var assets: [AssetOutcome]
+    public var built: Int
+    public var upToDate: Int
+    public var reprocessed: Int
+    public var failed: Int
+    public var imagesBilled: Int
+    /// Set when an account error (401/402/403) stopped some or all of the build.
+    public var accountError: String?
+    public var exitCode: Int32
+    public var elapsedSeconds: Double
+
+    init(manifest: String, assets: [AssetOutcome], accountError: String?, elapsed: Double) {
+        self.manifest = manifest
+        self.assets = assets.sorted { $0.name < $1.name }
+        built = assets.filter { $0.status == .built }.count
+        upToDate = assets.filter { $0.status == .upToDate }.count
+        reprocessed = assets.filter { $0.status == .reprocessed }.count
+        failed = assets.filter { $0.status == .failed }.count
+        imagesBilled = assets.reduce(0) { $0 + $1.billedImages }
+        self.accountError = accountError
+        exitCode = accountError != nil ? 3 : failed > 0 ? 1 : 0
+        elapsedSeconds = (elapsed * 10).rounded() / 10
+    }
+
+    /// `built 3, up to date 2, re-processed 1, failed 1, images billed 4` and the failures' reasons.
+    public var summaryLines: [String] {
+        var lines = [
+            "built \(built), up to date \(upToDate), re-processed \(reprocessed), failed \(failed), images billed \(imagesBilled) (\(String(format: "%.1f", elapsedSeconds)) s)"
+        ]
+        for a in assets where a.status == .failed {
+            lines.append("  failed \(a.name): \(a.error ?? "unknown reason")")
+        }
+        if let accountError { lines.append("stopped by an account error: \(accountError)") }
+        return lines
+    }
+}

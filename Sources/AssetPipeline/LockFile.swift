@@ -1,0 +1,151 @@
+import Foundation
+
+/// `assetpipe.lock`, beside the manifest: what was built, from what, and every file written, with its facts.
+/// Deterministic text (JSON, sorted keys, one asset per block), meant to be committed.
+public struct LockFile: Sendable, Codable, Equatable {
+    public var version: Int
+    /// By asset name.
+    public var assets: [String: LockedAsset]
+    /// Files assetpipe wrote that the manifest no longer produces; `assetpipe prune` removes them.
+    public var stale: [LockedOutput]
+
+    public init(version: Int = 1, assets: [String: LockedAsset] = [:], stale: [LockedOutput] = []) {
+        self.version = version
+        self.assets = assets
+        self.stale = stale
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
+        assets = try c.decodeIfPresent([String: LockedAsset].self, forKey: .assets) ?? [:]
+        stale = try c.decodeIfPresent([LockedOutput].self, forKey: .stale) ?? []
+    }
+
+    /// Reads the lock file; a missing file is an empty lock.
+    public static func read(path: String) throws -> LockFile {
+        guard FileManager.default.fileExists(atPath: path) else { return LockFile() }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError(.lockFile, "\(path): cannot read the lock file")
+        }
+        do {
+            return try JSONDecoder().decode(LockFile.self, from: data)
+        } catch {
+            throw PipelineError(
+                .lockFile, "\(path): the lock file is damaged; restore it from version control or delete it to rebuild",
+                cause: "\(error)")
+        }
+    }
+
+    /// The exact bytes written: same lock, same bytes.
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var sorted = self
+        sorted.stale.sort { $0.path < $1.path }
+        var bytes = Array(try encoder.encode(sorted))
+        bytes.append(0x0A)
+        return bytes
+    }
+
+    /// Writes atomically, and only when the content changed.
+    public func write(path: String) throws {
+        let bytes = try encoded()
+        if let existing = FileManager.default.contents(atPath: path), Array(existing) == bytes { return }
+        do {
+            try Files.atomicWrite(bytes, to: path)
+        } catch {
+            throw PipelineError(.lockFile, "\(path): cannot write the lock file", cause: "\(error)")
+        }
+    }
+}
+
+/// One asset's record.
+public struct LockedAsset: Sendable, Codable, Equatable {
+    /// The asset key: SHA-256 of the canonical API parameters and every input's bytes.
+    public var key: String
+    /// The parameters the key was made from (inputs as their SHA-256), so a later build can say what changed.
+    public var parameters: [String: String]
+    /// Input files (references, then the mask) with their digests.
+    public var inputs: [LockedInput]
+    public var model: String
+    public var taskIDs: [String]
+    /// When the results were generated (ISO 8601, UTC).
+    public var generatedAt: String?
+    public var billedImages: Int
+    /// The raw results as downloaded (kept in `.assetpipe/raw/<sha256>.<ext>`).
+    public var results: [LockedResult]
+    public var outputs: [LockedOutput]
+    /// An attempt whose submit got no answer: it may have been billed.
+    public var outcomeUnknown: OutcomeUnknownRecord?
+
+    public init(
+        key: String, parameters: [String: String], inputs: [LockedInput], model: String, taskIDs: [String],
+        generatedAt: String?, billedImages: Int, results: [LockedResult], outputs: [LockedOutput],
+        outcomeUnknown: OutcomeUnknownRecord? = nil
+    ) {
+        self.key = key
+        self.parameters = parameters
+        self.inputs = inputs
+        self.model = model
+        self.taskIDs = taskIDs
+        self.generatedAt = generatedAt
+        self.billedImages = billedImages
+        self.results = results
+        self.outputs = outputs
+        self.outcomeUnknown = outcomeUnknown
+    }
+
+    /// True when this record holds finished results (not just an outcome-unknown note).
+    public var isBuilt: Bool { !results.isEmpty }
+}
+
+public struct LockedInput: Sendable, Codable, Equatable {
+    /// Relative to the manifest's folder, as written in the manifest.
+    public var path: String
+    public var sha256: String
+    /// `reference` or `mask`.
+    public var role: String
+}
+
+public struct LockedResult: Sendable, Codable, Equatable {
+    public var sha256: String
+    public var format: String
+    public var width: Int
+    public var height: Int
+    /// With `composite`: the fraction of kept-area pixels the model changed (before compositing).
+    public var keptChangedFraction: Double?
+}
+
+public struct LockedOutput: Sendable, Codable, Equatable {
+    /// Relative to the manifest's folder (`generated/icons/bottle@256w.png`).
+    public var path: String
+    public var sha256: String
+    public var bytes: Int
+    public var width: Int
+    public var height: Int
+    public var format: String
+    /// Which result it was made from (0-based).
+    public var result: Int
+    public var postKey: String
+    public var opaque: Bool
+    public var transparentFraction: Double
+    public var translucentFraction: Double
+}
+
+public struct OutcomeUnknownRecord: Sendable, Codable, Equatable {
+    /// When the unanswered submit was sent.
+    public var at: String
+    public var key: String
+    public var message: String
+}
+
+/// ISO 8601 times, UTC, whole seconds.
+enum ISOTime {
+    static func string(_ date: Date = Date()) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: date)
+    }
+}

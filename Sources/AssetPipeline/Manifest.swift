@@ -1,0 +1,141 @@
+import APIMartWire
+import Foundation
+import ImageCodec
+
+/// A parsed, validated manifest: what the asset tree should hold.
+public struct Manifest: Sendable {
+    /// The manifest file, as given (absolute).
+    public var path: String
+    /// The folder holding the manifest: inputs, `output`, the lock file and `.assetpipe/` are relative to it.
+    public var directory: String
+    /// The asset tree's root, relative to `directory` (default `generated`).
+    public var output: String
+    public var assets: [AssetSpec]
+    /// Price per image, for the dry-run cost. Keys are `<size>/<quality>` (`1024x1024/medium` or `1:1/medium`),
+    /// optionally prefixed by a model (`gpt-image-1.5-official/1024x1024/high`).
+    public var prices: PriceTable?
+
+    public var outputRoot: String { PathTools.join(directory, output) }
+    public var lockFilePath: String { PathTools.join(directory, "assetpipe.lock") }
+    public var stateDirectory: String { PathTools.join(directory, ".assetpipe") }
+}
+
+/// How references (and the mask, alike) are brought to the nearest supported ratio.
+public enum Fit: String, Sendable, Codable, CaseIterable {
+    case none, crop, pad
+}
+
+/// One asset: one API job, one or more output files.
+public struct AssetSpec: Sendable {
+    /// The place in the tree, without extension (`icons/bottle`).
+    public var name: String
+    public var model: String
+    public var prompt: String
+    /// `auto` or one of the ratios.
+    public var size: String
+    public var n: Int
+    public var quality: String?
+    public var background: String?
+    public var moderation: String?
+    /// The API's `output_format` (png or jpeg).
+    public var format: String?
+    /// The API's `output_compression`.
+    public var compression: Int?
+    /// Paths relative to the manifest's folder.
+    public var references: [String]
+    public var mask: String?
+    public var fit: Fit
+    public var composite: Bool
+    public var outputs: [OutputSpec]
+    /// Where the asset starts in the manifest.
+    public var location: ManifestLocation
+
+    /// The image count the server bills for this asset (`n` as the server clamps it).
+    public var imageCount: Int { min(max(n, 1), 4) }
+}
+
+/// One file written from each result image of an asset, after post-processing.
+public struct OutputSpec: Sendable, Codable, Hashable {
+    public enum FileFormat: String, Sendable, Codable, CaseIterable {
+        case png, jpeg
+        public var imageFormat: ImageFormat { self == .png ? .png : .jpeg }
+        public var fileExtension: String { self == .png ? "png" : "jpg" }
+    }
+    public enum Requirement: String, Sendable, Codable, CaseIterable {
+        case transparent, opaque
+    }
+
+    public var format: FileFormat
+    /// JPEG quality 1–100.
+    public var quality: Int?
+    /// PNG zlib level 0–9.
+    public var level: Int?
+    public var flatten: RGBColor?
+    public var resize: OutputSize?
+    public var require: Requirement?
+    public var suffix: String?
+
+    public init(
+        format: FileFormat, quality: Int? = nil, level: Int? = nil, flatten: RGBColor? = nil, resize: OutputSize? = nil,
+        require: Requirement? = nil, suffix: String? = nil
+    ) {
+        self.format = format
+        self.quality = quality
+        self.level = level
+        self.flatten = flatten
+        self.resize = resize
+        self.require = require
+        self.suffix = suffix
+    }
+}
+
+/// Prices per image, by model, size and quality.
+public struct PriceTable: Sendable, Codable, Equatable {
+    /// Normalised keys: `<model>/<WxH>/<quality>` or `*/<WxH>/<quality>`.
+    public var entries: [String: Double]
+
+    public init(entries: [String: Double]) { self.entries = entries }
+
+    /// The price of one image, when the table has it.
+    public func price(model: String, size: SizeRatio, quality: String) -> Double? {
+        let s = size.pixelSize
+        let dims = "\(s.width)x\(s.height)"
+        return entries["\(model)/\(dims)/\(quality)"] ?? entries["*/\(dims)/\(quality)"]
+    }
+}
+
+/// A size variant of an output: a width, a height (aspect kept) or a scale factor.
+public enum OutputSize: Sendable, Codable, Hashable {
+    case width(Int)
+    case height(Int)
+    case scale(Double)
+
+    /// The default file-name suffix: `@256w`, `@512h`, `@2x`, `@0.5x`.
+    public var defaultSuffix: String {
+        switch self {
+        case .width(let w): "@\(w)w"
+        case .height(let h): "@\(h)h"
+        case .scale(let s): "@\(OutputSize.format(s))x"
+        }
+    }
+
+    /// The pixel size for a source of the given size (aspect kept, at least 1 pixel).
+    public func target(width: Int, height: Int) -> (width: Int, height: Int) {
+        switch self {
+        case .width(let w):
+            return (w, max(1, Int((Double(height) * Double(w) / Double(width)).rounded())))
+        case .height(let h):
+            return (max(1, Int((Double(width) * Double(h) / Double(height)).rounded())), h)
+        case .scale(let s):
+            return (max(1, Int((Double(width) * s).rounded())), max(1, Int((Double(height) * s).rounded())))
+        }
+    }
+
+    static func format(_ value: Double) -> String {
+        if value == value.rounded() && abs(value) < 1e9 { return String(Int(value)) }
+        var text = String(value)
+        if text.contains("e") { text = String(format: "%.6f", value) }
+        while text.contains(".") && text.hasSuffix("0") { text.removeLast() }
+        return text
+    }
+}

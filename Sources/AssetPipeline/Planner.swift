@@ -1,0 +1,279 @@
+import APIMartWire
+import Foundation
+import ImageCodec
+
+/// What a build will do with one asset, and why.
+public struct PlanItem: Sendable {
+    public enum Action: String, Sendable, Codable {
+        /// Every output matches the lock: nothing to do.
+        case upToDate = "up-to-date"
+        /// Outputs are re-made locally from cached raw results: no API call.
+        case reprocess = "re-process"
+        /// A new generation (billed).
+        case generate
+        /// A task submitted by an earlier build is polled (and its results downloaded): never submitted again.
+        case resume
+        /// An earlier build sent a submit and died before the answer: this build fails the asset, the next tries again.
+        case outcomeUnknown = "outcome-unknown"
+    }
+
+    public var asset: AssetSpec
+    public var action: Action
+    public var reasons: [String]
+    public var key: String
+    public var parameters: [String: String]
+    public var inputs: [LockedInput]
+    /// Every output of the asset.
+    public var outputs: [PlannedOutput]
+    /// The outputs a re-process must make (all of them for generate/resume).
+    public var outputsToMake: [PlannedOutput]
+    /// The ratio the request will ask for (`auto` resolved).
+    public var size: SizeRatio
+    /// Images this build will be billed for this asset (0 unless generating).
+    public var billedImages: Int
+    /// For re-process: the raw results to make the outputs from.
+    public var rawResults: [LockedResult]
+    /// The journal attempt being resumed or declared unknown.
+    public var attempt: Journal.Attempt?
+    /// An earlier attempt of this asset may have been billed (outcome unknown).
+    public var earlierOutcomeUnknown: Bool
+
+    public var quality: String { asset.quality ?? "auto" }
+}
+
+/// The whole plan, with the billing summary.
+public struct BuildPlan: Sendable {
+    public var manifest: Manifest
+    public var items: [PlanItem]
+    /// Lock records of files the manifest no longer produces.
+    public var staleOutputs: [LockedOutput]
+
+    public var imagesToBill: Int { items.reduce(0) { $0 + $1.billedImages } }
+    public var isUpToDate: Bool { items.allSatisfy { $0.action == .upToDate } }
+
+    /// Images to bill by `<WxH>/<quality>` (and model), sorted.
+    public var billing: [BillingLine] {
+        var lines: [String: BillingLine] = [:]
+        for item in items where item.billedImages > 0 {
+            let s = item.size.pixelSize
+            let dims = "\(s.width)x\(s.height)"
+            let id = "\(item.asset.model)/\(dims)/\(item.quality)"
+            var line = lines[id] ?? BillingLine(model: item.asset.model, size: dims, quality: item.quality, images: 0, unitPrice: nil)
+            line.images += item.billedImages
+            line.unitPrice = manifest.prices?.price(model: item.asset.model, size: item.size, quality: item.quality)
+            lines[id] = line
+        }
+        return lines.values.sorted { ($0.model, $0.size, $0.quality) < ($1.model, $1.size, $1.quality) }
+    }
+
+    /// The cost, when every billed line has a price.
+    public var cost: Double? {
+        let b = billing
+        if b.isEmpty { return manifest.prices == nil ? nil : 0 }
+        var total = 0.0
+        for line in b {
+            guard let p = line.unitPrice else { return nil }
+            total += p * Double(line.images)
+        }
+        return total
+    }
+}
+
+public struct BillingLine: Sendable, Codable, Equatable {
+    public var model: String
+    public var size: String
+    public var quality: String
+    public var images: Int
+    public var unitPrice: Double?
+}
+
+/// Decides, for each asset, whether it is up to date, needs a local re-process, or a (billed) generation.
+public struct Planner: Sendable {
+    public var manifest: Manifest
+    public var lock: LockFile
+    /// Nil when there is no state folder (a CI job without its cache).
+    public var journal: Journal?
+    /// The server this build talks to; journal attempts on other servers are not resumed (nil: any server).
+    public var baseURL: String?
+
+    public init(manifest: Manifest, lock: LockFile, journal: Journal?, baseURL: String?) {
+        self.manifest = manifest
+        self.lock = lock
+        self.journal = journal
+        self.baseURL = baseURL
+    }
+
+    public func plan() throws -> BuildPlan {
+        var items: [PlanItem] = []
+        for asset in manifest.assets {
+            items.append(try plan(asset))
+        }
+        var planned = Set<String>()
+        for item in items { for o in item.outputs { planned.insert(relativeToManifest(o)) } }
+        var stale: [LockedOutput] = lock.stale.filter { !planned.contains($0.path) }
+        for (_, locked) in lock.assets {
+            for o in locked.outputs where !planned.contains(o.path) && !stale.contains(where: { $0.path == o.path }) {
+                stale.append(o)
+            }
+        }
+        stale.sort { $0.path < $1.path }
+        return BuildPlan(manifest: manifest, items: items, staleOutputs: stale)
+    }
+
+    func relativeToManifest(_ o: PlannedOutput) -> String {
+        PathTools.join(manifest.output, o.path)
+    }
+
+    /// The inputs' digests, in order: references, then the mask.
+    func inputs(of asset: AssetSpec) throws -> [LockedInput] {
+        var inputs: [LockedInput] = []
+        for ref in asset.references {
+            inputs.append(LockedInput(path: ref, sha256: try digest(ref, asset: asset), role: "reference"))
+        }
+        if let mask = asset.mask {
+            inputs.append(LockedInput(path: mask, sha256: try digest(mask, asset: asset), role: "mask"))
+        }
+        return inputs
+    }
+
+    func digest(_ rel: String, asset: AssetSpec) throws -> String {
+        guard let d = Digest.sha256(file: PathTools.join(manifest.directory, rel)) else {
+            throw PipelineError(.localValidation, "asset '\(asset.name)': cannot read \(rel)", location: asset.location)
+        }
+        return d
+    }
+
+    /// The ratio the request asks for: the asset's, or for `auto` the nearest to the first reference as shown.
+    public static func resolveSize(_ asset: AssetSpec, directory: String) -> SizeRatio {
+        if let ratio = SizeRatio(rawValue: asset.size) { return ratio }
+        guard let first = asset.references.first,
+            let info = try? ImageProbe.probe(.file(PathTools.join(directory, first)))
+        else { return .square }
+        return SizeRatio.nearest(width: info.orientedWidth, height: info.orientedHeight)
+    }
+
+    func plan(_ asset: AssetSpec) throws -> PlanItem {
+        let inputs = try inputs(of: asset)
+        let parameters = AssetKeys.parameters(
+            of: asset, referenceDigests: inputs.filter { $0.role == "reference" }.map(\.sha256),
+            maskDigest: inputs.first { $0.role == "mask" }?.sha256)
+        let key = AssetKeys.key(parameters: parameters)
+        let outputs = OutputNaming.paths(for: asset)
+        let size = Self.resolveSize(asset, directory: manifest.directory)
+        var item = PlanItem(
+            asset: asset, action: .upToDate, reasons: [], key: key, parameters: parameters, inputs: inputs,
+            outputs: outputs, outputsToMake: [], size: size, billedImages: 0, rawResults: [], attempt: nil,
+            earlierOutcomeUnknown: false)
+        let locked = lock.assets[asset.name]
+
+        if let locked, locked.key == key, locked.isBuilt, locked.results.count >= asset.imageCount {
+            var reasons: [String] = []
+            var toMake: [PlannedOutput] = []
+            for o in outputs {
+                let rel = relativeToManifest(o)
+                let expected = AssetKeys.postKey(
+                    spec: o.spec, composite: asset.composite, assetKey: key, rawDigest: locked.results[o.resultIndex].sha256)
+                let full = PathTools.join(manifest.directory, rel)
+                guard let record = locked.outputs.first(where: { $0.path == rel }) else {
+                    reasons.append("\(rel): new output"); toMake.append(o); continue
+                }
+                if record.postKey != expected {
+                    reasons.append("\(rel): post-processing changed"); toMake.append(o)
+                } else if !Files.exists(full) {
+                    reasons.append("\(rel): missing"); toMake.append(o)
+                } else if Files.size(full) != record.bytes || Digest.sha256(file: full) != record.sha256 {
+                    reasons.append("\(rel): modified since it was written"); toMake.append(o)
+                }
+            }
+            if toMake.isEmpty { return item }
+            let results = Array(locked.results.prefix(asset.imageCount))
+            if results.allSatisfy({ Files.exists(rawPath($0.sha256, format: $0.format)) }) {
+                item.action = .reprocess
+                item.reasons = reasons
+                item.outputsToMake = toMake
+                item.rawResults = results
+                return item
+            }
+            item.action = .generate
+            item.reasons = ["the raw results needed to re-make outputs are not in the state folder (.assetpipe/raw)"] + reasons
+            item.outputsToMake = outputs
+            item.billedImages = asset.imageCount
+            return item
+        }
+
+        // Not built with this key: say why, then see what the journal knows about this key.
+        var reasons: [String] = []
+        if let locked, locked.key != key, locked.isBuilt {
+            let changed = AssetKeys.changedParameters(from: locked.parameters, to: parameters).map { name -> String in
+                if name.hasPrefix("references["), let i = Int(name.dropFirst(11).dropLast()), i < asset.references.count {
+                    return "\(name) (\(asset.references[i]))"
+                }
+                if name == "mask", let m = asset.mask { return "mask (\(m))" }
+                return name
+            }
+            reasons.append("changed: " + (changed.isEmpty ? "key" : changed.joined(separator: ", ")))
+        } else if locked == nil || locked?.isBuilt == false {
+            reasons.append("new")
+        } else {
+            reasons.append("fewer results than n")
+        }
+        if let unknown = locked?.outcomeUnknown, unknown.key == key {
+            item.earlierOutcomeUnknown = true
+        }
+        item.outputsToMake = outputs
+
+        if let journal, let attempt = try journal.latestAttempt(assetKey: key, baseURL: baseURL) {
+            item.attempt = attempt
+            switch attempt.state {
+            case .completed:
+                let results = try journal.results(attempt: attempt.id)
+                if results.count >= asset.imageCount,
+                    results.allSatisfy({ Files.exists(PathTools.join(manifest.stateDirectory, $0.path)) })
+                {
+                    item.action = .reprocess
+                    item.reasons = ["results of task \(attempt.taskID ?? "?") were downloaded by an earlier build"]
+                    return item
+                }
+                item.action = .resume
+                item.reasons = ["task \(attempt.taskID ?? "?") finished; its results are fetched again"]
+                return item
+            case .submitted:
+                item.action = .resume
+                item.reasons = ["task \(attempt.taskID ?? "?") was submitted by an earlier build; polling it, not resubmitting"]
+                return item
+            case .intent:
+                item.action = .outcomeUnknown
+                item.reasons = [
+                    "an earlier build sent its submit and stopped before the answer: the outcome is unknown and it may have been billed; not resent in this build (the next build tries again)"
+                ]
+                return item
+            case .unknown:
+                item.earlierOutcomeUnknown = true
+            case .failed:
+                if let m = attempt.message { reasons.append("the earlier attempt failed: \(m)") }
+            }
+        }
+        if item.earlierOutcomeUnknown {
+            reasons.append("trying again: an earlier attempt's outcome is unknown and it may have been billed")
+        }
+        item.action = .generate
+        item.reasons = reasons
+        item.billedImages = asset.imageCount
+        return item
+    }
+
+    func rawPath(_ sha256: String, format: String) -> String {
+        RawCache.path(stateDirectory: manifest.stateDirectory, sha256: sha256, format: format)
+    }
+}
+
+/// `.assetpipe/raw/<sha256>.<ext>`: the results as downloaded.
+public enum RawCache {
+    public static func relativePath(sha256: String, format: String) -> String {
+        "raw/\(sha256).\(format == "jpeg" || format == "jpg" ? "jpg" : format)"
+    }
+
+    public static func path(stateDirectory: String, sha256: String, format: String) -> String {
+        PathTools.join(stateDirectory, relativePath(sha256: sha256, format: format))
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// What happens during a build, as it happens.
+public enum BuildEvent: Sendable {
+    /// The plan is made; `toRun` assets need work.
+    case planned(total: Int, toRun: Int, imagesToBill: Int)
+    case started(asset: String, action: PlanItem.Action)
+    /// A step of a job: validating, uploading, submitting, polling (with the task's status), downloading, …
+    case step(asset: String, text: String)
+    case finished(AssetOutcome)
+    /// A message about the whole build (an account stop, a note).
+    case note(String)
+}
+
+/// Receives build events. Called from many jobs at once.
+public protocol BuildObserver: Sendable {
+    func handle(_ event: BuildEvent)
+}
+
+/// No output.
+public struct SilentObserver: BuildObserver {
+    public init() {}
+    public func handle(_ event: BuildEvent) {}
+}
+
+/// Without a terminal (CI): one plain line per event, to stderr.
+public final class PlainProgress: BuildObserver, @unchecked Sendable {
+    let lock = NSLock()
+    let write: @Sendable (String) -> Void
+    let start = Date()
+
+    public init(write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+        self.write = write
+    }
+
+    public func handle(_ event: BuildEvent) {
+        let t = String(format: "[%6.1fs]", Date().timeIntervalSince(start))
+        let line: String
+        switch event {
+        case .planned(let total, let toRun, let images):
+            line = "\(t) plan: \(total) assets, \(toRun) to run, \(images) images to bill"
+        case .started(let asset, let action):
+            line = "\(t) \(asset): \(action.rawValue)"
+        case .step(let asset, let text):
+            line = "\(t) \(asset): \(text)"
+        case .finished(let o):
+            switch o.status {
+            case .failed: line = "\(t) \(o.name): FAILED: \(o.error ?? "")"
+            case .upToDate: return
+            default: line = "\(t) \(o.name): \(o.status.rawValue) (\(o.written.count) files written)"
+            }
+        case .note(let text):
+            line = "\(t) \(text)"
+        }
+        lock.lock()
+        write(line)
+        lock.unlock()
+    }
+}
+
+/// On a terminal: a live display, one line per running job and an overall bar with counts and elapsed time,
+/// redrawn in place on stderr.
+public final class LiveProgress: BuildObserver, @unchecked Sendable {
+    let lock = NSLock()
+    let start = Date()
+    var total = 0
+    var done = 0
+    var failed = 0
+    var jobs: [(name: String, state: String)] = []
+    var drawnLines = 0
+    var finishedLines: [String] = []
+    let width: Int
+
+    public init(width: Int = 100) { self.width = max(40, width) }
+
+    public func handle(_ event: BuildEvent) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch event {
+        case .planned(let t, let toRun, _):
+            total = toRun
+            _ = t
+        case .started(let asset, let action):
+            jobs.append((asset, action.rawValue))
+        case .step(let asset, let text):
+            if let i = jobs.firstIndex(where: { $0.name == asset }) { jobs[i].state = text }
+        case .finished(let o):
+            jobs.removeAll { $0.name == o.name }
+            if o.status == .upToDate { return }
+            done += 1
+            if o.status == .failed {
+                failed += 1
+                finishedLines.append("✗ \(o.name): \(o.error ?? "failed")")
+            } else {
+                finishedLines.append("✓ \(o.name): \(o.status.rawValue)")
+            }
+        case .note(let text):
+            finishedLines.append(text)
+        }
+        redraw()
+    }
+
+    /// Clears the live lines (before the summary is printed).
+    public func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        jobs.removeAll()
+        redraw(final: true)
+    }
+
+    func redraw(final: Bool = false) {
+        var out = ""
+        if drawnLines > 0 { out += "\u{1B}[\(drawnLines)A" }
+        out += "\u{1B}[J"
+        for line in finishedLines { out += clip(line) + "\n" }
+        finishedLines.removeAll()
+        var lines: [String] = []
+        if !final {
+            for j in jobs { lines.append(clip("  ⋯ \(j.name): \(j.state)")) }
+            let elapsed = Int(Date().timeIntervalSince(start))
+            let barWidth = 30
+            let filled = total == 0 ? barWidth : barWidth * done / max(total, 1)
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
+            lines.append("[\(bar)] \(done)/\(total) done, \(failed) failed, \(jobs.count) running, \(elapsed / 60):\(String(format: "%02d", elapsed % 60))")
+        }
+        for l in lines { out += l + "\n" }
+        drawnLines = lines.count
+        FileHandle.standardError.write(Data(out.utf8))
+    }
+
+    func clip(_ s: String) -> String { s.count > width ? String(s.prefix(width - 1)) + "…" : s }
+}

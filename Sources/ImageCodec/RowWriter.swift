@@ -1,0 +1,180 @@
+internal import CImageShim
+
+/// A streaming PNG or JPEG writer, to a file or to memory, fed RGBA8 rows top to bottom: one row in
+/// memory, never the whole picture. (`ImageEncoder` and `ImageConverter` are built on it.)
+/// Writing to `path` is not atomic by itself: wrap it in `AtomicFile.writing(to:)` for that.
+///
+/// Not `Sendable`: use it from one task.
+public final class ImageRowWriter {
+    enum Kind {
+        case png(PNGEncodeOptions, channels: Int)
+        case jpeg(JPEGEncodeOptions)
+    }
+
+    public let width: Int
+    public let height: Int
+    private let png: OpaquePointer?
+    private let jpeg: OpaquePointer?
+    private let flatten: RGBColor?
+    private let pathForErrors: String?
+    private let format: ImageFormat
+
+    /// `path` nil writes into memory (`bytes()` after `finish()`).
+    init(kind: Kind, width: Int, height: Int, icc: [UInt8]?, path: String?, flatten: RGBColor?)
+        throws(ImageCodecError)
+    {
+        self.width = width
+        self.height = height
+        self.flatten = flatten
+        self.pathForErrors = path
+        guard width > 0, height > 0, width <= Int(UInt32.max), height <= Int(UInt32.max) else {
+            throw ImageCodecError(.invalidArgument, "cannot encode a \(width)×\(height) image", path: path)
+        }
+        var handle: OpaquePointer? = nil
+        let icc = icc ?? []
+        switch kind {
+        case .png(let options, let channels):
+            guard (0...9).contains(options.level) else {
+                throw ImageCodecError(.invalidArgument, "PNG zlib level \(options.level) is outside 0–9", path: path)
+            }
+            format = .png
+            let (code, message) = ShimBridge.call { err, len in
+                icc.withUnsafeBytes { iccBytes in
+                    ap_png_writer_open(
+                        path, UInt32(width), UInt32(height), Int32(channels), Int32(options.level),
+                        options.filter.libpngMask, iccBytes.baseAddress, iccBytes.count, &handle, err, len)
+                }
+            }
+            guard code == AP_OK, let handle else {
+                throw Self.error(code, message, format: .png, path: path, icc: !icc.isEmpty)
+            }
+            // From here on deinit owns the handle (also when init throws below).
+            png = handle
+            jpeg = nil
+            for (key, value) in options.text.sorted(by: { $0.key < $1.key }) {
+                guard key.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value < 127 }), !key.isEmpty,
+                    key.utf8.count <= 79, !key.hasPrefix(" "), !key.hasSuffix(" ")
+                else {
+                    throw ImageCodecError(
+                        .invalidArgument, "PNG text key '\(key)' must be 1–79 printable ASCII characters", path: path)
+                }
+                let utf8: Int32 = value.unicodeScalars.allSatisfy({ $0.isASCII }) ? 0 : 1
+                let (code, message) = ShimBridge.call { err, len in
+                    ap_png_writer_add_text(handle, key, value, utf8, err, len)
+                }
+                if code != AP_OK {
+                    throw ImageCodecError(.invalidArgument, "PNG text '\(key)' was refused: \(message)", path: path)
+                }
+            }
+        case .jpeg(let options):
+            guard (1...100).contains(options.quality) else {
+                throw ImageCodecError(.invalidArgument, "JPEG quality \(options.quality) is outside 1–100", path: path)
+            }
+            format = .jpeg
+            let (code, message) = ShimBridge.call { err, len in
+                icc.withUnsafeBytes { iccBytes in
+                    ap_jpeg_writer_open(
+                        path, UInt32(width), UInt32(height), Int32(options.quality), options.progressive ? 1 : 0,
+                        options.subsampling.shimValue, options.optimizeHuffman ? 1 : 0, iccBytes.baseAddress,
+                        iccBytes.count, &handle, err, len)
+                }
+            }
+            guard code == AP_OK, let handle else {
+                throw Self.error(code, message, format: .jpeg, path: path, icc: !icc.isEmpty)
+            }
+            jpeg = handle
+            png = nil
+        }
+    }
+
+    /// A PNG writer: 8-bit RGBA when `alpha`, else RGB (rows must then be opaque, or pass `flatten`).
+    /// `path` nil writes into memory (`bytes()` after `finish()`).
+    public convenience init(
+        png options: PNGEncodeOptions = .init(), width: Int, height: Int, alpha: Bool = true, path: String? = nil,
+        flatten: RGBColor? = nil
+    ) throws(ImageCodecError) {
+        try self.init(
+            kind: .png(options, channels: alpha && flatten == nil ? 4 : 3), width: width, height: height,
+            icc: options.iccProfile, path: path, flatten: flatten)
+    }
+
+    /// A JPEG writer; rows with alpha < 255 need `options.background`.
+    public convenience init(jpeg options: JPEGEncodeOptions = .init(), width: Int, height: Int, path: String? = nil)
+        throws(ImageCodecError)
+    {
+        try self.init(
+            kind: .jpeg(options), width: width, height: height, icc: options.iccProfile, path: path,
+            flatten: options.background)
+    }
+
+    deinit {
+        if let png { ap_png_writer_free(png) }
+        if let jpeg { ap_jpeg_writer_free(jpeg) }
+    }
+
+    /// Writes one row of `width * 4` RGBA8 bytes.
+    func write(row: UnsafeRawBufferPointer) throws(ImageCodecError) {
+        precondition(row.count >= width * 4, "ImageRowWriter: row too short")
+        let bytes = row.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let doFlatten: Int32 = flatten == nil ? 0 : 1
+        let bg = flatten ?? .white
+        let (code, message) = ShimBridge.call { err, len in
+            if let png {
+                return ap_png_writer_write_row(png, bytes, doFlatten, bg.r, bg.g, bg.b, err, len)
+            }
+            return ap_jpeg_writer_write_row(jpeg, bytes, doFlatten, bg.r, bg.g, bg.b, err, len)
+        }
+        if code != AP_OK { throw Self.error(code, message, format: format, path: pathForErrors, icc: false) }
+    }
+
+    /// Writes the next row: `width * 4` RGBA8 bytes.
+    public func write(row: [UInt8]) throws(ImageCodecError) {
+        guard row.count >= width * 4 else {
+            throw ImageCodecError(.invalidArgument, "a row needs \(width * 4) bytes, got \(row.count)", path: pathForErrors)
+        }
+        var failure: ImageCodecError? = nil
+        row.withUnsafeBytes { raw in
+            do throws(ImageCodecError) { try write(row: raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Completes the stream (all `height` rows must have been written).
+    public func finish() throws(ImageCodecError) {
+        let (code, message) = ShimBridge.call { err, len in
+            if let png { return ap_png_writer_finish(png, err, len) }
+            return ap_jpeg_writer_finish(jpeg, err, len)
+        }
+        if code != AP_OK { throw Self.error(code, message, format: format, path: pathForErrors, icc: false) }
+    }
+
+    /// The encoded bytes of an in-memory writer, after `finish()`.
+    public func bytes() -> [UInt8] {
+        var length = 0
+        let data = png.map { ap_png_writer_data($0, &length) } ?? ap_jpeg_writer_data(jpeg, &length)
+        guard let data, length > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: length))
+    }
+
+    private static func error(_ code: Int32, _ message: String, format: ImageFormat, path: String?, icc: Bool)
+        -> ImageCodecError
+    {
+        let name = format == .png ? "PNG" : "JPEG"
+        switch Int(code) {
+        case Int(AP_ERR_NEEDS_BACKGROUND):
+            return ImageCodecError(
+                .needsBackground,
+                "the image has transparent pixels and \(name) output here has no alpha channel: give a background "
+                    + "colour to flatten onto (--flatten '#ffffff')", cause: message, path: path)
+        case Int(AP_ERR_INVALID):
+            let what = icc && (message.contains("ICC") || message.contains("profile"))
+                ? "the ICC profile cannot be embedded in an RGB \(name) (\(message)); strip it or use an RGB profile"
+                : "cannot encode \(name): \(message)"
+            return ImageCodecError(.invalidArgument, what, cause: message, path: path)
+        case Int(AP_ERR_NOMEM):
+            return ImageCodecError(.tooLarge, "out of memory while encoding \(name)", cause: message, path: path)
+        default:
+            return ImageCodecError(.io, "cannot write the \(name): \(message)", cause: message, path: path)
+        }
+    }
+}

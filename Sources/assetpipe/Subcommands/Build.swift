@@ -1,0 +1,167 @@
+import APIMartSimulator
+import ArgumentParser
+import AssetPipeline
+import Foundation
+
+extension AssetPipeCommand {
+    struct Build: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "build",
+            abstract: "Build the asset tree a manifest describes: only what changed, resumable, never paying twice.",
+            discussion: """
+                MANIFEST defaults to assetpipe.yaml in the current folder; a folder means <folder>/assetpipe.yaml.
+                The key comes from APIMART_API_KEY (the base URL from APIMART_BASE_URL or --base-url); \
+                --simulator builds against a local simulator instead, with no key.
+                Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest \
+                or configuration error (a missing key included); 3 stopped by an account error (401, 402, 403).
+                """)
+
+        @Argument(help: "The manifest, or a folder holding assetpipe.yaml.")
+        var manifest: String = "assetpipe.yaml"
+
+        @Flag(help: "Build against an in-process simulator of the API (no key needed).")
+        var simulator = false
+
+        @Option(name: .customLong("base-url"), help: "The API's base URL (default: APIMART_BASE_URL or https://api.apimart.ai).")
+        var baseURL: String?
+
+        @Option(help: "Jobs at once.")
+        var jobs: Int = 4
+
+        @Flag(name: .customLong("dry-run"), help: "Print the plan, the images to bill and the cost; build nothing.")
+        var dryRun = false
+
+        @Flag(help: "Exit 0 when everything is up to date, 1 otherwise; build nothing.")
+        var check = false
+
+        @Option(name: .customLong("max-images"), help: "Refuse a build that would bill more images than this.")
+        var maxImages: Int?
+
+        @Flag(help: "Do not ask before a large build.")
+        var yes = false
+
+        @Flag(help: "Print one machine-readable report on stdout.")
+        var json = false
+
+        @Option(help: "Seconds a job may wait for its task.")
+        var deadline: Double?
+
+        @Option(name: .customLong("simulator-task-seconds"), help: .hidden)
+        var simulatorTaskSeconds: Double = 1
+
+        /// Above this many billed images, a build on a terminal asks first (unless --yes).
+        static let confirmThreshold = 20
+
+        func validate() throws {
+            guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be 1–64") }
+            if let maxImages, maxImages < 0 { throw ValidationError("--max-images must be 0 or more") }
+            if let deadline, !(deadline > 0) { throw ValidationError("--deadline must be a positive number of seconds") }
+            if dryRun && check { throw ValidationError("--dry-run and --check cannot be used together") }
+            if simulator && baseURL != nil { throw ValidationError("--simulator and --base-url cannot be used together") }
+        }
+
+        func run() async throws {
+            let env = ProcessInfo.processInfo.environment
+            let key = env["APIMART_API_KEY"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+            let planOnly = dryRun || check
+            if !simulator && key == nil && !planOnly {
+                Console.error(
+                    "assetpipe build: no API key. Set it with `export APIMART_API_KEY=<your key>`, or try the build on the local simulator: assetpipe build \(manifest) --simulator")
+                throw ExitStatus.usage.exitCode
+            }
+            let loaded: Manifest
+            do {
+                loaded = try ManifestParser.load(path: manifest)
+            } catch let error as PipelineError {
+                Console.error("assetpipe build: \(error)")
+                throw ExitStatus.usage.exitCode
+            }
+            let base = simulator ? nil : (baseURL ?? env["APIMART_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.apimart.ai")
+
+            if planOnly {
+                let plan: BuildPlan
+                do { plan = try Pipeline.plan(manifest: loaded, baseURL: base) } catch let error as PipelineError {
+                    Console.error("assetpipe build: \(error)")
+                    throw exitStatus(for: error).exitCode
+                }
+                if json {
+                    try Console.json(PlanSummary(plan))
+                } else if dryRun {
+                    plan.describe().forEach(Console.out)
+                } else {
+                    if plan.isUpToDate {
+                        Console.out("up to date: \(plan.items.count) asset\(plan.items.count == 1 ? "" : "s")")
+                    } else {
+                        plan.describe().forEach(Console.out)
+                    }
+                }
+                if check && !plan.isUpToDate { throw ExitStatus.failure.exitCode }
+                return
+            }
+
+            var running: RunningSimulator?
+            let connection: Connection
+            if simulator {
+                do {
+                    let sim = try await SimulatorServer.start(
+                        SimulatorConfiguration(taskDuration: .milliseconds(Int(simulatorTaskSeconds * 1000))))
+                    running = sim
+                    connection = Connection(baseURL: sim.baseURL, apiKey: "simulator")
+                    if !json { Console.error("simulator running at \(sim.baseURL)") }
+                } catch {
+                    Console.error("assetpipe build: cannot start the simulator: \(error)")
+                    throw ExitStatus.failure.exitCode
+                }
+            } else {
+                connection = Connection(baseURL: base!, apiKey: key!)
+            }
+
+            let interactive = Console.isTerminal && isatty(STDIN_FILENO) == 1
+            let liveDisplay = !json && isatty(STDERR_FILENO) == 1
+            let observer: any BuildObserver = liveDisplay ? LiveProgress(width: Self.terminalWidth()) : PlainProgress()
+            let ask = !yes && interactive
+            let threshold = Self.confirmThreshold
+            let confirm: @Sendable (BuildPlan) async -> Bool = { plan in
+                guard plan.imagesToBill > threshold else { return true }
+                plan.describe().forEach { Console.error($0) }
+                FileHandle.standardError.write(Data("Bill \(plan.imagesToBill) images? [y/N] ".utf8))
+                let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+                return answer == "y" || answer == "yes"
+            }
+            let options = BuildOptions(
+                jobs: jobs, maxImages: maxImages, deadline: deadline.map { .milliseconds(Int($0 * 1000)) },
+                confirm: ask ? confirm : nil)
+
+            let report: BuildReport
+            do {
+                report = try await Pipeline.build(manifest: loaded, connection: connection, options: options, observer: observer)
+            } catch let error as PipelineError {
+                await running?.stop()
+                (observer as? LiveProgress)?.finish()
+                Console.error("assetpipe build: \(error)")
+                throw exitStatus(for: error).exitCode
+            }
+            await running?.stop()
+            (observer as? LiveProgress)?.finish()
+            if json {
+                try Console.json(report)
+            } else {
+                report.summaryLines.forEach(Console.out)
+            }
+            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        }
+
+        func exitStatus(for error: PipelineError) -> ExitStatus {
+            switch error.code {
+            case .manifest, .pathEscape, .configuration, .busy, .refused, .localValidation: .usage
+            default: .failure
+            }
+        }
+
+        static func terminalWidth() -> Int {
+            var size = winsize()
+            if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+            return 100
+        }
+    }
+}

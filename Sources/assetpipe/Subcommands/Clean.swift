@@ -1,0 +1,37 @@
+import ArgumentParser
+import AssetPipeline
+import Foundation
+
+extension AssetPipeCommand {
+    struct Clean: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "clean",
+            abstract: "Empty the state folder's caches (.assetpipe/raw, uploads); --all removes the journal too.",
+            discussion: """
+                Without the raw results, an output change needs a new (billed) generation. --all also forgets \
+                submitted tasks: a build then cannot resume them. Exit codes: 0 done; 2 usage or manifest error.
+                """)
+
+        @Argument(help: "The manifest, or a folder holding assetpipe.yaml.")
+        var manifest: String = "assetpipe.yaml"
+
+        @Flag(help: "Remove the journal too.")
+        var all = false
+
+        @Flag(help: "Print the result as JSON.")
+        var json = false
+
+        func run() async throws {
+            do {
+                let loaded = try ManifestParser.load(path: manifest)
+                let report = try Cleaner.clean(manifest: loaded, all: all)
+                if json { try Console.json(report); return }
+                if report.removed.isEmpty { Console.out("nothing to clean"); return }
+                Console.out("removed \(report.removed.joined(separator: ", ")) (\(report.bytesFreed) bytes)")
+            } catch let error as PipelineError {
+                Console.error("assetpipe clean: \(error)")
+                throw ExitStatus.usage.exitCode
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import ImageCodec
+import MaskTools
+
+extension AssetPipeCommand.Mask {
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Check that a mask will be accepted for a reference, before anything is uploaded.",
+            discussion: """
+                Problems (the mask is refused): not-png, unreadable, no-alpha, size-mismatch (against the \
+                first reference's size as shown, after EXIF rotation). Warnings (accepted): \
+                mask-fully-opaque, mask-fully-transparent, reference-rotated. The output says how to fix \
+                what is wrong. --json prints one object: valid, problems, warnings, editableFraction, \
+                editableBounds, mask, reference.
+
+                Exit codes: 0 valid (warnings allowed); 1 refused; 2 usage error.
+                """)
+
+        @Argument(help: "The mask PNG to check.")
+        var mask: String
+
+        @Option(
+            name: .customLong("reference"), help: "A reference image; the mask must match the first one. Repeatable.")
+        var references: [String] = []
+
+        @Flag(help: "Print the report as one JSON object.")
+        var json = false
+
+        func validate() throws {
+            guard !references.isEmpty else {
+                throw ValidationError("give the reference the mask is for: --reference REF")
+            }
+            try MaskCommandSupport.requireFile(mask, "mask")
+            for r in references { try MaskCommandSupport.requireFile(r, "reference") }
+        }
+
+        func run() async throws {
+            let reference = references[0]
+            let report = MaskChecker.check(
+                mask: .file(mask), maskName: mask, reference: .file(reference), referenceName: reference)
+            if json {
+                try Console.json(report)
+            } else {
+                printHuman(report, reference: reference)
+            }
+            if !report.valid { throw ExitStatus.failure.exitCode }
+        }
+
+        private func printHuman(_ report: MaskReport, reference: String) {
+            let refSize = report.reference.map { " (\($0.orientedWidth)×\($0.orientedHeight) as shown)" } ?? ""
+            Console.out(
+                report.valid ? "\(mask): OK for \(reference)\(refSize)" : "\(mask): REFUSED for \(reference)\(refSize)")
+            for p in report.problems { Console.out("  problem \(p.code): \(p.message)") }
+            for w in report.warnings { Console.out("  warning \(w.code): \(w.message)") }
+            if let m = report.mask {
+                var layout = "\(m.format.rawValue.uppercased()) \(m.width)×\(m.height)"
+                if let png = m.png {
+                    layout += ", \(png.colorType.rawValue) \(m.bitDepth)-bit" + (png.hasTRNS ? " + tRNS" : "")
+                }
+                if m.interlaced { layout += ", interlaced" }
+                Console.out("  mask: \(layout)")
+            }
+            if let f = report.editableFraction {
+                Console.out(
+                    "  editable (alpha 0): \(MaskCommandSupport.percent(f)), bounds \(MaskCommandSupport.rect(report.editableBounds))"
+                )
+            }
+            if references.count > 1 {
+                Console.out(
+                    "  note: compared with the first reference only (the API matches the mask to the first image); "
+                        + "\(references.count - 1) more not compared")
+            }
+            let fixes = MaskRepair.suggestions(for: report, maskPath: mask, referencePath: reference)
+            if !fixes.isEmpty {
+                Console.out(report.valid ? "suggestions:" : "how to fix:")
+                for line in fixes { Console.out("  " + line) }
+            }
+        }
+    }
+}

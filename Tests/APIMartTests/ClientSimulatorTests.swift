@@ -1,0 +1,354 @@
+import APIMartClient
+import APIMartSimulator
+import APIMartWire
+import Foundation
+import ImageCodec
+import Testing
+
+/// The client against the simulator over real loopback HTTP.
+@Suite("Client against the simulator")
+struct ClientSimulatorTests {
+    @Test func textToImageEndToEnd() async throws {
+        try await withSimulator { simulator in
+            let log = CapturedLog()
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL), logger: log.logger)
+            let job = GenerationJob(
+                request: GenerationRequest(
+                    model: "gpt-image-1.5-official", prompt: "a lighthouse", size: "2:3", n: 2, quality: "low",
+                    background: "transparent", moderation: "low", outputFormat: "png"))
+            let result = try await client.runJob(job)
+            #expect(result.images.count == 2)
+            for image in result.images {
+                #expect(image.info.format == .png)
+                #expect(image.info.width == 1024 && image.info.height == 1536)
+                #expect(image.info.hasAlpha)
+            }
+            #expect(result.task.status == .completed)
+            let stats = await simulator.stats
+            #expect(stats.submissions == 1)
+            #expect(stats.billedImages == 2)
+            expectNoKey(log.text)
+        }
+    }
+
+    @Test func jpegWithCompressionComesBackAsJPEG() async throws {
+        try await withSimulator { simulator in
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
+            let job = GenerationJob(
+                request: GenerationRequest(
+                    model: "gpt-image-1-official", prompt: "a field", size: "3:2", background: "opaque",
+                    outputFormat: "jpeg", outputCompression: 40))
+            let result = try await client.runJob(job)
+            #expect(result.images.count == 1)
+            #expect(result.images.first?.info.format == .jpeg)
+            #expect(result.images.first?.info.width == 1536)
+        }
+    }
+
+    @Test func editWithMaskAndAutoSize() async throws {
+        try await withSimulator { simulator in
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
+            let reference = try pngBytes(width: 300, height: 200)
+            let mask = try maskBytes(width: 300, height: 200)
+            let job = GenerationJob(
+                request: GenerationRequest(model: "gpt-image-1-official", prompt: "add a boat", size: "auto"),
+                references: [.bytes(reference, name: "harbour.png")], mask: .bytes(mask, name: "harbour-mask.png"))
+            let result = try await client.runJob(job)
+            #expect(result.request.size == "3:2")
+            #expect(result.images.first?.info.width == 1536 && result.images.first?.info.height == 1024)
+            let stats = await simulator.stats
+            #expect(stats.uploads == 2)
+            #expect(stats.completedTasks == 1)
+        }
+    }
+
+    @Test func autoSizeWithoutReferencesIsSquare() async throws {
+        let prepared = try APIMartClient.prepare(
+            GenerationJob(
+                request: GenerationRequest(model: "gpt-image-1-official", prompt: "x", size: "auto")))
+        #expect(prepared.request.size == "1:1")
+    }
+
+    // MARK: Uploads
+
+    @Test func sameBytesAreUploadedOnce() async throws {
+        try await withSimulator { simulator in
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
+            let bytes = try pngBytes(width: 40, height: 40, seed: 7)
+            let first = try await client.upload(bytes, filename: "a.png")
+            let second = try await client.upload(bytes, filename: "copy-of-a.png")
+            #expect(first.url == second.url)
+            #expect(!first.reused && second.reused)
+            // Concurrent uploads of other bytes share one request.
+            let other = try pngBytes(width: 40, height: 40, seed: 9)
+            let urls = try await withThrowingTaskGroup(of: String.self) { group in
+                for i in 0..<6 { group.addTask { try await client.upload(other, filename: "b\(i).png").url } }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(urls.count == 1)
+            let stats = await simulator.stats
+            #expect(stats.uploads == 2)
+            #expect(client.stats.uploads == 2)
+            #expect(client.stats.uploadCacheHits == 6)
+        }
+    }
+
+    @Test func uploadCacheOnDiskIsReusedAcrossClientsButNotAcrossServers() async throws {
+        let folder = temporaryFolder()
+        let cachePath = folder + "/state/uploads.json"
+        let bytes = try pngBytes(width: 20, height: 20, seed: 3)
+        try await withSimulator { simulator in
+            let one = APIMartClient(configuration: try testConfiguration(simulator.baseURL, cachePath: cachePath))
+            let uploaded = try await one.upload(bytes, filename: "x.png")
+            let two = APIMartClient(configuration: try testConfiguration(simulator.baseURL, cachePath: cachePath))
+            let again = try await two.upload(bytes, filename: "x.png")
+            #expect(again.reused && again.url == uploaded.url)
+            #expect(await simulator.stats.uploads == 1)
+            let text = try String(contentsOfFile: cachePath, encoding: .utf8)
+            #expect(text.contains(uploaded.sha256))
+            expectNoKey(text)
+            try await withSimulator { other in
+                let three = APIMartClient(configuration: try testConfiguration(other.baseURL, cachePath: cachePath))
+                let elsewhere = try await three.upload(bytes, filename: "x.png")
+                #expect(!elsewhere.reused)
+                #expect(elsewhere.url.hasPrefix(other.baseURL))
+                #expect(await other.stats.uploads == 1)
+            }
+        }
+    }
+
+    @Test func expiredCacheEntriesAreNotReused() async throws {
+        let folder = temporaryFolder()
+        let cachePath = folder + "/uploads.json"
+        let bytes = try pngBytes(width: 20, height: 20, seed: 5)
+        try await withSimulator { simulator in
+            let one = APIMartClient(configuration: try testConfiguration(simulator.baseURL, cachePath: cachePath))
+            let uploaded = try await one.upload(bytes, filename: "x.png")
+            // Age the entry to 71.5 hours: inside 72 h but past the 1 h safety margin.
+            var text = try String(contentsOfFile: cachePath, encoding: .utf8)
+            let old = Int(Date().timeIntervalSince1970) - 71 * 3600 - 1800
+            text = text.replacingOccurrences(
+                of: "\"created_at\" : \(uploaded.createdAt)", with: "\"created_at\" : \(old)")
+            try text.write(toFile: cachePath, atomically: true, encoding: .utf8)
+            let two = APIMartClient(configuration: try testConfiguration(simulator.baseURL, cachePath: cachePath))
+            let again = try await two.upload(bytes, filename: "x.png")
+            #expect(!again.reused)
+            #expect(await simulator.stats.uploads == 2)
+        }
+    }
+
+    // MARK: Polling and deadlines
+
+    @Test func oneSecondTaskNeedsFewPolls() async throws {
+        try await withSimulator(SimulatorConfiguration(taskDuration: .seconds(1))) { simulator in
+            var configuration = try testConfiguration(simulator.baseURL)
+            configuration.pollPolicy = .default
+            let client = APIMartClient(configuration: configuration)
+            var total = 0
+            for i in 0..<3 {
+                let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p\(i)"))
+                let task = try await client.waitForTask(id)
+                #expect(task.status == .completed)
+                total += await simulator.stats.polls(of: id)
+            }
+            #expect(Double(total) / 3 <= 3.0, "average polls per task: \(Double(total) / 3)")
+        }
+    }
+
+    @Test func deadlineExceeded() async throws {
+        try await withSimulator(SimulatorConfiguration(taskDuration: .seconds(30))) { simulator in
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
+            let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "slow"))
+            let start = ContinuousClock.now
+            do {
+                _ = try await client.waitForTask(id, deadline: .seconds(1))
+                Issue.record("expected deadlineExceeded")
+            } catch let error as APIMartError {
+                #expect(error.kind == .deadlineExceeded)
+                #expect(error.taskID == id)
+            }
+            // Generous: the suite renders images on the same two cores.
+            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(ContinuousClock.now - start >= .seconds(1))
+        }
+    }
+
+    @Test func failedTaskKeepsMessageAndRawBody() async throws {
+        let faults = FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .taskFailed)])
+        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
+            let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "doomed"))
+            do {
+                _ = try await client.waitForTask(id)
+                Issue.record("expected taskFailed")
+            } catch let error as APIMartError {
+                #expect(error.kind == .taskFailed)
+                #expect(error.rawBody?.contains("failed") == true)
+                #expect(!error.isAccountError)
+            }
+            #expect(await simulator.stats.billedImages == 0)
+        }
+    }
+
+    // MARK: Faults
+
+    @Test(arguments: [FaultKind.serverError, .badGateway])
+    func submitRetriedAfter5xx(_ kind: FaultKind) async throws {
+        let faults = FaultConfiguration(scripted: [
+            ScriptedFault(endpoint: .submit, request: 1, kind: kind),
+            ScriptedFault(endpoint: .submit, request: 2, kind: kind),
+        ])
+        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
+            let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+            #expect(!id.isEmpty)
+            let stats = await simulator.stats
+            #expect(stats.submissions == 1)
+            #expect(stats.requests(.submit) == 3)
+            #expect(client.stats.retries == 2)
+        }
+    }
+
+    @Test func droppedSubmitIsOutcomeUnknownAndNeverResent() async throws {
+        let faults = FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)])
+        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
+            do {
+                _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+                Issue.record("expected outcomeUnknown")
+            } catch let error as APIMartError {
+                #expect(error.kind == .outcomeUnknown)
+                expectNoKey(allTexts(of: error))
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let stats = await simulator.stats
+            #expect(stats.requests(.submit) == 1)
+            #expect(stats.submissions == 1)
+            #expect(client.stats.submits == 1)
+        }
+    }
+
+    @Test(arguments: [FaultKind.serverError, .badGateway, .dropConnection, .rateLimited])
+    func pollsAndUploadsAreRetried(_ kind: FaultKind) async throws {
+        let faults = FaultConfiguration(
+            retryAfterSeconds: 0,
+            scripted: [
+                ScriptedFault(endpoint: .poll, request: 1, kind: kind),
+                ScriptedFault(endpoint: .upload, request: 1, kind: kind),
+            ])
+        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
+            let reference = try pngBytes(width: 30, height: 30)
+            let result = try await client.runJob(
+                GenerationJob(
+                    request: GenerationRequest(model: "gpt-image-1-official", prompt: "p"),
+                    references: [.bytes(reference, name: "r.png")]))
+            #expect(result.images.count == 1)
+            #expect(client.stats.retries >= 2)
+            #expect(await simulator.stats.submissions == 1)
+        }
+    }
+
+    @Test func slowPollIsTimedOutAndRetriedButSlowSubmitIsNeverResent() async throws {
+        let faults = FaultConfiguration(
+            slowDelay: .seconds(2),
+            scripted: [
+                ScriptedFault(endpoint: .poll, request: 1, kind: .slow),
+                ScriptedFault(endpoint: .submit, request: 2, kind: .slow),
+            ])
+        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+            var configuration = try testConfiguration(simulator.baseURL)
+            configuration.requestTimeout = .milliseconds(700)
+            let client = APIMartClient(configuration: configuration)
+            let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "a"))
+            let task = try await client.waitForTask(id)
+            #expect(task.status == .completed)
+            #expect(client.stats.retries >= 1)
+            do {
+                _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "b"))
+                Issue.record("expected outcomeUnknown")
+            } catch let error as APIMartError {
+                #expect(error.kind == .outcomeUnknown)
+            }
+            try await Task.sleep(for: .seconds(2))
+            let stats = await simulator.stats
+            #expect(stats.requests(.submit) == 2)
+            #expect(stats.submissions == 2)
+        }
+    }
+
+    @Test func rateLimitHonoursRetryAfter() async throws {
+        let faults = FaultConfiguration(
+            retryAfterSeconds: 1, scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .rateLimited)])
+        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
+            let start = ContinuousClock.now
+            _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+            #expect(ContinuousClock.now - start >= .milliseconds(900))
+            #expect(client.stats.rateLimited == 1)
+            #expect(await simulator.stats.submissions == 1)
+        }
+    }
+
+    // MARK: Account errors
+
+    @Test func wrongKeyIsUnauthorizedAndSaysHowToSetIt() async throws {
+        try await withSimulator(SimulatorConfiguration(requiredKey: "the-right-key")) { simulator in
+            let log = CapturedLog()
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL), logger: log.logger)
+            do {
+                _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+                Issue.record("expected unauthorized")
+            } catch let error as APIMartError {
+                #expect(error.kind == .unauthorized)
+                #expect(error.isAccountError)
+                #expect(error.message.contains("APIMART_API_KEY"))
+                expectNoKey(allTexts(of: error))
+            }
+            // Stopped: the next call is refused without traffic.
+            await #expect(throws: APIMartError.self) {
+                try await client.upload(try pngBytes(width: 4, height: 4), filename: "x.png")
+            }
+            #expect(await simulator.stats.requests.values.reduce(0, +) == 1)
+            expectNoKey(log.text)
+        }
+    }
+
+    @Test func paymentRequiredStopsEveryFurtherSubmission() async throws {
+        try await withSimulator(SimulatorConfiguration(balance: 0)) { simulator in
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
+            for model in ["gpt-image-1-official", "gpt-image-1.5-official"] {
+                do {
+                    _ = try await client.submit(GenerationRequest(model: model, prompt: "p"))
+                    Issue.record("expected paymentRequired")
+                } catch let error as APIMartError {
+                    #expect(error.kind == .paymentRequired)
+                    #expect(error.status == 402)
+                    #expect(error.isAccountError)
+                }
+            }
+            #expect(await simulator.stats.requests(.submit) == 1)
+        }
+    }
+
+    @Test func forbiddenStopsThatModelOnly() async throws {
+        try await withSimulator(
+            SimulatorConfiguration(taskDuration: .milliseconds(200), forbiddenModels: ["gpt-image-1.5-official"])
+        ) { simulator in
+            let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
+            for _ in 0..<2 {
+                do {
+                    _ = try await client.submit(GenerationRequest(model: "gpt-image-1.5-official", prompt: "p"))
+                    Issue.record("expected forbidden")
+                } catch let error as APIMartError {
+                    #expect(error.kind == .forbidden(model: "gpt-image-1.5-official"))
+                    #expect(error.isAccountError)
+                }
+            }
+            _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+            let stats = await simulator.stats
+            #expect(stats.requests(.submit) == 2)
+            #expect(stats.submissions == 1)
+        }
+    }
+}

@@ -1,0 +1,273 @@
+import APIMartClient
+import APIMartWire
+import AsyncHTTPClient
+import Foundation
+import ImageCodec
+import Testing
+
+/// Exact wire behaviour, against a stub that records requests and answers what a test needs.
+@Suite("Client wire behaviour (stub server)")
+struct ClientStubTests {
+    static let submitted = #"{"code":200,"data":[{"status":"submitted","task_id":"task_stub_1"}]}"#
+
+    @Test func everyParameterReachesTheServer() async throws {
+        try await withStub({ _, _ in .json(200, Self.submitted) }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            let request = GenerationRequest(
+                model: "gpt-image-1.5-official", prompt: "星空下的古老城堡", size: "2:3", n: 3, quality: "high",
+                background: "opaque", moderation: "low", outputFormat: "jpeg", outputCompression: 55,
+                imageURLs: ["https://files.test/a.png", "https://files.test/b.jpg"], maskURL: "https://files.test/m.png"
+            )
+            let id = try await client.submit(request)
+            #expect(id == "task_stub_1")
+            let sent = try #require(log.requests.first)
+            #expect(sent.method == "POST")
+            #expect(sent.path == "/v1/images/generations")
+            #expect(sent.headers["authorization"] == "Bearer \(recognisableKey)")
+            #expect(sent.headers["content-type"]?.hasPrefix("application/json") == true)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(sent.body)) as? [String: Any])
+            #expect(object["model"] as? String == "gpt-image-1.5-official")
+            #expect(object["prompt"] as? String == "星空下的古老城堡")
+            #expect(object["size"] as? String == "2:3")
+            #expect((object["n"] as? NSNumber)?.intValue == 3)
+            #expect(object["quality"] as? String == "high")
+            #expect(object["background"] as? String == "opaque")
+            #expect(object["moderation"] as? String == "low")
+            #expect(object["output_format"] as? String == "jpeg")
+            #expect((object["output_compression"] as? NSNumber)?.intValue == 55)
+            #expect(object["image_urls"] as? [String] == ["https://files.test/a.png", "https://files.test/b.jpg"])
+            #expect(object["mask_url"] as? String == "https://files.test/m.png")
+            // n is a JSON number, never a quoted string.
+            let text = String(decoding: sent.body, as: UTF8.self)
+            #expect(text.contains(#""n":3"#))
+        }
+    }
+
+    @Test func uploadIsMultipartWithOneFileFieldAndTheRightType() async throws {
+        let answer =
+            #"{"url":"http://files.test/f/1.jpg","filename":"photo.jpg","content_type":"image/jpeg","bytes":10,"created_at":1743436800}"#
+        try await withStub({ _, _ in .json(200, answer) }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            let jpeg = try jpegBytes(width: 16, height: 16)
+            let uploaded = try await client.upload(jpeg, filename: "holiday photo.jpeg")
+            #expect(uploaded.url == "http://files.test/f/1.jpg")
+            let sent = try #require(log.requests.first)
+            #expect(sent.path == "/v1/uploads/images")
+            let contentType = try #require(sent.headers["content-type"])
+            #expect(contentType.hasPrefix("multipart/form-data; boundary="))
+            let boundary = String(contentType.split(separator: "=", maxSplits: 1)[1])
+            let body = String(decoding: sent.body, as: UTF8.self)
+            #expect(body.components(separatedBy: "name=\"file\"").count == 2)
+            #expect(body.contains("Content-Type: image/jpeg\r\n"))
+            #expect(body.contains("filename=\"holiday_photo.jpg\""))
+            #expect(body.hasSuffix("--\(boundary)--\r\n"))
+            // The file bytes are inside, unchanged.
+            let data = Data(sent.body)
+            #expect(data.range(of: Data(jpeg)) != nil)
+        }
+    }
+
+    @Test func badRequestIsNeverRetried() async throws {
+        try await withStub({ _, _ in .error(400, "bad size") }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            do {
+                _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+                Issue.record("expected badRequest")
+            } catch let error as APIMartError {
+                #expect(error.kind == .badRequest)
+                #expect(error.status == 400)
+                #expect(error.message.contains("bad size"))
+                #expect(error.rawBody?.contains("invalid_request_error") == true)
+            }
+            #expect(log.requests.count == 1)
+        }
+    }
+
+    @Test func serverErrorsAreRetriedABoundedNumberOfTimes() async throws {
+        try await withStub({ _, _ in .error(500) }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL, maxAttempts: 3))
+            do {
+                _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+                Issue.record("expected server error")
+            } catch let error as APIMartError {
+                #expect(error.kind == .server)
+                #expect(error.status == 500)
+                #expect(!error.isAccountError)
+            }
+            #expect(log.requests.count == 3)
+        }
+    }
+
+    @Test func gatewayTimeoutOnSubmitIsOutcomeUnknown() async throws {
+        try await withStub({ _, _ in .error(504) }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            await #expect(throws: APIMartError.self) {
+                try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+            }
+            #expect(log.requests.count == 1)
+        }
+    }
+
+    @Test func garbledSubmitAnswerIsOutcomeUnknown() async throws {
+        try await withStub({ _, _ in .json(200, "{\"code\":200,") }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            do {
+                _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+                Issue.record("expected outcomeUnknown")
+            } catch let error as APIMartError {
+                #expect(error.kind == .outcomeUnknown)
+            }
+            #expect(log.requests.count == 1)
+        }
+    }
+
+    @Test func aRateLimitSlowsEveryJobOfTheClient() async throws {
+        try await withStub({ request, n in
+            n == 1 ? .error(429, "slow down", headers: ["Retry-After": "1"]) : .json(200, Self.submitted)
+        }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            let first = Task { try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "a")) }
+            // The second job starts once the first has been told to wait.
+            let waitStart = ContinuousClock.now
+            while client.stats.rateLimited == 0 && ContinuousClock.now - waitStart < .seconds(5) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let second = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "b"))
+            _ = try await (first.value, second)
+            let requests = log.requests
+            #expect(requests.count == 3)
+            // Nothing went out during the second after the 429.
+            for later in requests.dropFirst() {
+                #expect(later.at - requests[0].at >= .milliseconds(900))
+            }
+            #expect(client.stats.rateLimited == 1)
+        }
+    }
+
+    @Test func rateLimitGivesUpAfterTheAllowedWaits() async throws {
+        try await withStub({ _, _ in .error(429, headers: ["Retry-After": "0"]) }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            do {
+                _ = try await client.task("task_x")
+                Issue.record("expected rateLimited")
+            } catch let error as APIMartError {
+                #expect(error.kind == .rateLimited)
+            }
+            #expect(log.requests.count == 5)
+        }
+    }
+
+    @Test func apiRedirectsAreNotFollowedSoTheKeyStaysHome() async throws {
+        try await withStub({ _, _ in StubAnswer(status: 302, headers: ["Location": "http://127.0.0.1:1/elsewhere"]) }) {
+            baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            do {
+                _ = try await client.task("t1")
+                Issue.record("expected invalidResponse")
+            } catch let error as APIMartError {
+                #expect(error.kind == .invalidResponse)
+                expectNoKey(allTexts(of: error))
+            }
+            #expect(log.requests.count == 1)
+        }
+    }
+
+    @Test func pollsFollowEstimatedTimeAndAcceptAStringURL() async throws {
+        // Completed from the 3rd poll on; estimated_time 1 s.
+        try await withStub({ request, n in
+            if n < 3 {
+                return .json(
+                    200, #"{"code":200,"data":{"id":"t1","status":"processing","progress":40,"estimated_time":1}}"#)
+            }
+            return .json(
+                200,
+                #"{"code":200,"data":{"id":"t1","status":"completed","progress":100,"result":{"images":[{"url":"http://files.test/r.png","expires_at":1763174708}]}}}"#
+            )
+        }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            let updates = StubLog()
+            let task = try await client.waitForTask(
+                "t1",
+                onUpdate: { data in
+                    _ = updates.append(
+                        StubRequest(method: data.status.rawValue, path: "", headers: [:], body: [], at: .now))
+                })
+            #expect(task.result?.images.first?.urls == ["http://files.test/r.png"])
+            #expect(log.requests.count == 3)
+            #expect(log.requests.allSatisfy { $0.path == "/v1/tasks/t1" && $0.method == "GET" })
+            #expect(updates.requests.map(\.method) == ["processing", "processing", "completed"])
+        }
+    }
+
+    @Test func cancelledTaskIsTaskFailedWithRawBody() async throws {
+        try await withStub({ _, _ in
+            .json(200, #"{"code":200,"data":{"id":"t9","status":"cancelled","error":{"message":"content policy"}}}"#)
+        }) { baseURL, _ in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            do {
+                _ = try await client.waitForTask("t9", estimatedTime: 0)
+                Issue.record("expected taskFailed")
+            } catch let error as APIMartError {
+                #expect(error.kind == .taskFailed)
+                #expect(error.message.contains("content policy"))
+                #expect(error.rawBody?.contains("cancelled") == true)
+            }
+        }
+    }
+
+    // MARK: Downloads
+
+    @Test func downloadChecksFormatSizeSchemeAndRedirects() async throws {
+        let png = try pngBytes(width: 64, height: 64)
+        try await withStub({ request, _ in
+            switch request.path {
+            case "/r.png": return StubAnswer(status: 200, headers: ["Content-Type": "image/png"], body: png)
+            case "/fake.png":
+                return StubAnswer(status: 200, headers: ["Content-Type": "image/png"], body: Array("<html>".utf8))
+            case "/moved": return StubAnswer(status: 302, headers: ["Location": "/r.png"])
+            case "/loop": return StubAnswer(status: 302, headers: ["Location": "/loop"])
+            case "/gone": return .error(404, "expired")
+            default: return .error(500)
+            }
+        }) { baseURL, log in
+            var configuration = try testConfiguration(baseURL)
+            let client = APIMartClient(configuration: configuration)
+            #expect(try await client.download(baseURL + "/r.png", expect: .png) == png)
+            #expect(try await client.download(baseURL + "/moved", expect: .png) == png)
+            for (url, expect) in [
+                (baseURL + "/fake.png", ImageFormat.png), (baseURL + "/r.png", .jpeg), (baseURL + "/loop", .png),
+                (baseURL + "/gone", .png), ("file:///etc/passwd", .png), ("ftp://x.test/a.png", .png),
+            ] {
+                do {
+                    _ = try await client.download(url, expect: expect)
+                    Issue.record("expected a download error for \(url)")
+                } catch let error as APIMartError {
+                    #expect(error.kind == .download, "\(url): \(error)")
+                }
+            }
+            // Downloads carry no key.
+            #expect(log.requests.allSatisfy { $0.headers["authorization"] == nil })
+            configuration.maxDownloadBytes = 100
+            let capped = APIMartClient(configuration: configuration)
+            await #expect(throws: APIMartError.self) { try await capped.download(baseURL + "/r.png", expect: .png) }
+        }
+    }
+
+    @Test func connectionRefusedIsANetworkErrorNotOutcomeUnknown() async throws {
+        // Port 1 on loopback: nothing listens, so nothing was sent.
+        try await HTTPClient.withHTTPClient(
+            configuration: APIMartClient.httpConfiguration(connectTimeout: .milliseconds(500))
+        ) { http in
+            let client = APIMartClient(
+                configuration: try testConfiguration("http://127.0.0.1:1", maxAttempts: 2), httpClient: http)
+            do {
+                _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+                Issue.record("expected an error")
+            } catch let error as APIMartError {
+                #expect(error.kind == .network, "\(error)")
+                expectNoKey(allTexts(of: error))
+            }
+            #expect(client.stats.submits == 2)
+        }
+    }
+}

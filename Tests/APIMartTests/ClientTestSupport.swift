@@ -1,0 +1,202 @@
+import APIMartClient
+import APIMartSimulator
+import APIMartWire
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ImageCodec
+import Logging
+import NIOCore
+import Testing
+
+/// A key nobody could mistake: every test searches outputs for it.
+let recognisableKey = "sk-TEST-do-not-leak-7f3a9c21e8b4"
+
+/// Fast retries and polls so the suite stays quick.
+func testConfiguration(
+    _ baseURL: String, key: String = recognisableKey, cachePath: String? = nil, deadline: Duration = .seconds(20),
+    maxAttempts: Int = 4
+) throws -> APIMartConfiguration {
+    try APIMartConfiguration(
+        baseURL: baseURL, apiKey: Secret(key),
+        pollPolicy: PollPolicy(
+            initialDelay: .milliseconds(200), minimumInterval: .milliseconds(100), maximumInterval: .milliseconds(500)),
+        retryPolicy: RetryPolicy(
+            maxAttempts: maxAttempts, maxRateLimitWaits: 4, baseDelay: .milliseconds(20),
+            maximumDelay: .milliseconds(100)),
+        deadline: deadline, requestTimeout: .seconds(10), uploadCachePath: cachePath)
+}
+
+/// Runs `body` with a simulator on a free loopback port, stopped afterwards.
+func withSimulator<T>(
+    _ configuration: SimulatorConfiguration = SimulatorConfiguration(taskDuration: .milliseconds(600)),
+    _ body: (RunningSimulator) async throws -> T
+) async throws -> T {
+    let simulator = try await SimulatorServer.start(configuration)
+    do {
+        let value = try await body(simulator)
+        await simulator.stop()
+        return value
+    } catch {
+        await simulator.stop()
+        throw error
+    }
+}
+
+/// A fresh temporary folder.
+func temporaryFolder() -> String {
+    let path = NSTemporaryDirectory() + "apimart-client-tests-" + UUID().uuidString
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// A real PNG made by the codec.
+func pngBytes(width: Int, height: Int, fill: RGBA8 = RGBA8(r: 200, g: 40, b: 40, a: 255), seed: UInt8 = 0) throws
+    -> [UInt8]
+{
+    var image = RGBAImage(width: width, height: height, fill: fill)
+    image[0, 0] = RGBA8(r: seed, g: seed &+ 1, b: seed &+ 2, a: 255)
+    return try ImageEncoder.png(image)
+}
+
+/// A mask: transparent (editable) left half, opaque right half.
+func maskBytes(width: Int, height: Int) throws -> [UInt8] {
+    var image = RGBAImage(width: width, height: height, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
+    for y in 0..<height { for x in 0..<(width / 2) { image[x, y] = RGBA8(r: 0, g: 0, b: 0, a: 0) } }
+    return try ImageEncoder.png(image)
+}
+
+func jpegBytes(width: Int, height: Int) throws -> [UInt8] {
+    try ImageEncoder.jpeg(RGBAImage(width: width, height: height, fill: RGBA8(r: 10, g: 120, b: 200, a: 255)))
+}
+
+/// Asserts the key appears nowhere in `text`.
+func expectNoKey(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(!text.contains(recognisableKey), "the API key leaked: \(text.prefix(300))", sourceLocation: sourceLocation)
+    #expect(!text.contains("do-not-leak"), sourceLocation: sourceLocation)
+}
+
+/// Every text form of an error.
+func allTexts(of error: any Error) -> String {
+    var dumped = ""
+    dump(error, to: &dumped)
+    var parts = ["\(error)", String(describing: error), String(reflecting: error), error.localizedDescription, dumped]
+    if let e = error as? APIMartError { parts += [e.message, e.rawBody ?? "", e.cause ?? "", e.description] }
+    return parts.joined(separator: "\n")
+}
+
+/// Captures every log line of the client, at trace level, with metadata.
+final class CapturedLog: @unchecked Sendable {
+    private var lines: [String] = []
+    private let lock = NSLock()
+    func append(_ line: String) {
+        lock.lock()
+        lines.append(line)
+        lock.unlock()
+    }
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines.joined(separator: "\n")
+    }
+    var logger: Logger {
+        var logger = Logger(label: "test") { _ in CapturingHandler(sink: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+}
+
+struct CapturingHandler: LogHandler {
+    let sink: CapturedLog
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) {
+        sink.append("\(event.level) \(event.message) \(event.metadata ?? [:]) \(metadata)")
+    }
+}
+
+// MARK: - A tiny stub server (Hummingbird) for answers the simulator does not give
+
+struct StubRequest: Sendable {
+    var method: String
+    var path: String
+    var headers: [String: String]
+    var body: [UInt8]
+    var at: ContinuousClock.Instant
+}
+
+struct StubAnswer: Sendable {
+    var status: Int
+    var headers: [String: String] = [:]
+    var body: [UInt8] = []
+
+    static func json(_ status: Int, _ text: String, headers: [String: String] = [:]) -> StubAnswer {
+        var h = headers
+        h["Content-Type"] = "application/json"
+        return StubAnswer(status: status, headers: h, body: Array(text.utf8))
+    }
+
+    static func error(_ status: Int, _ message: String = "stub error", headers: [String: String] = [:]) -> StubAnswer {
+        let type = APIErrorType(status: status).rawValue
+        return json(
+            status, #"{"error":{"code":\#(status),"message":"\#(message)","type":"\#(type)"}}"#, headers: headers)
+    }
+}
+
+final class StubLog: @unchecked Sendable {
+    private var items: [StubRequest] = []
+    private let lock = NSLock()
+    func append(_ r: StubRequest) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        items.append(r)
+        return items.count
+    }
+    var requests: [StubRequest] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
+    }
+}
+
+/// Runs a stub server; `answer(request, n)` gets the 1-based request number.
+func withStub<T>(
+    _ answer: @escaping @Sendable (StubRequest, Int) async -> StubAnswer,
+    _ body: (_ baseURL: String, _ log: StubLog) async throws -> T
+) async throws -> T {
+    let log = StubLog()
+    let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let responder = CallbackResponder<BasicRequestContext> { request, _ in
+        let bytes = try await request.body.collect(upTo: 64 << 20)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+        let stubRequest = StubRequest(
+            method: request.method.rawValue, path: request.uri.path, headers: headers,
+            body: Array(bytes.readableBytesView), at: ContinuousClock.now)
+        let n = log.append(stubRequest)
+        let reply = await answer(stubRequest, n)
+        var fields = HTTPFields()
+        for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
+        return Response(
+            status: HTTPResponse.Status(code: reply.status), headers: fields,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+    }
+    let app = Application(
+        responder: responder, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in
+            portContinuation.yield(channel.localAddress?.port ?? 0)
+            portContinuation.finish()
+        },
+        logger: Logger(label: "stub") { _ in SwiftLogNoOpLogHandler() })
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await app.run() }
+        var port = 0
+        for await p in portStream { port = p }
+        defer { group.cancelAll() }
+        return try await body("http://127.0.0.1:\(port)", log)
+    }
+}

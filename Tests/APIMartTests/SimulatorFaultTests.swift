@@ -1,0 +1,220 @@
+import APIMartWire
+import AsyncHTTPClient
+import Foundation
+import ImageCodec
+import Testing
+
+@testable import APIMartSimulator
+
+/// Seeded fault injection: reproducible, counted, and real (a dropped connection is a closed socket).
+@Suite("Simulator faults")
+struct SimulatorFaultTests {
+    @Test func planIsAFunctionOfSeedEndpointAndCounter() {
+        let faults = FaultConfiguration(
+            seed: 42, rateLimitRate: 0.2, serverErrorRate: 0.1, badGatewayRate: 0.1, dropRate: 0.1, slowRate: 0.3)
+        let a = FaultPlan(configuration: faults), b = FaultPlan(configuration: faults)
+        let runA = (1...500).map { a.decide(.submit, request: $0) }
+        let runB = (1...500).map { b.decide(.submit, request: $0) }
+        #expect(runA == runB)
+        var other = faults
+        other.seed = 43
+        let runC = (1...500).map { FaultPlan(configuration: other).decide(.submit, request: $0) }
+        #expect(runA != runC)
+        // The rates are honoured (loosely: 500 draws).
+        let limited = Double(runA.filter { $0.answer == .rateLimited }.count) / 500
+        let dropped = Double(runA.filter { $0.answer == .dropConnection }.count) / 500
+        let slow = Double(runA.filter(\.slow).count) / 500
+        #expect((0.14...0.26).contains(limited))
+        #expect((0.05...0.15).contains(dropped))
+        #expect((0.23...0.37).contains(slow))
+        // Endpoints not listed get none.
+        #expect((1...200).allSatisfy { a.decide(.file, request: $0) == .none })
+    }
+
+    @Test func scriptedFaultsWin() {
+        let plan = FaultPlan(configuration: FaultConfiguration(
+            scripted: [
+                ScriptedFault(endpoint: .submit, request: 2, kind: .dropConnection),
+                ScriptedFault(endpoint: .poll, request: 1, kind: .slow),
+                ScriptedFault(endpoint: .poll, request: 1, kind: .rateLimited),
+                ScriptedFault(endpoint: .submit, request: 3, kind: .taskFailed),
+            ]))
+        #expect(plan.decide(.submit, request: 1) == .none)
+        #expect(plan.decide(.submit, request: 2) == FaultDecision(answer: .dropConnection, slow: false))
+        #expect(plan.decide(.poll, request: 1) == FaultDecision(answer: .rateLimited, slow: true))
+        #expect(plan.taskFails(submission: 3))
+        #expect(!plan.taskFails(submission: 2))
+    }
+
+    @Test func invalidFaultSettingsAreRefused() async {
+        #expect(!FaultConfiguration(rateLimitRate: 1.5).problems().isEmpty)
+        #expect(!FaultConfiguration(rateLimitRate: 0.6, serverErrorRate: 0.6).problems().isEmpty)
+        #expect(FaultConfiguration(rateLimitRate: 0.5, dropRate: 0.5).problems().isEmpty)
+        await #expect(throws: SimulatorError.self) {
+            _ = try await SimulatorServer.start(SimulatorConfiguration(faults: FaultConfiguration(dropRate: -1)))
+        }
+    }
+
+    /// Statuses of `count` polls of an unknown task (404 when no fault), "drop" for a closed connection.
+    static func pollStatuses(_ sim: SimHarness, count: Int) async -> [String] {
+        var statuses: [String] = []
+        for _ in 0..<count {
+            do {
+                let answer = try await sim.poll("task_unknown")
+                var s = "\(answer.status)"
+                if answer.status == 429 { s += " retry-after \(answer.header("Retry-After") ?? "none")" }
+                statuses.append(s)
+            } catch {
+                statuses.append("drop")
+            }
+        }
+        return statuses
+    }
+
+    @Test func liveFaultsAreReproducibleWithASeed() async throws {
+        let configuration = SimulatorConfiguration(
+            taskDuration: .zero,
+            faults: FaultConfiguration(
+                seed: 7, rateLimitRate: 0.2, retryAfterSeconds: 3, serverErrorRate: 0.15, badGatewayRate: 0.15,
+                dropRate: 0.1, endpoints: [.poll]))
+        let first = try await SimHarness.with(configuration) { sim in
+            let statuses = await Self.pollStatuses(sim, count: 40)
+            let stats = await sim.simulator.stats
+            #expect(stats.faults(.rateLimited) == statuses.filter { $0.hasPrefix("429") }.count)
+            #expect(stats.faults(.serverError) == statuses.filter { $0 == "500" }.count)
+            #expect(stats.faults(.badGateway) == statuses.filter { $0 == "502" }.count)
+            #expect(stats.faults(.dropConnection) == statuses.filter { $0 == "drop" }.count)
+            #expect(stats.requests(.poll) == 40)
+            #expect(stats.polls(of: "task_unknown") == 40)
+            // Submissions are not in the endpoint list: never faulted.
+            let submitStatus = try await sim.submitRaw(Fixture.json()).status
+            #expect(submitStatus == 200)
+            return statuses
+        }
+        let second = try await SimHarness.with(configuration) { sim in await Self.pollStatuses(sim, count: 40) }
+        #expect(first == second)
+        #expect(Set(first).isSuperset(of: ["404", "429 retry-after 3", "500", "502", "drop"]), "\(first)")
+    }
+
+    @Test func droppedSubmitStillCreatedItsTask() async throws {
+        let configuration = SimulatorConfiguration(
+            taskDuration: .milliseconds(50),
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)]))
+        try await SimHarness.with(configuration) { sim in
+            await #expect(throws: (any Error).self) {
+                _ = try await sim.submit(.simple("dropped"))
+            }
+            var stats = await sim.simulator.stats
+            #expect(stats.submissions == 1, "the task exists although the client got no answer")
+            #expect(stats.faults(.dropConnection) == 1)
+            // The next submission is answered normally; the dropped one is billed when it completes.
+            let id = try await sim.submitted(.simple("answered"))
+            _ = try await sim.waitForFinal(id)
+            try await Task.sleep(for: .milliseconds(300))
+            stats = await sim.simulator.stats
+            #expect(stats.submissions == 2)
+            #expect(stats.billedImages == 2)
+        }
+    }
+
+    @Test func droppedConnectionSendsNoBytes() async throws {
+        let configuration = SimulatorConfiguration(
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .poll, request: 1, kind: .dropConnection)]))
+        try await SimHarness.with(configuration) { sim in
+            let raw = try RawHTTP.exchange(
+                port: sim.simulator.port,
+                "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n\r\n")
+            #expect(raw.isEmpty, "expected the connection closed without a byte, got \(raw.count) bytes")
+            let next = try RawHTTP.exchange(
+                port: sim.simulator.port,
+                "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n")
+            #expect(String(decoding: next, as: UTF8.self).hasPrefix("HTTP/1.1 404"))
+        }
+    }
+
+    @Test func droppedUploadWasStored() async throws {
+        let configuration = SimulatorConfiguration(
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .upload, request: 1, kind: .dropConnection)]))
+        try await SimHarness.with(configuration) { sim in
+            await #expect(throws: (any Error).self) {
+                _ = try await sim.upload(try Fixture.png(Fixture.ramp(width: 8, height: 8)))
+            }
+            #expect(await sim.simulator.stats.uploads == 1)
+        }
+    }
+
+    @Test func slowAnswersAreDelayed() async throws {
+        let configuration = SimulatorConfiguration(
+            faults: FaultConfiguration(
+                slowDelay: .milliseconds(600), scripted: [ScriptedFault(endpoint: .poll, request: 2, kind: .slow)]))
+        try await SimHarness.with(configuration) { sim in
+            let clock = ContinuousClock()
+            let fast = try await clock.measure { _ = try await sim.poll("task_a") }
+            let slow = try await clock.measure { _ = try await sim.poll("task_a") }
+            #expect(slow >= .milliseconds(600))
+            #expect(fast < .milliseconds(600))
+            #expect(await sim.simulator.stats.faults(.slow) == 1)
+        }
+    }
+
+    @Test func injectedTaskFailureIsNotBilled() async throws {
+        let configuration = SimulatorConfiguration(
+            taskDuration: .milliseconds(50),
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .taskFailed)]))
+        try await SimHarness.with(configuration) { sim in
+            let failed = try await sim.waitForFinal(try await sim.submitted(.simple()))
+            #expect(failed.status == .failed)
+            #expect(failed.error?.message?.isEmpty == false)
+            #expect(failed.result == nil)
+            let ok = try await sim.waitForFinal(try await sim.submitted(.simple()))
+            #expect(ok.status == .completed)
+            let stats = await sim.simulator.stats
+            #expect(stats.faults(.taskFailed) == 1)
+            #expect(stats.failedTasks == 1)
+            #expect(stats.billedImages == 1)
+        }
+    }
+
+    @Test func taskFailureRateIsSeeded() async throws {
+        let faults = FaultConfiguration(seed: 99, taskFailureRate: 0.5)
+        let plan = FaultPlan(configuration: faults)
+        let outcomes = (1...200).map { plan.taskFails(submission: $0) }
+        #expect(outcomes == (1...200).map { FaultPlan(configuration: faults).taskFails(submission: $0) })
+        let share = Double(outcomes.filter { $0 }.count) / 200
+        #expect((0.38...0.62).contains(share))
+    }
+}
+
+/// One HTTP/1.1 exchange over a plain socket: sends `request`, returns every byte received until the peer closes.
+enum RawHTTP {
+    struct Failure: Error { var message: String }
+
+    static func exchange(port: Int, _ request: String) throws -> [UInt8] {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(message: "socket() failed") }
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 60, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw Failure(message: "connect() failed") }
+        let bytes = Array(request.utf8)
+        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw Failure(message: "send() failed") }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n > 0 { received += buffer[0..<n] } else if n == 0 { break } else if errno == ECONNRESET { break } else {
+                throw Failure(message: "recv() failed: errno \(errno)")
+            }
+        }
+        return received
+    }
+}

@@ -1,0 +1,416 @@
+import Foundation
+import ImageCodec
+import Testing
+
+/// `assetpipe mask ...` end to end: the real binary as a subprocess (shared CLIRunner), real files made with the codec.
+@Suite("mask CLI")
+struct MaskCLITests {
+    let dir: String = {
+        let d = NSTemporaryDirectory() + "mask-cli-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    // MARK: fixtures
+
+    func path(_ name: String) -> String { dir + "/" + name }
+
+    @discardableResult
+    func write(_ bytes: [UInt8], _ name: String) -> String {
+        FileManager.default.createFile(atPath: path(name), contents: Data(bytes))
+        return path(name)
+    }
+
+    func photo(_ w: Int, _ h: Int, seed: Int = 0) -> RGBAImage {
+        var img = RGBAImage(width: w, height: h)
+        for y in 0..<h {
+            for x in 0..<w {
+                img[x, y] = RGBA8(
+                    r: UInt8((x * 7 + seed) & 0xFF), g: UInt8((y * 5 + seed) & 0xFF), b: UInt8((x + y) & 0xFF))
+            }
+        }
+        return img
+    }
+
+    func mask(_ w: Int, _ h: Int, editable: PixelRect?) -> RGBAImage {
+        var img = RGBAImage(width: w, height: h, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
+        if let r = editable {
+            for y in r.y..<(r.y + r.height) { for x in r.x..<(r.x + r.width) { img[x, y].a = 0 } }
+        }
+        return img
+    }
+
+    func png(_ image: RGBAImage) -> [UInt8] { try! ImageEncoder.png(image) }
+
+    /// An RGB PNG (no alpha channel): the codec's auto layout writes RGB for an opaque picture.
+    func rgbPNG(_ image: RGBAImage) throws -> [UInt8] {
+        var o = PNGEncodeOptions()
+        o.layout = .auto
+        return try ImageEncoder.png(image, options: o)
+    }
+
+    func decode(_ p: String) throws -> RGBAImage { try ImageDecoder.decode(.file(p)) }
+
+    // MARK: runner
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var json: [String: Any]? {
+            (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
+        }
+    }
+
+    /// Runs the real binary through the shared runner (with its timeout), in the test's temp dir.
+    func run(_ args: String...) throws -> Run {
+        let r = try CLIRunner.run(args, currentDirectory: dir)
+        #expect(!r.timedOut, "assetpipe \(args.joined(separator: " ")) timed out")
+        return Run(status: r.exitCode, stdout: r.stdout, stderr: r.stderr)
+    }
+
+    func binaryPresent() -> Bool {
+        if CLIRunner.binaryExists { return true }
+        print("SKIP: \(CLIRunner.binaryPath) not built")
+        return false
+    }
+
+    // MARK: check
+
+    @Test func checkValidHumanAndJSON() throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(64, 48)), "ref.png")
+        let m = write(png(mask(64, 48, editable: PixelRect(x: 4, y: 4, width: 8, height: 8))), "mask.png")
+        let human = try run("mask", "check", m, "--reference", ref)
+        #expect(human.status == 0, "\(human.stdout)\(human.stderr)")
+        #expect(human.stdout.contains("OK"))
+        #expect(human.stdout.contains("editable"))
+
+        let json = try run("mask", "check", m, "--reference", ref, "--json")
+        #expect(json.status == 0)
+        let object = try #require(json.json)
+        #expect(
+            Set(object.keys) == [
+                "valid", "problems", "warnings", "editableFraction", "editableBounds", "mask", "reference",
+            ])
+        #expect(object["valid"] as? Bool == true)
+        let bounds = try #require(object["editableBounds"] as? [String: Int])
+        #expect(bounds == ["x": 4, "y": 4, "width": 8, "height": 8])
+        #expect((object["editableFraction"] as? Double) == 64.0 / (64 * 48))
+    }
+
+    @Test func checkNoAlphaIsRefusedWithRepairCommand() throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(64, 48)), "ref.png")
+        let m = write(try rgbPNG(photo(64, 48)), "mask.png")
+        let human = try run("mask", "check", m, "--reference", ref)
+        #expect(human.status == 1)
+        #expect(human.stdout.contains("no-alpha"))
+        #expect(human.stdout.contains("how to fix"))
+        #expect(human.stdout.contains("assetpipe mask make --reference \(ref) --from \(m) --edit white"))
+
+        let json = try run("mask", "check", m, "--reference", ref, "--json")
+        #expect(json.status == 1)
+        let object = try #require(json.json)
+        #expect(object["valid"] as? Bool == false)
+        let problems = try #require(object["problems"] as? [[String: String]])
+        #expect(problems.map { $0["code"] } == ["no-alpha"])
+    }
+
+    @Test func checkSizeMismatchAndNotPNG() throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(64, 48)), "ref.png")
+        let small = write(png(mask(32, 24, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))), "small.png")
+        let r = try run("mask", "check", small, "--reference", ref)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("size-mismatch"))
+        #expect(r.stdout.contains("--fit stretch"))
+
+        var o = JPEGEncodeOptions()
+        o.quality = 80
+        let jpeg = write(try ImageEncoder.jpeg(photo(64, 48), options: o), "renamed.png")
+        let j = try run("mask", "check", jpeg, "--reference", ref, "--json")
+        #expect(j.status == 1)
+        let problems = try #require(j.json?["problems"] as? [[String: String]])
+        #expect(problems.first?["code"] == "not-png")
+    }
+
+    /// The command line `mask check` prints under "how to fix" repairs the mask: run it, check again.
+    @Test func suggestedRepairCommandsWork() throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(64, 48)), "ref.png")
+        var blackWhite = RGBAImage(width: 32, height: 24, fill: RGBA8(r: 0, g: 0, b: 0))
+        for y in 4..<8 { for x in 4..<8 { blackWhite[x, y] = RGBA8(r: 255, g: 255, b: 255) } }
+        let cases: [(String, [UInt8], String, (x: Int, y: Int))] = [
+            // no-alpha + size-mismatch: the white square (4..<8, scaled ×2) becomes the editable area
+            ("rgb.png", try rgbPNG(blackWhite), "--edit white", (x: 10, y: 10)),
+            // size-mismatch: the editable corner (0..<4, scaled ×2) stays editable
+            (
+                "small.png", png(mask(32, 24, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))), "--fit stretch",
+                (2, 2)
+            ),
+        ]
+        for (name, bytes, marker, inside) in cases {
+            let m = write(bytes, name)
+            let refused = try run("mask", "check", m, "--reference", ref)
+            #expect(refused.status == 1)
+            let line = try #require(
+                refused.stdout.split(separator: "\n").first {
+                    $0.contains("assetpipe mask make") && $0.contains(marker)
+                })
+            var words = line.split(separator: "#")[0].split(separator: " ").map(String.init)
+            #expect(words.removeFirst() == "assetpipe")
+            let fixed = try #require(words.last)
+            let made = try CLIRunner.run(words, currentDirectory: dir)
+            #expect(made.exitCode == 0, "\(made)")
+            let again = try run("mask", "check", fixed, "--reference", ref)
+            #expect(again.status == 0, "\(again.stdout)")
+            let fixedMask = try decode(fixed)
+            #expect(fixedMask.width == 64 && fixedMask.height == 48)
+            #expect(fixedMask[inside.x, inside.y].a == 0, "\(name)")
+            #expect(fixedMask[40, 40].a == 255, "\(name)")
+        }
+    }
+
+    @Test func checkWarningsStillExitZero() throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(16, 16)), "ref.png")
+        let m = write(png(mask(16, 16, editable: nil)), "opaque.png")
+        let r = try run("mask", "check", m, "--reference", ref, "--reference", ref)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("mask-fully-opaque"))
+        #expect(r.stdout.contains("first reference only"))
+    }
+
+    /// `jpeg` with an APP1 EXIF segment carrying `orientation`, inserted right after SOI.
+    func withEXIFOrientation(_ jpeg: [UInt8], _ orientation: Int) -> [UInt8] {
+        var tiff: [UInt8] = Array("MM".utf8) + [0x00, 0x2A, 0x00, 0x00, 0x00, 0x08, 0x00, 0x01]
+        tiff += [0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, UInt8(orientation), 0x00, 0x00, 0, 0, 0, 0]
+        let payload = Array("Exif".utf8) + [0, 0] + tiff
+        let length = payload.count + 2
+        return [0xFF, 0xD8, 0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload + jpeg[2...]
+    }
+
+    @Test func rotatedReferenceUsesShownSize() throws {
+        guard binaryPresent() else { return }
+        let ref = write(withEXIFOrientation(try ImageEncoder.jpeg(photo(40, 20)), 6), "rot.jpg")
+        let make = try run("mask", "make", "--reference", ref, "-o", path("m.png"), "--rect", "0,0,50%,50%")
+        #expect(make.status == 0, "\(make.stderr)")
+        let m = try decode(path("m.png"))
+        #expect(m.width == 20 && m.height == 40)
+        let check = try run("mask", "check", path("m.png"), "--reference", ref, "--json")
+        #expect(check.status == 0, "\(check.stdout)")
+        let warnings = try #require(check.json?["warnings"] as? [[String: String]])
+        #expect(warnings.map { $0["code"] } == ["reference-rotated"])
+        let stored = write(png(mask(40, 20, editable: PixelRect(x: 0, y: 0, width: 2, height: 2))), "stored.png")
+        let refused = try run("mask", "check", stored, "--reference", ref)
+        #expect(refused.status == 1)
+        #expect(refused.stdout.contains("size-mismatch"))
+        #expect(refused.stdout.contains("reference-rotated"))
+    }
+
+    @Test func checkUsageErrorsExitTwo() throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(16, 16)), "ref.png")
+        #expect(try run("mask", "check", ref).status == 2)
+        #expect(try run("mask", "check", path("missing.png"), "--reference", ref).status == 2)
+        #expect(try run("mask", "check", "--reference", ref).status == 2)
+    }
+
+    // MARK: make
+
+    @Test func makeShapesWithPreviewPassesCheck() throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(80, 60)), "ref.png")
+        let r = try run(
+            "mask", "make", "--reference", ref, "-o", path("m.png"), "--rect", "10,10,20,10", "--ellipse",
+            "75%,50%,10%,20%",
+            "--polygon", "0,50,10,60,0,60", "--grow", "1", "--feather", "2", "--preview", path("p.png"))
+        #expect(r.status == 0, "\(r.stderr)")
+        let m = try decode(path("m.png"))
+        #expect(m.width == 80 && m.height == 60)
+        #expect(m[15, 15].a == 0)
+        #expect(m[60, 5].a == 255)
+        #expect(m[15, 15].r == 0 && m[60, 5].r == 0)
+        let p = try decode(path("p.png"))
+        #expect(p.width == 80 && p.height == 60)
+        #expect(p[60, 5] == photo(80, 60)[60, 5])
+        let c = try run("mask", "check", path("m.png"), "--reference", ref)
+        #expect(c.status == 0, "\(c.stdout)")
+    }
+
+    @Test func makeAcceptsNegativeCoordinates() throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(20, 20)), "ref.png")
+        let r = try run("mask", "make", "--reference", ref, "-o", path("neg.png"), "--rect", "-5,-5,8,8")
+        #expect(r.status == 0, "\(r.stderr)")
+        let m = try decode(path("neg.png"))
+        #expect(m[0, 0].a == 0 && m[2, 2].a == 0 && m[3, 3].a == 255)
+    }
+
+    @Test func makeUsageErrors() throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(40, 30)), "ref.png")
+        let src = write(png(photo(20, 20)), "src.png")
+        let none = try run("mask", "make", "--reference", ref, "-o", path("m.png"))
+        #expect(none.status == 2)
+        #expect(none.stderr.contains("nothing marks the area"))
+        let noEdit = try run("mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src)
+        #expect(noEdit.status == 2)
+        #expect(noEdit.stderr.contains("--edit black|white|transparent"))
+        let badEdit = try run("mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src, "--edit", "grey")
+        #expect(badEdit.status == 2)
+        let noFit = try run("mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src, "--edit", "black")
+        #expect(noFit.status == 2)
+        #expect(noFit.stderr.contains("--fit"))
+        #expect(!FileManager.default.fileExists(atPath: path("m.png")))
+        let badRect = try run("mask", "make", "--reference", ref, "-o", path("m.png"), "--rect", "1,2,3")
+        #expect(badRect.status == 2)
+        let stretched = try run(
+            "mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src, "--edit", "black", "--fit",
+            "stretch")
+        #expect(stretched.status == 0, "\(stretched.stderr)")
+    }
+
+    @Test(arguments: ["black", "white", "transparent"])
+    func makePolarity(edit: String) throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(30, 10)), "ref.png")
+        // columns 0..<10 black, 10..<20 white, 20..<30 transparent
+        var src = RGBAImage(width: 30, height: 10)
+        for y in 0..<10 {
+            for x in 0..<30 {
+                src[x, y] =
+                    x < 10
+                    ? RGBA8(r: 0, g: 0, b: 0) : x < 20 ? RGBA8(r: 255, g: 255, b: 255) : RGBA8(r: 0, g: 0, b: 0, a: 0)
+            }
+        }
+        let s = write(png(src), "src.png")
+        let r = try run("mask", "make", "--reference", ref, "-o", path("m-\(edit).png"), "--from", s, "--edit", edit)
+        #expect(r.status == 0, "\(r.stderr)")
+        let m = try decode(path("m-\(edit).png"))
+        let editableColumn = ["black": 5, "white": 15, "transparent": 25][edit]!
+        for x in [5, 15, 25] {
+            #expect(m[x, 5].a == (x == editableColumn ? 0 : 255), "--edit \(edit), x \(x)")
+        }
+    }
+
+    // MARK: fit, ratio
+
+    @Test func fitCropKeepsMaskAligned() throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(101, 150)), "ref.png")
+        let m = write(png(mask(101, 150, editable: PixelRect(x: 50, y: 0, width: 51, height: 10))), "mask.png")
+        let r = try run(
+            "mask", "fit", "--reference", ref, "--mask", m, "--mode", "crop", "-o", path("ref-fit.png"), "--mask-out",
+            path("mask-fit.png"))
+        #expect(r.status == 0, "\(r.stderr)")
+        let fr = try decode(path("ref-fit.png")), fm = try decode(path("mask-fit.png"))
+        #expect(fr.width == 100 && fr.height == 150)
+        #expect(fm.width == 100 && fm.height == 150)
+        #expect(fr[0, 0] == photo(101, 150)[0, 0])
+        #expect(fm[50, 0].a == 0 && fm[49, 0].a == 255 && fm[99, 9].a == 0 && fm[99, 10].a == 255)
+        #expect(try run("mask", "check", path("mask-fit.png"), "--reference", path("ref-fit.png")).status == 0)
+    }
+
+    @Test func fitPadColourAndTransparency() throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(64, 48)), "ref.png")
+        let m = write(png(mask(64, 48, editable: nil)), "mask.png")
+        let ok = try run(
+            "mask", "fit", "--reference", ref, "--mask", m, "--mode", "pad", "--pad-color", "#ff0000", "-o",
+            path("out.jpg"),
+            "--mask-out", path("mask-out.png"), "--json")
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let plan = try #require(ok.json?["plan"] as? [String: Any])
+        #expect(plan["width"] as? Int == 72 && plan["height"] as? Int == 48)
+        let fm = try decode(path("mask-out.png"))
+        #expect(fm[0, 0].a == 0, "padding is editable")
+        #expect(fm[4, 0].a == 255)
+        let fr = try ImageDecoder.decode(.file(path("out.jpg")))
+        #expect(fr[0, 20].r > 200 && fr[0, 20].g < 60)
+
+        let refused = try run("mask", "fit", "--reference", ref, "--mode", "pad", "-o", path("clear.jpg"))
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("--pad-color"))
+        #expect(try run("mask", "fit", "--reference", ref, "--mode", "wide", "-o", path("x.png")).status == 2)
+        #expect(
+            try run("mask", "fit", "--reference", ref, "--mask", m, "--mode", "crop", "-o", path("x.png")).status == 2)
+    }
+
+    @Test func ratioCommand() throws {
+        guard binaryPresent() else { return }
+        let a = write(png(photo(1225, 10)), "wide.png")
+        let b = write(png(photo(100, 150)), "tall.png")
+        let r = try run("mask", "ratio", a, b)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("3:2 (1536×1024)"))
+        #expect(r.stdout.contains("2:3 (1024×1536); exact"))
+    }
+
+    // MARK: diff, composite
+
+    @Test func diffAndComposite() throws {
+        guard binaryPresent() else { return }
+        let refImage = photo(40, 30, seed: 1)
+        let ref = write(png(refImage), "ref.png")
+        let m = write(png(mask(40, 30, editable: PixelRect(x: 10, y: 10, width: 10, height: 10))), "mask.png")
+        var resImage = refImage
+        for y in 0..<30 { for x in 0..<40 { resImage[x, y].b = resImage[x, y].b &+ 20 } }  // everything drifts
+        let res = write(png(resImage), "out.png")
+
+        let d = try run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--json")
+        #expect(d.status == 0, "\(d.stderr)")
+        let object = try #require(d.json)
+        #expect(object["keptPixels"] as? Int == 1100)
+        #expect(object["keptChangedPixels"] as? Int == 1100)
+        #expect(object["keptChangedFraction"] as? Double == 1)
+        let bounds = try #require(object["changedBounds"] as? [String: Int])
+        #expect(bounds == ["x": 0, "y": 0, "width": 40, "height": 30])
+        #expect(
+            try run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--max-changed", "0.5").status
+                == 1)
+        #expect(
+            try run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--tolerance", "30").status == 0)
+        let human = try run("mask", "diff", "--reference", ref, "--mask", m, "--result", res)
+        #expect(human.stdout.contains("100.00% of kept pixels changed"))
+
+        let c = try run("mask", "composite", "--reference", ref, "--mask", m, "--result", res, "-o", path("final.png"))
+        #expect(c.status == 0, "\(c.stderr)")
+        let final = try decode(path("final.png"))
+        for y in 0..<30 {
+            for x in 0..<40 {
+                let inside = (10..<20).contains(x) && (10..<20).contains(y)
+                #expect(final[x, y] == (inside ? resImage[x, y] : refImage[x, y]))
+            }
+        }
+        let after = try run(
+            "mask", "diff", "--reference", ref, "--mask", m, "--result", path("final.png"), "--max-changed", "0")
+        #expect(after.status == 0)
+        #expect(
+            try run("mask", "composite", "--reference", ref, "--mask", m, "--result", res, "-o", path("x.gif")).status
+                == 2)
+    }
+
+    @Test func previewCommand() throws {
+        guard binaryPresent() else { return }
+        let ref = write(png(photo(20, 20)), "ref.png")
+        let m = write(png(mask(20, 20, editable: PixelRect(x: 5, y: 5, width: 10, height: 10))), "mask.png")
+        let r = try run("mask", "preview", "--reference", ref, "--mask", m, "-o", path("p.png"))
+        #expect(r.status == 0, "\(r.stderr)")
+        let p = try decode(path("p.png"))
+        #expect(p[5, 5] == RGBA8(r: 255, g: 0, b: 255))
+        let wrong = write(png(mask(21, 20, editable: nil)), "wrong.png")
+        #expect(try run("mask", "preview", "--reference", ref, "--mask", wrong, "-o", path("p2.png")).status == 1)
+    }
+
+    @Test(arguments: ["check", "make", "preview", "fit", "ratio", "diff", "composite"])
+    func helpDocumentsExitCodes(sub: String) throws {
+        guard binaryPresent() else { return }
+        let r = try run("mask", sub, "--help")
+        #expect(r.status == 0)
+        let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("Exit codes: 0"))
+        #expect(text.contains("2 usage error"))
+    }
+}
