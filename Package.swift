@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
@@ -40,6 +41,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
         .target(
             name: "APIMartSimulator",
@@ -72,7 +75,13 @@ let package = Package(
         .testTarget(name: "MaskToolsTests", dependencies: ["MaskTools", "ImageCodec", "APIMartWire"]),
         .testTarget(
             name: "APIMartTests",
-            dependencies: ["APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "MaskTools"]),
+            dependencies: [
+                "APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "MaskTools",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "AssetPipelineTests",
             dependencies: ["AssetPipeline", "APIMartSimulator", "APIMartClient", "ImageCodec", "MaskTools"]),

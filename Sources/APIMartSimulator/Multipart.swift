@@ -26,7 +26,9 @@ struct MultipartForm: Sendable {
             let kv = piece.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2, kv[0].trimmed(" \t").lowercased() == "boundary" else { continue }
             var value = kv[1].trimmed(" \t")
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
             guard !value.isEmpty, value.utf8.count <= 200 else { throw .noBoundary }
             return value
         }
@@ -44,7 +46,9 @@ struct MultipartForm: Sendable {
         var parts: [Part] = []
         while true {
             // After a delimiter: "--" closes, CRLF opens a part (transport padding spaces tolerated).
-            if cursor + 1 < body.count, body[cursor] == UInt8(ascii: "-"), body[cursor + 1] == UInt8(ascii: "-") { break }
+            if cursor + 1 < body.count, body[cursor] == UInt8(ascii: "-"), body[cursor + 1] == UInt8(ascii: "-") {
+                break
+            }
             while cursor < body.count, body[cursor] == UInt8(ascii: " ") || body[cursor] == UInt8(ascii: "\t") {
                 cursor += 1
             }
@@ -98,7 +102,15 @@ struct MultipartForm: Sendable {
                 var escaped = false
                 while let c = chars.first {
                     chars = chars.dropFirst()
-                    if escaped { val.append(c); escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { break } else { val.append(c) }
+                    if escaped {
+                        val.append(c); escaped = false
+                    } else if c == "\\" {
+                        escaped = true
+                    } else if c == "\"" {
+                        break
+                    } else {
+                        val.append(c)
+                    }
                 }
             } else {
                 let end = chars.firstIndex(of: ";") ?? chars.endIndex

@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import ImageCodec
 
 /// The picture a prompt stands for in the simulator: a two-colour gradient and a few shapes whose colours,

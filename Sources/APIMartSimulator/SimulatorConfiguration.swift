@@ -164,7 +164,9 @@ public struct FaultConfiguration: Sendable, Equatable {
         if retryAfterSeconds < 0 { found.append("retry-after \(retryAfterSeconds) is negative") }
         if slowDelay < .zero { found.append("slow delay is negative") }
         for s in scripted where s.request < 1 {
-            found.append("scripted fault \(s.kind.rawValue) on \(s.endpoint.rawValue) request \(s.request): requests count from 1")
+            found.append(
+                "scripted fault \(s.kind.rawValue) on \(s.endpoint.rawValue) request \(s.request): requests count from 1"
+            )
         }
         return found
     }

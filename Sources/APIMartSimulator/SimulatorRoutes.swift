@@ -44,7 +44,8 @@ struct SimulatorRoutes: Sendable {
     private func uploadAnswer(_ request: Request, _ body: Body, _ decision: FaultDecision) async -> Response {
         if let refusal = await prelude(request, decision) { return refusal }
         if body.overflow {
-            return Self.error(413, "file too large: uploads are limited to 20 MB (\(ContractLimits.maxUploadBytes) bytes)")
+            return Self.error(
+                413, "file too large: uploads are limited to 20 MB (\(ContractLimits.maxUploadBytes) bytes)")
         }
         let form: MultipartForm
         do {
@@ -64,7 +65,10 @@ struct SimulatorRoutes: Sendable {
             return Self.error(400, "no 'file' field in the multipart/form-data body")
         }
         guard part.body.count <= ContractLimits.maxUploadBytes else {
-            return Self.error(413, "file too large: \(part.body.count) bytes; uploads are limited to 20 MB (\(ContractLimits.maxUploadBytes) bytes)")
+            return Self.error(
+                413,
+                "file too large: \(part.body.count) bytes; uploads are limited to 20 MB (\(ContractLimits.maxUploadBytes) bytes)"
+            )
         }
         guard !part.body.isEmpty else { return Self.error(400, "the 'file' field is empty") }
         guard let format = ImageFormat.sniff(part.body) else {
@@ -75,9 +79,10 @@ struct SimulatorRoutes: Sendable {
         let stored = await state.storeUpload(
             bytes: Array(part.body), filename: Self.urlSafe(filename), format: format,
             fallbackBase: Self.fallbackBase(request))
-        return Self.json(UploadResponse(
-            url: stored.url, filename: filename, contentType: stored.contentType, bytes: stored.bytes,
-            createdAt: stored.createdAt))
+        return Self.json(
+            UploadResponse(
+                url: stored.url, filename: filename, contentType: stored.contentType, bytes: stored.bytes,
+                createdAt: stored.createdAt))
     }
 
     // MARK: - POST /v1/images/generations
@@ -267,12 +272,16 @@ struct SimulatorRoutes: Sendable {
 
 /// Turns Hummingbird's own errors (unknown route → 404, wrong method, …) into the contract's error body.
 struct APIErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as HTTPError {
-            let message = error.body ?? (error.status == .notFound
-                ? "no route for \(request.method) \(request.uri.path)" : error.status.reasonPhrase)
+            let message =
+                error.body
+                ?? (error.status == .notFound
+                    ? "no route for \(request.method) \(request.uri.path)" : error.status.reasonPhrase)
             var response = SimulatorRoutes.error(error.status.code, message)
             for field in error.headers where field.name != .contentType && field.name != .contentLength {
                 response.headers.append(field)

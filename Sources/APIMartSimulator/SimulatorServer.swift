@@ -84,9 +84,11 @@ public enum SimulatorServer {
                 try await group.run()
                 bound.resolve(.failure(SimulatorError(.startFailed, "the simulator stopped before it was listening")))
             } catch {
-                bound.resolve(.failure(SimulatorError(
-                    .startFailed, "could not start the simulator on \(host):\(port); is the port free?",
-                    cause: "\(error)")))
+                bound.resolve(
+                    .failure(
+                        SimulatorError(
+                            .startFailed, "could not start the simulator on \(host):\(port); is the port free?",
+                            cause: "\(error)")))
                 throw error
             }
         }

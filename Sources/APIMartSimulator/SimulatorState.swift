@@ -151,7 +151,9 @@ public actor SimulatorState {
     // MARK: - Tasks
 
     /// Creates a task for an accepted request, or refuses it when the balance cannot cover it.
-    func submit(_ request: GenerationRequest, start: @escaping @Sendable (TaskRecord, Bool) async -> Void) -> SubmitOutcome {
+    func submit(_ request: GenerationRequest, start: @escaping @Sendable (TaskRecord, Bool) async -> Void)
+        -> SubmitOutcome
+    {
         let count = request.effectiveImageCount
         if let balance = configuration.balance {
             let reserved = tasks.values.reduce(0) { sum, task in
@@ -161,7 +163,8 @@ public actor SimulatorState {
             let left = balance - stats.billedImages - reserved
             if left < count {
                 return .paymentRequired(
-                    "insufficient balance: \(max(left, 0)) image(s) left, this request needs \(count); top up the account")
+                    "insufficient balance: \(max(left, 0)) image(s) left, this request needs \(count); top up the account"
+                )
             }
         }
         taskCounter += 1
@@ -226,7 +229,8 @@ public actor SimulatorState {
         guard let task = tasks[id] else { return nil }
         let duration = configuration.taskDuration
         let elapsed = clock.now - task.createdInstant
-        let estimated = Int((Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18).rounded(.up))
+        let estimated = Int(
+            (Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18).rounded(.up))
         var data = TaskData(id: id, status: .pending, progress: 0, created: task.createdAt, estimatedTime: estimated)
         switch task.outcome {
         case .completed(let urls, let completedAt, let expiresAt):

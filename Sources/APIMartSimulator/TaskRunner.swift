@@ -16,9 +16,10 @@ struct TaskRunner: Sendable {
     func run(_ task: SimulatorState.TaskRecord, injectedFailure: Bool) async {
         let result: Result<[ResultRenderer.Output], TaskFailure>
         if injectedFailure {
-            result = .failure(TaskFailure(
-                code: 500, type: APIErrorType.server.rawValue,
-                message: .init(en: "image generation failed (simulated failure)", zh: "图像生成失败（模拟故障）")))
+            result = .failure(
+                TaskFailure(
+                    code: 500, type: APIErrorType.server.rawValue,
+                    message: .init(en: "image generation failed (simulated failure)", zh: "图像生成失败（模拟故障）")))
         } else {
             do {
                 result = .success(try await produce(task.request))
@@ -27,9 +28,10 @@ struct TaskRunner: Sendable {
             } catch is CancellationError {
                 return
             } catch {
-                result = .failure(TaskFailure(
-                    code: 500, type: APIErrorType.server.rawValue,
-                    message: .init(en: "image generation failed: \(error)", zh: "图像生成失败：\(error)")))
+                result = .failure(
+                    TaskFailure(
+                        code: 500, type: APIErrorType.server.rawValue,
+                        message: .init(en: "image generation failed: \(error)", zh: "图像生成失败：\(error)")))
             }
         }
         let deadline = task.createdInstant + state.configuration.taskDuration
@@ -124,10 +126,12 @@ struct TaskRunner: Sendable {
 
     /// Bytes of an input URL: the simulator's own files from memory, other loopback URLs over HTTP, nothing else.
     func fetch(_ string: String, field: String) async throws -> [UInt8] {
-        guard let url = URL(string: string), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+        guard let url = URL(string: string), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https",
             url.host != nil
         else {
-            throw TaskFailure.invalid("\(field) '\(string)' is not an http(s) URL", "\(field) '\(string)' 不是 http(s) URL")
+            throw TaskFailure.invalid(
+                "\(field) '\(string)' is not an http(s) URL", "\(field) '\(string)' 不是 http(s) URL")
         }
         switch await state.locate(url) {
         case .own(let file):

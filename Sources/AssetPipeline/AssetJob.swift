@@ -43,6 +43,7 @@ struct AssetJob: Sendable {
             switch item.action {
             case .upToDate:
                 outcome.status = .upToDate
+                outcome.taskIDs = await context.keeper.asset(asset.name)?.taskIDs ?? []
                 return outcome
             case .reprocess:
                 result = try await reprocess()
@@ -89,7 +90,8 @@ struct AssetJob: Sendable {
     /// An earlier build sent a submit and died before the answer: never resent in this build.
     func declareUnknown() async throws {
         guard let attempt = item.attempt else { return }
-        let message = "an earlier build sent the submit and stopped before its answer: the outcome is unknown and the earlier attempt may have been billed; not resent in this build, the next build tries again"
+        let message =
+            "an earlier build sent the submit and stopped before its answer: the outcome is unknown and the earlier attempt may have been billed; not resent in this build, the next build tries again"
         try context.journal.recordState(attempt: attempt.id, .unknown, message: message)
         try await context.keeper.recordOutcomeUnknown(
             asset.name, OutcomeUnknownRecord(at: ISOTime.string(attempt.intentAt), key: item.key, message: message),
@@ -103,7 +105,9 @@ struct AssetJob: Sendable {
         guard let client = context.client else {
             throw JobFailure(code: "configuration", message: "this build may not call the API")
         }
-        if let block = context.control.blockReason(model: asset.model) { throw JobFailure(code: block.code, message: block.message) }
+        if let block = context.control.blockReason(model: asset.model) {
+            throw JobFailure(code: block.code, message: block.message)
+        }
         step("validating inputs")
         let prepared = try InputPreparation.prepare(asset, directory: manifest.directory, size: item.size)
         for note in prepared.notes { step(note) }
@@ -113,7 +117,9 @@ struct AssetJob: Sendable {
         let files = prepared.references + (prepared.mask.map { [$0] } ?? [])
         if !files.isEmpty { step("uploading \(files.count) file\(files.count == 1 ? "" : "s")") }
         for (i, file) in files.enumerated() {
-            let uploaded = try await api(model: asset.model) { try await client.upload(file.bytes, filename: file.filename) }
+            let uploaded = try await api(model: asset.model) {
+                try await client.upload(file.bytes, filename: file.filename)
+            }
             try context.journal.recordUpload(sha256: uploaded.sha256, baseURL: context.baseURL, url: uploaded.url)
             if i < prepared.references.count { referenceURLs.append(uploaded.url) } else { maskURL = uploaded.url }
         }
@@ -123,7 +129,9 @@ struct AssetJob: Sendable {
             outputFormat: asset.format, outputCompression: asset.compression,
             imageURLs: referenceURLs.isEmpty ? nil : referenceURLs, maskURL: maskURL)
         // 402/401/403 may have arrived while uploading.
-        if let block = context.control.blockReason(model: asset.model) { throw JobFailure(code: block.code, message: block.message) }
+        if let block = context.control.blockReason(model: asset.model) {
+            throw JobFailure(code: block.code, message: block.message)
+        }
 
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -138,7 +146,8 @@ struct AssetJob: Sendable {
             taskID = try await client.submit(request)
         } catch let e as APIMartError {
             if e.kind == .outcomeUnknown {
-                let message = "the submit got no answer (\(e.message)): the outcome is unknown and it may have been billed; not resent in this build, the next build tries again"
+                let message =
+                    "the submit got no answer (\(e.message)): the outcome is unknown and it may have been billed; not resent in this build, the next build tries again"
                 try context.journal.recordState(attempt: attemptID, .unknown, message: message)
                 try await context.keeper.recordOutcomeUnknown(
                     asset.name, OutcomeUnknownRecord(at: ISOTime.string(), key: item.key, message: message),
@@ -181,7 +190,9 @@ struct AssetJob: Sendable {
 
     /// Polls a submitted task (never resubmits), downloads its results into the raw cache (skipping those
     /// already there), post-processes and writes.
-    func collect(attemptID: Int64, taskID: String, prepared: PreparedInputs?, resumed: Bool) async throws
+    func collect(
+        attemptID: Int64, taskID: String, prepared: PreparedInputs?, resumed: Bool
+    ) async throws
         -> (written: [String], taskIDs: [String], billed: Int, kept: [Double]?)
     {
         guard let client = context.client else {
@@ -194,13 +205,19 @@ struct AssetJob: Sendable {
         let name = asset.name
         let data: TaskData
         do {
-            data = try await client.waitForTask(taskID, estimatedTime: resumed ? 0 : nil, deadline: context.deadline) { task in
+            data = try await client.waitForTask(taskID, estimatedTime: resumed ? 0 : nil, deadline: context.deadline) {
+                task in
                 let changed = lastStatus.withLock { last -> Bool in
                     defer { last = task.status.rawValue }
                     return last != task.status.rawValue
                 }
-                if changed { try? journal.recordPoll(attempt: attemptID, status: task.status.rawValue, progress: task.progress) }
-                observer.handle(.step(asset: name, text: "task \(taskID) \(task.status.rawValue) \(task.progress.map { "\($0)%" } ?? "")"))
+                if changed {
+                    try? journal.recordPoll(attempt: attemptID, status: task.status.rawValue, progress: task.progress)
+                }
+                observer.handle(
+                    .step(
+                        asset: name,
+                        text: "task \(taskID) \(task.status.rawValue) \(task.progress.map { "\($0)%" } ?? "")"))
             }
         } catch let e as APIMartError {
             switch e.kind {
@@ -209,19 +226,28 @@ struct AssetJob: Sendable {
                 throw JobFailure(code: e.code, message: e.description)
             case .notFound:
                 try journal.recordState(attempt: attemptID, .failed, message: e.description)
-                throw JobFailure(code: e.code, message: "task \(taskID) is unknown to the server: \(e.description); the next build submits again")
+                throw JobFailure(
+                    code: e.code,
+                    message: "task \(taskID) is unknown to the server: \(e.description); the next build submits again")
             default:
                 // The task may still finish: the attempt stays 'submitted', so the next build polls it, never resubmits.
                 let f = classify(e)
-                throw JobFailure(code: f.code, message: f.message + " (task \(taskID) is kept in the journal: the next build polls it again, it is not resubmitted)")
+                throw JobFailure(
+                    code: f.code,
+                    message: f.message
+                        + " (task \(taskID) is kept in the journal: the next build polls it again, it is not resubmitted)"
+                )
             }
         }
         try journal.recordState(attempt: attemptID, .completed, message: nil)
         let images = data.result?.images ?? []
         guard images.count >= asset.imageCount else {
-            throw JobFailure(code: "invalid-response", message: "task \(taskID) returned \(images.count) images, \(asset.imageCount) asked for")
+            throw JobFailure(
+                code: "invalid-response",
+                message: "task \(taskID) returned \(images.count) images, \(asset.imageCount) asked for")
         }
-        var have = Dictionary(try journal.results(attempt: attemptID).map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+        var have = Dictionary(
+            try journal.results(attempt: attemptID).map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
         let expect: ImageFormat = asset.format == "jpeg" ? .jpeg : .png
         for (i, image) in images.prefix(asset.imageCount).enumerated() {
             if let r = have[i], Files.exists(PathTools.join(manifest.stateDirectory, r.path)) { continue }
@@ -246,11 +272,13 @@ struct AssetJob: Sendable {
         var lockedResults: [LockedResult] = []
         for r in results {
             let info = try? ImageProbe.probe(.file(PathTools.join(manifest.stateDirectory, r.path)))
-            lockedResults.append(LockedResult(
-                sha256: r.sha256, format: r.format, width: info?.width ?? 0, height: info?.height ?? 0,
-                keptChangedFraction: nil))
+            lockedResults.append(
+                LockedResult(
+                    sha256: r.sha256, format: r.format, width: info?.width ?? 0, height: info?.height ?? 0,
+                    keptChangedFraction: nil))
         }
-        let generatedAt = data.completed.map { ISOTime.string(Date(timeIntervalSince1970: TimeInterval($0))) } ?? ISOTime.string()
+        let generatedAt =
+            data.completed.map { ISOTime.string(Date(timeIntervalSince1970: TimeInterval($0))) } ?? ISOTime.string()
         let base = LockedAsset(
             key: item.key, parameters: item.parameters, inputs: item.inputs, model: asset.model, taskIDs: [taskID],
             generatedAt: generatedAt, billedImages: results.count, results: lockedResults, outputs: [])
@@ -274,8 +302,9 @@ struct AssetJob: Sendable {
                 billedImages: results.count,
                 results: results.prefix(asset.imageCount).map { r in
                     let info = try? ImageProbe.probe(.file(PathTools.join(manifest.stateDirectory, r.path)))
-                    return LockedResult(sha256: r.sha256, format: r.format, width: info?.width ?? 0,
-                                        height: info?.height ?? 0, keptChangedFraction: nil)
+                    return LockedResult(
+                        sha256: r.sha256, format: r.format, width: info?.width ?? 0,
+                        height: info?.height ?? 0, keptChangedFraction: nil)
                 },
                 outputs: [])
             toMake = item.outputs
@@ -283,17 +312,21 @@ struct AssetJob: Sendable {
             throw JobFailure(code: "state", message: "no raw results to re-process from")
         }
         let finished = try await finish(base: base, outputs: toMake, prepared: nil)
-        return (finished.written, [], 0, finished.kept)
+        return (finished.written, base.taskIDs, 0, finished.kept)
     }
 
     /// Post-processes the given outputs from the raw results of `base`, writes them atomically, and records the
     /// asset in the lock file.
-    func finish(base: LockedAsset, outputs: [PlannedOutput], prepared: PreparedInputs?) async throws
+    func finish(
+        base: LockedAsset, outputs: [PlannedOutput], prepared: PreparedInputs?
+    ) async throws
         -> (written: [String], kept: [Double]?)
     {
         var composite: PostProcessing.Composite?
         if asset.composite {
-            let inputs = try prepared ?? InputPreparation.prepare(asset, directory: manifest.directory, size: item.size, forComposite: true)
+            let inputs =
+                try prepared
+                ?? InputPreparation.prepare(asset, directory: manifest.directory, size: item.size, forComposite: true)
             if let r = inputs.compositeReference, let m = inputs.compositeMask {
                 composite = PostProcessing.Composite(reference: r, mask: m)
             }
@@ -304,12 +337,15 @@ struct AssetJob: Sendable {
         for (i, result) in base.results.enumerated() {
             let mine = outputs.filter { $0.resultIndex == i }
             if mine.isEmpty { continue }
-            let rawPath = RawCache.path(stateDirectory: manifest.stateDirectory, sha256: result.sha256, format: result.format)
+            let rawPath = RawCache.path(
+                stateDirectory: manifest.stateDirectory, sha256: result.sha256, format: result.format)
             guard let raw = Files.read(rawPath) else {
-                throw JobFailure(code: "state", message: "the raw result \(rawPath) is missing; run the build again to regenerate")
+                throw JobFailure(
+                    code: "state", message: "the raw result \(rawPath) is missing; run the build again to regenerate")
             }
             let processed = try PostProcessing.process(
-                raw: raw, rawDigest: result.sha256, outputs: mine, composite: composite, asset: asset, assetKey: item.key,
+                raw: raw, rawDigest: result.sha256, outputs: mine, composite: composite, asset: asset,
+                assetKey: item.key,
                 outputFolder: manifest.output)
             made += processed.outputs
             if let k = processed.keptChangedFraction { record.results[i].keptChangedFraction = k }
@@ -320,7 +356,9 @@ struct AssetJob: Sendable {
         for output in made {
             let full = PathTools.join(manifest.directory, output.record.path)
             guard PathTools.staysInside(full, root: manifest.outputRoot) else {
-                throw PipelineError(.pathEscape, "\(output.record.path) leads out of the output folder through a symbolic link; not written")
+                throw PipelineError(
+                    .pathEscape,
+                    "\(output.record.path) leads out of the output folder through a symbolic link; not written")
             }
             do {
                 try Files.atomicWrite(output.bytes, to: full)
@@ -328,7 +366,8 @@ struct AssetJob: Sendable {
                 throw PipelineError(.io, "cannot write \(output.record.path)", cause: "\(error)")
             }
             try context.journal.recordOutput(
-                path: output.record.path, assetKey: item.key, postKey: output.record.postKey, sha256: output.record.sha256)
+                path: output.record.path, assetKey: item.key, postKey: output.record.postKey,
+                sha256: output.record.sha256)
             written.append(output.record.path)
         }
         var records = record.outputs.filter { r in !made.contains { $0.record.path == r.path } }
@@ -341,4 +380,3 @@ struct AssetJob: Sendable {
         return (written, kept)
     }
 }
-

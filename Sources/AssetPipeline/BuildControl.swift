@@ -27,8 +27,12 @@ final class BuildControl: Sendable {
     func blockReason(model: String) -> (code: String, message: String)? {
         state.withLock { s in
             if let m = s.unauthorized { return ("unauthorized", "not run: the API refused the key (401). \(m)") }
-            if let m = s.paymentRequired { return ("payment-required", "not submitted: the balance is exhausted (402). \(m)") }
-            if let m = s.forbidden[model] { return ("forbidden", "not submitted: no access to model \(model) (403). \(m)") }
+            if let m = s.paymentRequired {
+                return ("payment-required", "not submitted: the balance is exhausted (402). \(m)")
+            }
+            if let m = s.forbidden[model] {
+                return ("forbidden", "not submitted: no access to model \(model) (403). \(m)")
+            }
             return nil
         }
     }
@@ -43,11 +47,14 @@ final class BuildControl: Sendable {
             switch error.kind {
             case .unauthorized:
                 if s.unauthorized == nil {
-                    s.unauthorized = "Set a valid key in APIMART_API_KEY (export APIMART_API_KEY=…), or try the build with --simulator."
+                    s.unauthorized =
+                        "Set a valid key in APIMART_API_KEY (export APIMART_API_KEY=…), or try the build with --simulator."
                 }
                 return true
             case .paymentRequired:
-                if s.paymentRequired == nil { s.paymentRequired = "Top up the account, then run the build again: finished assets are kept." }
+                if s.paymentRequired == nil {
+                    s.paymentRequired = "Top up the account, then run the build again: finished assets are kept."
+                }
                 return true
             case .forbidden(let m):
                 s.forbidden[m ?? model] = "Use a model the key may use, or ask for access."
@@ -62,8 +69,12 @@ final class BuildControl: Sendable {
     var accountSummary: String? {
         state.withLock { s in
             var parts: [String] = []
-            if s.unauthorized != nil { parts.append("401 unauthorized: set a valid APIMART_API_KEY, or try --simulator") }
-            if s.paymentRequired != nil { parts.append("402 payment required: the balance is exhausted; top up and build again") }
+            if s.unauthorized != nil {
+                parts.append("401 unauthorized: set a valid APIMART_API_KEY, or try --simulator")
+            }
+            if s.paymentRequired != nil {
+                parts.append("402 payment required: the balance is exhausted; top up and build again")
+            }
             for (model, _) in s.forbidden.sorted(by: { $0.key < $1.key }) {
                 parts.append("403 forbidden for model \(model): its assets were not built")
             }
@@ -107,7 +118,9 @@ actor LockKeeper {
     func applyPlan(_ plan: BuildPlan) throws {
         let names = Set(plan.items.map(\.asset.name))
         var planned = Set<String>()
-        for item in plan.items { for o in item.outputs { planned.insert(PathTools.join(plan.manifest.output, o.path)) } }
+        for item in plan.items {
+            for o in item.outputs { planned.insert(PathTools.join(plan.manifest.output, o.path)) }
+        }
         for name in lock.assets.keys where !names.contains(name) { lock.assets[name] = nil }
         for (name, var asset) in lock.assets {
             let kept = asset.outputs.filter { planned.contains($0.path) }

@@ -81,8 +81,10 @@ public enum BuildHistory {
                 let stored = "files/\(i)-\((output.path as NSString).lastPathComponent)"
                 try Files.atomicWrite(bytes, to: PathTools.join(staging, stored))
                 let sha = Digest.sha256(bytes)
-                files.append(HistoryFile(
-                    path: output.path, stored: stored, sha256: sha, bytes: bytes.count, matchesLock: sha == output.sha256))
+                files.append(
+                    HistoryFile(
+                        path: output.path, stored: stored, sha256: sha, bytes: bytes.count,
+                        matchesLock: sha == output.sha256))
             }
             var raw: [String] = []
             for result in previous.results {
@@ -209,7 +211,11 @@ public enum BuildHistory {
         var entries: [(String, HistoryEntry)] = []
         var missing: [String] = []
         for name in unique {
-            if let e = try entry(asset: name, stateDirectory: stateDirectory) { entries.append((name, e)) } else { missing.append(name) }
+            if let e = try entry(asset: name, stateDirectory: stateDirectory) {
+                entries.append((name, e))
+            } else {
+                missing.append(name)
+            }
         }
         if !missing.isEmpty { return RollbackReport(outcomes: [], missing: missing) }
         // Every kept file must be there, and every path must stay inside the manifest's folder, before anything is written.
@@ -218,11 +224,15 @@ public enum BuildHistory {
             for f in e.files {
                 let target = PathTools.join(manifestDirectory, f.path)
                 guard PathTools.unsafeNameReason(f.path) == nil, PathTools.staysInside(target, root: root) else {
-                    throw PipelineError(.pathEscape, "\(f.path) (kept for \(name)) leads out of the project folder; nothing was rolled back")
+                    throw PipelineError(
+                        .pathEscape,
+                        "\(f.path) (kept for \(name)) leads out of the project folder; nothing was rolled back")
                 }
                 guard Files.exists(storedPath(f, asset: name, stateDirectory: stateDirectory)) else {
                     throw PipelineError(
-                        .state, "the kept copy of \(f.path) for \(name) is missing from the state folder; nothing was rolled back")
+                        .state,
+                        "the kept copy of \(f.path) for \(name) is missing from the state folder; nothing was rolled back"
+                    )
                 }
             }
         }
@@ -238,7 +248,8 @@ public enum BuildHistory {
             if let current, current.isBuilt {
                 staged = try stage(
                     asset: name, previous: current, reason: "rolled back", manifestDirectory: manifestDirectory,
-                    stateDirectory: stateDirectory).1
+                    stateDirectory: stateDirectory
+                ).1
             }
             defer { if let staged { try? fm.removeItem(atPath: staged) } }
             let aside = dir
@@ -254,7 +265,8 @@ public enum BuildHistory {
             }
             // Raw results back into the cache when `assetpipe clean` removed them.
             for stored in kept.raw {
-                let target = PathTools.join(PathTools.join(stateDirectory, "raw"), (stored as NSString).lastPathComponent)
+                let target = PathTools.join(
+                    PathTools.join(stateDirectory, "raw"), (stored as NSString).lastPathComponent)
                 if !Files.exists(target), let bytes = Files.read(PathTools.join(aside, stored)) {
                     try? Files.atomicWrite(bytes, to: target)
                 }
@@ -275,10 +287,12 @@ public enum BuildHistory {
                 throw PipelineError(
                     .io, "\(dir): \(name) was rolled back, but the rejected state could not be kept", cause: "\(error)")
             }
-            outcomes.append(RollbackOutcome(
-                name: name, restored: restored, key: kept.previous.key, archivedAt: kept.archivedAt,
-                missingFiles: kept.previous.outputs.map(\.path).filter { p in !kept.files.contains { $0.path == p } },
-                leftOver: leftOver))
+            outcomes.append(
+                RollbackOutcome(
+                    name: name, restored: restored, key: kept.previous.key, archivedAt: kept.archivedAt,
+                    missingFiles: kept.previous.outputs.map(\.path).filter { p in !kept.files.contains { $0.path == p }
+                    },
+                    leftOver: leftOver))
         }
         return RollbackReport(outcomes: outcomes, missing: [])
     }
@@ -313,7 +327,9 @@ public struct HistoryEntry: Sendable, Codable, Equatable {
     /// Kept raw results, relative to the entry's folder (`raw/<sha256>.<ext>`).
     public var raw: [String]
 
-    public init(asset: String, archivedAt: String, reason: String, previous: LockedAsset, files: [HistoryFile], raw: [String]) {
+    public init(
+        asset: String, archivedAt: String, reason: String, previous: LockedAsset, files: [HistoryFile], raw: [String]
+    ) {
         self.asset = asset
         self.archivedAt = archivedAt
         self.reason = reason

@@ -17,12 +17,14 @@ public final class BuildLock: Sendable {
             throw PipelineError(.state, "\(path): cannot open the build lock", cause: String(cString: strerror(errno)))
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let holder = (try? String(contentsOfFile: path, encoding: .utf8))?
+            let holder =
+                (try? String(contentsOfFile: path, encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(fd)
             throw PipelineError(
                 .busy,
-                "another assetpipe build of this manifest is running\(holder.isEmpty ? "" : " (pid \(holder))"); wait for it to finish")
+                "another assetpipe build of this manifest is running\(holder.isEmpty ? "" : " (pid \(holder))"); wait for it to finish"
+            )
         }
         self.fd = fd
         let pid = "\(getpid())\n"

@@ -22,7 +22,9 @@ struct PreparedInputs: Sendable {
 
 /// Local validation and preparation of an asset's inputs, before anything is uploaded or paid for.
 enum InputPreparation {
-    static func prepare(_ asset: AssetSpec, directory: String, size: SizeRatio, forComposite: Bool = false) throws
+    static func prepare(
+        _ asset: AssetSpec, directory: String, size: SizeRatio, forComposite: Bool = false
+    ) throws
         -> PreparedInputs
     {
         var prepared = PreparedInputs(references: [], mask: nil, compositeReference: nil, compositeMask: nil, notes: [])
@@ -33,19 +35,27 @@ enum InputPreparation {
             let base = ((rel as NSString).lastPathComponent as NSString).deletingPathExtension
             let info = try wrap(asset, rel) { try ImageProbe.probe(.file(path)) }
             if asset.fit != .none, let mode = RatioFitMode(rawValue: asset.fit.rawValue) {
-                let plan = RatioFit.plan(width: info.orientedWidth, height: info.orientedHeight, mode: mode, ratio: size)
+                let plan = RatioFit.plan(
+                    width: info.orientedWidth, height: info.orientedHeight, mode: mode, ratio: size)
                 if !plan.isIdentity {
                     let shown = try wrap(asset, rel) { try ImageDecoder.decode(.file(path), applyOrientation: true) }
                     let fitted = RatioFit.apply(plan, to: shown)
                     let bytes = try wrap(asset, rel) { try ImageEncoder.png(fitted) }
                     prepared.references.append(.init(bytes: bytes, filename: base + ".png"))
-                    prepared.notes.append("\(rel): \(asset.fit.rawValue) \(info.orientedWidth)×\(info.orientedHeight) → \(plan.width)×\(plan.height)")
-                    if i == 0 { firstPlan = plan; firstShown = fitted }
+                    prepared.notes.append(
+                        "\(rel): \(asset.fit.rawValue) \(info.orientedWidth)×\(info.orientedHeight) → \(plan.width)×\(plan.height)"
+                    )
+                    if i == 0 {
+                        firstPlan = plan
+                        firstShown = fitted
+                    }
                     continue
                 }
             }
             let upright = try wrap(asset, rel) { try UprightReference.bytes(.file(path)) }
-            if upright.changed { prepared.notes.append("\(rel): EXIF orientation \(info.orientation) applied; uploaded upright") }
+            if upright.changed {
+                prepared.notes.append("\(rel): EXIF orientation \(info.orientation) applied; uploaded upright")
+            }
             prepared.references.append(.init(bytes: upright.bytes, filename: base + "." + upright.format.fileExtension))
             if i == 0 && (forComposite || asset.composite) {
                 firstShown = try wrap(asset, rel) { try ImageDecoder.decode(.bytes(upright.bytes)) }

@@ -18,24 +18,25 @@ public final class Journal: Sendable {
             try Files.createDirectory((path as NSString).deletingLastPathComponent)
             queue = try DatabaseQueue(path: path, configuration: config)
             try queue.write { db in
-                try db.execute(sql: """
-                    CREATE TABLE IF NOT EXISTS uploads (
-                        sha256 TEXT NOT NULL, base_url TEXT NOT NULL, url TEXT NOT NULL, uploaded_at REAL NOT NULL,
-                        PRIMARY KEY (sha256, base_url));
-                    CREATE TABLE IF NOT EXISTS attempts (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT,
-                        asset_key TEXT NOT NULL, asset_name TEXT NOT NULL, base_url TEXT NOT NULL,
-                        request TEXT NOT NULL, state TEXT NOT NULL,
-                        task_id TEXT, task_status TEXT, progress INTEGER, message TEXT, images INTEGER NOT NULL,
-                        intent_at REAL NOT NULL, submitted_at REAL, updated_at REAL NOT NULL);
-                    CREATE INDEX IF NOT EXISTS attempts_by_key ON attempts (asset_key, base_url);
-                    CREATE TABLE IF NOT EXISTS results (
-                        attempt_id INTEGER NOT NULL, idx INTEGER NOT NULL, sha256 TEXT NOT NULL, format TEXT NOT NULL,
-                        path TEXT NOT NULL, downloaded_at REAL NOT NULL, PRIMARY KEY (attempt_id, idx));
-                    CREATE TABLE IF NOT EXISTS outputs (
-                        path TEXT PRIMARY KEY, asset_key TEXT NOT NULL, post_key TEXT NOT NULL, sha256 TEXT NOT NULL,
-                        written_at REAL NOT NULL);
-                    """)
+                try db.execute(
+                    sql: """
+                        CREATE TABLE IF NOT EXISTS uploads (
+                            sha256 TEXT NOT NULL, base_url TEXT NOT NULL, url TEXT NOT NULL, uploaded_at REAL NOT NULL,
+                            PRIMARY KEY (sha256, base_url));
+                        CREATE TABLE IF NOT EXISTS attempts (
+                            id INTEGER PRIMARY KEY AUTOINCREMENT,
+                            asset_key TEXT NOT NULL, asset_name TEXT NOT NULL, base_url TEXT NOT NULL,
+                            request TEXT NOT NULL, state TEXT NOT NULL,
+                            task_id TEXT, task_status TEXT, progress INTEGER, message TEXT, images INTEGER NOT NULL,
+                            intent_at REAL NOT NULL, submitted_at REAL, updated_at REAL NOT NULL);
+                        CREATE INDEX IF NOT EXISTS attempts_by_key ON attempts (asset_key, base_url);
+                        CREATE TABLE IF NOT EXISTS results (
+                            attempt_id INTEGER NOT NULL, idx INTEGER NOT NULL, sha256 TEXT NOT NULL, format TEXT NOT NULL,
+                            path TEXT NOT NULL, downloaded_at REAL NOT NULL, PRIMARY KEY (attempt_id, idx));
+                        CREATE TABLE IF NOT EXISTS outputs (
+                            path TEXT PRIMARY KEY, asset_key TEXT NOT NULL, post_key TEXT NOT NULL, sha256 TEXT NOT NULL,
+                            written_at REAL NOT NULL);
+                        """)
             }
         } catch let error as PipelineError {
             throw error
@@ -94,18 +95,23 @@ public final class Journal: Sendable {
             intentAt: Date(timeIntervalSince1970: row["intent_at"]))
     }
 
-    /// The latest attempt for an asset key on this server (any server when `baseURL` is nil).
-    public func latestAttempt(assetKey: String, baseURL: String?) throws -> Attempt? {
+    /// The latest attempt of an asset (by key and name: two assets with the same parameters stay apart) on this
+    /// server (any server when `baseURL` is nil).
+    public func latestAttempt(assetKey: String, assetName: String, baseURL: String?) throws -> Attempt? {
         try wrap("read attempts") {
             try queue.read { db in
                 if let baseURL {
                     return try Row.fetchOne(
-                        db, sql: "SELECT * FROM attempts WHERE asset_key = ? AND base_url = ? ORDER BY id DESC LIMIT 1",
-                        arguments: [assetKey, baseURL]).map(Self.attempt)
+                        db,
+                        sql:
+                            "SELECT * FROM attempts WHERE asset_key = ? AND asset_name = ? AND base_url = ? ORDER BY id DESC LIMIT 1",
+                        arguments: [assetKey, assetName, baseURL]
+                    ).map(Self.attempt)
                 }
                 return try Row.fetchOne(
-                    db, sql: "SELECT * FROM attempts WHERE asset_key = ? ORDER BY id DESC LIMIT 1",
-                    arguments: [assetKey]).map(Self.attempt)
+                    db, sql: "SELECT * FROM attempts WHERE asset_key = ? AND asset_name = ? ORDER BY id DESC LIMIT 1",
+                    arguments: [assetKey, assetName]
+                ).map(Self.attempt)
             }
         }
     }
@@ -114,14 +120,18 @@ public final class Journal: Sendable {
     public func attempts(assetKey: String) throws -> [Attempt] {
         try wrap("read attempts") {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM attempts WHERE asset_key = ? ORDER BY id", arguments: [assetKey])
-                    .map(Self.attempt)
+                try Row.fetchAll(
+                    db, sql: "SELECT * FROM attempts WHERE asset_key = ? ORDER BY id", arguments: [assetKey]
+                )
+                .map(Self.attempt)
             }
         }
     }
 
     /// Recorded before the submit is sent.
-    public func recordIntent(assetKey: String, assetName: String, baseURL: String, request: String, images: Int) throws -> Int64 {
+    public func recordIntent(
+        assetKey: String, assetName: String, baseURL: String, request: String, images: Int
+    ) throws -> Int64 {
         try wrap("record a submit") {
             try queue.write { db in
                 let now = Date().timeIntervalSince1970
@@ -137,7 +147,8 @@ public final class Journal: Sendable {
     }
 
     public func recordSubmitted(attempt: Int64, taskID: String) throws {
-        try update(attempt, "state = 'submitted', task_id = ?, submitted_at = ?", [taskID, Date().timeIntervalSince1970])
+        try update(
+            attempt, "state = 'submitted', task_id = ?, submitted_at = ?", [taskID, Date().timeIntervalSince1970])
     }
 
     public func recordState(attempt: Int64, _ state: Attempt.State, message: String?) throws {
@@ -162,8 +173,11 @@ public final class Journal: Sendable {
         try wrap("record a download") {
             try queue.write { db in
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO results (attempt_id, idx, sha256, format, path, downloaded_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [attempt, result.index, result.sha256, result.format, result.path, Date().timeIntervalSince1970])
+                    sql:
+                        "INSERT OR REPLACE INTO results (attempt_id, idx, sha256, format, path, downloaded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        attempt, result.index, result.sha256, result.format, result.path, Date().timeIntervalSince1970,
+                    ])
             }
         }
     }
@@ -171,8 +185,10 @@ public final class Journal: Sendable {
     public func results(attempt: Int64) throws -> [Result] {
         try wrap("read downloads") {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM results WHERE attempt_id = ? ORDER BY idx", arguments: [attempt])
-                    .map { Result(index: $0["idx"], sha256: $0["sha256"], format: $0["format"], path: $0["path"]) }
+                try Row.fetchAll(
+                    db, sql: "SELECT * FROM results WHERE attempt_id = ? ORDER BY idx", arguments: [attempt]
+                )
+                .map { Result(index: $0["idx"], sha256: $0["sha256"], format: $0["format"], path: $0["path"]) }
             }
         }
     }
@@ -191,7 +207,8 @@ public final class Journal: Sendable {
         try wrap("record an output") {
             try queue.write { db in
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO outputs (path, asset_key, post_key, sha256, written_at) VALUES (?, ?, ?, ?, ?)",
+                    sql:
+                        "INSERT OR REPLACE INTO outputs (path, asset_key, post_key, sha256, written_at) VALUES (?, ?, ?, ?, ?)",
                     arguments: [path, assetKey, postKey, sha256, Date().timeIntervalSince1970])
             }
         }
@@ -199,7 +216,9 @@ public final class Journal: Sendable {
 
     /// Counts, for tests and `clean`.
     public func attemptCount() throws -> Int {
-        try wrap("count attempts") { try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempts") ?? 0 } }
+        try wrap("count attempts") {
+            try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempts") ?? 0 }
+        }
     }
 
     public func close() {

@@ -24,11 +24,12 @@ enum Leftovers {
 
     /// Raw results are named by their digest: any `.<sha256>.<ext>.tmp-XXXXXX` there is a leftover.
     static func rawTempTargets(_ items: [String]) -> Set<String> {
-        Set(items.compactMap { item -> String? in
-            guard let target = target(of: item) else { return nil }
-            let stem = (target as NSString).deletingPathExtension
-            return stem.count == 64 && stem.allSatisfy(\.isHexDigit) ? target : nil
-        })
+        Set(
+            items.compactMap { item -> String? in
+                guard let target = target(of: item) else { return nil }
+                let stem = (target as NSString).deletingPathExtension
+                return stem.count == 64 && stem.allSatisfy(\.isHexDigit) ? target : nil
+            })
     }
 
     /// `.castle.jpg.tmp-a1B2c3` → `castle.jpg`.

@@ -62,7 +62,8 @@ public enum ManifestParser {
         if let entry = top["output"] {
             output = try reader.string(entry)
             if let reason = PathTools.unsafeNameReason(output) {
-                throw reader.error(entry, "the output folder \(reason); use a folder inside the project", code: .pathEscape)
+                throw reader.error(
+                    entry, "the output folder \(reason); use a folder inside the project", code: .pathEscape)
             }
         }
 
@@ -83,15 +84,18 @@ public enum ManifestParser {
         }
         let context = AssetContext(directory: directory, checkFiles: checkFiles)
         // Defaults are checked on their own too, so a bad default is reported even when no asset uses it.
-        _ = try parseAsset(fields: defaults, defaults: [:], path: "defaults", node: entryNode(assetsEntry),
-                           reader: reader, context: context, standaloneDefaults: true)
+        _ = try parseAsset(
+            fields: defaults, defaults: [:], path: "defaults", node: top["defaults"]?.value ?? root,
+            reader: reader, context: context, standaloneDefaults: true)
         var assets: [AssetSpec] = []
         var names: [String: ManifestLocation] = [:]
         for (i, node) in seq.enumerated() {
             let keyPath = "assets[\(i)]"
             let fields = try reader.mapping(node, path: keyPath, allowed: assetKeys, what: "an asset")
-            guard let asset = try parseAsset(fields: fields, defaults: defaults, path: keyPath, node: node,
-                                             reader: reader, context: context, standaloneDefaults: false)
+            guard
+                let asset = try parseAsset(
+                    fields: fields, defaults: defaults, path: keyPath, node: node,
+                    reader: reader, context: context, standaloneDefaults: false)
             else { continue }
             if let earlier = names[asset.name] {
                 throw PipelineError(
@@ -101,8 +105,9 @@ public enum ManifestParser {
             names[asset.name] = asset.location
             assets.append(asset)
         }
-        let manifest = Manifest(path: PathTools.absolute(path), directory: directory, output: output, assets: assets,
-                                prices: prices)
+        let manifest = Manifest(
+            path: PathTools.absolute(path), directory: directory, output: output, assets: assets,
+            prices: prices)
         try checkOutputPaths(manifest)
         return manifest
     }
@@ -113,8 +118,6 @@ public enum ManifestParser {
         var directory: String
         var checkFiles: Bool
     }
-
-    private static func entryNode(_ entry: Entry) -> Node { entry.value }
 
     /// Builds one asset from its own fields over the defaults. With `standaloneDefaults`, only checks types.
     static func parseAsset(
@@ -129,8 +132,10 @@ public enum ManifestParser {
             guard let e = merged[key] else { return nil }
             let v = try reader.string(e)
             guard allowed.contains(v) else {
-                throw reader.error(e, "'\(v)' is not one of \(allowed.joined(separator: ", "))"
-                    + (suggestion(for: v, among: allowed).map { "; did you mean '\($0)'?" } ?? ""))
+                throw reader.error(
+                    e,
+                    "'\(v)' is not one of \(allowed.joined(separator: ", "))"
+                        + (suggestion(for: v, among: allowed).map { "; did you mean '\($0)'?" } ?? ""))
             }
             return v
         }
@@ -140,15 +145,17 @@ public enum ManifestParser {
             name = "defaults"
         } else {
             guard let e = merged["name"] else {
-                throw PipelineError(.manifest, "this asset has no 'name' (its place in the tree, e.g. icons/bottle)",
-                                    location: here)
+                throw PipelineError(
+                    .manifest, "this asset has no 'name' (its place in the tree, e.g. icons/bottle)",
+                    location: here)
             }
             name = try reader.string(e)
             if let reason = PathTools.unsafeNameReason(name) {
                 throw reader.error(e, "the name '\(name)' \(reason)", code: .pathEscape)
             }
             if name.hasSuffix(".png") || name.hasSuffix(".jpg") || name.hasSuffix(".jpeg") {
-                throw reader.error(e, "the name '\(name)' has an extension; names are written without one (the output format adds it)")
+                throw reader.error(
+                    e, "the name '\(name)' has an extension; names are written without one (the output format adds it)")
             }
         }
         let model = try enumValue("model", ImageModel.allCases.map(\.rawValue)) ?? ImageModel.gptImage1.rawValue
@@ -159,8 +166,9 @@ public enum ManifestParser {
                 throw reader.error(e, "the prompt is empty")
             }
         } else if !standaloneDefaults {
-            throw PipelineError(.manifest, "asset '\(name)' has no 'prompt' (set it on the asset or in defaults)",
-                                location: reader.location(node, key: path + ".prompt"))
+            throw PipelineError(
+                .manifest, "asset '\(name)' has no 'prompt' (set it on the asset or in defaults)",
+                location: reader.location(node, key: path + ".prompt"))
         }
         let size = try enumValue("size", ["auto"] + SizeRatio.allCases.map(\.rawValue)) ?? "auto"
         var n = 1
@@ -183,7 +191,8 @@ public enum ManifestParser {
             references = try reader.stringList(e)
             referenceEntry = e
             if references.count > ContractLimits.maxReferences {
-                throw reader.error(e, "\(references.count) references; the API takes at most \(ContractLimits.maxReferences)")
+                throw reader.error(
+                    e, "\(references.count) references; the API takes at most \(ContractLimits.maxReferences)")
             }
             for (i, ref) in references.enumerated() where context.checkFiles {
                 try checkInputFile(ref, entry: e, index: i, reader: reader, context: context)
@@ -203,7 +212,8 @@ public enum ManifestParser {
         if let e = merged["composite"] {
             composite = try reader.bool(e)
             if composite && mask == nil && !standaloneDefaults && !e.fromDefaults(defaults) {
-                throw reader.error(e, "composite needs a mask (it keeps the reference's pixels where the mask is opaque)")
+                throw reader.error(
+                    e, "composite needs a mask (it keeps the reference's pixels where the mask is opaque)")
             }
             if mask == nil { composite = false }
         }
@@ -213,7 +223,9 @@ public enum ManifestParser {
             guard case .sequence(let seq) = e.value else {
                 throw reader.error(e, "'outputs' must be a list (each item starting with '- format:')")
             }
-            if seq.isEmpty { throw reader.error(e, "'outputs' is empty; leave it out for one PNG at the result's size") }
+            if seq.isEmpty {
+                throw reader.error(e, "'outputs' is empty; leave it out for one PNG at the result's size")
+            }
             for (i, node) in seq.enumerated() {
                 outputs.append(try parseOutput(node, path: "\(e.path)[\(i)]", background: background, reader: reader))
             }
@@ -252,7 +264,9 @@ public enum ManifestParser {
         }
     }
 
-    static func checkInputFile(_ rel: String, entry: Entry, index: Int?, reader: NodeReader, context: AssetContext) throws {
+    static func checkInputFile(
+        _ rel: String, entry: Entry, index: Int?, reader: NodeReader, context: AssetContext
+    ) throws {
         let full = PathTools.join(context.directory, rel)
         var isDir: ObjCBool = false
         let what = index.map { "reference \($0 + 1) " } ?? ""
@@ -265,8 +279,9 @@ public enum ManifestParser {
     static func parseOutput(_ node: Node, path: String, background: String?, reader: NodeReader) throws -> OutputSpec {
         let f = try reader.mapping(node, path: path, allowed: outputKeys, what: "an output")
         guard let formatEntry = f["format"] else {
-            throw PipelineError(.manifest, "this output has no 'format' (png or jpeg)",
-                                location: reader.location(node, key: path + ".format"))
+            throw PipelineError(
+                .manifest, "this output has no 'format' (png or jpeg)",
+                location: reader.location(node, key: path + ".format"))
         }
         let formatText = try reader.string(formatEntry)
         let formatName = formatText == "jpg" ? "jpeg" : formatText
@@ -275,23 +290,29 @@ public enum ManifestParser {
         }
         var spec = OutputSpec(format: format)
         if let e = f["quality"] {
-            guard format == .jpeg else { throw reader.error(e, "quality (1–100) is for jpeg outputs; PNG takes 'level' (0–9)") }
+            guard format == .jpeg else {
+                throw reader.error(e, "quality (1–100) is for jpeg outputs; PNG takes 'level' (0–9)")
+            }
             spec.quality = try reader.int(e, range: 1...100)
         }
         if let e = f["level"] {
-            guard format == .png else { throw reader.error(e, "level (0–9) is for png outputs; JPEG takes 'quality' (1–100)") }
+            guard format == .png else {
+                throw reader.error(e, "level (0–9) is for png outputs; JPEG takes 'quality' (1–100)")
+            }
             spec.level = try reader.int(e, range: 0...9)
         }
         if let e = f["flatten"] {
             let text = try reader.string(e)
             guard let colour = RGBColor(hex: text) else {
-                throw reader.error(e, "'\(text)' is not a colour; write it as \"#rrggbb\" (quoted: # starts a YAML comment)")
+                throw reader.error(
+                    e, "'\(text)' is not a colour; write it as \"#rrggbb\" (quoted: # starts a YAML comment)")
             }
             spec.flatten = colour
         }
         let sizeKeys = ["width", "height", "scale"].filter { f[$0] != nil }
         if sizeKeys.count > 1, let e = f[sizeKeys[1]] {
-            throw reader.error(e, "an output takes one of width, height or scale, not \(sizeKeys.joined(separator: " and "))")
+            throw reader.error(
+                e, "an output takes one of width, height or scale, not \(sizeKeys.joined(separator: " and "))")
         }
         if let e = f["width"] { spec.resize = .width(try reader.int(e, range: 1...16384)) }
         if let e = f["height"] { spec.resize = .height(try reader.int(e, range: 1...16384)) }
@@ -303,8 +324,11 @@ public enum ManifestParser {
         if let e = f["require"] {
             let text = try reader.string(e)
             guard let r = OutputSpec.Requirement(rawValue: text) else {
-                throw reader.error(e, "'\(text)' is not a requirement; use transparent or opaque"
-                    + (suggestion(for: text, among: ["transparent", "opaque"]).map { "; did you mean '\($0)'?" } ?? ""))
+                throw reader.error(
+                    e,
+                    "'\(text)' is not a requirement; use transparent or opaque"
+                        + (suggestion(for: text, among: ["transparent", "opaque"]).map { "; did you mean '\($0)'?" }
+                            ?? ""))
             }
             if r == .transparent && format == .jpeg {
                 throw reader.error(e, "a jpeg output cannot be transparent; use format: png")
@@ -322,7 +346,8 @@ public enum ManifestParser {
             spec.suffix = s
         }
         if format == .jpeg && spec.flatten == nil && background == Background.transparent.rawValue {
-            throw reader.error(formatEntry, "a jpeg output of a transparent result needs a background: add flatten: \"#ffffff\"")
+            throw reader.error(
+                formatEntry, "a jpeg output of a transparent result needs a background: add flatten: \"#ffffff\"")
         }
         return spec
     }
@@ -330,25 +355,35 @@ public enum ManifestParser {
     static func parsePrices(_ entry: Entry, reader: NodeReader) throws -> PriceTable {
         let fields = try reader.mapping(entry.value, path: "prices", allowed: nil, what: "prices")
         var entries: [String: Double] = [:]
-        let dims = Dictionary(uniqueKeysWithValues: SizeRatio.allCases.map {
-            ("\($0.pixelSize.width)x\($0.pixelSize.height)", $0)
-        })
+        let dims = Dictionary(
+            uniqueKeysWithValues: SizeRatio.allCases.map {
+                ("\($0.pixelSize.width)x\($0.pixelSize.height)", $0)
+            })
         for (key, e) in fields.sorted(by: { $0.key < $1.key }) {
             var parts = key.split(separator: "/").map(String.init)
             let model = parts.count == 3 ? parts.removeFirst() : "*"
             guard parts.count == 2 else {
-                throw reader.error(e, "price keys are '<size>/<quality>' such as 1024x1024/medium, optionally '<model>/' first", atKey: true)
+                throw reader.error(
+                    e, "price keys are '<size>/<quality>' such as 1024x1024/medium, optionally '<model>/' first",
+                    atKey: true)
             }
-            let sizeText = parts[0], quality = parts[1]
+            let sizeText = parts[0]
+            let quality = parts[1]
             let ratio = SizeRatio(rawValue: sizeText) ?? dims[sizeText]
             guard let ratio else {
-                throw reader.error(e, "'\(sizeText)' is not a size; use \(dims.keys.sorted().joined(separator: ", ")) or 1:1, 2:3, 3:2", atKey: true)
+                throw reader.error(
+                    e,
+                    "'\(sizeText)' is not a size; use \(dims.keys.sorted().joined(separator: ", ")) or 1:1, 2:3, 3:2",
+                    atKey: true)
             }
             guard ImageQuality(rawValue: quality) != nil else {
                 throw reader.error(e, "'\(quality)' is not a quality; use auto, low, medium or high", atKey: true)
             }
             if model != "*" && ImageModel(rawValue: model) == nil {
-                throw reader.error(e, "'\(model)' is not a model; use \(ImageModel.allCases.map(\.rawValue).joined(separator: " or "))", atKey: true)
+                throw reader.error(
+                    e,
+                    "'\(model)' is not a model; use \(ImageModel.allCases.map(\.rawValue).joined(separator: " or "))",
+                    atKey: true)
             }
             let price = try reader.double(e)
             guard price >= 0 else { throw reader.error(e, "a price cannot be negative") }
@@ -402,7 +437,8 @@ public enum ManifestParser {
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var prev = Array(0...b.count)
@@ -440,7 +476,9 @@ struct NodeReader {
         ManifestLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1, key: key)
     }
 
-    func error(_ entry: Entry, _ message: String, code: PipelineError.Code = .manifest, atKey: Bool = false) -> PipelineError {
+    func error(
+        _ entry: Entry, _ message: String, code: PipelineError.Code = .manifest, atKey: Bool = false
+    ) -> PipelineError {
         PipelineError(code, message, location: location(atKey ? entry.keyNode : entry.value, key: entry.path))
     }
 
@@ -450,17 +488,20 @@ struct NodeReader {
         }
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .composer(let context, let problem, let mark, _):
             let text = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
             return PipelineError(.manifest, "YAML syntax error: \(text)", location: loc(mark))
         case .duplicatedKeysInMapping(let duplicates, let context):
             return PipelineError(
-                .manifest, "the key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appears twice in one mapping",
-                location: ManifestLocation(file: file, line: context.mark.line, column: context.mark.column,
-                                           key: duplicates.first))
+                .manifest,
+                "the key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appears twice in one mapping",
+                location: ManifestLocation(
+                    file: file, line: context.mark.line, column: context.mark.column,
+                    key: duplicates.first))
         case .reader(let problem, _, _, _):
-            return PipelineError(.manifest, "cannot read the manifest: \(problem)",
-                                 location: ManifestLocation(file: file, line: 1, column: 1, key: nil))
+            return PipelineError(
+                .manifest, "cannot read the manifest: \(problem)",
+                location: ManifestLocation(file: file, line: 1, column: 1, key: nil))
         default:
             return PipelineError(.manifest, "cannot parse the manifest", location: nil, cause: "\(error)")
         }
@@ -469,8 +510,9 @@ struct NodeReader {
     /// The entries of a mapping; unknown keys are refused with a did-you-mean (`allowed` nil: any key).
     func mapping(_ node: Node, path: String?, allowed: [String]?, what: String) throws -> [String: Entry] {
         guard case .mapping(let mapping) = node else {
-            throw PipelineError(.manifest, "\(what) must be a mapping of 'key: value' lines",
-                                location: location(node, key: path))
+            throw PipelineError(
+                .manifest, "\(what) must be a mapping of 'key: value' lines",
+                location: location(node, key: path))
         }
         var result: [String: Entry] = [:]
         for (k, v) in mapping {
@@ -480,9 +522,11 @@ struct NodeReader {
             let key = s.string
             let keyPath = path.map { "\($0).\(key)" } ?? key
             if let allowed, !allowed.contains(key) {
-                let hint = ManifestParser.suggestion(for: key, among: allowed).map { "; did you mean '\($0)'?" }
+                let hint =
+                    ManifestParser.suggestion(for: key, among: allowed).map { "; did you mean '\($0)'?" }
                     ?? "; known keys: \(allowed.joined(separator: ", "))"
-                throw PipelineError(.manifest, "unknown key '\(key)' in \(what)\(hint)", location: location(k, key: keyPath))
+                throw PipelineError(
+                    .manifest, "unknown key '\(key)' in \(what)\(hint)", location: location(k, key: keyPath))
             }
             result[key] = Entry(key: key, keyNode: k, value: v, path: keyPath)
         }
@@ -507,7 +551,8 @@ struct NodeReader {
     func int(_ e: Entry, range: ClosedRange<Int>) throws -> Int {
         let s = try scalar(e)
         guard s.style == .plain, let v = Int(s.string) else {
-            throw error(e, "'\(s.string)' is not a whole number\(s.style != .plain ? " (write it without quotes)" : "")")
+            throw error(
+                e, "'\(s.string)' is not a whole number\(s.style != .plain ? " (write it without quotes)" : "")")
         }
         guard range.contains(v) else { throw error(e, "\(v) is outside \(range.lowerBound)–\(range.upperBound)") }
         return v

@@ -14,7 +14,10 @@ public enum PathTools {
         var parts: [Substring] = []
         for part in full.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
-            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
+            }
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
@@ -22,7 +25,8 @@ public enum PathTools {
 
     /// `path` relative to `base` when it lies inside it.
     public static func relative(_ path: String, to base: String) -> String? {
-        let p = absolute(path), b = absolute(base)
+        let p = absolute(path)
+        let b = absolute(base)
         if p == b { return "" }
         let prefix = b == "/" ? "/" : b + "/"
         return p.hasPrefix(prefix) ? String(p.dropFirst(prefix.count)) : nil
@@ -31,7 +35,9 @@ public enum PathTools {
     /// Why a relative name would leave its tree, or nil when it is safe: absolute, `..`, empty parts, `\`, NUL.
     public static func unsafeNameReason(_ name: String) -> String? {
         if name.isEmpty { return "is empty" }
-        if name.hasPrefix("/") || name.hasPrefix("~") { return "is an absolute path; names are relative to the output folder" }
+        if name.hasPrefix("/") || name.hasPrefix("~") {
+            return "is an absolute path; names are relative to the output folder"
+        }
         if name.contains("\\") { return "contains a backslash" }
         if name.contains("\0") { return "contains a NUL character" }
         for part in name.split(separator: "/", omittingEmptySubsequences: false) {
@@ -83,9 +89,10 @@ public enum OutputNaming {
         var all: [PlannedOutput] = []
         for i in 1...asset.imageCount {
             for (j, output) in asset.outputs.enumerated() {
-                all.append(PlannedOutput(
-                    path: relativePath(name: asset.name, output: output, index: i, imageCount: asset.imageCount),
-                    resultIndex: i - 1, outputIndex: j, spec: output))
+                all.append(
+                    PlannedOutput(
+                        path: relativePath(name: asset.name, output: output, index: i, imageCount: asset.imageCount),
+                        resultIndex: i - 1, outputIndex: j, spec: output))
             }
         }
         return all

@@ -27,8 +27,10 @@ public struct BuildOptions: Sendable {
     /// Asked before a build that bills images starts; false refuses it. Nil: no question.
     public var confirm: (@Sendable (BuildPlan) async -> Bool)?
 
-    public init(jobs: Int = 4, maxImages: Int? = nil, deadline: Duration? = nil,
-                confirm: (@Sendable (BuildPlan) async -> Bool)? = nil) {
+    public init(
+        jobs: Int = 4, maxImages: Int? = nil, deadline: Duration? = nil,
+        confirm: (@Sendable (BuildPlan) async -> Bool)? = nil
+    ) {
         self.jobs = max(1, jobs)
         self.maxImages = maxImages
         self.deadline = deadline
@@ -80,13 +82,15 @@ public enum Pipeline {
         if let max = options.maxImages, plan.imagesToBill > max {
             throw PipelineError(
                 .refused,
-                "this build would bill \(plan.imagesToBill) images, more than --max-images \(max); see the plan with --dry-run")
+                "this build would bill \(plan.imagesToBill) images, more than --max-images \(max); see the plan with --dry-run"
+            )
         }
         let needsAPI = plan.items.contains { $0.action == .generate || $0.action == .resume }
         if needsAPI && configuration == nil {
             throw PipelineError(
                 .configuration,
-                "no API key: set APIMART_API_KEY (export APIMART_API_KEY=…), or try the build on the simulator with --simulator")
+                "no API key: set APIMART_API_KEY (export APIMART_API_KEY=…), or try the build on the simulator with --simulator"
+            )
         }
         if plan.imagesToBill > 0, let confirm = options.confirm, !(await confirm(plan)) {
             throw PipelineError(.refused, "the build was not confirmed; nothing was submitted")

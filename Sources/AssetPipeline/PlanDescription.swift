@@ -27,7 +27,8 @@ public struct PlanSummary: Sendable, Codable, Equatable {
             let s = item.size.pixelSize
             return Item(
                 name: item.asset.name, action: item.action.rawValue, reasons: item.reasons,
-                outputs: item.outputs.map { PathTools.join(plan.manifest.output, $0.path) }, billedImages: item.billedImages,
+                outputs: item.outputs.map { PathTools.join(plan.manifest.output, $0.path) },
+                billedImages: item.billedImages,
                 size: "\(s.width)x\(s.height)", quality: item.quality, model: item.asset.model)
         }
         upToDate = plan.isUpToDate
@@ -46,8 +47,10 @@ extension BuildPlan {
         for item in items {
             let action = item.action.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
             let name = item.asset.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            let billed = item.billedImages > 0 ? " [\(item.billedImages) image\(item.billedImages == 1 ? "" : "s")]" : ""
-            lines.append("  \(action)\(name)\(item.reasons.first ?? "")\(billed)")
+            let billed =
+                item.billedImages > 0 ? " [\(item.billedImages) image\(item.billedImages == 1 ? "" : "s")]" : ""
+            let line = "  \(action)\(name)\(item.reasons.first ?? "")\(billed)"
+            lines.append(String(line.reversed().drop(while: { $0 == " " }).reversed()))
             for reason in item.reasons.dropFirst() { lines.append(String(repeating: " ", count: 18 + width) + reason) }
         }
         lines.append("images to bill: \(imagesToBill)")
@@ -62,7 +65,9 @@ extension BuildPlan {
             lines.append("estimated cost: unknown (the prices table lacks a size/quality of this plan)")
         }
         if !staleOutputs.isEmpty {
-            lines.append("no longer produced (assetpipe prune removes them): " + staleOutputs.map(\.path).joined(separator: ", "))
+            lines.append(
+                "no longer produced (assetpipe prune removes them): " + staleOutputs.map(\.path).joined(separator: ", ")
+            )
         }
         return lines
     }

@@ -58,7 +58,9 @@ public struct BuildPlan: Sendable {
             let s = item.size.pixelSize
             let dims = "\(s.width)x\(s.height)"
             let id = "\(item.asset.model)/\(dims)/\(item.quality)"
-            var line = lines[id] ?? BillingLine(model: item.asset.model, size: dims, quality: item.quality, images: 0, unitPrice: nil)
+            var line =
+                lines[id]
+                ?? BillingLine(model: item.asset.model, size: dims, quality: item.quality, images: 0, unitPrice: nil)
             line.images += item.billedImages
             line.unitPrice = manifest.prices?.price(model: item.asset.model, size: item.size, quality: item.quality)
             lines[id] = line
@@ -172,17 +174,23 @@ public struct Planner: Sendable {
             for o in outputs {
                 let rel = relativeToManifest(o)
                 let expected = AssetKeys.postKey(
-                    spec: o.spec, composite: asset.composite, assetKey: key, rawDigest: locked.results[o.resultIndex].sha256)
+                    spec: o.spec, composite: asset.composite, assetKey: key,
+                    rawDigest: locked.results[o.resultIndex].sha256)
                 let full = PathTools.join(manifest.directory, rel)
                 guard let record = locked.outputs.first(where: { $0.path == rel }) else {
-                    reasons.append("\(rel): new output"); toMake.append(o); continue
+                    reasons.append("\(rel): new output")
+                    toMake.append(o)
+                    continue
                 }
                 if record.postKey != expected {
-                    reasons.append("\(rel): post-processing changed"); toMake.append(o)
+                    reasons.append("\(rel): post-processing changed")
+                    toMake.append(o)
                 } else if !Files.exists(full) {
-                    reasons.append("\(rel): missing"); toMake.append(o)
+                    reasons.append("\(rel): missing")
+                    toMake.append(o)
                 } else if Files.size(full) != record.bytes || Digest.sha256(file: full) != record.sha256 {
-                    reasons.append("\(rel): modified since it was written"); toMake.append(o)
+                    reasons.append("\(rel): modified since it was written")
+                    toMake.append(o)
                 }
             }
             if toMake.isEmpty { return item }
@@ -195,7 +203,8 @@ public struct Planner: Sendable {
                 return item
             }
             item.action = .generate
-            item.reasons = ["the raw results needed to re-make outputs are not in the state folder (.assetpipe/raw)"] + reasons
+            item.reasons =
+                ["the raw results needed to re-make outputs are not in the state folder (.assetpipe/raw)"] + reasons
             item.outputsToMake = outputs
             item.billedImages = asset.imageCount
             return item
@@ -205,7 +214,8 @@ public struct Planner: Sendable {
         var reasons: [String] = []
         if let locked, locked.key != key, locked.isBuilt {
             let changed = AssetKeys.changedParameters(from: locked.parameters, to: parameters).map { name -> String in
-                if name.hasPrefix("references["), let i = Int(name.dropFirst(11).dropLast()), i < asset.references.count {
+                if name.hasPrefix("references["), let i = Int(name.dropFirst(11).dropLast()), i < asset.references.count
+                {
                     return "\(name) (\(asset.references[i]))"
                 }
                 if name == "mask", let m = asset.mask { return "mask (\(m))" }
@@ -222,7 +232,8 @@ public struct Planner: Sendable {
         }
         item.outputsToMake = outputs
 
-        if let journal, let attempt = try journal.latestAttempt(assetKey: key, baseURL: baseURL) {
+        if let journal, let attempt = try journal.latestAttempt(assetKey: key, assetName: asset.name, baseURL: baseURL)
+        {
             item.attempt = attempt
             switch attempt.state {
             case .completed:
@@ -239,7 +250,9 @@ public struct Planner: Sendable {
                 return item
             case .submitted:
                 item.action = .resume
-                item.reasons = ["task \(attempt.taskID ?? "?") was submitted by an earlier build; polling it, not resubmitting"]
+                item.reasons = [
+                    "task \(attempt.taskID ?? "?") was submitted by an earlier build; polling it, not resubmitting"
+                ]
                 return item
             case .intent:
                 item.action = .outcomeUnknown

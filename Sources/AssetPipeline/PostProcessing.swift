@@ -25,13 +25,16 @@ enum PostProcessing {
         // 1. decode
         var image: RGBAImage
         do { image = try ImageDecoder.decode(.bytes(raw)) } catch {
-            throw PipelineError(.postProcessing, "asset '\(asset.name)': the result \(rawDigest.prefix(12)) cannot be decoded: \(error)")
+            throw PipelineError(
+                .postProcessing, "asset '\(asset.name)': the result \(rawDigest.prefix(12)) cannot be decoded: \(error)"
+            )
         }
         // 2. composite: the reference's own pixels where the mask keeps, recorded how much the model changed there.
         var kept: Double?
         if let composite {
             do {
-                kept = try MaskDiff.diff(reference: composite.reference, mask: composite.mask, result: image).keptChangedFraction
+                kept = try MaskDiff.diff(reference: composite.reference, mask: composite.mask, result: image)
+                    .keptChangedFraction
                 image = try MaskComposite.composite(reference: composite.reference, mask: composite.mask, result: image)
             } catch {
                 throw PipelineError(.postProcessing, "asset '\(asset.name)': composite failed: \(error)")
@@ -69,9 +72,11 @@ enum PostProcessing {
                 if error.code == .needsBackground {
                     throw PipelineError(
                         .postProcessing,
-                        "asset '\(asset.name)': \(planned.path): the result has transparency and JPEG has none; add flatten: \"#ffffff\" to this output")
+                        "asset '\(asset.name)': \(planned.path): the result has transparency and JPEG has none; add flatten: \"#ffffff\" to this output"
+                    )
                 }
-                throw PipelineError(.postProcessing, "asset '\(asset.name)': \(planned.path): encoding failed: \(error)")
+                throw PipelineError(
+                    .postProcessing, "asset '\(asset.name)': \(planned.path): encoding failed: \(error)")
             }
             // 6. transparency check against `require` (on the pixels written: JPEG output is opaque)
             let report: (opaque: Bool, transparentFraction: Double, translucentFraction: Double)
@@ -90,13 +95,15 @@ enum PostProcessing {
             case .opaque? where !report.opaque:
                 throw PipelineError(
                     .requirementFailed,
-                    "asset '\(asset.name)': \(planned.path) requires an opaque image but \(percent(report.transparentFraction + report.translucentFraction)) of it is not opaque (add flatten)")
+                    "asset '\(asset.name)': \(planned.path) requires an opaque image but \(percent(report.transparentFraction + report.translucentFraction)) of it is not opaque (add flatten)"
+                )
             default: break
             }
             let record = LockedOutput(
                 path: PathTools.join(outputFolder, planned.path), sha256: Digest.sha256(bytes), bytes: bytes.count,
                 width: out.width, height: out.height, format: spec.format.rawValue, result: planned.resultIndex,
-                postKey: AssetKeys.postKey(spec: spec, composite: composite != nil, assetKey: assetKey, rawDigest: rawDigest),
+                postKey: AssetKeys.postKey(
+                    spec: spec, composite: composite != nil, assetKey: assetKey, rawDigest: rawDigest),
                 opaque: report.opaque, transparentFraction: rounded(report.transparentFraction),
                 translucentFraction: rounded(report.translucentFraction))
             made.append(ProcessedOutput(planned: planned, bytes: bytes, record: record))

@@ -29,7 +29,9 @@ public final class PlainProgress: BuildObserver, @unchecked Sendable {
     let write: @Sendable (String) -> Void
     let start = Date()
 
-    public init(write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+    public init(
+        write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    ) {
         self.write = write
     }
 
@@ -100,6 +102,13 @@ public final class LiveProgress: BuildObserver, @unchecked Sendable {
         redraw()
     }
 
+    /// Redraws (call a few times a second so the elapsed time moves between events).
+    public func tick() {
+        lock.lock()
+        defer { lock.unlock() }
+        if drawnLines > 0 { redraw() }
+    }
+
     /// Clears the live lines (before the summary is printed).
     public func finish() {
         lock.lock()
@@ -121,7 +130,9 @@ public final class LiveProgress: BuildObserver, @unchecked Sendable {
             let barWidth = 30
             let filled = total == 0 ? barWidth : barWidth * done / max(total, 1)
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
-            lines.append("[\(bar)] \(done)/\(total) done, \(failed) failed, \(jobs.count) running, \(elapsed / 60):\(String(format: "%02d", elapsed % 60))")
+            lines.append(
+                "[\(bar)] \(done)/\(total) done, \(failed) failed, \(jobs.count) running, \(elapsed / 60):\(String(format: "%02d", elapsed % 60))"
+            )
         }
         for l in lines { out += l + "\n" }
         drawnLines = lines.count

@@ -23,13 +23,16 @@ public enum Pruner {
             for o in asset.outputs where !planned.contains(o.path) { candidates.append(o) }
         }
         var seen = Set<String>()
-        candidates = candidates.filter { !planned.contains($0.path) && seen.insert($0.path).inserted }.sorted { $0.path < $1.path }
+        candidates = candidates.filter { !planned.contains($0.path) && seen.insert($0.path).inserted }.sorted {
+            $0.path < $1.path
+        }
 
         var report = Report(removed: [], kept: [:], dryRun: dryRun)
         var dropped = Set<String>()
         for record in candidates {
             let full = PathTools.join(manifest.directory, record.path)
-            if PathTools.unsafeNameReason(record.path) != nil || !PathTools.staysInside(full, root: manifest.directory) {
+            if PathTools.unsafeNameReason(record.path) != nil || !PathTools.staysInside(full, root: manifest.directory)
+            {
                 report.kept[record.path] = "outside the project; never touched"
                 dropped.insert(record.path)
                 continue
@@ -66,7 +69,9 @@ public enum Pruner {
                 asset.outputs.removeAll { dropped.contains($0.path) }
                 if asset.outputs.count != before { lock.assets[name] = asset }
             }
-            if !candidates.isEmpty || Files.exists(manifest.lockFilePath) { try lock.write(path: manifest.lockFilePath) }
+            if !candidates.isEmpty || Files.exists(manifest.lockFilePath) {
+                try lock.write(path: manifest.lockFilePath)
+            }
         }
         return report
     }

@@ -3,7 +3,9 @@
 
 #include "internal.h"
 
-#define AP_MAX_JPEG_SCANS 1000
+// Real progressive JPEGs have about 10 scans (mozjpeg ~20). Each scan walks the whole coefficient
+// buffer, so a hostile file with thousands of tiny scans would take very long: refuse it.
+#define AP_MAX_JPEG_SCANS 200
 
 struct ap_reader {
     int format;

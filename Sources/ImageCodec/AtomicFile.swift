@@ -15,7 +15,7 @@ public enum AtomicFile {
             defer { close(fd) }
             var offset = 0
             while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                let n = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + offset, $0.count - offset) }
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw ioError("cannot write", path: path)
@@ -82,6 +82,14 @@ public enum AtomicFile {
         if mkdir(directory, 0o777) != 0 && errno != EEXIST {
             throw ioError("cannot create the directory", path: directory)
         }
+    }
+
+    private static func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.write(fd, buffer, count)
+        #else
+        Darwin.write(fd, buffer, count)
+        #endif
     }
 
     static func ioError(_ what: String, path: String) -> ImageCodecError {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// How to resize during conversion.
 public enum ResizeSpec: Sendable, Codable, Equatable {
     /// To this width, keeping the aspect ratio.
@@ -210,9 +216,3 @@ public enum ImageConverter {
         return stat(path, &st) == 0 ? Int(st.st_size) : 0
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

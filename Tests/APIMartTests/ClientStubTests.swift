@@ -199,6 +199,42 @@ struct ClientStubTests {
         }
     }
 
+    /// Issue 6's measure: a task that takes exactly 1 s costs at most 3 polls on average (default policy).
+    @Test func oneSecondTasksCostAtMostThreePollsOnAverage() async throws {
+        let created = TaskTimes()
+        try await withStub({ request, _ in
+            if request.method == "POST" {
+                let id = "task_\(UUID().uuidString.prefix(8))"
+                created.set(id, .now)
+                return .json(200, #"{"code":200,"data":[{"status":"submitted","task_id":"\#(id)"}]}"#)
+            }
+            let id = String(request.path.split(separator: "/").last ?? "")
+            let elapsed = (ContinuousClock.now - (created.get(id) ?? .now)).seconds
+            if elapsed >= 1 {
+                return .json(200, #"{"code":200,"data":{"id":"\#(id)","status":"completed","progress":100,"estimated_time":1,"result":{"images":[{"url":"http://files.test/r.png"}]}}}"#)
+            }
+            let progress = Int(elapsed * 100)
+            return .json(200, #"{"code":200,"data":{"id":"\#(id)","status":"processing","progress":\#(progress),"estimated_time":1}}"#)
+        }) { baseURL, log in
+            var configuration = try testConfiguration(baseURL)
+            configuration.pollPolicy = .default
+            let client = APIMartClient(configuration: configuration)
+            let tasks = 5
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<tasks {
+                    group.addTask {
+                        let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p\(i)"))
+                        _ = try await client.waitForTask(id)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let polls = log.requests.filter { $0.method == "GET" }.count
+            #expect(Double(polls) / Double(tasks) <= 3.0, "average polls per task: \(Double(polls) / Double(tasks))")
+            #expect(client.stats.polls == polls)
+        }
+    }
+
     @Test func cancelledTaskIsTaskFailedWithRawBody() async throws {
         try await withStub({ _, _ in
             .json(200, #"{"code":200,"data":{"id":"t9","status":"cancelled","error":{"message":"content policy"}}}"#)
@@ -269,5 +305,23 @@ struct ClientStubTests {
             }
             #expect(client.stats.submits == 2)
         }
+    }
+}
+
+final class TaskTimes: @unchecked Sendable {
+    private var times: [String: ContinuousClock.Instant] = [:]
+    private let lock = NSLock()
+    func set(_ id: String, _ at: ContinuousClock.Instant) {
+        lock.lock(); times[id] = at; lock.unlock()
+    }
+    func get(_ id: String) -> ContinuousClock.Instant? {
+        lock.lock(); defer { lock.unlock() }
+        return times[id]
+    }
+}
+
+extension Duration {
+    fileprivate var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -24,7 +24,7 @@ func testConfiguration(
         retryPolicy: RetryPolicy(
             maxAttempts: maxAttempts, maxRateLimitWaits: 4, baseDelay: .milliseconds(20),
             maximumDelay: .milliseconds(100)),
-        deadline: deadline, requestTimeout: .seconds(10), uploadCachePath: cachePath)
+        deadline: deadline, requestTimeout: .seconds(30), uploadCachePath: cachePath)
 }
 
 /// Runs `body` with a simulator on a free loopback port, stopped afterwards.

@@ -32,13 +32,14 @@ struct SimulatorFaultTests {
     }
 
     @Test func scriptedFaultsWin() {
-        let plan = FaultPlan(configuration: FaultConfiguration(
-            scripted: [
-                ScriptedFault(endpoint: .submit, request: 2, kind: .dropConnection),
-                ScriptedFault(endpoint: .poll, request: 1, kind: .slow),
-                ScriptedFault(endpoint: .poll, request: 1, kind: .rateLimited),
-                ScriptedFault(endpoint: .submit, request: 3, kind: .taskFailed),
-            ]))
+        let plan = FaultPlan(
+            configuration: FaultConfiguration(
+                scripted: [
+                    ScriptedFault(endpoint: .submit, request: 2, kind: .dropConnection),
+                    ScriptedFault(endpoint: .poll, request: 1, kind: .slow),
+                    ScriptedFault(endpoint: .poll, request: 1, kind: .rateLimited),
+                    ScriptedFault(endpoint: .submit, request: 3, kind: .taskFailed),
+                ]))
         #expect(plan.decide(.submit, request: 1) == .none)
         #expect(plan.decide(.submit, request: 2) == FaultDecision(answer: .dropConnection, slow: false))
         #expect(plan.decide(.poll, request: 1) == FaultDecision(answer: .rateLimited, slow: true))
@@ -87,7 +88,7 @@ struct SimulatorFaultTests {
             #expect(stats.requests(.poll) == 40)
             #expect(stats.polls(of: "task_unknown") == 40)
             // Submissions are not in the endpoint list: never faulted.
-            let submitStatus = try await sim.submitRaw(Fixture.json()).status
+            let submitStatus = try await sim.submitRaw(SimFixture.json()).status
             #expect(submitStatus == 200)
             return statuses
         }
@@ -102,13 +103,13 @@ struct SimulatorFaultTests {
             faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)]))
         try await SimHarness.with(configuration) { sim in
             await #expect(throws: (any Error).self) {
-                _ = try await sim.submit(.simple("dropped"))
+                _ = try await sim.submit(.simTest("dropped"))
             }
             var stats = await sim.simulator.stats
             #expect(stats.submissions == 1, "the task exists although the client got no answer")
             #expect(stats.faults(.dropConnection) == 1)
             // The next submission is answered normally; the dropped one is billed when it completes.
-            let id = try await sim.submitted(.simple("answered"))
+            let id = try await sim.submitted(.simTest("answered"))
             _ = try await sim.waitForFinal(id)
             try await Task.sleep(for: .milliseconds(300))
             stats = await sim.simulator.stats
@@ -121,13 +122,18 @@ struct SimulatorFaultTests {
         let configuration = SimulatorConfiguration(
             faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .poll, request: 1, kind: .dropConnection)]))
         try await SimHarness.with(configuration) { sim in
-            let raw = try RawHTTP.exchange(
-                port: sim.simulator.port,
-                "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n\r\n")
+            let port = sim.simulator.port
+            let raw = try await simBlocking {
+                try SimRawHTTP.exchange(
+                    port: port, "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n\r\n")
+            }
             #expect(raw.isEmpty, "expected the connection closed without a byte, got \(raw.count) bytes")
-            let next = try RawHTTP.exchange(
-                port: sim.simulator.port,
-                "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n")
+            let next = try await simBlocking {
+                try SimRawHTTP.exchange(
+                    port: port,
+                    "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
+                        + "Connection: close\r\n\r\n")
+            }
             #expect(String(decoding: next, as: UTF8.self).hasPrefix("HTTP/1.1 404"))
         }
     }
@@ -137,7 +143,7 @@ struct SimulatorFaultTests {
             faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .upload, request: 1, kind: .dropConnection)]))
         try await SimHarness.with(configuration) { sim in
             await #expect(throws: (any Error).self) {
-                _ = try await sim.upload(try Fixture.png(Fixture.ramp(width: 8, height: 8)))
+                _ = try await sim.upload(try SimFixture.png(SimFixture.ramp(width: 8, height: 8)))
             }
             #expect(await sim.simulator.stats.uploads == 1)
         }
@@ -162,11 +168,11 @@ struct SimulatorFaultTests {
             taskDuration: .milliseconds(50),
             faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .taskFailed)]))
         try await SimHarness.with(configuration) { sim in
-            let failed = try await sim.waitForFinal(try await sim.submitted(.simple()))
+            let failed = try await sim.waitForFinal(try await sim.submitted(.simTest()))
             #expect(failed.status == .failed)
             #expect(failed.error?.message?.isEmpty == false)
             #expect(failed.result == nil)
-            let ok = try await sim.waitForFinal(try await sim.submitted(.simple()))
+            let ok = try await sim.waitForFinal(try await sim.submitted(.simTest()))
             #expect(ok.status == .completed)
             let stats = await sim.simulator.stats
             #expect(stats.faults(.taskFailed) == 1)
@@ -186,7 +192,7 @@ struct SimulatorFaultTests {
 }
 
 /// One HTTP/1.1 exchange over a plain socket: sends `request`, returns every byte received until the peer closes.
-enum RawHTTP {
+enum SimRawHTTP {
     struct Failure: Error { var message: String }
 
     static func exchange(port: Int, _ request: String) throws -> [UInt8] {
@@ -211,7 +217,13 @@ enum RawHTTP {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = recv(fd, &buffer, buffer.count, 0)
-            if n > 0 { received += buffer[0..<n] } else if n == 0 { break } else if errno == ECONNRESET { break } else {
+            if n > 0 {
+                received += buffer[0..<n]
+            } else if n == 0 {
+                break
+            } else if errno == ECONNRESET {
+                break
+            } else {
                 throw Failure(message: "recv() failed: errno \(errno)")
             }
         }

@@ -13,7 +13,7 @@ struct SimulatorRouteTests {
 
     @Test func missingKeyIs401() async throws {
         try await SimHarness.with { sim in
-            let answer = try await sim.submitRaw(Fixture.json(), auth: false)
+            let answer = try await sim.submitRaw(SimFixture.json(), auth: false)
             #expect(answer.status == 401)
             #expect(try answer.apiError().type == "authentication_error")
         }
@@ -21,7 +21,8 @@ struct SimulatorRouteTests {
 
     @Test func emptyBearerIs401() async throws {
         try await SimHarness.with { sim in
-            let answer = try await sim.submitRaw(Fixture.json(), auth: false, headers: [("Authorization", "Bearer   ")])
+            let answer = try await sim.submitRaw(
+                SimFixture.json(), auth: false, headers: [("Authorization", "Bearer   ")])
             #expect(answer.status == 401)
             _ = try answer.apiError()
         }
@@ -29,7 +30,7 @@ struct SimulatorRouteTests {
 
     @Test func anyNonEmptyBearerIsAcceptedWithoutConfiguredKey() async throws {
         try await SimHarness.with(key: "whatever-123") { sim in
-            let status = try await sim.submitRaw(Fixture.json()).status
+            let status = try await sim.submitRaw(SimFixture.json()).status
             #expect(status == 200)
         }
     }
@@ -37,16 +38,16 @@ struct SimulatorRouteTests {
     @Test func wrongKeyIs401WhenAKeyIsConfigured() async throws {
         let configuration = SimulatorConfiguration(requiredKey: "right", taskDuration: .zero)
         try await SimHarness.with(configuration, key: "wrong") { sim in
-            let answer = try await sim.submitRaw(Fixture.json())
+            let answer = try await sim.submitRaw(SimFixture.json())
             #expect(answer.status == 401)
             let error = try answer.apiError()
             #expect(!error.message.contains("right"), "the error must not reveal the key")
             // Every API endpoint checks it.
             #expect(try await sim.poll("task_x").status == 401)
-            #expect(try await sim.upload(Fixture.png(Fixture.ramp(width: 4, height: 4))).status == 401)
+            #expect(try await sim.upload(SimFixture.png(SimFixture.ramp(width: 4, height: 4))).status == 401)
         }
         try await SimHarness.with(configuration, key: "right") { sim in
-            let status = try await sim.submitRaw(Fixture.json()).status
+            let status = try await sim.submitRaw(SimFixture.json()).status
             #expect(status == 200)
         }
     }
@@ -58,25 +59,32 @@ struct SimulatorRouteTests {
         ("missing model", #"{"prompt":"x"}"#, "model"),
         ("missing prompt", #"{"model":"gpt-image-1-official"}"#, "prompt"),
         ("empty prompt", #"{"model":"gpt-image-1-official","prompt":"  "}"#, "prompt"),
-        ("bad size", Fixture.json(#""size":"1024x1024""#), "size"),
-        ("n quoted", Fixture.json(#""n":"1""#), "n must be a JSON number"),
-        ("n fractional", Fixture.json(#""n":1.5"#), "n must be an integer"),
-        ("bad quality", Fixture.json(#""quality":"ultra""#), "quality"),
-        ("bad background", Fixture.json(#""background":"green""#), "background"),
-        ("bad moderation", Fixture.json(#""moderation":"none""#), "moderation"),
-        ("bad output format", Fixture.json(#""output_format":"webp""#), "output_format"),
-        ("transparent with jpeg", Fixture.json(#""background":"transparent","output_format":"jpeg""#), "transparent"),
-        ("compression over 100", Fixture.json(#""output_compression":101"#), "output_compression"),
-        ("compression negative", Fixture.json(#""output_compression":-1"#), "output_compression"),
-        ("compression quoted", Fixture.json(#""output_compression":"50""#), "output_compression"),
-        ("mask without references", Fixture.json(#""mask_url":"http://127.0.0.1:1/m.png""#), "mask_url"),
-        ("mask with empty references", Fixture.json(#""mask_url":"http://127.0.0.1:1/m.png","image_urls":[]"#), "mask_url"),
+        ("bad size", SimFixture.json(#""size":"1024x1024""#), "size"),
+        ("n quoted", SimFixture.json(#""n":"1""#), "n must be a JSON number"),
+        ("n fractional", SimFixture.json(#""n":1.5"#), "n must be an integer"),
+        ("bad quality", SimFixture.json(#""quality":"ultra""#), "quality"),
+        ("bad background", SimFixture.json(#""background":"green""#), "background"),
+        ("bad moderation", SimFixture.json(#""moderation":"none""#), "moderation"),
+        ("bad output format", SimFixture.json(#""output_format":"webp""#), "output_format"),
+        (
+            "transparent with jpeg", SimFixture.json(#""background":"transparent","output_format":"jpeg""#),
+            "transparent"
+        ),
+        ("compression over 100", SimFixture.json(#""output_compression":101"#), "output_compression"),
+        ("compression negative", SimFixture.json(#""output_compression":-1"#), "output_compression"),
+        ("compression quoted", SimFixture.json(#""output_compression":"50""#), "output_compression"),
+        ("mask without references", SimFixture.json(#""mask_url":"http://127.0.0.1:1/m.png""#), "mask_url"),
+        (
+            "mask with empty references", SimFixture.json(#""mask_url":"http://127.0.0.1:1/m.png","image_urls":[]"#),
+            "mask_url"
+        ),
         (
             "16 references",
-            Fixture.json(#""image_urls":["# + (1...16).map { #""http://127.0.0.1:1/\#($0).png""# }.joined(separator: ",") + "]"),
+            SimFixture.json(
+                #""image_urls":["# + (1...16).map { #""http://127.0.0.1:1/\#($0).png""# }.joined(separator: ",") + "]"),
             "image_urls"
         ),
-        ("references not strings", Fixture.json(#""image_urls":[1]"#), "image_urls"),
+        ("references not strings", SimFixture.json(#""image_urls":[1]"#), "image_urls"),
         ("not JSON", "{model:", "JSON"),
         ("not an object", "[1,2]", "object"),
     ]
@@ -96,13 +104,15 @@ struct SimulatorRouteTests {
     @Test func validEdgeCasesAreAccepted() async throws {
         try await SimHarness.with(SimulatorConfiguration(taskDuration: .seconds(30))) { sim in
             let bodies = [
-                Fixture.json(#""n":0"#),  // clamped to 1
-                Fixture.json(#""n":9"#),  // clamped to 4
-                Fixture.json(#""unknown_field":{"nested":true},"size":"2:3""#),
-                Fixture.json(#""size":null,"n":null"#),
-                Fixture.json(#""output_format":"jpeg","output_compression":0"#),
-                Fixture.json(#""output_format":"png","background":"transparent","output_compression":100"#),
-                Fixture.json(#""image_urls":["# + (1...15).map { #""http://127.0.0.1:1/\#($0).png""# }.joined(separator: ",") + "]"),
+                SimFixture.json(#""n":0"#),  // clamped to 1
+                SimFixture.json(#""n":9"#),  // clamped to 4
+                SimFixture.json(#""unknown_field":{"nested":true},"size":"2:3""#),
+                SimFixture.json(#""size":null,"n":null"#),
+                SimFixture.json(#""output_format":"jpeg","output_compression":0"#),
+                SimFixture.json(#""output_format":"png","background":"transparent","output_compression":100"#),
+                SimFixture.json(
+                    #""image_urls":["# + (1...15).map { #""http://127.0.0.1:1/\#($0).png""# }.joined(separator: ",")
+                        + "]"),
                 #"{"model":"gpt-image-1.5-official","prompt":"星空下的古老城堡","n":2.0}"#,
             ]
             for body in bodies {
@@ -118,7 +128,7 @@ struct SimulatorRouteTests {
     @Test func taskIDsAreUnique() async throws {
         try await SimHarness.with(SimulatorConfiguration(taskDuration: .seconds(30))) { sim in
             var ids: Set<String> = []
-            for _ in 0..<5 { ids.insert(try await sim.submitted(.simple("same prompt"))) }
+            for _ in 0..<5 { ids.insert(try await sim.submitted(.simTest("same prompt"))) }
             #expect(ids.count == 5)
         }
     }
@@ -144,9 +154,9 @@ struct SimulatorRouteTests {
             #expect(try refused.apiError().type == "payment_required")
             _ = try await sim.waitForFinal(id)
             #expect(await sim.simulator.stats.billedImages == 2)
-            let last = try await sim.submitted(.simple("z"))
+            let last = try await sim.submitted(.simTest("z"))
             _ = try await sim.waitForFinal(last)
-            #expect(try await sim.submit(.simple("w")).status == 402)
+            #expect(try await sim.submit(.simTest("w")).status == 402)
             #expect(await sim.simulator.stats.billedImages == 3)
         }
     }
@@ -163,7 +173,7 @@ struct SimulatorRouteTests {
 
     @Test func unknownLanguageIs400() async throws {
         try await SimHarness.with { sim in
-            let id = try await sim.submitted(.simple())
+            let id = try await sim.submitted(.simTest())
             #expect(try await sim.poll(id, language: "fr").status == 400)
             for language in ["en", "zh", "ko", "ja"] {
                 #expect(try await sim.poll(id, language: language).status == 200)
@@ -183,7 +193,7 @@ struct SimulatorRouteTests {
 
     @Test func uploadServesTheBytesBack() async throws {
         try await SimHarness.with { sim in
-            let png = try Fixture.png(Fixture.ramp(width: 16, height: 8))
+            let png = try SimFixture.png(SimFixture.ramp(width: 16, height: 8))
             let answer = try await sim.upload(png, filename: "my photo (1).png")
             #expect(answer.status == 200, "\(answer.text)")
             let upload = try answer.decode(UploadResponse.self)
@@ -200,11 +210,12 @@ struct SimulatorRouteTests {
         }
     }
 
-    @Test(arguments: [
-        ("image.jpg", [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10] + Array("JFIF".utf8) + [0, 1, 2, 3], "image/jpeg"),
-        ("image.gif", Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0, 0], "image/gif"),
-        ("image.webp", Array("RIFF".utf8) + [20, 0, 0, 0] + Array("WEBPVP8 ".utf8) + [0, 0, 0, 0], "image/webp"),
-    ] as [(String, [UInt8], String)])
+    @Test(
+        arguments: [
+            ("image.jpg", [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10] + Array("JFIF".utf8) + [0, 1, 2, 3], "image/jpeg"),
+            ("image.gif", Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0, 0], "image/gif"),
+            ("image.webp", Array("RIFF".utf8) + [20, 0, 0, 0] + Array("WEBPVP8 ".utf8) + [0, 0, 0, 0], "image/webp"),
+        ] as [(String, [UInt8], String)])
     func uploadSniffsFormat(filename: String, bytes: [UInt8], type: String) async throws {
         try await SimHarness.with { sim in
             // The declared Content-Type is wrong on purpose: the bytes decide.
@@ -228,7 +239,7 @@ struct SimulatorRouteTests {
 
     @Test func uploadWithoutFileFieldIs400() async throws {
         try await SimHarness.with { sim in
-            let body = Multipart.body(boundary: "b0undary", fields: [("image", "a.png", "image/png", [1, 2, 3])])
+            let body = SimMultipart.body(boundary: "b0undary", fields: [("image", "a.png", "image/png", [1, 2, 3])])
             let answer = try await sim.send(
                 .POST, "/v1/uploads/images", headers: [("Content-Type", "multipart/form-data; boundary=b0undary")],
                 body: body)

@@ -16,7 +16,7 @@ struct SimulatorTaskTests {
         try await SimHarness.with(configuration) { sim in
             let clock = ContinuousClock()
             let start = clock.now
-            let id = try await sim.submitted(.simple())
+            let id = try await sim.submitted(.simTest())
             let submitTook = clock.now - start
 
             let sent1 = clock.now - start
@@ -31,7 +31,8 @@ struct SimulatorTaskTests {
                 #expect(first.data.status == .pending)
                 #expect(first.data.progress == 0)
             } else {
-                Issue.record("first poll answered after \(answered1) (sent at \(sent1)): machine too busy to check 'pending'")
+                Issue.record(
+                    "first poll answered after \(answered1) (sent at \(sent1)): machine too busy to check 'pending'")
             }
 
             try await Task.sleep(until: start + .milliseconds(3600), clock: .continuous)
@@ -44,7 +45,8 @@ struct SimulatorTaskTests {
                 #expect((1...99).contains(progress))
                 #expect(middle.result == nil)
             } else {
-                Issue.record("second poll sent at \(sent2), answered at \(answered2): machine too busy to check 'processing'")
+                Issue.record(
+                    "second poll sent at \(sent2), answered at \(answered2): machine too busy to check 'processing'")
             }
 
             let done = try await sim.waitForFinal(id)
@@ -64,7 +66,7 @@ struct SimulatorTaskTests {
 
     @Test func resultURLsAreArraysOfStringsOnTheWire() async throws {
         try await SimHarness.with { sim in
-            let id = try await sim.submitted(.simple())
+            let id = try await sim.submitted(.simTest())
             _ = try await sim.waitForFinal(id)
             let raw = try await sim.poll(id)
             let object = try JSONSerialization.jsonObject(with: Data(raw.body)) as? [String: Any]
@@ -108,11 +110,13 @@ struct SimulatorTaskTests {
 
     @Test func nIsClampedLikeTheService() async throws {
         try await SimHarness.with { sim in
-            let four = try await sim.waitForFinal(try await sim.submitted(
-                GenerationRequest(model: "gpt-image-1-official", prompt: "p", n: 9, quality: "low")))
+            let four = try await sim.waitForFinal(
+                try await sim.submitted(
+                    GenerationRequest(model: "gpt-image-1-official", prompt: "p", n: 9, quality: "low")))
             #expect(four.result?.images.count == 4)
-            let one = try await sim.waitForFinal(try await sim.submitted(
-                GenerationRequest(model: "gpt-image-1-official", prompt: "p", n: -3, quality: "low")))
+            let one = try await sim.waitForFinal(
+                try await sim.submitted(
+                    GenerationRequest(model: "gpt-image-1-official", prompt: "p", n: -3, quality: "low")))
             #expect(one.result?.images.count == 1)
             #expect(await sim.simulator.stats.billedImages == 5)
         }
@@ -122,15 +126,18 @@ struct SimulatorTaskTests {
         try await SimHarness.with { sim in
             let request = GenerationRequest(
                 model: "gpt-image-1-official", prompt: "a glass bottle", background: "transparent", outputFormat: "png")
-            let file = try #require(try await sim.results(try await sim.waitForFinal(try await sim.submitted(request))).first)
+            let file = try #require(
+                try await sim.results(try await sim.waitForFinal(try await sim.submitted(request))).first)
             let report = try TransparencyAnalyzer.analyze(.bytes(file.body))
             #expect(!report.opaque)
             #expect(report.transparentFraction > 0.1)
             #expect(report.transparentFraction < 0.99)
             #expect(report.opaqueBounds != nil)
 
-            let opaque = GenerationRequest(model: "gpt-image-1-official", prompt: "a glass bottle", background: "opaque")
-            let flat = try #require(try await sim.results(try await sim.waitForFinal(try await sim.submitted(opaque))).first)
+            let opaque = GenerationRequest(
+                model: "gpt-image-1-official", prompt: "a glass bottle", background: "opaque")
+            let flat = try #require(
+                try await sim.results(try await sim.waitForFinal(try await sim.submitted(opaque))).first)
             #expect(try TransparencyAnalyzer.analyze(.bytes(flat.body)).opaque)
         }
     }
@@ -147,10 +154,12 @@ struct SimulatorTaskTests {
         }
         // And across simulator instances.
         let one = try await SimHarness.with { sim in
-            try await sim.results(try await sim.waitForFinal(try await sim.submitted(.simple("deterministic")))).map(\.body)
+            try await sim.results(try await sim.waitForFinal(try await sim.submitted(.simTest("deterministic")))).map(
+                \.body)
         }
         let two = try await SimHarness.with { sim in
-            try await sim.results(try await sim.waitForFinal(try await sim.submitted(.simple("deterministic")))).map(\.body)
+            try await sim.results(try await sim.waitForFinal(try await sim.submitted(.simTest("deterministic")))).map(
+                \.body)
         }
         #expect(one == two)
     }
@@ -159,7 +168,8 @@ struct SimulatorTaskTests {
         try await SimHarness.with { sim in
             func size(_ compression: Int) async throws -> Int {
                 let request = GenerationRequest(
-                    model: "gpt-image-1-official", prompt: "texture", outputFormat: "jpeg", outputCompression: compression)
+                    model: "gpt-image-1-official", prompt: "texture", outputFormat: "jpeg",
+                    outputCompression: compression)
                 return try await sim.results(try await sim.waitForFinal(try await sim.submitted(request)))[0].body.count
             }
             let light = try await size(5)
@@ -178,11 +188,12 @@ struct SimulatorTaskTests {
 
     @Test func editKeepsReferenceOutsideTheMask() async throws {
         try await SimHarness.with { sim in
-            let reference = Fixture.ramp(width: 1024, height: 1024)
+            let reference = SimFixture.ramp(width: 1024, height: 1024)
             let editable = PixelRect(x: 256, y: 384, width: 300, height: 200)
-            let refURL = try await sim.uploaded(try Fixture.png(reference), filename: "ref.png")
+            let refURL = try await sim.uploaded(try SimFixture.png(reference), filename: "ref.png")
             let maskURL = try await sim.uploaded(
-                try Fixture.png(Fixture.mask(width: 1024, height: 1024, editable: editable)), filename: "mask.png")
+                try SimFixture.png(SimFixture.mask(width: 1024, height: 1024, editable: editable)), filename: "mask.png"
+            )
             let request = GenerationRequest(
                 model: "gpt-image-1.5-official", prompt: "a red balloon", size: "1:1", imageURLs: [refURL],
                 maskURL: maskURL)
@@ -193,7 +204,8 @@ struct SimulatorTaskTests {
             var keptSame = 0, keptTotal = 0, editedChanged = 0, editedTotal = 0
             for y in stride(from: 0, to: 1024, by: 7) {
                 for x in stride(from: 0, to: 1024, by: 7) {
-                    let inside = x >= editable.x && x < editable.x + editable.width && y >= editable.y
+                    let inside =
+                        x >= editable.x && x < editable.x + editable.width && y >= editable.y
                         && y < editable.y + editable.height
                     if inside {
                         editedTotal += 1
@@ -214,9 +226,9 @@ struct SimulatorTaskTests {
             // A 2:3 reference smaller than the output: resampled to 1024×1536, mask with it.
             var reference = RGBAImage(width: 64, height: 96, fill: RGBA8(r: 20, g: 120, b: 220))
             for y in 0..<48 { for x in 0..<64 { reference[x, y] = RGBA8(r: 230, g: 40, b: 40) } }
-            let mask = Fixture.mask(width: 64, height: 96, editable: PixelRect(x: 0, y: 72, width: 64, height: 24))
-            let refURL = try await sim.uploaded(try Fixture.png(reference))
-            let maskURL = try await sim.uploaded(try Fixture.png(mask))
+            let mask = SimFixture.mask(width: 64, height: 96, editable: PixelRect(x: 0, y: 72, width: 64, height: 24))
+            let refURL = try await sim.uploaded(try SimFixture.png(reference))
+            let maskURL = try await sim.uploaded(try SimFixture.png(mask))
             let request = GenerationRequest(
                 model: "gpt-image-1-official", prompt: "grass", size: "2:3", imageURLs: [refURL], maskURL: maskURL)
             let data = try await sim.waitForFinal(try await sim.submitted(request))
@@ -235,7 +247,9 @@ struct SimulatorTaskTests {
         try await SimHarness.with { sim in
             let colours = [RGBA8(r: 250, g: 0, b: 0), RGBA8(r: 0, g: 250, b: 0), RGBA8(r: 0, g: 0, b: 250)]
             var urls: [String] = []
-            for c in colours { urls.append(try await sim.uploaded(try Fixture.png(RGBAImage(width: 32, height: 32, fill: c)))) }
+            for c in colours {
+                urls.append(try await sim.uploaded(try SimFixture.png(RGBAImage(width: 32, height: 32, fill: c))))
+            }
             let request = GenerationRequest(model: "gpt-image-1.5-official", prompt: "poster", imageURLs: urls)
             let data = try await sim.waitForFinal(try await sim.submitted(request))
             #expect(data.status == .completed, "\(String(describing: data.error))")
@@ -246,7 +260,9 @@ struct SimulatorTaskTests {
                 for x in stride(from: 0, to: out.width, by: 16) {
                     for (k, c) in colours.enumerated() {
                         let p = out[x, y]
-                        if abs(Int(p.r) - Int(c.r)) <= 3 && abs(Int(p.g) - Int(c.g)) <= 3 && abs(Int(p.b) - Int(c.b)) <= 3 {
+                        if abs(Int(p.r) - Int(c.r)) <= 3 && abs(Int(p.g) - Int(c.g)) <= 3
+                            && abs(Int(p.b) - Int(c.b)) <= 3
+                        {
                             seen[k] = true
                         }
                     }
@@ -258,7 +274,7 @@ struct SimulatorTaskTests {
 
     @Test func referencesFromAnotherLoopbackServerAreFetched() async throws {
         try await SimHarness.with { other in
-            let url = try await other.uploaded(try Fixture.png(Fixture.ramp(width: 40, height: 40)))
+            let url = try await other.uploaded(try SimFixture.png(SimFixture.ramp(width: 40, height: 40)))
             try await SimHarness.with { sim in
                 let request = GenerationRequest(model: "gpt-image-1-official", prompt: "x", imageURLs: [url])
                 let data = try await sim.waitForFinal(try await sim.submitted(request))
@@ -283,10 +299,12 @@ struct SimulatorTaskTests {
 
     @Test func maskOfWrongSizeFailsTheTask() async throws {
         try await SimHarness.with { sim in
-            let refURL = try await sim.uploaded(try Fixture.png(Fixture.ramp(width: 64, height: 64)))
+            let refURL = try await sim.uploaded(try SimFixture.png(SimFixture.ramp(width: 64, height: 64)))
             let maskURL = try await sim.uploaded(
-                try Fixture.png(Fixture.mask(width: 32, height: 64, editable: PixelRect(x: 0, y: 0, width: 8, height: 8))))
-            let request = GenerationRequest(model: "gpt-image-1-official", prompt: "x", imageURLs: [refURL], maskURL: maskURL)
+                try SimFixture.png(
+                    SimFixture.mask(width: 32, height: 64, editable: PixelRect(x: 0, y: 0, width: 8, height: 8))))
+            let request = GenerationRequest(
+                model: "gpt-image-1-official", prompt: "x", imageURLs: [refURL], maskURL: maskURL)
             let data = try await sim.waitForFinal(try await sim.submitted(request))
             #expect(data.status == .failed)
             let message = try #require(data.error?.message)
@@ -299,12 +317,14 @@ struct SimulatorTaskTests {
 
     @Test func maskWithoutAlphaFailsTheTask() async throws {
         try await SimHarness.with { sim in
-            let refURL = try await sim.uploaded(try Fixture.png(Fixture.ramp(width: 64, height: 64)))
+            let refURL = try await sim.uploaded(try SimFixture.png(SimFixture.ramp(width: 64, height: 64)))
             // An opaque picture written as 8-bit RGB: no alpha channel at all.
-            let rgb = try ImageEncoder.png(Fixture.ramp(width: 64, height: 64, seed: 9), options: .init(layout: .auto))
+            let rgb = try ImageEncoder.png(
+                SimFixture.ramp(width: 64, height: 64, seed: 9), options: .init(layout: .auto))
             #expect(try ImageProbe.probe(.bytes(rgb)).hasAlpha == false)
             let maskURL = try await sim.uploaded(rgb)
-            let request = GenerationRequest(model: "gpt-image-1-official", prompt: "x", imageURLs: [refURL], maskURL: maskURL)
+            let request = GenerationRequest(
+                model: "gpt-image-1-official", prompt: "x", imageURLs: [refURL], maskURL: maskURL)
             let data = try await sim.waitForFinal(try await sim.submitted(request))
             #expect(data.status == .failed)
             #expect(data.error?.message?.contains("alpha") == true)
@@ -313,33 +333,41 @@ struct SimulatorTaskTests {
 
     @Test func maskMustMatchTheOrientedReference() async throws {
         try await SimHarness.with { sim in
-            // Stored 64×32 with EXIF orientation 6: displayed 32×64.
-            let jpeg = try ImageEncoder.jpeg(Fixture.ramp(width: 64, height: 32))
-            let rotated = EXIF.withOrientation(6, jpeg)
+            // Stored 64×32 with SimEXIF orientation 6: displayed 32×64.
+            let jpeg = try ImageEncoder.jpeg(SimFixture.ramp(width: 64, height: 32))
+            let rotated = SimEXIF.withOrientation(6, jpeg)
             let info = try ImageProbe.probe(.bytes(rotated))
             #expect(info.orientedWidth == 32 && info.orientedHeight == 64)
             let refURL = try await sim.uploaded(rotated, filename: "rotated.jpg")
             let upright = try await sim.uploaded(
-                try Fixture.png(Fixture.mask(width: 32, height: 64, editable: PixelRect(x: 0, y: 0, width: 16, height: 16))))
+                try SimFixture.png(
+                    SimFixture.mask(width: 32, height: 64, editable: PixelRect(x: 0, y: 0, width: 16, height: 16))))
             let stored = try await sim.uploaded(
-                try Fixture.png(Fixture.mask(width: 64, height: 32, editable: PixelRect(x: 0, y: 0, width: 16, height: 16))))
-            let good = try await sim.waitForFinal(try await sim.submitted(GenerationRequest(
-                model: "gpt-image-1-official", prompt: "x", imageURLs: [refURL], maskURL: upright)))
+                try SimFixture.png(
+                    SimFixture.mask(width: 64, height: 32, editable: PixelRect(x: 0, y: 0, width: 16, height: 16))))
+            let good = try await sim.waitForFinal(
+                try await sim.submitted(
+                    GenerationRequest(
+                        model: "gpt-image-1-official", prompt: "x", imageURLs: [refURL], maskURL: upright)))
             #expect(good.status == .completed, "\(String(describing: good.error))")
-            let bad = try await sim.waitForFinal(try await sim.submitted(GenerationRequest(
-                model: "gpt-image-1-official", prompt: "x", imageURLs: [refURL], maskURL: stored)))
+            let bad = try await sim.waitForFinal(
+                try await sim.submitted(
+                    GenerationRequest(
+                        model: "gpt-image-1-official", prompt: "x", imageURLs: [refURL], maskURL: stored)))
             #expect(bad.status == .failed)
         }
     }
 }
 
-/// Adds an EXIF APP1 segment with an orientation tag right after a JPEG's SOI marker.
-enum EXIF {
+/// Adds an SimEXIF APP1 segment with an orientation tag right after a JPEG's SOI marker.
+enum SimEXIF {
     static func withOrientation(_ orientation: UInt16, _ jpeg: [UInt8]) -> [UInt8] {
         // TIFF, big endian: header, IFD0 with one entry (0x0112 SHORT 1 = orientation), next IFD 0.
         var tiff: [UInt8] = Array("MM".utf8) + [0x00, 0x2A, 0x00, 0x00, 0x00, 0x08]
         tiff += [0x00, 0x01]
-        tiff += [0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, UInt8(orientation >> 8), UInt8(orientation & 0xFF), 0, 0]
+        tiff += [
+            0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, UInt8(orientation >> 8), UInt8(orientation & 0xFF), 0, 0,
+        ]
         tiff += [0, 0, 0, 0]
         let payload = Array("Exif".utf8) + [0, 0] + tiff
         let length = payload.count + 2

@@ -136,7 +136,7 @@ struct SimHarness: Sendable {
         let boundary = "----assetpipe-test-\(bytes.count)"
         return try await send(
             .POST, "/v1/uploads/images", headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")],
-            body: Multipart.body(boundary: boundary, fields: [("file", filename, contentType, bytes)]))
+            body: SimMultipart.body(boundary: boundary, fields: [("file", filename, contentType, bytes)]))
     }
 
     /// Uploads and returns the URL, expecting 200.
@@ -147,8 +147,10 @@ struct SimHarness: Sendable {
     }
 }
 
-enum Multipart {
-    static func body(boundary: String, fields: [(name: String, filename: String?, type: String?, bytes: [UInt8])]) -> [UInt8] {
+enum SimMultipart {
+    static func body(boundary: String, fields: [(name: String, filename: String?, type: String?, bytes: [UInt8])])
+        -> [UInt8]
+    {
         var out: [UInt8] = []
         for field in fields {
             var head = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field.name)\""
@@ -164,7 +166,7 @@ enum Multipart {
 }
 
 /// Test pictures, made with the codec.
-enum Fixture {
+enum SimFixture {
     /// An opaque picture with a horizontal and vertical ramp, so every pixel differs from its neighbours.
     static func ramp(width: Int, height: Int, seed: UInt8 = 0) -> RGBAImage {
         var image = RGBAImage(width: width, height: height)
@@ -198,7 +200,15 @@ enum Fixture {
 }
 
 extension GenerationRequest {
-    static func simple(_ prompt: String = "a lighthouse at dusk") -> GenerationRequest {
+    static func simTest(_ prompt: String = "a lighthouse at dusk") -> GenerationRequest {
         GenerationRequest(model: ImageModel.gptImage1.rawValue, prompt: prompt)
+    }
+}
+
+/// Runs blocking work (plain sockets) on its own thread, so it never holds one of the few cooperative-pool
+/// threads the in-process servers and clients need to answer it.
+func simBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }

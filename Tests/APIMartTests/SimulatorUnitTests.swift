@@ -8,8 +8,9 @@ import Testing
 @Suite("Simulator parts")
 struct SimulatorUnitTests {
     @Test func multipartFindsTheFileField() throws {
-        let body = Multipart.body(
-            boundary: "XyZ", fields: [("note", nil, nil, Array("hi".utf8)), ("file", "a b; (c).png", "image/png", [1, 2, 13, 10, 3])])
+        let body = SimMultipart.body(
+            boundary: "XyZ",
+            fields: [("note", nil, nil, Array("hi".utf8)), ("file", "a b; (c).png", "image/png", [1, 2, 13, 10, 3])])
         let form = try MultipartForm(body: body, boundary: "XyZ")
         #expect(form.parts.count == 2)
         let file = try #require(form.part(named: "file"))
@@ -22,14 +23,22 @@ struct SimulatorUnitTests {
     @Test func multipartBoundaryFromContentType() throws {
         #expect(try MultipartForm.boundary(contentType: "multipart/form-data; boundary=abc") == "abc")
         #expect(try MultipartForm.boundary(contentType: "Multipart/Form-Data;boundary=\"a b\"") == "a b")
-        #expect(throws: MultipartForm.Problem.notMultipart) { try MultipartForm.boundary(contentType: "application/json") }
-        #expect(throws: MultipartForm.Problem.noBoundary) { try MultipartForm.boundary(contentType: "multipart/form-data") }
-        #expect(throws: MultipartForm.Problem.self) { try MultipartForm(body: Array("--abc\r\nno end".utf8), boundary: "abc") }
+        #expect(throws: MultipartForm.Problem.notMultipart) {
+            try MultipartForm.boundary(contentType: "application/json")
+        }
+        #expect(throws: MultipartForm.Problem.noBoundary) {
+            try MultipartForm.boundary(contentType: "multipart/form-data")
+        }
+        #expect(throws: MultipartForm.Problem.self) {
+            try MultipartForm(body: Array("--abc\r\nno end".utf8), boundary: "abc")
+        }
     }
 
     @Test func generationBodyIsLenientButTyped() throws {
-        let request = try GenerationBody.parse(Array(
-            #"{"model":"gpt-image-1-official","prompt":"p","n":3,"extra":[1,{"a":null}],"size":null,"image_urls":["u"]}"#.utf8))
+        let request = try GenerationBody.parse(
+            Array(
+                #"{"model":"gpt-image-1-official","prompt":"p","n":3,"extra":[1,{"a":null}],"size":null,"image_urls":["u"]}"#
+                    .utf8))
         #expect(request.n == 3)
         #expect(request.size == nil)
         #expect(request.imageURLs == ["u"])
@@ -57,13 +66,19 @@ struct SimulatorUnitTests {
         let b = try await SimulatorServer.start(SimulatorConfiguration())
         #expect(a.port > 0 && b.port > 0 && a.port != b.port)
         #expect(a.baseURL == "http://127.0.0.1:\(a.port)")
-        let raw = try RawHTTP.exchange(
-            port: a.port, "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n")
+        let port = a.port
+        let raw = try await simBlocking {
+            try SimRawHTTP.exchange(
+                port: port,
+                "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n")
+        }
         #expect(String(decoding: raw, as: UTF8.self).hasPrefix("HTTP/1.1 404"))
         await a.stop()
         await b.stop()
-        #expect(throws: (any Error).self) {
-            _ = try RawHTTP.exchange(port: a.port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await #expect(throws: (any Error).self) {
+            _ = try await simBlocking {
+                try SimRawHTTP.exchange(port: port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            }
         }
     }
 
@@ -78,9 +93,9 @@ struct SimulatorUnitTests {
     }
 
     @Test func taskIDsLookLikeTheService() {
-        let id = SimulatorState.taskID(counter: 1, seed: 0, request: .simple())
+        let id = SimulatorState.taskID(counter: 1, seed: 0, request: .simTest())
         #expect(id.hasPrefix("task_01K"))
         #expect(id.count == "task_".count + 26)
-        #expect(id != SimulatorState.taskID(counter: 2, seed: 0, request: .simple()))
+        #expect(id != SimulatorState.taskID(counter: 2, seed: 0, request: .simTest()))
     }
 }

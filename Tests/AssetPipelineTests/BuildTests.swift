@@ -13,10 +13,11 @@ import Testing
             #expect(first.built == 3)
             #expect(first.imagesBilled == 4)
             let files = try project.outputs()
-            #expect(Set(files.keys) == [
-                "icons/bottle.png", "icons/bottle@128w.png", "hero/castle.jpg", "posters/fusion-1.png",
-                "posters/fusion-1@100w.png", "posters/fusion-2.png", "posters/fusion-2@100w.png",
-            ])
+            #expect(
+                Set(files.keys) == [
+                    "icons/bottle.png", "icons/bottle@128w.png", "hero/castle.jpg", "posters/fusion-1.png",
+                    "posters/fusion-1@100w.png", "posters/fusion-2.png", "posters/fusion-2@100w.png",
+                ])
             // Facts: the composite keeps the reference's size; the variant is 128 wide; transparency is real.
             let castle = try ImageProbe.probe(.file(project.path("generated/hero/castle.jpg")))
             #expect(castle.width == 300 && castle.height == 200)
@@ -43,8 +44,10 @@ import Testing
         try await TestAPI.withSimulator { sim in
             _ = try await project.build(sim)
             let submissions = await sim.stats.submissions
-            try project.write("assetpipe.yaml", Manifests.standard.replacingOccurrences(
-                of: "A flat icon of a glass bottle", with: "A flat icon of a blue glass bottle"))
+            try project.write(
+                "assetpipe.yaml",
+                Manifests.standard.replacingOccurrences(
+                    of: "A flat icon of a glass bottle", with: "A flat icon of a blue glass bottle"))
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
             let bottle = try #require(plan.items.first { $0.asset.name == "icons/bottle" })
             #expect(bottle.action == .generate)
@@ -62,8 +65,10 @@ import Testing
         try await TestAPI.withSimulator { sim in
             _ = try await project.build(sim)
             let before = await sim.stats
-            try project.write("assetpipe.yaml", Manifests.standard.replacingOccurrences(
-                of: "        quality: 85\n", with: "        quality: 60\n"))
+            try project.write(
+                "assetpipe.yaml",
+                Manifests.standard.replacingOccurrences(
+                    of: "        quality: 85\n", with: "        quality: 60\n"))
             let report = try await project.build(sim)
             #expect(report.reprocessed == 1 && report.upToDate == 2, "\(report.summaryLines)")
             #expect(report.assets.first { $0.name == "hero/castle" }?.written == ["generated/hero/castle.jpg"])
@@ -81,8 +86,14 @@ import Testing
             try FileManager.default.removeItem(atPath: project.path("generated/posters/fusion-2.png"))
             try project.write("generated/icons/bottle@128w.png", "not a picture any more")
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
-            #expect(plan.items.first { $0.asset.name == "posters/fusion" }?.reasons == ["generated/posters/fusion-2.png: missing"])
-            #expect(plan.items.first { $0.asset.name == "icons/bottle" }?.reasons == ["generated/icons/bottle@128w.png: modified since it was written"])
+            #expect(
+                plan.items.first { $0.asset.name == "posters/fusion" }?.reasons == [
+                    "generated/posters/fusion-2.png: missing"
+                ])
+            #expect(
+                plan.items.first { $0.asset.name == "icons/bottle" }?.reasons == [
+                    "generated/icons/bottle@128w.png: modified since it was written"
+                ])
             #expect(plan.imagesToBill == 0)
             let report = try await project.build(sim)
             #expect(report.reprocessed == 2 && report.imagesBilled == 0)
@@ -99,7 +110,8 @@ import Testing
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: nil)
             #expect(plan.isUpToDate)
             // An output change now needs a raw result that is gone: a (billed) generation, which the plan says.
-            try project.write("assetpipe.yaml", Manifests.standard.replacingOccurrences(of: "width: 128", with: "width: 64"))
+            try project.write(
+                "assetpipe.yaml", Manifests.standard.replacingOccurrences(of: "width: 128", with: "width: 64"))
             let changed = try Pipeline.plan(manifest: try project.manifest(), baseURL: nil)
             let bottle = try #require(changed.items.first { $0.asset.name == "icons/bottle" })
             #expect(bottle.action == .generate)
@@ -120,19 +132,22 @@ import Testing
             let text = String(decoding: bytes, as: UTF8.self)
             #expect(text.contains("\"generated/icons/bottle@128w.png\""))
             // Sorted keys: assets appear by name.
-            let order = ["hero/castle", "icons/bottle", "posters/fusion"].map { text.range(of: "\"\($0)\" : {")!.lowerBound }
+            let order = ["hero/castle", "icons/bottle", "posters/fusion"].map {
+                text.range(of: "\"\($0)\" : {")!.lowerBound
+            }
             #expect(order == order.sorted())
         }
     }
 
     @Test func dryRunCheckAndMaxImages() async throws {
-        let project = try TempProject(manifest: Manifests.standard + """
+        let project = try TempProject(
+            manifest: Manifests.standard + """
 
-            prices:
-              1024x1024/low: 0.01
-              1024x1536/low: 0.02
-              gpt-image-1.5-official/1536x1024/low: 0.03
-            """)
+                prices:
+                  1024x1024/low: 0.01
+                  1024x1536/low: 0.02
+                  gpt-image-1.5-official/1536x1024/low: 0.03
+                """)
         try await TestAPI.withSimulator { sim in
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
             #expect(!plan.isUpToDate)
@@ -166,17 +181,18 @@ import Testing
     }
 
     @Test func requireTransparentFailsAnOpaqueResultWithAReason() async throws {
-        let project = try TempProject(manifest: """
-            assets:
-              - name: flat
-                prompt: an opaque picture
-                background: opaque
-                outputs:
-                  - format: png
-                    require: transparent
-              - name: fine
-                prompt: another picture
-            """)
+        let project = try TempProject(
+            manifest: """
+                assets:
+                  - name: flat
+                    prompt: an opaque picture
+                    background: opaque
+                    outputs:
+                      - format: png
+                        require: transparent
+                  - name: fine
+                    prompt: another picture
+                """)
         try await TestAPI.withSimulator { sim in
             let report = try await project.build(sim)
             #expect(report.exitCode == 1)
@@ -186,6 +202,51 @@ import Testing
             #expect(flat.error?.contains("requires transparency") == true)
             #expect(!project.exists("generated/flat.png"))
             #expect(report.assets.first { $0.name == "fine" }?.status == .built)
+        }
+    }
+
+    @Test func fitCropsReferenceAndMaskAlike() async throws {
+        let project = try TempProject(
+            manifest: """
+                assets:
+                  - name: wide
+                    prompt: repaint the sky
+                    references: [sources/wide.jpg]
+                    mask: masks/wide.png
+                    fit: crop
+                    composite: true
+                """)
+        try AtomicFile.write(
+            try ImageEncoder.jpeg(ExampleArt.castle(width: 300, height: 150)), to: project.path("sources/wide.jpg"))
+        var mask = RGBAImage(width: 300, height: 150, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
+        for y in 0..<60 { for x in 0..<300 { mask[x, y] = RGBA8(r: 0, g: 0, b: 0, a: 0) } }
+        try AtomicFile.write(try ImageEncoder.png(mask), to: project.path("masks/wide.png"))
+        try await TestAPI.withSimulator { sim in
+            let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
+            #expect(plan.items[0].size == .landscape)
+            let report = try await project.build(sim)
+            #expect(report.exitCode == 0, "\(report.summaryLines)")
+            // Cropped to 3:2 (225×150) before upload; the composite is at the cropped reference's size.
+            let info = try ImageProbe.probe(.file(project.path("generated/wide.png")))
+            #expect(info.width == 225 && info.height == 150)
+        }
+    }
+
+    @Test func twoAssetsWithTheSameParametersStayApart() async throws {
+        let project = try TempProject(
+            manifest: """
+                assets:
+                  - name: x
+                    prompt: the same picture
+                  - name: y
+                    prompt: the same picture
+                """, sources: false)
+        try await TestAPI.withSimulator { sim in
+            let report = try await project.build(sim)
+            #expect(report.built == 2)
+            let ids = report.assets.flatMap(\.taskIDs)
+            #expect(Set(ids).count == 2)
+            #expect(try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL).isUpToDate)
         }
     }
 }

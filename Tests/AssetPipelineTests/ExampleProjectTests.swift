@@ -15,7 +15,8 @@ import Testing
         guard ProcessInfo.processInfo.environment["ASSETPIPE_WRITE_EXAMPLE"] == "1" else { return }
         var jpeg = JPEGEncodeOptions()
         jpeg.quality = 85
-        try AtomicFile.write(try ImageEncoder.jpeg(ExampleArt.castle(), options: jpeg), to: Self.root + "/sources/castle.jpg")
+        try AtomicFile.write(
+            try ImageEncoder.jpeg(ExampleArt.castle(), options: jpeg), to: Self.root + "/sources/castle.jpg")
         try AtomicFile.write(try ImageEncoder.png(ExampleArt.robot()), to: Self.root + "/sources/robot.png")
         try AtomicFile.write(try ImageEncoder.png(ExampleArt.forest()), to: Self.root + "/sources/forest.png")
     }
@@ -54,7 +55,9 @@ import Testing
 /// Made-up pictures for the example project and the tests: drawn pixel by pixel, deterministic.
 enum ExampleArt {
     static func mix(_ a: RGBA8, _ b: RGBA8, _ t: Double) -> RGBA8 {
-        func m(_ x: UInt8, _ y: UInt8) -> UInt8 { UInt8(max(0, min(255, (Double(x) * (1 - t) + Double(y) * t).rounded()))) }
+        func m(_ x: UInt8, _ y: UInt8) -> UInt8 {
+            UInt8(max(0, min(255, (Double(x) * (1 - t) + Double(y) * t).rounded())))
+        }
         return RGBA8(r: m(a.r, b.r), g: m(a.g, b.g), b: m(a.b, b.b), a: m(a.a, b.a))
     }
 
@@ -62,13 +65,18 @@ enum ExampleArt {
     /// 420–480 from y 110, wall 180–420 from y 190); ground from y 300.
     static func castle(width: Int = 600, height: Int = 400) -> RGBAImage {
         var img = RGBAImage(width: width, height: height)
-        let skyTop = RGBA8(r: 70, g: 130, b: 210), skyLow = RGBA8(r: 190, g: 220, b: 245)
-        let grass = RGBA8(r: 70, g: 140, b: 60), grassDark = RGBA8(r: 45, g: 100, b: 40)
-        let stone = RGBA8(r: 150, g: 145, b: 140), stoneDark = RGBA8(r: 110, g: 105, b: 100)
-        let sx = Double(width) / 600, sy = Double(height) / 400
+        let skyTop = RGBA8(r: 70, g: 130, b: 210)
+        let skyLow = RGBA8(r: 190, g: 220, b: 245)
+        let grass = RGBA8(r: 70, g: 140, b: 60)
+        let grassDark = RGBA8(r: 45, g: 100, b: 40)
+        let stone = RGBA8(r: 150, g: 145, b: 140)
+        let stoneDark = RGBA8(r: 110, g: 105, b: 100)
+        let sx = Double(width) / 600
+        let sy = Double(height) / 400
         for y in 0..<height {
             for x in 0..<width {
-                let X = Double(x) / sx, Y = Double(y) / sy
+                let X = Double(x) / sx
+                let Y = Double(y) / sy
                 var p = mix(skyTop, skyLow, Y / 300)
                 if Y >= 300 {
                     p = mix(grass, grassDark, (Y - 300) / 100 + 0.1 * sin(X / 17))
@@ -92,12 +100,15 @@ enum ExampleArt {
     /// A small robot on a transparent background, 256×256.
     static func robot() -> RGBAImage {
         var img = RGBAImage(width: 256, height: 256)
-        let body = RGBA8(r: 200, g: 60, b: 50), head = RGBA8(r: 220, g: 220, b: 230), eye = RGBA8(r: 20, g: 160, b: 220)
+        let body = RGBA8(r: 200, g: 60, b: 50)
+        let head = RGBA8(r: 220, g: 220, b: 230)
+        let eye = RGBA8(r: 20, g: 160, b: 220)
         for y in 0..<256 {
             for x in 0..<256 {
                 if x >= 80 && x < 176 && y >= 110 && y < 210 { img[x, y] = body }
                 if x >= 96 && x < 160 && y >= 50 && y < 106 { img[x, y] = head }
-                if (x - 112) * (x - 112) + (y - 76) * (y - 76) < 64 || (x - 144) * (x - 144) + (y - 76) * (y - 76) < 64 {
+                if (x - 112) * (x - 112) + (y - 76) * (y - 76) < 64 || (x - 144) * (x - 144) + (y - 76) * (y - 76) < 64
+                {
                     img[x, y] = eye
                 }
                 if (x >= 56 && x < 76 || x >= 180 && x < 200) && y >= 115 && y < 185 { img[x, y] = body }

@@ -11,7 +11,9 @@ import Testing
         .deletingLastPathComponent().appendingPathComponent(".build/debug/assetpipe").path
 
     /// Starts `assetpipe build`, waits until stderr shows `marker` `count` times (or `limit`), then SIGKILLs it.
-    static func buildAndKill(_ project: TempProject, baseURL: String, marker: String, count: Int, limit: Duration) async throws -> String {
+    static func buildAndKill(
+        _ project: TempProject, baseURL: String, marker: String, count: Int, limit: Duration
+    ) async throws -> String {
         let log = project.path("build-stderr.log")
         FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
@@ -50,7 +52,8 @@ import Testing
             let expected = try reference.outputs()
             let before = await sim.stats.submissions
 
-            let log = try await Self.buildAndKill(killed, baseURL: sim.baseURL, marker: marker, count: count, limit: .seconds(20))
+            let log = try await Self.buildAndKill(
+                killed, baseURL: sim.baseURL, marker: marker, count: count, limit: .seconds(20))
             // Resume (a second resume when the kill fell between sending a submit and its answer).
             var report = try await killed.build(sim)
             var unknown = report.assets.filter { $0.errorCode == "outcome-unknown" }.count

@@ -8,17 +8,19 @@ import Testing
 @Suite(.serialized) struct ResilienceTests {
     @Test(arguments: [UInt64(3), 11])
     func faultsLeaveEveryAssetBuiltOrFailedWithAReason(seed: UInt64) async throws {
-        let project = try TempProject(manifest: Manifests.standard + """
+        let project = try TempProject(
+            manifest: Manifests.standard + """
 
-              - name: extra/one
-                prompt: one more picture
-              - name: extra/two
-                prompt: and another
-            """)
+                  - name: extra/one
+                    prompt: one more picture
+                  - name: extra/two
+                    prompt: and another
+                """)
         let faults = FaultConfiguration(
             seed: seed, rateLimitRate: 0.15, retryAfterSeconds: 1, serverErrorRate: 0.1, badGatewayRate: 0.1,
             dropRate: 0.08, taskFailureRate: 0.25)
-        try await TestAPI.withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { sim in
+        try await TestAPI.withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
+            sim in
             let report = try await project.build(sim)
             #expect(report.assets.count == 5)
             for asset in report.assets {
@@ -50,7 +52,8 @@ import Testing
     @Test func anUnansweredSubmitIsReportedAndTriedAgainNextBuild() async throws {
         let project = try TempProject(manifest: Manifests.small)
         let faults = FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)])
-        try await TestAPI.withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { sim in
+        try await TestAPI.withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
+            sim in
             let first = try await project.build(sim, jobs: 1)
             #expect(first.exitCode == 1)
             let a = try #require(first.assets.first { $0.name == "a" })
@@ -70,7 +73,9 @@ import Testing
 
             let second = try await project.build(sim, jobs: 1)
             #expect(second.exitCode == 0)
-            #expect(second.assets.first { $0.name == "a" }?.reasons.contains { $0.contains("may have been billed") } == true)
+            #expect(
+                second.assets.first { $0.name == "a" }?.reasons.contains { $0.contains("may have been billed") } == true
+            )
             #expect(try LockFile.read(path: project.path("assetpipe.lock")).assets["a"]?.outcomeUnknown == nil)
         }
     }
@@ -92,7 +97,9 @@ import Testing
             #expect(await sim.stats.submissions == 1)  // only b
             let second = try await project.build(sim)
             #expect(second.exitCode == 0)
-            #expect(second.assets.first { $0.name == "a" }?.reasons.contains { $0.contains("may have been billed") } == true)
+            #expect(
+                second.assets.first { $0.name == "a" }?.reasons.contains { $0.contains("may have been billed") } == true
+            )
             #expect(await sim.stats.submissions == 2)
         }
     }
@@ -103,10 +110,14 @@ import Testing
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
             let key = try #require(plan.items.first { $0.asset.name == "a" }).key
             // An earlier build submitted "a" and was killed before polling.
-            let client = APIMartClient(configuration: try APIMartConfiguration(baseURL: sim.baseURL, apiKey: Secret("k")))
-            let taskID = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "first picture", size: "1:1", n: 1, quality: "low"))
+            let client = APIMartClient(
+                configuration: try APIMartConfiguration(baseURL: sim.baseURL, apiKey: Secret("k")))
+            let taskID = try await client.submit(
+                GenerationRequest(
+                    model: "gpt-image-1-official", prompt: "first picture", size: "1:1", n: 1, quality: "low"))
             let journal = try Journal(path: project.path(".assetpipe/journal.sqlite"))
-            let attempt = try journal.recordIntent(assetKey: key, assetName: "a", baseURL: sim.baseURL, request: "{}", images: 1)
+            let attempt = try journal.recordIntent(
+                assetKey: key, assetName: "a", baseURL: sim.baseURL, request: "{}", images: 1)
             try journal.recordSubmitted(attempt: attempt, taskID: taskID)
             journal.close()
 
@@ -161,15 +172,18 @@ import Testing
             _ = try await project.build(sim)
             // Drop the fusion asset and change the bottle's variant.
             let fusionStart = Manifests.standard.range(of: "  - name: posters/fusion")!.lowerBound
-            let smaller = String(Manifests.standard[..<fusionStart]).replacingOccurrences(of: "width: 128", with: "width: 64")
+            let smaller = String(Manifests.standard[..<fusionStart]).replacingOccurrences(
+                of: "width: 128", with: "width: 64")
             try project.write("assetpipe.yaml", smaller)
             let report = try await project.build(sim)
             #expect(report.reprocessed == 1)
             let lock = try LockFile.read(path: project.path("assetpipe.lock"))
-            #expect(Set(lock.stale.map(\.path)) == [
-                "generated/icons/bottle@128w.png", "generated/posters/fusion-1.png", "generated/posters/fusion-1@100w.png",
-                "generated/posters/fusion-2.png", "generated/posters/fusion-2@100w.png",
-            ])
+            #expect(
+                Set(lock.stale.map(\.path)) == [
+                    "generated/icons/bottle@128w.png", "generated/posters/fusion-1.png",
+                    "generated/posters/fusion-1@100w.png",
+                    "generated/posters/fusion-2.png", "generated/posters/fusion-2@100w.png",
+                ])
             // Files assetpipe never wrote, and a stale file someone changed.
             try project.write("generated/notes.txt", "mine")
             try project.write("generated/posters/mine.png", "also mine")
@@ -178,10 +192,12 @@ import Testing
             #expect(dry.removed.count == 4)
             #expect(project.exists("generated/posters/fusion-1.png"))
             let pruned = try Pruner.prune(manifest: try project.manifest())
-            #expect(Set(pruned.removed) == [
-                "generated/icons/bottle@128w.png", "generated/posters/fusion-1.png", "generated/posters/fusion-1@100w.png",
-                "generated/posters/fusion-2@100w.png",
-            ])
+            #expect(
+                Set(pruned.removed) == [
+                    "generated/icons/bottle@128w.png", "generated/posters/fusion-1.png",
+                    "generated/posters/fusion-1@100w.png",
+                    "generated/posters/fusion-2@100w.png",
+                ])
             #expect(pruned.kept["generated/posters/fusion-2.png"] != nil)
             #expect(project.exists("generated/notes.txt"))
             #expect(project.exists("generated/posters/mine.png"))

@@ -23,7 +23,9 @@ final class TempProject: @unchecked Sendable {
     static func writeSources(into dir: String) throws {
         var jpeg = JPEGEncodeOptions()
         jpeg.quality = 85
-        try AtomicFile.write(try ImageEncoder.jpeg(ExampleArt.castle(width: 300, height: 200), options: jpeg), to: dir + "/sources/castle.jpg")
+        try AtomicFile.write(
+            try ImageEncoder.jpeg(ExampleArt.castle(width: 300, height: 200), options: jpeg),
+            to: dir + "/sources/castle.jpg")
         var mask = RGBAImage(width: 300, height: 200, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
         for y in 0..<90 { for x in 0..<300 { mask[x, y] = RGBA8(r: 0, g: 0, b: 0, a: 0) } }
         try AtomicFile.write(try ImageEncoder.png(mask), to: dir + "/masks/castle-sky.png")
@@ -45,7 +47,9 @@ final class TempProject: @unchecked Sendable {
 
     func manifest() throws -> Manifest { try ManifestParser.load(path: dir) }
 
-    func build(_ sim: RunningSimulator, jobs: Int = 4, maxImages: Int? = nil, deadline: Duration? = nil) async throws
+    func build(
+        _ sim: RunningSimulator, jobs: Int = 4, maxImages: Int? = nil, deadline: Duration? = nil
+    ) async throws
         -> BuildReport
     {
         try await Pipeline.build(

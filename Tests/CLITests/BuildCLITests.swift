@@ -105,4 +105,98 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/.assetpipe/raw"))
         #expect(FileManager.default.fileExists(atPath: dir + "/.assetpipe/journal.sqlite"))
     }
+
+    /// `assetpipe simulator` as its own process (it outlives the killed build), `assetpipe build` killed with
+    /// SIGKILL once two tasks are submitted, then resumed: every task the killed build got is polled, not
+    /// submitted again, and the files equal those of an uninterrupted build.
+    @Test func aBuildKilledMidRunResumesAgainstASeparateSimulator() async throws {
+        try #require(CLIRunner.binaryExists)
+        let simLog = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).out").path
+        FileManager.default.createFile(atPath: simLog, contents: nil)
+        let simulator = Process()
+        simulator.executableURL = URL(fileURLWithPath: CLIRunner.binaryPath)
+        simulator.arguments = ["simulator", "--port", "0", "--task-seconds", "1"]
+        simulator.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: simLog))
+        simulator.standardError = FileHandle.nullDevice
+        try simulator.run()
+        defer {
+            simulator.terminate()
+            simulator.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: simLog)
+        }
+        var baseURL = ""
+        for _ in 0..<200 where baseURL.isEmpty {
+            baseURL =
+                ((try? String(contentsOfFile: simLog, encoding: .utf8)) ?? "")
+                .split(separator: "\n").first.map(String.init) ?? ""
+            if baseURL.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try #require(baseURL.hasPrefix("http://"), "the simulator printed no base URL")
+        let env: [String: String?] = ["APIMART_API_KEY": "test-key", "APIMART_BASE_URL": nil]
+        let four =
+            Self.manifest
+            + "\n  - name: c\n    prompt: third\n    quality: low\n  - name: d\n    prompt: fourth\n    quality: low\n"
+
+        let reference = try Self.project(four)
+        let killed = try Self.project(four)
+        defer {
+            try? FileManager.default.removeItem(atPath: reference)
+            try? FileManager.default.removeItem(atPath: killed)
+        }
+        let whole = try CLIRunner.run(["build", reference, "--base-url", baseURL], environment: env)
+        #expect(whole.exitCode == 0, "\(whole)")
+
+        let log = killed + "/stderr.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let build = Process()
+        build.executableURL = URL(fileURLWithPath: CLIRunner.binaryPath)
+        build.arguments = ["build", killed, "--base-url", baseURL, "--jobs", "2"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["APIMART_API_KEY"] = "test-key"
+        build.environment = environment
+        build.standardOutput = FileHandle.nullDevice
+        build.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try build.run()
+        for _ in 0..<600 where build.isRunning {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if text.components(separatedBy: " submitted").count > 2 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        if build.isRunning { kill(build.processIdentifier, SIGKILL) }
+        build.waitUntilExit()
+        let killedLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: log)
+
+        var resumed = try CLIRunner.run(["build", killed, "--base-url", baseURL, "--json"], environment: env)
+        if resumed.exitCode == 1 && resumed.stdout.contains("outcome-unknown") {
+            resumed = try CLIRunner.run(["build", killed, "--base-url", baseURL, "--json"], environment: env)
+        }
+        #expect(resumed.exitCode == 0, "\(resumed)")
+        #expect(build.terminationReason == .uncaughtSignal, "the build finished before it was killed")
+        #expect(resumed.stdout.contains("\"action\" : \"resume\""), "\(resumed.stdout)")
+
+        // Each task id the killed build was given is the one its asset ends with: polled, never resubmitted.
+        let lock = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: killed + "/assetpipe.lock")))
+        let assets = (lock as? [String: Any])?["assets"] as? [String: [String: Any]] ?? [:]
+        for line in killedLog.split(separator: "\n") where line.hasSuffix(" submitted") {
+            let parts = line.split(separator: " ")  // [t] name: task ID submitted
+            guard let taskIndex = parts.firstIndex(of: "task"), taskIndex + 1 < parts.count else { continue }
+            let name = String(parts[taskIndex - 1].dropLast())
+            let taskID = String(parts[taskIndex + 1])
+            #expect(assets[name]?["taskIDs"] as? [String] == [taskID], "\(name): \(killedLog)")
+        }
+        for name in ["b", "c", "d", "icons/a"] {
+            #expect((assets[name]?["taskIDs"] as? [String])?.count == 1, "\(name)")
+        }
+        // Same files as the uninterrupted build.
+        for rel in [
+            "generated/icons/a.png", "generated/icons/a@64w.jpg", "generated/b.png", "generated/c.png",
+            "generated/d.png",
+        ] {
+            let a = FileManager.default.contents(atPath: reference + "/" + rel)
+            let b = FileManager.default.contents(atPath: killed + "/" + rel)
+            #expect(a != nil && a == b, "\(rel)")
+        }
+    }
 }

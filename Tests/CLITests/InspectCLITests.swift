@@ -113,6 +113,17 @@ struct InspectCLITests {
         #expect(raised.stdout.contains("\"corrupt\""), "\(raised)")
     }
 
+    @Test func earlyExitAnswersOpaqueOnly() throws {
+        let f = try Self.fixtures()
+        defer { try? FileManager.default.removeItem(atPath: f.dir) }
+        let result = try CLIRunner.run(["inspect", "--json", "--transparency", "--early-exit", f.alpha, f.png])
+        #expect(result.exitCode == 0, "\(result)")
+        let objects = try Self.jsonArray(result.stdout)
+        #expect(objects[0]["opaque"] as? Bool == false)
+        #expect(objects[0]["transparencyComplete"] as? Bool == false)
+        #expect(objects[1]["opaque"] as? Bool == true)
+    }
+
     @Test func manyFilesRunInParallelInOrder() throws {
         let f = try Self.fixtures()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }

@@ -2,58 +2,72 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `assetpipe simulator`: a long-running process whose first stdout line is its base URL.
 @Suite("assetpipe simulator")
 struct SimulatorCLITests {
-    @Test func printsBaseURLFirstServesAndStopsOnSIGTERM() throws {
+    @Test func printsBaseURLFirstServesAndStopsOnSIGTERM() async throws {
         try #require(CLIRunner.binaryExists, "build assetpipe first: \(CLIRunner.binaryPath)")
-        let server = try ServerProcess(["simulator", "--port", "0", "--task-seconds", "0.2", "--seed", "3"])
+        let server = try SimulatorProcess(["simulator", "--port", "0", "--task-seconds", "0.2", "--seed", "3"])
         defer { server.kill() }
-        let first = try server.firstLine(timeout: .seconds(30))
+        let first = try await simCLIBlocking { try server.firstLine(timeout: .seconds(30)) }
         let url = try #require(URL(string: first), "first line is not a URL: \(first)")
         #expect(first.hasPrefix("http://127.0.0.1:"))
         let port = try #require(url.port)
         #expect(port > 0)
 
         let body = #"{"model":"gpt-image-1-official","prompt":"cli"}"#
-        let answer = try RawExchange.http(
-            port: port,
-            "POST /v1/images/generations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
-                + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body)
+        let answer = try await simCLIBlocking {
+            try SimRawExchange.http(
+                port: port,
+                "POST /v1/images/generations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+                    + body)
+        }
         #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
         #expect(answer.contains(#""task_id":"task_"#))
 
-        let result = try server.terminate(timeout: .seconds(20))
+        let result = try await simCLIBlocking { try server.terminate(timeout: .seconds(20)) }
         #expect(result.exitCode == 0, "\(result.stderr)")
         #expect(result.stdout.split(separator: "\n").count == 1, "only the base URL on stdout: \(result.stdout)")
         #expect(!result.stderr.contains("warning"))
     }
 
-    @Test func requiresTheConfiguredKey() throws {
+    @Test func requiresTheConfiguredKey() async throws {
         try #require(CLIRunner.binaryExists, "build assetpipe first: \(CLIRunner.binaryPath)")
-        let server = try ServerProcess(["simulator", "--key", "s3cret-key"])
+        let server = try SimulatorProcess(["simulator", "--key", "s3cret-key"])
         defer { server.kill() }
-        let port = try #require(URL(string: try server.firstLine(timeout: .seconds(30)))?.port)
-        let wrong = try RawExchange.http(
-            port: port, "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\nConnection: close\r\n\r\n")
+        let port = try #require(
+            URL(string: try await simCLIBlocking { try server.firstLine(timeout: .seconds(30)) })?.port)
+        let wrong = try await simCLIBlocking {
+            try SimRawExchange.http(
+                port: port,
+                "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\nConnection: close\r\n\r\n"
+            )
+        }
         #expect(wrong.hasPrefix("HTTP/1.1 401"))
-        let right = try RawExchange.http(
-            port: port, "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-key\r\nConnection: close\r\n\r\n")
+        let right = try await simCLIBlocking {
+            try SimRawExchange.http(
+                port: port,
+                "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-key\r\nConnection: close\r\n\r\n")
+        }
         #expect(right.hasPrefix("HTTP/1.1 404"))
-        let result = try server.terminate(timeout: .seconds(20))
-        #expect(!result.stdout.contains("s3cret-key") && !result.stderr.contains("s3cret-key"), "the key is never printed")
+        let result = try await simCLIBlocking { try server.terminate(timeout: .seconds(20)) }
+        #expect(
+            !result.stdout.contains("s3cret-key") && !result.stderr.contains("s3cret-key"), "the key is never printed")
     }
 
-    @Test func warnsWhenNotLoopback() throws {
+    @Test func warnsWhenNotLoopback() async throws {
         try #require(CLIRunner.binaryExists, "build assetpipe first: \(CLIRunner.binaryPath)")
-        let server = try ServerProcess(["simulator", "--host", "0.0.0.0"])
+        let server = try SimulatorProcess(["simulator", "--host", "0.0.0.0"])
         defer { server.kill() }
-        _ = try server.firstLine(timeout: .seconds(30))
-        let result = try server.terminate(timeout: .seconds(20))
-        #expect(result.stderr.contains("warning") && result.stderr.contains("reachable from the network"), "\(result.stderr)")
+        _ = try await simCLIBlocking { try server.firstLine(timeout: .seconds(30)) }
+        let result = try await simCLIBlocking { try server.terminate(timeout: .seconds(20)) }
+        #expect(
+            result.stderr.contains("warning") && result.stderr.contains("reachable from the network"),
+            "\(result.stderr)")
     }
 
     @Test(arguments: [
@@ -62,28 +76,32 @@ struct SimulatorCLITests {
         ["simulator", "--port", "70000"],
         ["simulator", "--task-seconds", "-1"],
     ])
-    func invalidSettingsExit2(arguments: [String]) throws {
+    func invalidSettingsExit2(arguments: [String]) async throws {
         try #require(CLIRunner.binaryExists, "build assetpipe first: \(CLIRunner.binaryPath)")
-        let server = try ServerProcess(arguments)
+        let server = try SimulatorProcess(arguments)
         defer { server.kill() }
-        let result = try server.wait(timeout: .seconds(30))
+        let result = try await simCLIBlocking { try server.wait(timeout: .seconds(30)) }
         #expect(result.exitCode == 2, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func helpIsShortAndNamesTheFlags() throws {
+    @Test func helpIsShortAndNamesTheFlags() async throws {
         try #require(CLIRunner.binaryExists, "build assetpipe first: \(CLIRunner.binaryPath)")
-        let result = try ServerProcess(["simulator", "--help"]).wait(timeout: .seconds(30))
+        let result = try await simCLIBlocking {
+            try SimulatorProcess(["simulator", "--help"]).wait(timeout: .seconds(30))
+        }
         #expect(result.exitCode == 0)
-        for flag in ["--host", "--port", "--key", "--task-seconds", "--seed", "--fail-rate", "--rate-limit-rate",
-                     "--retry-after", "--error500-rate", "--error502-rate", "--drop-rate", "--slow-rate", "--slow-seconds"] {
+        for flag in [
+            "--host", "--port", "--key", "--task-seconds", "--seed", "--fail-rate", "--rate-limit-rate",
+            "--retry-after", "--error500-rate", "--error502-rate", "--drop-rate", "--slow-rate", "--slow-seconds",
+        ] {
             #expect(result.stdout.contains(flag), "help lacks \(flag)")
         }
     }
 }
 
 /// A child `assetpipe` whose stdout is read while it runs (stderr goes to a file).
-final class ServerProcess: @unchecked Sendable {
+final class SimulatorProcess: @unchecked Sendable {
     struct Outcome {
         var exitCode: Int32
         var stdout: String
@@ -162,10 +180,10 @@ final class ServerProcess: @unchecked Sendable {
 
 /// One request over a plain loopback socket; returns the whole answer as text (the request should say
 /// `Connection: close`).
-enum RawExchange {
+enum SimRawExchange {
     static func http(port: Int, _ request: String) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ServerProcess.Failure("socket() failed") }
+        guard fd >= 0 else { throw SimulatorProcess.Failure("socket() failed") }
         defer { close(fd) }
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -174,11 +192,13 @@ enum RawExchange {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
-        guard connected == 0 else { throw ServerProcess.Failure("connect() to port \(port) failed") }
+        guard connected == 0 else { throw SimulatorProcess.Failure("connect() to port \(port) failed") }
         let bytes = Array(request.utf8)
-        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw ServerProcess.Failure("send() failed") }
+        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw SimulatorProcess.Failure("send() failed") }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -187,5 +207,12 @@ enum RawExchange {
             received += buffer[0..<n]
         }
         return String(decoding: received, as: UTF8.self)
+    }
+}
+
+/// Runs blocking work (process waits, plain sockets) on its own thread, never on a cooperative-pool thread.
+func simCLIBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }

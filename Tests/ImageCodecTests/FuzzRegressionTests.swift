@@ -68,9 +68,9 @@ struct FuzzRegressionTests {
 
     /// F1 (probe, png_decode, transparency, mask_check; the seed libpng-crashers/huge_pCAL_chunk.png):
     /// a 57-byte PNG whose pCAL chunk declares 0x3fffffff bytes made libpng allocate 1 GiB before
-    /// noticing the data is missing. Fixed in the shim by skipping every ancillary chunk it does not
-    /// use, unread. The outcome must be a plain `corrupt` (truncated), never `too-large` from a failed
-    /// allocation. The allocation itself cannot be seen from here (process-wide memory peaks are masked by
+    /// noticing the data is missing (libpng reports "chunk data is too large" only as a benign warning).
+    /// Fixed in the shim by making that warning fatal. The outcome must be a plain `corrupt`, never
+    /// `too-large` from a failed allocation. The allocation itself cannot be seen from here (process-wide memory peaks are masked by
     /// other tests that read the same kind of file in parallel); `Fuzz/run.sh` replays the minimised input
     /// (Fuzz/regressions/) through every C harness under -malloc_limit_mb=512 before fuzzing, so CI's fuzz
     /// smoke fails if it comes back.

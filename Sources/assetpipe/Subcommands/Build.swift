@@ -22,7 +22,9 @@ extension AssetPipeCommand {
         @Flag(help: "Build against an in-process simulator of the API (no key needed).")
         var simulator = false
 
-        @Option(name: .customLong("base-url"), help: "The API's base URL (default: APIMART_BASE_URL or https://api.apimart.ai).")
+        @Option(
+            name: .customLong("base-url"),
+            help: "The API's base URL (default: APIMART_BASE_URL or https://api.apimart.ai).")
         var baseURL: String?
 
         @Option(help: "Jobs at once.")
@@ -55,18 +57,25 @@ extension AssetPipeCommand {
         func validate() throws {
             guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be 1–64") }
             if let maxImages, maxImages < 0 { throw ValidationError("--max-images must be 0 or more") }
-            if let deadline, !(deadline > 0) { throw ValidationError("--deadline must be a positive number of seconds") }
+            if let deadline, !(deadline > 0) {
+                throw ValidationError("--deadline must be a positive number of seconds")
+            }
             if dryRun && check { throw ValidationError("--dry-run and --check cannot be used together") }
-            if simulator && baseURL != nil { throw ValidationError("--simulator and --base-url cannot be used together") }
+            if simulator && baseURL != nil {
+                throw ValidationError("--simulator and --base-url cannot be used together")
+            }
         }
 
         func run() async throws {
             let env = ProcessInfo.processInfo.environment
-            let key = env["APIMART_API_KEY"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+            let key = env["APIMART_API_KEY"].flatMap {
+                $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0
+            }
             let planOnly = dryRun || check
             if !simulator && key == nil && !planOnly {
                 Console.error(
-                    "assetpipe build: no API key. Set it with `export APIMART_API_KEY=<your key>`, or try the build on the local simulator: assetpipe build \(manifest) --simulator")
+                    "assetpipe build: no API key. Set it with `export APIMART_API_KEY=<your key>`, or try the build on the local simulator: assetpipe build \(manifest) --simulator"
+                )
                 throw ExitStatus.usage.exitCode
             }
             let loaded: Manifest
@@ -76,7 +85,10 @@ extension AssetPipeCommand {
                 Console.error("assetpipe build: \(error)")
                 throw ExitStatus.usage.exitCode
             }
-            let base = simulator ? nil : (baseURL ?? env["APIMART_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.apimart.ai")
+            let base =
+                simulator
+                ? nil
+                : (baseURL ?? env["APIMART_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.apimart.ai")
 
             if planOnly {
                 let plan: BuildPlan
@@ -132,15 +144,27 @@ extension AssetPipeCommand {
                 jobs: jobs, maxImages: maxImages, deadline: deadline.map { .milliseconds(Int($0 * 1000)) },
                 confirm: ask ? confirm : nil)
 
+            let ticker = (observer as? LiveProgress).map { live in
+                Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(500))
+                        live.tick()
+                    }
+                }
+            }
+            defer { ticker?.cancel() }
             let report: BuildReport
             do {
-                report = try await Pipeline.build(manifest: loaded, connection: connection, options: options, observer: observer)
+                report = try await Pipeline.build(
+                    manifest: loaded, connection: connection, options: options, observer: observer)
             } catch let error as PipelineError {
+                ticker?.cancel()
                 await running?.stop()
                 (observer as? LiveProgress)?.finish()
                 Console.error("assetpipe build: \(error)")
                 throw exitStatus(for: error).exitCode
             }
+            ticker?.cancel()
             await running?.stop()
             (observer as? LiveProgress)?.finish()
             if json {

@@ -25,8 +25,14 @@ extension AssetPipeCommand {
             do {
                 let loaded = try ManifestParser.load(path: manifest)
                 let report = try Cleaner.clean(manifest: loaded, all: all)
-                if json { try Console.json(report); return }
-                if report.removed.isEmpty { Console.out("nothing to clean"); return }
+                if json {
+                    try Console.json(report)
+                    return
+                }
+                if report.removed.isEmpty {
+                    Console.out("nothing to clean")
+                    return
+                }
                 Console.out("removed \(report.removed.joined(separator: ", ")) (\(report.bytesFreed) bytes)")
             } catch let error as PipelineError {
                 Console.error("assetpipe clean: \(error)")

@@ -124,12 +124,9 @@ struct InspectRecord: Encodable, Sendable {
                 record.opaqueBounds = report.opaqueBounds
                 record.transparencyComplete = report.complete
             }
-        } catch let error as ImageCodecError {
-            record = InspectRecord(path: path)
-            record.error = ErrorBody(code: error.code.rawValue, message: error.message)
         } catch {
             record = InspectRecord(path: path)
-            record.error = ErrorBody(code: "error", message: "\(error)")
+            record.error = ErrorBody(code: error.code.rawValue, message: error.message)
         }
         return record
     }

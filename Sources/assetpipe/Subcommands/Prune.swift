@@ -25,7 +25,10 @@ extension AssetPipeCommand {
             do {
                 let loaded = try ManifestParser.load(path: manifest)
                 let report = try Pruner.prune(manifest: loaded, dryRun: dryRun)
-                if json { try Console.json(report); return }
+                if json {
+                    try Console.json(report)
+                    return
+                }
                 for path in report.removed { Console.out((dryRun ? "would remove " : "removed ") + path) }
                 for (path, why) in report.kept.sorted(by: { $0.key < $1.key }) { Console.out("kept \(path): \(why)") }
                 if report.removed.isEmpty && report.kept.isEmpty { Console.out("nothing to prune") }

@@ -97,7 +97,8 @@ extension AssetPipeCommand {
             Console.out(running.baseURL)
             if !configuration.bindsLoopbackOnly {
                 Console.error(
-                    "warning: bound to \(host), which is not a loopback address: the simulator is reachable from the network.")
+                    "warning: bound to \(host), which is not a loopback address: the simulator is reachable from the network."
+                )
             }
             Console.error("assetpipe simulator: serving at \(running.baseURL); stop with Ctrl-C (SIGINT) or SIGTERM.")
             do {
