@@ -92,72 +92,64 @@ EOF
   tail -1 "$RES"
 }
 
-# inproc KEY MODE HARNESS_ARGS...: the harness's own in-process median over REPEAT batches
-inproc() {
-  local key=$1 mode=$2; shift 2
-  local line
-  line=$("$BIN" --json --repeat "$REPEAT" $([ "$mode" = serial ] && echo --serial) "$@") || { echo "FAILED: in-process $key"; return 0; }
-  printf '%s\t%s\t%s\n' "$key" "$mode" "$line" >> "$INPROC"
-}
-
+LIMIT="$OUT/peers/limit"
 HAS_CONVERT=0
 "$AP" convert --help >/dev/null 2>&1 && HAS_CONVERT=1
-
+# The host is shared and noisy, and peers.sh ran minutes earlier: each operation's floor is timed again right before
+# assetpipe ("limit.c (paired)"), and the ratios to the floor use that paired figure.
+bench a "limit.c (paired)" - "$LIMIT probe $A_FILES"
 bench a harness - "$BIN probe $A_FILES"
 bench a "assetpipe inspect" - "$AP inspect $A_FILES"
+bench b-full "limit.c (paired)" - "$LIMIT transp-full $B_FILES"
 bench b-full harness - "$BIN transp-full $B_FILES"
 bench b-full "assetpipe inspect --transparency" - "$AP inspect --transparency $B_FILES"
+bench b-any "limit.c (paired)" - "$LIMIT transp-any $B_FILES"
 bench b-any harness - "$BIN transp-any $B_FILES"
 bench b-any "assetpipe inspect --transparency --early-exit" - "$AP inspect --transparency --early-exit $B_FILES"
+bench c "limit.c (paired)" "$OUT/ap/c0" "$LIMIT tojpeg $OUT/ap/c0 $C_FILES"
 bench c harness "$OUT/ap/c" "$BIN tojpeg $OUT/ap/c $C_FILES"
+[ $HAS_CONVERT = 1 ] && bench c "assetpipe convert" "$OUT/ap/c2" "$AP convert $C_FILES --out $OUT/ap/c2 --format jpeg --quality 85 --flatten '#ffffff'"
+bench d "limit.c (paired)" "$OUT/ap/d0" "$LIMIT png9 $OUT/ap/d0 $D_FILES"
 bench d harness "$OUT/ap/d" "$BIN png9 $OUT/ap/d $D_FILES"
+[ $HAS_CONVERT = 1 ] && bench d "assetpipe convert" "$OUT/ap/d2" "$AP convert $D_FILES --out $OUT/ap/d2 --format png --level 9"
+bench e "limit.c (paired)" "$OUT/ap/e0" "$LIMIT resize $OUT/ap/e0 $E_FILES"
 bench e harness "$OUT/ap/e" "$BIN resize $OUT/ap/e $E_FILES"
-if [ $HAS_CONVERT = 1 ]; then
-  bench c "assetpipe convert" "$OUT/ap/c2" "$AP convert $C_FILES --out $OUT/ap/c2 --format jpeg --quality 85 --flatten '#ffffff'"
-  bench d "assetpipe convert" "$OUT/ap/d2" "$AP convert $D_FILES --out $OUT/ap/d2 --format png --level 9"
-  bench e "assetpipe convert (2 processes)" "$OUT/ap/e2" \
+[ $HAS_CONVERT = 1 ] && bench e "assetpipe convert (2 processes)" "$OUT/ap/e2" \
     "mkdir -p $OUT/ap/e2/h $OUT/ap/e2/q && $AP convert $E_FILES --out $OUT/ap/e2/h --format png --level 6 --scale 0.5 && $AP convert $E_FILES --out $OUT/ap/e2/q --format png --level 6 --scale 0.25"
-else
-  echo "(assetpipe convert is not available in $AP: its rows are skipped)"
-fi
+[ $HAS_CONVERT = 1 ] || echo "(assetpipe convert is not available in $AP: its rows are skipped)"
+bench f-full "limit.c (paired)" - "$LIMIT transp-full $BIG"
 bench f-full harness - "$BIN transp-full $BIG"
 bench f-full "assetpipe inspect --transparency" - "$AP inspect --transparency $BIG"
+bench f-any "limit.c (paired)" - "$LIMIT transp-any $BIG"
 bench f-any harness - "$BIN transp-any $BIG"
 bench f-conv "harness tojpeg (8192² PNG→JPEG)" "$OUT/ap/f" "$BIN tojpeg $OUT/ap/f $BIG"
 
-echo "== in-process medians (REPEAT=$REPEAT), both cores and one core"
-inproc a parallel probe $A_FILES
-for mode in parallel serial; do
-  inproc b-full $mode transp-full $B_FILES
-  inproc b-any $mode transp-any $B_FILES
-  inproc c $mode tojpeg "$OUT/ap/c" $C_FILES
-  inproc d $mode png9 "$OUT/ap/d" $D_FILES
-  inproc e $mode resize "$OUT/ap/e" $E_FILES
-done
-inproc f-full serial transp-full "$BIG"
-inproc f-any serial transp-any "$BIG"
-
-# the floor's own in-process time (limit.c prints it on stderr), REPEAT runs, median: in-process against in-process
-LIMIT="$OUT/peers/limit"
-floor_inproc() {
+echo "== in process (REPEAT=$REPEAT rounds; each round: floor, assetpipe on both cores, assetpipe on one core)"
+# limit.c prints its own in-process time on stderr; the harness prints its batch time with --json. Interleaving the
+# three in every round exposes them to the same background load.
+mkdir -p "$OUT/fl"
+round() {  # round KEY LIMIT_ARGS -- HARNESS_ARGS
   local key=$1; shift
-  local t times=()
-  for _ in $(seq "$REPEAT"); do
-    t=$("$LIMIT" "$@" 2>&1 >/dev/null | sed -n 's/.*: \([0-9.]*\) s (in-process)/\1/p' | tail -1)
-    [ -n "$t" ] && times+=("$t")
+  local largs=() hargs=() t
+  while [ "$1" != -- ]; do largs+=("$1"); shift; done; shift; hargs=("$@")
+  t=$("$LIMIT" "${largs[@]}" 2>&1 >/dev/null | sed -n 's/.*: \([0-9.]*\) s (in-process)/\1/p' | tail -1)
+  [ -n "$t" ] && printf '%s\tfloor\t{"median_s": %s}\n' "$key" "$t" >> "$INPROC"
+  for mode in parallel serial; do
+    [ "$mode" = parallel ] && [[ $key == f-* ]] && continue  # one file: nothing to spread
+    [ "$mode" = serial ] && [ "$key" = a ] && continue
+    t=$("$BIN" --json $([ $mode = serial ] && echo --serial) "${hargs[@]}") && printf '%s\t%s\t%s\n' "$key" "$mode" "$t" >> "$INPROC"
   done
-  [ ${#times[@]} -gt 0 ] || { echo "FAILED: floor in-process $key"; return 0; }
-  printf '%s\tfloor\t{"median_s": %s}\n' "$key" "$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')" >> "$INPROC"
 }
-mkdir -p "$OUT/fl/c" "$OUT/fl/d" "$OUT/fl/e"
-floor_inproc a probe $A_FILES
-floor_inproc b-full transp-full $B_FILES
-floor_inproc b-any transp-any $B_FILES
-floor_inproc c tojpeg "$OUT/fl/c" $C_FILES
-floor_inproc d png9 "$OUT/fl/d" $D_FILES
-floor_inproc e resize "$OUT/fl/e" $E_FILES
-floor_inproc f-full transp-full "$BIG"
-floor_inproc f-any transp-any "$BIG"
+for _ in $(seq "$REPEAT"); do
+  round a probe $A_FILES -- probe $A_FILES
+  round b-full transp-full $B_FILES -- transp-full $B_FILES
+  round b-any transp-any $B_FILES -- transp-any $B_FILES
+  round c tojpeg "$OUT/fl" $C_FILES -- tojpeg "$OUT/ap/c" $C_FILES
+  round d png9 "$OUT/fl" $D_FILES -- png9 "$OUT/ap/d" $D_FILES
+  round e resize "$OUT/fl" $E_FILES -- resize "$OUT/ap/e" $E_FILES
+  round f-full transp-full "$BIG" -- transp-full "$BIG"
+  round f-any transp-any "$BIG" -- transp-any "$BIG"
+done
 
 python3 "$HERE/table.py" "$OUT/peers/results.tsv" "$RES" "$INPROC" > "$OUT/table.md"
 echo

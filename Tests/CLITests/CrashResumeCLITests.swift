@@ -1,0 +1,512 @@
+import Foundation
+import ImageCodec
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Crash and resume, and local faults (issue 7), with real processes: `assetpipe simulator` runs as its own
+/// process (it outlives every killed build; its counters are read over `GET /_simulator/stats`) and
+/// `assetpipe build` is killed with SIGKILL at many moments, then resumed to completion: nothing submitted twice,
+/// nothing lost, files byte-identical to an uninterrupted build, the lock equal but for task ids and times.
+/// Then the one window no client can close (killed after the submit left, before its answer), a full disk
+/// (tmpfs), a read-only output folder and a second concurrent build.
+///
+/// Rerun: `swift test --filter CrashResumeCLITests`.
+@Suite(.serialized) struct CrashResumeCLITests {
+    // MARK: - Processes
+
+    /// `assetpipe simulator` as a separate process; stopped (SIGTERM, then SIGKILL) by `stop()`.
+    final class SimulatorProcess: @unchecked Sendable {
+        let process = Process()
+        let log: String
+        var baseURL = ""
+
+        init(_ arguments: [String]) async throws {
+            log = FileManager.default.temporaryDirectory.appendingPathComponent("crash-sim-\(UUID().uuidString).out")
+                .path
+            FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = URL(fileURLWithPath: CLIRunner.binaryPath)
+            process.arguments = ["simulator", "--port", "0"] + arguments
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            for _ in 0..<400 where baseURL.isEmpty {
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                if let line = text.split(separator: "\n").first, text.contains("\n") { baseURL = String(line) }
+                if baseURL.isEmpty { try await Task.sleep(for: .milliseconds(25)) }
+            }
+            if !baseURL.hasPrefix("http://127.0.0.1:") {
+                stop()
+                throw CrashTestError("the simulator printed no loopback base URL: '\(baseURL)'")
+            }
+        }
+
+        func stop() {
+            guard process.isRunning else { return }
+            process.terminate()
+            for _ in 0..<200 where process.isRunning { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: log)
+        }
+
+        deinit { stop() }
+
+        /// The simulator's counters (`GET /_simulator/stats`).
+        func stats() async throws -> [String: Any] {
+            let url = URL(string: baseURL + "/_simulator/stats")!
+            let data: Data = try await withCheckedThrowingContinuation { continuation in
+                URLSession.shared.dataTask(with: url) { data, _, error in
+                    if let data { continuation.resume(returning: data) } else {
+                        continuation.resume(throwing: error ?? CrashTestError("no stats"))
+                    }
+                }.resume()
+            }
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw CrashTestError("stats are not a JSON object")
+            }
+            return object
+        }
+
+        func submissions() async throws -> Int { try await stats()["submissions"] as? Int ?? -1 }
+        func billedImages() async throws -> Int { try await stats()["billedImages"] as? Int ?? -1 }
+        func submitRequests() async throws -> Int {
+            (try await stats()["requests"] as? [String: Any])?["submit"] as? Int ?? 0
+        }
+    }
+
+    /// `assetpipe build` running in the background, its stderr in a file (plain event lines: no terminal).
+    final class BuildProcess: @unchecked Sendable {
+        let process = Process()
+        let log: String
+
+        init(_ dir: String, baseURL: String, jobs: Int = 2, key: String = "test-key") throws {
+            log = dir + ".stderr.log"
+            FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = URL(fileURLWithPath: CLIRunner.binaryPath)
+            process.arguments = ["build", dir, "--base-url", baseURL, "--jobs", "\(jobs)"]
+            var env = ProcessInfo.processInfo.environment
+            env["APIMART_API_KEY"] = key
+            env["APIMART_BASE_URL"] = nil
+            process.environment = env
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            try process.run()
+        }
+
+        var stderr: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+        /// Waits until stderr holds `marker` at least `count` times (true), or the build ends or time runs out.
+        func wait(for marker: String, count: Int = 1, timeout: Duration = .seconds(60)) async throws -> Bool {
+            let clock = ContinuousClock()
+            let end = clock.now.advanced(by: timeout)
+            while clock.now < end {
+                if stderr.components(separatedBy: marker).count - 1 >= count { return true }
+                if !process.isRunning { return false }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            return false
+        }
+
+        /// SIGKILL; true when the build was still running (really killed).
+        @discardableResult
+        func kill() -> Bool {
+            let running = process.isRunning
+            if running { Glibc.kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            return running && process.terminationReason == .uncaughtSignal
+        }
+
+        deinit {
+            if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+            try? FileManager.default.removeItem(atPath: log)
+        }
+    }
+
+    struct CrashTestError: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
+
+    // MARK: - Projects
+
+    /// Six assets: text-to-image with a variant, a transparent PNG, n: 2, two edits with a reference and mask
+    /// (uploads; one with composite), a flattened JPEG. Sources are made with the codec.
+    static let manifest = """
+        output: generated
+        defaults:
+          model: gpt-image-1-official
+          quality: low
+        assets:
+          - name: icons/a
+            prompt: a small icon
+            background: transparent
+            outputs:
+              - format: png
+                require: transparent
+              - format: png
+                width: 64
+          - name: b
+            prompt: another picture
+            format: jpeg
+            compression: 30
+            outputs:
+              - format: jpeg
+                quality: 80
+          - name: posters/c
+            prompt: two posters
+            n: 2
+            outputs:
+              - format: png
+              - format: jpeg
+                flatten: "#ffffff"
+                width: 100
+          - name: edits/d
+            prompt: paint the top
+            references: [sources/ref.png]
+            mask: masks/ref.png
+            composite: true
+            outputs:
+              - format: png
+          - name: edits/e
+            prompt: paint the top again
+            references: [sources/ref2.jpg]
+            mask: masks/ref2.png
+            outputs:
+              - format: jpeg
+                quality: 85
+                flatten: "#000000"
+          - name: f
+            prompt: the last one
+            outputs:
+              - format: png
+                height: 80
+        """
+
+    static let billedImagesOfManifest = 7
+
+    static func project(_ text: String = manifest, in parent: String? = nil) throws -> String {
+        let base = parent ?? FileManager.default.temporaryDirectory.path
+        let dir = base + "/crash-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try text.write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
+        // Sources: a PNG 90×60 and a JPEG 60×90, masks with the top half editable.
+        for (name, maskName, w, h, jpeg) in [
+            ("sources/ref.png", "masks/ref.png", 90, 60, false), ("sources/ref2.jpg", "masks/ref2.png", 60, 90, true),
+        ] {
+            var image = RGBAImage(width: w, height: h, fill: RGBA8(r: 40, g: 120, b: 60, a: 255))
+            for y in 0..<h { for x in 0..<w where (x / 7 + y / 5) % 2 == 0 { image[x, y] = RGBA8(r: 200, g: 60, b: 90, a: 255) } }
+            try AtomicFile.write(jpeg ? try ImageEncoder.jpeg(image) : try ImageEncoder.png(image), to: dir + "/" + name)
+            var mask = RGBAImage(width: w, height: h, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
+            for y in 0..<(h / 2) { for x in 0..<w { mask[x, y] = RGBA8(r: 0, g: 0, b: 0, a: 0) } }
+            try AtomicFile.write(try ImageEncoder.png(mask), to: dir + "/" + maskName)
+        }
+        return dir
+    }
+
+    /// Every regular file under `dir/generated`, relative to `dir`, with its bytes.
+    static func tree(_ dir: String) -> [String: Data] {
+        var all: [String: Data] = [:]
+        let root = dir + "/generated"
+        for rel in (try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? [] {
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir)
+            if !isDir.boolValue { all["generated/" + rel] = FileManager.default.contents(atPath: root + "/" + rel) }
+        }
+        return all
+    }
+
+    /// The lock as JSON, without what legitimately differs between two builds: task ids and times.
+    static func comparableLock(_ dir: String) throws -> NSDictionary {
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/assetpipe.lock"))
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var assets = object["assets"] as? [String: [String: Any]] ?? [:]
+        for (name, var asset) in assets {
+            asset["taskIDs"] = nil
+            asset["generatedAt"] = nil
+            assets[name] = asset
+        }
+        object["assets"] = assets
+        return object as NSDictionary
+    }
+
+    /// The tree agrees with the lock: every file decodes and is listed with its sha256 and size; every listed
+    /// output exists; no temporary leftover anywhere under `dir`.
+    static func audit(_ dir: String, expectComplete: Bool = true) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/assetpipe.lock"))
+        let lock = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var listed: [String: [String: Any]] = [:]
+        for (_, asset) in lock["assets"] as? [String: [String: Any]] ?? [:] {
+            for o in asset["outputs"] as? [[String: Any]] ?? [] { listed[o["path"] as? String ?? ""] = o }
+        }
+        let files = tree(dir)
+        for (rel, bytes) in files {
+            let record = listed[rel]
+            #expect(record != nil, "\(rel) is not in the lock")
+            #expect(record?["bytes"] as? Int == bytes.count, "\(rel): size differs from the lock")
+            #expect(record?["sha256"] as? String == sha256(bytes), "\(rel): sha256 differs from the lock")
+            #expect((try? ImageDecoder.decode(.bytes(Array(bytes)))) != nil, "\(rel) does not decode")
+        }
+        if expectComplete {
+            for path in listed.keys { #expect(files[path] != nil, "\(path) is in the lock, not in the tree") }
+        }
+        for rel in (try? FileManager.default.subpathsOfDirectory(atPath: dir)) ?? [] {
+            #expect(!(rel as NSString).lastPathComponent.contains(".tmp-"), "temporary leftover \(rel)")
+        }
+    }
+
+    static func sha256(_ data: Data) -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: file, contents: data)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try? CLIRunner.runProcess("/usr/bin/env", ["sha256sum", file])
+        return String(r?.stdout.prefix(64) ?? "")
+    }
+
+    static func env(_ key: String = "test-key") -> [String: String?] {
+        ["APIMART_API_KEY": key, "APIMART_BASE_URL": nil]
+    }
+
+    /// Runs `assetpipe build --json` until it exits 0 (at most `tries` times); returns every run.
+    static func resume(_ dir: String, baseURL: String, tries: Int = 3) throws -> [CLIRunner.Result] {
+        var runs: [CLIRunner.Result] = []
+        for _ in 0..<tries {
+            let r = try CLIRunner.run(
+                ["build", dir, "--base-url", baseURL, "--json", "--jobs", "3"], environment: env(),
+                timeout: .seconds(120))
+            runs.append(r)
+            if r.exitCode != 1 { break }
+        }
+        return runs
+    }
+
+    static func count(_ text: String, _ needle: String) -> Int { text.components(separatedBy: needle).count - 1 }
+
+    // MARK: - Kill and resume
+
+    /// The moments: the marker a plain build line carries just before that step (the Nth time it appears),
+    /// plus a delay, so the kill lands inside the step. "writing" + delay reaches the lock write after the files.
+    static let crashPoints: [(label: String, marker: String, count: Int, delayMs: Int)] = [
+        ("during uploads", ": uploading", 1, 0),
+        ("during the second upload", ": uploading", 2, 3),
+        ("just before a submit", ": submitting", 1, 0),
+        ("a submit in flight", ": submitting", 3, 2),
+        ("while polling", " submitted", 2, 150),
+        ("while polling, late", " processing", 3, 20),
+        ("during a download", "downloading result", 1, 0),
+        ("during the second download", "downloading result", 3, 1),
+        ("during post-processing", "post-processing", 1, 0),
+        ("during post-processing, later", "post-processing", 3, 30),
+        ("while writing files", ": writing", 1, 0),
+        ("while writing the lock", ": writing", 2, 25),
+        ("after some assets finished", "files written)", 2, 0),
+    ]
+
+    @Test(.timeLimit(.minutes(4)))
+    func aBuildKilledAtManyMomentsResumesToTheSameTreeWithoutPayingTwice() async throws {
+        try #require(CLIRunner.binaryExists, "build the binary first")
+        let sim = try await SimulatorProcess(["--task-seconds", "0.4"])
+        defer { sim.stop() }
+        let reference = try Self.project()
+        defer { try? FileManager.default.removeItem(atPath: reference) }
+        let whole = try CLIRunner.run(["build", reference, "--base-url", sim.baseURL], environment: Self.env())
+        try #require(whole.exitCode == 0, "\(whole)")
+        let expectedTree = Self.tree(reference)
+        let expectedLock = try Self.comparableLock(reference)
+        #expect(expectedTree.count == 11)
+        try Self.audit(reference)
+
+        var figures: [String] = []
+        for point in Self.crashPoints {
+            let dir = try Self.project()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let before = try await sim.submissions()
+            let build = try BuildProcess(dir, baseURL: sim.baseURL, jobs: 2)
+            let reached = try await build.wait(for: point.marker, count: point.count)
+            if point.delayMs > 0 { try await Task.sleep(for: .milliseconds(point.delayMs)) }
+            let killed = build.kill()
+            #expect(reached && killed, "\(point.label): the build ended before the kill\n\(build.stderr)")
+            let doneBeforeKill = Self.count(build.stderr, "files written)")
+
+            let runs = try Self.resume(dir, baseURL: sim.baseURL)
+            let last = try #require(runs.last)
+            #expect(last.exitCode == 0, "\(point.label): \(runs)")
+            // An outcome-unknown (killed between sending a submit and recording its answer) is reported, then
+            // the next build tries again: the only case where a second submission of an asset is allowed.
+            let unknown = runs.dropLast().reduce(0) { $0 + Self.count($1.stdout, "\"errorCode\" : \"outcome-unknown\"") }
+            for r in runs.dropLast() where r.exitCode == 1 {
+                #expect(r.stdout.contains("may have been billed"), "\(point.label): \(r)")
+            }
+            let submitted = try await sim.submissions() - before
+            #expect(submitted >= 6 && submitted <= 6 + unknown, "\(point.label): \(submitted) submissions, \(unknown) unknown")
+            #expect(Self.tree(dir) == expectedTree, "\(point.label): the tree differs from an uninterrupted build")
+            #expect(try Self.comparableLock(dir) == expectedLock, "\(point.label): the lock differs")
+            try Self.audit(dir)
+            // A further build is up to date and costs nothing.
+            let check = try CLIRunner.run(["build", dir, "--check"], environment: Self.env())
+            #expect(check.exitCode == 0, "\(point.label): \(check)")
+            figures.append(
+                "\(point.label): \(doneBeforeKill) assets done before the kill, \(runs.count) resume run(s), \(submitted) submissions, \(unknown) outcome-unknown")
+        }
+        print("crash points:\n  " + figures.joined(separator: "\n  "))
+    }
+
+    /// Killed after the submit left and before its answer: the journal holds the intent without a task id; the
+    /// next build reports "outcome unknown… may have been billed" and sends nothing for it; the build after that
+    /// tries again and says so.
+    @Test(.timeLimit(.minutes(2)))
+    func aSubmitInFlightWhenKilledIsReportedAsOutcomeUnknownThenRetried() async throws {
+        try #require(CLIRunner.binaryExists)
+        // Every answer is held 1.5 s: the kill lands while the server holds the submit.
+        let sim = try await SimulatorProcess(["--task-seconds", "0.2", "--slow-rate", "1", "--slow-seconds", "1.5"])
+        defer { sim.stop() }
+        let dir = try Self.project("assets:\n  - name: only\n    prompt: one picture\n    quality: low\n")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let build = try BuildProcess(dir, baseURL: sim.baseURL, jobs: 1)
+        #expect(try await build.wait(for: ": submitting"))
+        var seen = false
+        for _ in 0..<300 where !seen {
+            seen = try await sim.submitRequests() >= 1
+            if !seen { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(seen, "the submit never reached the simulator")
+        #expect(build.kill(), "the build ended before the kill")
+
+        let second = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        #expect(second.exitCode == 1, "\(second)")
+        #expect(second.stdout.contains("\"errorCode\" : \"outcome-unknown\""), "\(second)")
+        #expect(second.stdout.contains("may have been billed"), "\(second)")
+        #expect(try await sim.submitRequests() == 1, "the unanswered submit was resent within the build")
+        let lock = try String(contentsOfFile: dir + "/assetpipe.lock", encoding: .utf8)
+        #expect(lock.contains("outcomeUnknown"), "\(lock)")
+
+        let third = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        #expect(third.exitCode == 0, "\(third)")
+        #expect(third.stdout.contains("may have been billed"), "the retry does not say the earlier attempt may have been billed")
+        #expect(try await sim.submitRequests() == 2)
+        #expect(try await sim.submissions() == 2)
+        #expect(!(try String(contentsOfFile: dir + "/assetpipe.lock", encoding: .utf8)).contains("outcomeUnknown"))
+        try Self.audit(dir)
+    }
+
+    // MARK: - Local faults
+
+    static var isRoot: Bool { geteuid() == 0 }
+
+    static func mount(_ arguments: [String]) -> CLIRunner.Result? {
+        try? CLIRunner.runProcess("/usr/bin/env", ["mount"] + arguments, timeout: .seconds(20))
+    }
+
+    /// A full disk: the project on a 3 MiB tmpfs. The build fails with a clear message (no crash), leaves no
+    /// partial file and a readable lock; with room again, the next build completes without paying twice for
+    /// what finished.
+    @Test(.timeLimit(.minutes(2)))
+    func aFullDiskFailsCleanlyAndTheNextBuildCompletes() async throws {
+        try #require(CLIRunner.binaryExists)
+        let mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: mountPoint) }
+        guard Self.isRoot, let m = Self.mount(["-t", "tmpfs", "-o", "size=3m", "tmpfs", mountPoint]), m.exitCode == 0
+        else {
+            print("skipped: cannot mount a tmpfs here (not root or no permission); the disk-full test needs one")
+            return
+        }
+        defer { _ = try? CLIRunner.runProcess("/usr/bin/env", ["umount", "-l", mountPoint]) }
+        let sim = try await SimulatorProcess(["--task-seconds", "0.2"])
+        defer { sim.stop() }
+        // Uncompressed PNGs (level 0) of 1024×1024: 4 MiB each, more than the disk holds.
+        var text = "assets:\n"
+        for i in 0..<4 {
+            text += "  - name: big\(i)\n    prompt: big picture \(i)\n    quality: low\n    format: jpeg\n"
+            text += "    outputs:\n      - format: jpeg\n        quality: 50\n"
+            if i >= 2 { text += "      - format: png\n        level: 0\n" }
+        }
+        let dir = try Self.project(text, in: mountPoint)
+        let full = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        #expect(full.exitCode == 1 || full.exitCode == 2, "\(full)")
+        #expect(full.exitCode < 128, "crashed: \(full)")
+        let said = full.stdout + full.stderr
+        #expect(said.contains("No space left") || said.contains("space"), "the error does not say the disk is full: \(full)")
+        if FileManager.default.fileExists(atPath: dir + "/assetpipe.lock") { try Self.audit(dir, expectComplete: true) }
+        for rel in (try? FileManager.default.subpathsOfDirectory(atPath: dir)) ?? [] {
+            #expect(!rel.contains(".tmp-"), "temporary leftover \(rel) after a full disk")
+        }
+        let submittedFull = try await sim.submissions()
+
+        // Room again.
+        #expect(Self.mount(["-o", "remount,size=64m", mountPoint])?.exitCode == 0)
+        let again = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        #expect(again.exitCode == 0, "\(again)")
+        try Self.audit(dir)
+        let resubmitted = try await sim.submissions() - submittedFull
+        let upToDateOrReprocessed = Self.count(again.stdout, "\"status\" : \"up-to-date\"") + Self.count(again.stdout, "\"status\" : \"re-processed\"")
+        #expect(resubmitted + upToDateOrReprocessed <= 4, "\(resubmitted) resubmitted: \(again.stdout)")
+        print("disk full: first build exit \(full.exitCode), \(submittedFull) submissions; then \(resubmitted) more to complete")
+    }
+
+    /// An output folder that cannot be written: a clear error naming the file, exit 1, no partial file; once
+    /// writable the next build completes from the downloaded results without a new submission.
+    @Test(.timeLimit(.minutes(2)))
+    func anUnwritableOutputFolderFailsClearlyAndNothingIsPaidTwice() async throws {
+        try #require(CLIRunner.binaryExists)
+        let sim = try await SimulatorProcess(["--task-seconds", "0.2"])
+        defer { sim.stop() }
+        let dir = try Self.project(Self.manifest)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let generated = dir + "/generated"
+        try FileManager.default.createDirectory(atPath: generated, withIntermediateDirectories: true)
+        var mounted = false
+        if Self.isRoot {
+            // Root ignores permission bits: a read-only tmpfs makes the folder really unwritable.
+            mounted = Self.mount(["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", generated])?.exitCode == 0
+            if !mounted { print("skipped: root without mount permission cannot make an unwritable folder"); return }
+        } else {
+            chmod(generated, 0o555)
+        }
+        defer {
+            if mounted { _ = try? CLIRunner.runProcess("/usr/bin/env", ["umount", "-l", generated]) }
+            chmod(generated, 0o755)
+        }
+        let r = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        #expect(r.exitCode == 1, "\(r)")
+        #expect(r.stdout.contains("cannot write generated/"), "the error does not name the file: \(r)")
+        #expect(r.stdout.contains("Read-only") || r.stdout.contains("ermission"), "the error does not say why: \(r)")
+        #expect(Self.tree(dir).isEmpty)
+        let submitted = try await sim.submissions()
+        #expect(submitted == 6)
+
+        if mounted { _ = try CLIRunner.runProcess("/usr/bin/env", ["umount", generated]); mounted = false } else { chmod(generated, 0o755) }
+        let again = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        #expect(again.exitCode == 0, "\(again)")
+        #expect(try await sim.submissions() == submitted, "the results were downloaded, yet submitted again")
+        try Self.audit(dir)
+    }
+
+    /// A second build of the same manifest while one runs: refused at once with a message and exit 2 (it does
+    /// not wait, and does not race); the first build finishes untouched.
+    @Test(.timeLimit(.minutes(2)))
+    func aSecondConcurrentBuildIsRefusedWithAMessage() async throws {
+        try #require(CLIRunner.binaryExists)
+        let sim = try await SimulatorProcess(["--task-seconds", "1.5"])
+        defer { sim.stop() }
+        let dir = try Self.project(Self.manifest)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try BuildProcess(dir, baseURL: sim.baseURL, jobs: 2)
+        #expect(try await first.wait(for: "plan:"))
+        let second = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL], environment: Self.env())
+        #expect(second.exitCode == 2, "\(second)")
+        #expect(second.stderr.contains("another assetpipe build of this manifest is running"), "\(second)")
+        #expect(second.stderr.contains("pid \(first.process.processIdentifier)"), "\(second)")
+        #expect(second.duration < .seconds(10), "the second build waited instead of refusing")
+        first.process.waitUntilExit()
+        #expect(first.process.terminationStatus == 0, "\(first.stderr)")
+        #expect(try await sim.submissions() == 6)
+        try Self.audit(dir)
+        // The lock is released: a third build runs (and is up to date).
+        let third = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL], environment: Self.env())
+        #expect(third.exitCode == 0, "\(third)")
+        #expect(third.stdout.contains("up to date 6"), "\(third)")
+    }
+}
