@@ -71,6 +71,13 @@ extension APIMartClient {
                         status: answer.status)
                 }
                 current = next
+            case 429 where attempt < retry.maxAttempts:
+                // A result host that rate-limits: wait (Retry-After when sent, capped) and fetch again; the task
+                // is already billed, so giving up here would lose a paid result for this build.
+                attempt += 1
+                count { $0.retries += 1 }
+                let after = answer.headers.first(name: "retry-after").flatMap { Int($0) }.map { Duration.seconds($0) }
+                try await Task.sleep(for: min(after ?? backoffDelay(attempt: attempt - 1), retry.maximumRetryAfter))
             case 500...599 where attempt < retry.maxAttempts:
                 attempt += 1
                 count { $0.retries += 1 }

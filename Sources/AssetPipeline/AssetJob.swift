@@ -351,6 +351,15 @@ struct AssetJob: Sendable {
             if let k = processed.keptChangedFraction { record.results[i].keptChangedFraction = k }
         }
         // Every output passed its checks: write them (atomically), then the lock.
+        // First keep the previous outputs and lock entry (for the gallery's review and `assetpipe rollback`).
+        let previous = await context.keeper.asset(asset.name)
+        do {
+            try BuildHistory.archiveBeforeOverwrite(
+                asset: asset.name, previous: previous, newKey: item.key, writes: made.map { ($0.record.path, $0.bytes) },
+                manifestDirectory: manifest.directory, stateDirectory: manifest.stateDirectory)
+        } catch {
+            step("the previous state was not kept for review: \(error)")
+        }
         step("writing \(made.count) file\(made.count == 1 ? "" : "s")")
         var written: [String] = []
         for output in made {

@@ -131,8 +131,11 @@ public enum Pipeline {
                 outcomes.append(done)
             }
         }
-        return BuildReport(
+        let report = BuildReport(
             manifest: manifest.path, assets: outcomes, accountError: control.accountSummary,
             elapsed: Date().timeIntervalSince(started))
+        // For `assetpipe gallery`: the statuses of the last build.
+        try? BuildHistory.saveReport(report, stateDirectory: manifest.stateDirectory)
+        return report
     }
 }

@@ -7,7 +7,9 @@ import Testing
 /// uninterrupted build. The build runs as an `assetpipe build` process; the simulator lives in this test process,
 /// so it outlives the killed build (and its counters are readable).
 @Suite(.serialized) struct KillResumeTests {
-    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    /// env ASSETPIPE_BINARY (e.g. a sanitized build, as CLIRunner honours it), else `.build/debug/assetpipe`.
+    static let binary = ProcessInfo.processInfo.environment["ASSETPIPE_BINARY"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".build/debug/assetpipe").path
 
     /// Starts `assetpipe build`, waits until stderr shows `marker` `count` times (or `limit`), then SIGKILLs it.

@@ -15,7 +15,9 @@ import Testing
     static let key = "sk-LEAKCHECK-0123456789abcdef"
     static let wrongKey = "sk-WRONGKEY-fedcba9876543210"
 
-    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    /// env ASSETPIPE_BINARY (e.g. a sanitized build, as CLIRunner honours it), else `.build/debug/assetpipe`.
+    static let binary = ProcessInfo.processInfo.environment["ASSETPIPE_BINARY"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".build/debug/assetpipe").path
 
     struct Run: CustomStringConvertible {

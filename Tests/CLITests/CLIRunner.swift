@@ -7,14 +7,16 @@ import Glibc
 /// Runs the built `assetpipe` binary (`.build/debug/assetpipe`) as a subprocess, with a timeout,
 /// and reports its exit code, output and peak memory. Shared by every CLI test file.
 ///
-/// Peak RSS comes from `wait4`'s `rusage` of that child alone, so it is measured in a separate
-/// process, never inside the (parallel) test runner.
+/// Peak RSS is measured in a separate process, never inside the (parallel) test runner: the child runs
+/// under GNU time (`/usr/bin/time -f %M`), which forks it from its own small process. `wait4`'s rusage
+/// here would not do: glibc's posix_spawn shares the test runner's memory until exec, and Linux then
+/// records the runner's peak RSS as the child's own.
 struct CLIRunner {
     struct Result: Sendable, CustomStringConvertible {
         var exitCode: Int32
         var stdout: String
         var stderr: String
-        /// Peak resident set size of the child, in bytes (ru_maxrss).
+        /// Peak resident set size of the child, in bytes; -1 when GNU time is not installed.
         var peakRSSBytes: Int
         var timedOut: Bool
         var duration: Duration
@@ -36,6 +38,9 @@ struct CLIRunner {
         if let env = ProcessInfo.processInfo.environment["ASSETPIPE_BINARY"], !env.isEmpty { return env }
         return packageRoot.appendingPathComponent(".build/debug/assetpipe").path
     }
+
+    /// GNU time, which measures a child's own peak memory (Debian package `time`).
+    static let gnuTime = "/usr/bin/time"
 
     static var binaryExists: Bool { FileManager.default.isExecutableFile(atPath: binaryPath) }
 
@@ -67,12 +72,20 @@ struct CLIRunner {
         for (key, value) in environment { env[key] = value }
         // A working directory is set with coreutils `env -C` (posix_spawn_file_actions_addchdir_np
         // is not visible from Swift's Glibc module); the measured child is still the `exec`ed program.
-        let program = currentDirectory == nil ? executable : "/usr/bin/env"
-        let argv = currentDirectory.map { ["/usr/bin/env", "-C", $0, executable] + arguments } ?? [executable] + arguments
+        var argv = currentDirectory.map { ["/usr/bin/env", "-C", $0, executable] + arguments } ?? [executable] + arguments
+        let rssURL = dir.appendingPathComponent("peak-rss")
+        let measuresMemory = FileManager.default.isExecutableFile(atPath: gnuTime)
+        if measuresMemory { argv = [gnuTime, "-f", "%M", "-o", rssURL.path] + argv }
+        let program = argv[0]
         let envp = env.map { "\($0.key)=\($0.value)" }
 
-        // posix_spawn + wait4: the child is reaped here (nobody else races for it), and wait4's
-        // rusage is that child's own peak memory.
+        // posix_spawn + wait4: the child is reaped here (nobody else races for it). It leads its own
+        // process group, so a timeout kills GNU time and the command under it alike.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -84,7 +97,7 @@ struct CLIRunner {
         let start = clock.now
         var pid: pid_t = 0
         let spawnStatus = withCStrings(argv) { cArgv in
-            withCStrings(envp) { cEnvp in posix_spawn(&pid, program, &actions, nil, cArgv, cEnvp) }
+            withCStrings(envp) { cEnvp in posix_spawn(&pid, program, &actions, &attributes, cArgv, cEnvp) }
         }
         guard spawnStatus == 0 else {
             throw CLIRunnerError.spawnFailed(executable, String(cString: strerror(spawnStatus)))
@@ -100,7 +113,7 @@ struct CLIRunner {
             if r < 0 && errno != EINTR { throw CLIRunnerError.waitFailed(String(cString: strerror(errno))) }
             if clock.now >= deadline {
                 timedOut = true
-                kill(pid, SIGKILL)
+                kill(-pid, SIGKILL)
                 while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
                 break
             }
@@ -109,9 +122,13 @@ struct CLIRunner {
         let exitCode: Int32 = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        // GNU time writes the peak in KiB on the last line of its output file; -1 when it is not installed.
+        let peakKiB = measuresMemory
+            ? ((try? String(contentsOf: rssURL, encoding: .utf8))?.split(separator: "\n").last.flatMap { Int($0) } ?? -1)
+            : -1
         return Result(
             exitCode: exitCode, stdout: stdout, stderr: stderr,
-            peakRSSBytes: Int(usage.ru_maxrss) * 1024, timedOut: timedOut,
+            peakRSSBytes: peakKiB < 0 ? -1 : peakKiB * 1024, timedOut: timedOut,
             duration: clock.now - start)
     }
 }

@@ -7,11 +7,8 @@ import Testing
 struct GenerateCLITests {
     static let key = "sk-CLI-do-not-leak-4b9e1d77"
 
-    static var binary: String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/assetpipe").path
-    }
+    /// The shared runner's choice: env ASSETPIPE_BINARY (e.g. a sanitized build), else `.build/debug/assetpipe`.
+    static var binary: String { CLIRunner.binaryPath }
 
     /// Written by one reader thread, read after `group.wait()`.
     final class DataBox: @unchecked Sendable {
