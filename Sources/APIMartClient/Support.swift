@@ -1,14 +1,14 @@
 import Crypto
 import Foundation
 
-/// A value behind a lock, for the client's small shared counters and flags.
-final class Locked<Value>: @unchecked Sendable {
+/// A value behind a lock, for small shared counters and flags (the client's, and the pipeline's jobs').
+package final class Locked<Value>: @unchecked Sendable {
     private var value: Value
     private let lock = NSLock()
 
-    init(_ value: Value) { self.value = value }
+    package init(_ value: Value) { self.value = value }
 
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+    package func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)

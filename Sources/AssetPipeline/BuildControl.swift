@@ -1,18 +1,6 @@
 import APIMartClient
 import Foundation
 
-/// A value behind a lock, shared by concurrent jobs.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}
-
 /// Account state shared by every job of a build: 401 stops the build, 402 stops every new submission
 /// (running tasks finish), 403 stops the assets of that model only.
 final class BuildControl: Sendable {

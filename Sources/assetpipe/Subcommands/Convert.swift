@@ -46,11 +46,7 @@ extension AssetPipeCommand {
         @Flag(help: "Print a JSON array, one object per file.")
         var json = false
 
-        @Option(help: "Refuse images with more pixels than this.")
-        var maxPixels: Int = DecodeLimits.default.maxPixels
-
-        @Option(help: "Refuse images wider or taller than this.")
-        var maxSide: Int = DecodeLimits.default.maxSide
+        @OptionGroup var decodeLimits: DecodeLimitOptions
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("Give at least one FILE.") }
@@ -65,7 +61,6 @@ extension AssetPipeCommand {
             if let flatten, RGBColor(hex: flatten) == nil {
                 throw ValidationError("--flatten '\(flatten)' is not a colour; use #rrggbb or #rgb, e.g. '#ffffff'.")
             }
-            if maxPixels < 1 || maxSide < 1 { throw ValidationError("--max-pixels and --max-side must be at least 1.") }
             var seen: [String: String] = [:]
             for file in files {
                 let out = outputPath(for: file, format: outputFormat(for: file))
@@ -84,7 +79,7 @@ extension AssetPipeCommand {
             if let width { options.resize = .width(width) }
             if let height { options.resize = .height(height) }
             if let scale { options.resize = .scale(scale) }
-            options.limits = DecodeLimits(maxPixels: maxPixels, maxSide: maxSide)
+            options.limits = decodeLimits.limits
             let jobs = files.map { ($0, outputFormat(for: $0)) }
             let base = options
             let records = ParallelMap.run(jobs.map(\.0)) { file in

@@ -23,24 +23,18 @@ extension AssetPipeCommand {
         @Flag(help: "With --transparency, stop at the first non-opaque pixel (only 'opaque' is then final).")
         var earlyExit = false
 
-        @Option(help: "Refuse images with more pixels than this.")
-        var maxPixels: Int = DecodeLimits.default.maxPixels
-
-        @Option(help: "Refuse images wider or taller than this.")
-        var maxSide: Int = DecodeLimits.default.maxSide
+        @OptionGroup var decodeLimits: DecodeLimitOptions
 
         @Argument(help: "Image files (PNG, JPEG; WebP and GIF are recognised).")
         var files: [String]
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("Give at least one FILE.") }
-            if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1.") }
-            if maxSide < 1 { throw ValidationError("--max-side must be at least 1.") }
             if earlyExit && !transparency { throw ValidationError("--early-exit needs --transparency.") }
         }
 
         func run() async throws {
-            let limits = DecodeLimits(maxPixels: maxPixels, maxSide: maxSide)
+            let limits = decodeLimits.limits
             let (transparency, earlyExit) = (self.transparency, self.earlyExit)
             let records = ParallelMap.run(files) { path in
                 InspectRecord.make(path: path, transparency: transparency, earlyExit: earlyExit, limits: limits)
