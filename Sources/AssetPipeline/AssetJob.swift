@@ -264,6 +264,7 @@ struct AssetJob: Sendable {
             } catch {
                 throw PipelineError(.io, "cannot write \(rel) in the state folder", cause: "\(error)")
             }
+            TestKillHook.reached("raw-written")
             let result = Journal.Result(index: i, sha256: sha, format: format.rawValue, path: rel)
             try journal.recordResult(attempt: attemptID, result)
             have[i] = result
@@ -362,22 +363,37 @@ struct AssetJob: Sendable {
         }
         step("writing \(made.count) file\(made.count == 1 ? "" : "s")")
         var written: [String] = []
-        for output in made {
-            let full = PathTools.join(manifest.directory, output.record.path)
-            guard PathTools.staysInside(full, root: manifest.outputRoot) else {
-                throw PipelineError(
-                    .pathEscape,
-                    "\(output.record.path) leads out of the output folder through a symbolic link; not written")
+        do {
+            for output in made {
+                let full = PathTools.join(manifest.directory, output.record.path)
+                guard PathTools.staysInside(full, root: manifest.outputRoot) else {
+                    throw PipelineError(
+                        .pathEscape,
+                        "\(output.record.path) leads out of the output folder through a symbolic link; not written")
+                }
+                do {
+                    try Files.atomicWrite(output.bytes, to: full)
+                } catch {
+                    throw PipelineError(.io, "cannot write \(output.record.path)", cause: "\(error)")
+                }
+                written.append(output.record.path)
+                TestKillHook.reached("output-written")
+                try context.journal.recordOutput(
+                    path: output.record.path, assetKey: item.key, postKey: output.record.postKey,
+                    sha256: output.record.sha256)
             }
-            do {
-                try Files.atomicWrite(output.bytes, to: full)
-            } catch {
-                throw PipelineError(.io, "cannot write \(output.record.path)", cause: "\(error)")
+        } catch {
+            // Some files were replaced before a later write failed (disk full, a read-only folder): record
+            // those in the lock, so the lock keeps describing the tree; the next build makes the rest.
+            if !written.isEmpty {
+                var partial = record
+                let done = made.filter { written.contains($0.record.path) }
+                partial.outputs = record.outputs.filter { r in !written.contains(r.path) } + done.map(\.record)
+                let planned = Set(item.outputs.map { PathTools.join(manifest.output, $0.path) })
+                partial.outputs = partial.outputs.filter { planned.contains($0.path) }.sorted { $0.path < $1.path }
+                try? await context.keeper.set(asset.name, partial)
             }
-            try context.journal.recordOutput(
-                path: output.record.path, assetKey: item.key, postKey: output.record.postKey,
-                sha256: output.record.sha256)
-            written.append(output.record.path)
+            throw error
         }
         var records = record.outputs.filter { r in !made.contains { $0.record.path == r.path } }
         records += made.map(\.record)

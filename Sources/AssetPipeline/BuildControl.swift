@@ -85,6 +85,7 @@ actor LockKeeper {
 
     func set(_ name: String, _ asset: LockedAsset) throws {
         lock.assets[name] = asset
+        TestKillHook.reached("lock-write")
         try lock.write(path: path)
     }
 

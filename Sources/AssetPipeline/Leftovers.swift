@@ -12,6 +12,8 @@ enum Leftovers {
             names[dir, default: []].insert((path as NSString).lastPathComponent)
         }
         add(manifest.lockFilePath)
+        // The client's upload cache, written atomically in the state folder.
+        add(PathTools.join(manifest.stateDirectory, "uploads.json"))
         for item in plan.items {
             for o in item.outputs { add(PathTools.join(manifest.outputRoot, o.path)) }
         }

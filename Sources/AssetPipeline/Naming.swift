@@ -52,11 +52,22 @@ public enum PathTools {
     public static func realPathOfExistingPrefix(_ path: String) -> String {
         var existing = absolute(path)
         var rest: [String] = []
+        var hops = 0
         while existing != "/" {
             if let resolved = realpath(existing, nil) {
                 defer { free(resolved) }
                 let base = String(cString: resolved)
                 return rest.isEmpty ? base : join(base, rest.reversed().joined(separator: "/"))
+            }
+            // A dangling symbolic link: follow its target as text (a later mkdir or write would go there).
+            var info = stat()
+            if hops < 40, lstat(existing, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK,
+                let target = try? FileManager.default.destinationOfSymbolicLink(atPath: existing)
+            {
+                hops += 1
+                let parent = (existing as NSString).deletingLastPathComponent
+                existing = absolute(target.hasPrefix("/") ? target : join(parent, target))
+                continue
             }
             rest.append((existing as NSString).lastPathComponent)
             existing = (existing as NSString).deletingLastPathComponent

@@ -82,7 +82,7 @@ import FoundationNetworking
         let process = Process()
         let log: String
 
-        init(_ dir: String, baseURL: String, jobs: Int = 2, key: String = "test-key") throws {
+        init(_ dir: String, baseURL: String, jobs: Int = 2, key: String = "test-key", extra: [String: String] = [:]) throws {
             log = dir + ".stderr.log"
             FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = URL(fileURLWithPath: CLIRunner.binaryPath)
@@ -90,6 +90,7 @@ import FoundationNetworking
             var env = ProcessInfo.processInfo.environment
             env["APIMART_API_KEY"] = key
             env["APIMART_BASE_URL"] = nil
+            for (k, v) in extra { env[k] = v }
             process.environment = env
             process.standardOutput = FileHandle.nullDevice
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -320,37 +321,66 @@ import FoundationNetworking
 
         var figures: [String] = []
         for point in Self.crashPoints {
-            let dir = try Self.project()
-            defer { try? FileManager.default.removeItem(atPath: dir) }
-            let before = try await sim.submissions()
-            let build = try BuildProcess(dir, baseURL: sim.baseURL, jobs: 2)
-            let reached = try await build.wait(for: point.marker, count: point.count)
-            if point.delayMs > 0 { try await Task.sleep(for: .milliseconds(point.delayMs)) }
-            let killed = build.kill()
-            #expect(reached && killed, "\(point.label): the build ended before the kill\n\(build.stderr)")
-            let doneBeforeKill = Self.count(build.stderr, "files written)")
-
-            let runs = try Self.resume(dir, baseURL: sim.baseURL)
-            let last = try #require(runs.last)
-            #expect(last.exitCode == 0, "\(point.label): \(runs)")
-            // An outcome-unknown (killed between sending a submit and recording its answer) is reported, then
-            // the next build tries again: the only case where a second submission of an asset is allowed.
-            let unknown = runs.dropLast().reduce(0) { $0 + Self.count($1.stdout, "\"errorCode\" : \"outcome-unknown\"") }
-            for r in runs.dropLast() where r.exitCode == 1 {
-                #expect(r.stdout.contains("may have been billed"), "\(point.label): \(r)")
-            }
-            let submitted = try await sim.submissions() - before
-            #expect(submitted >= 6 && submitted <= 6 + unknown, "\(point.label): \(submitted) submissions, \(unknown) unknown")
-            #expect(Self.tree(dir) == expectedTree, "\(point.label): the tree differs from an uninterrupted build")
-            #expect(try Self.comparableLock(dir) == expectedLock, "\(point.label): the lock differs")
-            try Self.audit(dir)
-            // A further build is up to date and costs nothing.
-            let check = try CLIRunner.run(["build", dir, "--check"], environment: Self.env())
-            #expect(check.exitCode == 0, "\(point.label): \(check)")
             figures.append(
-                "\(point.label): \(doneBeforeKill) assets done before the kill, \(runs.count) resume run(s), \(submitted) submissions, \(unknown) outcome-unknown")
+                try await Self.crashAndResume(
+                    point.label, sim: sim, expectedTree: expectedTree, expectedLock: expectedLock
+                ) { build in
+                    let reached = try await build.wait(for: point.marker, count: point.count)
+                    if point.delayMs > 0 { try await Task.sleep(for: .milliseconds(point.delayMs)) }
+                    return reached && build.kill()
+                })
+        }
+        // Windows too short to hit by timing: the build kills itself there (ASSETPIPE_TEST_KILL_AT, see
+        // Sources/AssetPipeline/TestKillHook.swift).
+        for (step, n) in [("raw-written", 1), ("raw-written", 4), ("output-written", 1), ("output-written", 5),
+            ("lock-write", 1), ("lock-write", 4)]
+        {
+            figures.append(
+                try await Self.crashAndResume(
+                    "hook \(step):\(n)", sim: sim, expectedTree: expectedTree, expectedLock: expectedLock,
+                    extra: ["ASSETPIPE_TEST_KILL_AT": "\(step):\(n)"]
+                ) { build in
+                    build.process.waitUntilExit()
+                    return build.process.terminationReason == .uncaughtSignal
+                })
         }
         print("crash points:\n  " + figures.joined(separator: "\n  "))
+    }
+
+    /// One kill and resume: a fresh project, a build killed by `kill` (true when it really was), then builds until
+    /// one exits 0; checks submissions, the tree, the lock and the audit. Returns a line of figures.
+    static func crashAndResume(
+        _ label: String, sim: SimulatorProcess, expectedTree: [String: Data], expectedLock: NSDictionary,
+        extra: [String: String] = [:], kill: (BuildProcess) async throws -> Bool
+    ) async throws -> String {
+        let dir = try Self.project()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = try await sim.submissions()
+        let build = try BuildProcess(dir, baseURL: sim.baseURL, jobs: 2, extra: extra)
+        let killed = try await kill(build)
+        #expect(killed, "\(label): the build ended before the kill\n\(build.stderr)")
+        let doneBeforeKill = Self.count(build.stderr, "files written)")
+        // What a kill inside an atomic write leaves: a temporary file beside its target. The next build sweeps it.
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: dir + "/.assetpipe.lock.tmp-Ab12Cd"))
+
+        let runs = try Self.resume(dir, baseURL: sim.baseURL)
+        let last = try #require(runs.last)
+        #expect(last.exitCode == 0, "\(label): \(runs)")
+        // An outcome-unknown (killed between sending a submit and recording its answer) is reported, then
+        // the next build tries again: the only case where a second submission of an asset is allowed.
+        let unknown = runs.dropLast().reduce(0) { $0 + Self.count($1.stdout, "\"errorCode\" : \"outcome-unknown\"") }
+        for r in runs.dropLast() where r.exitCode == 1 {
+            #expect(r.stdout.contains("may have been billed"), "\(label): \(r)")
+        }
+        let submitted = try await sim.submissions() - before
+        #expect(submitted >= 6 && submitted <= 6 + unknown, "\(label): \(submitted) submissions, \(unknown) unknown")
+        #expect(Self.tree(dir) == expectedTree, "\(label): the tree differs from an uninterrupted build")
+        #expect(try Self.comparableLock(dir) == expectedLock, "\(label): the lock differs")
+        try Self.audit(dir)
+        // A further build is up to date and costs nothing.
+        let check = try CLIRunner.run(["build", dir, "--check"], environment: Self.env())
+        #expect(check.exitCode == 0, "\(label): \(check)")
+        return "\(label): \(doneBeforeKill) assets done before the kill, \(runs.count) resume run(s), \(submitted) submissions, \(unknown) outcome-unknown"
     }
 
     /// Killed after the submit left and before its answer: the journal holds the intent without a task id; the
