@@ -136,6 +136,8 @@ public enum Pipeline {
             elapsed: Date().timeIntervalSince(started))
         // For `assetpipe gallery`: the statuses of the last build.
         try? BuildHistory.saveReport(report, stateDirectory: manifest.stateDirectory)
+        // Every job has ended and the build lock is still held: no temporary of this build may outlive it.
+        Leftovers.sweep(plan: plan)
         return report
     }
 }
