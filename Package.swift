@@ -70,6 +70,8 @@ let package = Package(
                 "ImageCodec", "MaskTools", "APIMartClient", "APIMartSimulator", "AssetPipeline", "AssetGallery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Helpers several test targets share (simulator scope, raw loopback HTTP, time limits). Not a product.
+        .target(name: "TestSupport", dependencies: ["APIMartSimulator"], path: "Tests/TestSupport"),
         .testTarget(
             name: "ImageCodecTests",
             dependencies: ["ImageCodec", .product(name: "Crypto", package: "swift-crypto")]),
@@ -77,7 +79,7 @@ let package = Package(
         .testTarget(
             name: "APIMartTests",
             dependencies: [
-                "APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "MaskTools",
+                "APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "MaskTools", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,10 +88,12 @@ let package = Package(
             ]),
         .testTarget(
             name: "AssetPipelineTests",
-            dependencies: ["AssetPipeline", "APIMartSimulator", "APIMartClient", "ImageCodec", "MaskTools"]),
+            dependencies: [
+                "AssetPipeline", "APIMartSimulator", "APIMartClient", "ImageCodec", "MaskTools", "TestSupport",
+            ]),
         .testTarget(
             name: "AssetGalleryTests",
-            dependencies: ["AssetGallery", "AssetPipeline", "APIMartSimulator", "ImageCodec"]),
-        .testTarget(name: "CLITests", dependencies: ["ImageCodec"]),
+            dependencies: ["AssetGallery", "AssetPipeline", "APIMartSimulator", "ImageCodec", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["ImageCodec", "TestSupport"]),
     ]
 )

@@ -3,14 +3,18 @@ import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// The router with the simulator's endpoints, answering from `state`.
-/// `httpClient` fetches task inputs from loopback URLs that are not the simulator's own.
-public func buildRouter(state: SimulatorState, httpClient: HTTPClient = .shared) -> Router<BasicRequestContext> {
+/// `httpClient` fetches task inputs from loopback URLs that are not the simulator's own; `renderPool` (started, owned
+/// by the caller, who shuts it down) decodes inputs and renders results off the cooperative pool.
+func buildRouter(state: SimulatorState, httpClient: HTTPClient, renderPool: NIOThreadPool) -> Router<BasicRequestContext>
+{
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: APIErrorBodyMiddleware())
-    let routes = SimulatorRoutes(state: state, runner: TaskRunner(state: state, httpClient: httpClient))
+    let runner = TaskRunner(state: state, httpClient: httpClient, renderPool: renderPool)
+    let routes = SimulatorRoutes(state: state, runner: runner)
     routes.register(on: router)
     routes.registerStats(on: router)  // GET /_simulator/stats (SimulatorStatsRoute.swift)
     return router
@@ -18,17 +22,17 @@ public func buildRouter(state: SimulatorState, httpClient: HTTPClient = .shared)
 
 /// The Hummingbird application of a simulator: its router on HTTP/1 (with the handler that drops connections for
 /// fault injection), bound as `configuration` says. `onServerRunning` gets the base URL once the socket is bound.
-public func buildApplication(
+func buildApplication(
     configuration: SimulatorConfiguration,
-    state: SimulatorState? = nil,
-    httpClient: HTTPClient = .shared,
-    logger: Logger? = nil,
-    onServerRunning: @escaping @Sendable (_ baseURL: String, _ port: Int) async -> Void = { _, _ in }
+    state: SimulatorState,
+    httpClient: HTTPClient,
+    renderPool: NIOThreadPool,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (_ baseURL: String, _ port: Int) async -> Void
 ) -> Application<RouterResponder<BasicRequestContext>> {
-    let state = state ?? SimulatorState(configuration: configuration)
     let host = configuration.host
     return Application(
-        router: buildRouter(state: state, httpClient: httpClient),
+        router: buildRouter(state: state, httpClient: httpClient, renderPool: renderPool),
         server: .http1(configuration: .init(additionalChannelHandlers: [DropConnectionHandler()])),
         configuration: .init(address: .hostname(host, port: configuration.port), serverName: "apimart-simulator"),
         onServerRunning: { channel in
@@ -39,7 +43,7 @@ public func buildApplication(
             let url = await state.setBound(host: shown, port: port)
             await onServerRunning(url, port)
         },
-        logger: logger ?? SimulatorServer.defaultLogger
+        logger: logger
     )
 }
 
@@ -72,8 +76,9 @@ public enum SimulatorServer {
         let logger = logger ?? defaultLogger
         let state = SimulatorState(configuration: configuration)
         let bound = OneShot<(String, Int)>()
+        let renderPool = TaskRunner.makeRenderPool()
         let app = buildApplication(
-            configuration: configuration, state: state, httpClient: httpClient, logger: logger
+            configuration: configuration, state: state, httpClient: httpClient, renderPool: renderPool, logger: logger
         ) { url, port in
             bound.resolve(.success((url, port)))
         }
@@ -94,8 +99,15 @@ public enum SimulatorServer {
                 throw error
             }
         }
-        let (url, boundPort) = try await bound.value
-        return RunningSimulator(baseURL: url, port: boundPort, state: state, group: group, task: task)
+        let url: String, boundPort: Int
+        do {
+            (url, boundPort) = try await bound.value
+        } catch {
+            try? await renderPool.shutdownGracefully()
+            throw error
+        }
+        return RunningSimulator(
+            baseURL: url, port: boundPort, state: state, group: group, task: task, renderPool: renderPool)
     }
 }
 
@@ -109,13 +121,18 @@ public final class RunningSimulator: Sendable {
     public let state: SimulatorState
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let renderPool: NIOThreadPool
 
-    init(baseURL: String, port: Int, state: SimulatorState, group: ServiceGroup, task: Task<Void, any Error>) {
+    init(
+        baseURL: String, port: Int, state: SimulatorState, group: ServiceGroup, task: Task<Void, any Error>,
+        renderPool: NIOThreadPool
+    ) {
         self.baseURL = baseURL
         self.port = port
         self.state = state
         self.group = group
         self.task = task
+        self.renderPool = renderPool
     }
 
     /// A snapshot of what the simulator has seen: submissions, billed images, uploads, polls per task, faults.
@@ -136,12 +153,15 @@ public final class RunningSimulator: Sendable {
         }
         _ = await task.result
         watchdog.cancel()
+        try? await renderPool.shutdownGracefully()
     }
 
     /// Waits until the server ends (a signal with `handleSignals`, or ``stop()``).
     public func waitUntilStopped() async throws {
-        try await task.value
+        let ended = await task.result
         await state.stopJobs()
+        try? await renderPool.shutdownGracefully()
+        try ended.get()
     }
 }
 

@@ -10,6 +10,8 @@ import NIOPosix
 struct TaskRunner: Sendable {
     let state: SimulatorState
     let httpClient: HTTPClient
+    /// Threads for decoding and rendering, owned by the running simulator (shut down when it stops).
+    let renderPool: NIOThreadPool
     /// Largest input file fetched from a loopback URL.
     static let maxInputBytes = ContractLimits.maxUploadBytes
 
@@ -57,18 +59,18 @@ struct TaskRunner: Sendable {
         let inputs = (references: referenceBytes, mask: maskBytes)
         // Decoding and rendering are CPU work: they run on the simulator's own threads, never on the
         // cooperative pool that answers requests (a busy renderer must not stall polls).
-        return try await Self.renderPool.runIfActive {
+        return try await renderPool.runIfActive {
             try Self.render(request, referenceBytes: inputs.references, maskBytes: inputs.mask)
         }
     }
 
-    /// Threads for decoding and rendering: one fewer than the cores (at least one), shared by every simulator
-    /// in the process, alive as long as the process.
-    static let renderPool: NIOThreadPool = {
+    /// A started pool for one simulator's rendering: one thread fewer than the cores (at least one), so a busy
+    /// renderer leaves a core for answering requests.
+    static func makeRenderPool() -> NIOThreadPool {
         let pool = NIOThreadPool(numberOfThreads: max(1, System.coreCount - 1))
         pool.start()
         return pool
-    }()
+    }
 
     static func render(_ request: GenerationRequest, referenceBytes: [[UInt8]], maskBytes: [UInt8]?) throws
         -> [ResultRenderer.Output]

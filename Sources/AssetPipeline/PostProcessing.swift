@@ -61,6 +61,8 @@ enum PostProcessing {
                     var options = PNGEncodeOptions()
                     options.level = spec.level ?? 6
                     options.iccProfile = out.iccProfile
+                    // RGB when every pixel is opaque: a quarter less to filter and deflate, and a smaller file.
+                    options.layout = .auto
                     bytes = try ImageEncoder.png(out, options: options)
                 case .jpeg:
                     var options = JPEGEncodeOptions()

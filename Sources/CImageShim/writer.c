@@ -3,6 +3,22 @@
 
 #include "internal.h"
 
+// The part of opening a writer both formats share: a one-row scratch buffer (width × 4 bytes) and, for a file
+// destination, the file itself. On failure nothing is left open that the writer's own free would not release.
+static int ap_writer_prepare(const char *path, uint32_t width, uint8_t **scratch, FILE **fp, char *err,
+                             size_t err_len) {
+    *scratch = malloc((size_t)width * 4);
+    if (*scratch == NULL) return AP_ERR_NOMEM;
+    if (path != NULL) {
+        *fp = fopen(path, "wb");
+        if (*fp == NULL) {
+            snprintf(err, err_len, "cannot create: %s", strerror(errno));
+            return AP_ERR_IO;
+        }
+    }
+    return AP_OK;
+}
+
 // ================================================================= PNG
 
 struct ap_png_writer {
@@ -74,18 +90,10 @@ int ap_png_writer_open(const char *path, uint32_t width, uint32_t height, int ch
     w->width = width;
     w->height = height;
     w->channels = channels;
-    w->scratch = malloc((size_t)width * 4);
-    if (w->scratch == NULL) {
+    int prepared = ap_writer_prepare(path, width, &w->scratch, &w->fp, err, err_len);
+    if (prepared != AP_OK) {
         ap_png_writer_free(w);
-        return AP_ERR_NOMEM;
-    }
-    if (path != NULL) {
-        w->fp = fopen(path, "wb");
-        if (w->fp == NULL) {
-            snprintf(err, err_len, "cannot create: %s", strerror(errno));
-            ap_png_writer_free(w);
-            return AP_ERR_IO;
-        }
+        return prepared;
     }
     w->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, w, ap_pngw_error, ap_pngw_warning);
     if (w->png == NULL || (w->info = png_create_info_struct(w->png)) == NULL) {
@@ -260,18 +268,10 @@ int ap_jpeg_writer_open(const char *path, uint32_t width, uint32_t height, int q
     if (w == NULL) return AP_ERR_NOMEM;
     w->width = width;
     w->height = height;
-    w->scratch = malloc((size_t)width * 4);
-    if (w->scratch == NULL) {
+    int prepared = ap_writer_prepare(path, width, &w->scratch, &w->fp, err, err_len);
+    if (prepared != AP_OK) {
         ap_jpeg_writer_free(w);
-        return AP_ERR_NOMEM;
-    }
-    if (path != NULL) {
-        w->fp = fopen(path, "wb");
-        if (w->fp == NULL) {
-            snprintf(err, err_len, "cannot create: %s", strerror(errno));
-            ap_jpeg_writer_free(w);
-            return AP_ERR_IO;
-        }
+        return prepared;
     }
     ap_jpeg_error_init(&w->jerr);
     w->cinfo.err = &w->jerr.pub;

@@ -8,6 +8,7 @@ import ImageCodec
 import Logging
 import NIOCore
 import Testing
+import TestSupport
 
 /// A key nobody could mistake: every test searches outputs for it.
 let recognisableKey = "sk-TEST-do-not-leak-7f3a9c21e8b4"
@@ -32,15 +33,7 @@ func withSimulator<T>(
     _ configuration: SimulatorConfiguration = SimulatorConfiguration(taskDuration: .milliseconds(600)),
     _ body: (RunningSimulator) async throws -> T
 ) async throws -> T {
-    let simulator = try await SimulatorServer.start(configuration)
-    do {
-        let value = try await body(simulator)
-        await simulator.stop()
-        return value
-    } catch {
-        await simulator.stop()
-        throw error
-    }
+    try await withRunningSimulator(configuration, body)
 }
 
 /// A fresh temporary folder.

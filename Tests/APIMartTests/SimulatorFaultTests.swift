@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 @testable import APIMartSimulator
 
@@ -124,12 +125,12 @@ struct SimulatorFaultTests {
         try await SimHarness.with(configuration) { sim in
             let port = sim.simulator.port
             let raw = try await simBlocking {
-                try SimRawHTTP.exchange(
+                try RawHTTP.exchange(
                     port: port, "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n\r\n")
             }
             #expect(raw.isEmpty, "expected the connection closed without a byte, got \(raw.count) bytes")
             let next = try await simBlocking {
-                try SimRawHTTP.exchange(
+                try RawHTTP.exchange(
                     port: port,
                     "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
                         + "Connection: close\r\n\r\n")
@@ -188,45 +189,5 @@ struct SimulatorFaultTests {
         #expect(outcomes == (1...200).map { FaultPlan(configuration: faults).taskFails(submission: $0) })
         let share = Double(outcomes.filter { $0 }.count) / 200
         #expect((0.38...0.62).contains(share))
-    }
-}
-
-/// One HTTP/1.1 exchange over a plain socket: sends `request`, returns every byte received until the peer closes.
-enum SimRawHTTP {
-    struct Failure: Error { var message: String }
-
-    static func exchange(port: Int, _ request: String) throws -> [UInt8] {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(message: "socket() failed") }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else { throw Failure(message: "connect() failed") }
-        let bytes = Array(request.utf8)
-        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw Failure(message: "send() failed") }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n > 0 {
-                received += buffer[0..<n]
-            } else if n == 0 {
-                break
-            } else if errno == ECONNRESET {
-                break
-            } else {
-                throw Failure(message: "recv() failed: errno \(errno)")
-            }
-        }
-        return received
     }
 }

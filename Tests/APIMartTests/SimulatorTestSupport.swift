@@ -5,6 +5,7 @@ import ImageCodec
 import NIOCore
 import NIOHTTP1
 import Testing
+import TestSupport
 
 @testable import APIMartSimulator
 
@@ -46,15 +47,8 @@ struct SimHarness: Sendable {
         key: String = "test-key",
         _ body: (SimHarness) async throws -> T
     ) async throws -> T {
-        let simulator = try await SimulatorServer.start(configuration)
-        let harness = SimHarness(simulator: simulator, key: key)
-        do {
-            let value = try await body(harness)
-            await simulator.stop()
-            return value
-        } catch {
-            await simulator.stop()
-            throw error
+        try await withRunningSimulator(configuration) { simulator in
+            try await body(SimHarness(simulator: simulator, key: key))
         }
     }
 

@@ -1,6 +1,7 @@
 import APIMartWire
 import Foundation
 import Testing
+import TestSupport
 
 @testable import APIMartSimulator
 
@@ -68,7 +69,7 @@ struct SimulatorUnitTests {
         #expect(a.baseURL == "http://127.0.0.1:\(a.port)")
         let port = a.port
         let raw = try await simBlocking {
-            try SimRawHTTP.exchange(
+            try RawHTTP.exchange(
                 port: port,
                 "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n")
         }
@@ -77,7 +78,7 @@ struct SimulatorUnitTests {
         await b.stop()
         await #expect(throws: (any Error).self) {
             _ = try await simBlocking {
-                try SimRawHTTP.exchange(port: port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                try RawHTTP.exchange(port: port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             }
         }
     }

@@ -5,6 +5,7 @@ import AssetPipeline
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 /// A small project in a temporary folder: a manifest, a reference JPEG and a mask PNG made with the codec.
 struct GalleryProject {
@@ -90,18 +91,12 @@ struct GalleryProject {
 /// A simulator for one test, with fast tasks and fast polling.
 @discardableResult
 func withSimulator<T>(_ body: (Connection) async throws -> T) async throws -> T {
-    let sim = try await SimulatorServer.start(SimulatorConfiguration(taskDuration: .milliseconds(150)))
-    let connection = Connection(
-        baseURL: sim.baseURL, apiKey: "gallery-test",
-        pollPolicy: PollPolicy(initialDelay: .milliseconds(50), minimumInterval: .milliseconds(50),
-                               maximumInterval: .milliseconds(200)))
-    do {
-        let result = try await body(connection)
-        await sim.stop()
-        return result
-    } catch {
-        await sim.stop()
-        throw error
+    try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(150))) { sim in
+        let connection = Connection(
+            baseURL: sim.baseURL, apiKey: "gallery-test",
+            pollPolicy: PollPolicy(initialDelay: .milliseconds(50), minimumInterval: .milliseconds(50),
+                                   maximumInterval: .milliseconds(200)))
+        return try await body(connection)
     }
 }
 

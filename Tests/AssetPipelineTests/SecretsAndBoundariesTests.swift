@@ -4,6 +4,7 @@ import AssetPipeline
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 /// Secrets and boundaries (issue 7): the API key is never written anywhere (stdout, stderr, journal, WAL, lock,
 /// caches, tree, gallery); manifest names, output paths and variants cannot write outside the tree; downloads
@@ -90,7 +91,7 @@ import Testing
 
     // MARK: - The key
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(3))))
     func theKeyIsNeverWrittenAnywhere() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the binary first")
         let project = try TempProject(manifest: Manifests.standard)
@@ -223,7 +224,7 @@ import Testing
     /// Symbolic links inside the tree that point out: the output folder itself, a folder in it, an output file,
     /// a dangling link to a folder that does not exist yet, and a link made after the manifest was read (the
     /// write-time check). Refused; nothing appears outside.
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(2))))
     func symbolicLinksOutOfTheTreeAreRefused() async throws {
         let manifest = "assets:\n  - name: linked/pic\n    prompt: a picture\n    quality: low\n"
         try await TestAPI.withSimulator { sim in
@@ -296,7 +297,7 @@ import Testing
 
     // MARK: - Downloads
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(2))))
     func downloadsTakeOnlyHTTPAreCappedCheckedAndRedirectBounded() async throws {
         let png = try ImageEncoder.png(RGBAImage(width: 4, height: 4, fill: RGBA8(r: 1, g: 2, b: 3, a: 255)))
         let jpeg = try ImageEncoder.jpeg(RGBAImage(width: 4, height: 4, fill: RGBA8(r: 1, g: 2, b: 3, a: 255)))
@@ -398,7 +399,7 @@ import Testing
 
     /// `assetpipe simulator --host 0.0.0.0` says on stderr that it is reachable from the network; it is stopped
     /// at once and no traffic is sent to it.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
     func theSimulatorWarnsWhenNotOnLoopback() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary))
         let dir = try Self.outsideFolder()

@@ -5,6 +5,7 @@ import Foundation
 import ImageCodec
 import MaskTools
 import Testing
+import TestSupport
 
 /// Faults and load (issue 7): a build of ≥ 300 generated assets against the in-process simulator with seeded
 /// faults on every endpoint (429 with Retry-After, 500, 502, dropped connections, failed tasks, slow answers),
@@ -75,7 +76,7 @@ import Testing
         seed: 20_261_124, rateLimitRate: 0.05, retryAfterSeconds: 1, serverErrorRate: 0.04, badGatewayRate: 0.04,
         dropRate: 0.03, taskFailureRate: 0.05, slowRate: 0.05, slowDelay: .milliseconds(150))
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(4))))
     func faultSoakEndsEveryAssetBuiltOrFailedAndTheTreeAgreesWithTheLock() async throws {
         let count = Self.assetCount
         let project = try TempProject(manifest: Self.manifest(count: count), sources: false)

@@ -4,6 +4,7 @@ import AssetPipeline
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 /// A throwaway asset project in a temporary folder: a manifest, small made-up sources, and helpers to build it
 /// against an in-process simulator.
@@ -87,15 +88,7 @@ enum TestAPI {
         _ configuration: SimulatorConfiguration = SimulatorConfiguration(taskDuration: .milliseconds(300)),
         _ body: (RunningSimulator) async throws -> T
     ) async throws -> T {
-        let sim = try await SimulatorServer.start(configuration)
-        do {
-            let value = try await body(sim)
-            await sim.stop()
-            return value
-        } catch {
-            await sim.stop()
-            throw error
-        }
+        try await withRunningSimulator(configuration, body)
     }
 }
 

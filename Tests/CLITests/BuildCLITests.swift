@@ -112,7 +112,7 @@ import Testing
     @Test func aBuildKilledMidRunResumesAgainstASeparateSimulator() async throws {
         try #require(CLIRunner.binaryExists)
         let simLog = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).out").path
-        FileManager.default.createFile(atPath: simLog, contents: nil)
+        _ = FileManager.default.createFile(atPath: simLog, contents: nil)
         let simulator = Process()
         simulator.executableURL = URL(fileURLWithPath: CLIRunner.binaryPath)
         simulator.arguments = ["simulator", "--port", "0", "--task-seconds", "1"]
@@ -147,7 +147,7 @@ import Testing
         #expect(whole.exitCode == 0, "\(whole)")
 
         let log = killed + "/stderr.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let build = Process()
         build.executableURL = URL(fileURLWithPath: CLIRunner.binaryPath)
         build.arguments = ["build", killed, "--base-url", baseURL, "--jobs", "2"]

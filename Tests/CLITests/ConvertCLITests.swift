@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 /// `assetpipe convert`, run as a subprocess; plus the peak-memory check on a big image.
 @Suite(.enabled(if: CLIRunner.binaryExists, "build the CLI first: swift build --product assetpipe"))
@@ -58,7 +59,7 @@ struct ConvertCLITests {
 
     /// An 8192×8192 RGBA PNG is analysed and converted to JPEG in well under 100 MB peak memory,
     /// measured as the child process's own peak RSS (GNU time), never inside the test runner.
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(5))))
     func bigImageStaysUnder100MB() throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -305,7 +306,7 @@ import FoundationNetworking
         ("after some assets finished", "files written)", 2, 0),
     ]
 
-    @Test(.timeLimit(.minutes(4)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(4))))
     func aBuildKilledAtManyMomentsResumesToTheSameTreeWithoutPayingTwice() async throws {
         try #require(CLIRunner.binaryExists, "build the binary first")
         let sim = try await SimulatorProcess(["--task-seconds", "0.4"])
@@ -386,7 +387,7 @@ import FoundationNetworking
     /// Killed after the submit left and before its answer: the journal holds the intent without a task id; the
     /// next build reports "outcome unknown… may have been billed" and sends nothing for it; the build after that
     /// tries again and says so.
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(2))))
     func aSubmitInFlightWhenKilledIsReportedAsOutcomeUnknownThenRetried() async throws {
         try #require(CLIRunner.binaryExists)
         // Every answer is held 1.5 s: the kill lands while the server holds the submit.
@@ -432,7 +433,7 @@ import FoundationNetworking
     /// A full disk: the project on a 3 MiB tmpfs. The build fails with a clear message (no crash), leaves no
     /// partial file and a readable lock; with room again, the next build completes without paying twice for
     /// what finished.
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(2))))
     func aFullDiskFailsCleanlyAndTheNextBuildCompletes() async throws {
         try #require(CLIRunner.binaryExists)
         let mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(UUID().uuidString)").path
@@ -478,7 +479,7 @@ import FoundationNetworking
 
     /// An output folder that cannot be written: a clear error naming the file, exit 1, no partial file; once
     /// writable the next build completes from the downloaded results without a new submission.
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(2))))
     func anUnwritableOutputFolderFailsClearlyAndNothingIsPaidTwice() async throws {
         try #require(CLIRunner.binaryExists)
         let sim = try await SimulatorProcess(["--task-seconds", "0.2"])
@@ -516,7 +517,7 @@ import FoundationNetworking
 
     /// A second build of the same manifest while one runs: refused at once with a message and exit 2 (it does
     /// not wait, and does not race); the first build finishes untouched.
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(TestTime.minutes(2))))
     func aSecondConcurrentBuildIsRefusedWithAMessage() async throws {
         try #require(CLIRunner.binaryExists)
         let sim = try await SimulatorProcess(["--task-seconds", "1.5"])
