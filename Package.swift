@@ -24,11 +24,16 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
-        // System libraries, found through pkg-config (Debian: libpng-dev, libjpeg-dev).
+        // System libraries, found through pkg-config (Debian: libpng-dev, libjpeg-dev, libdeflate-dev).
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
-        // The only code that includes png.h / jpeglib.h: every setjmp lives here.
-        .target(name: "CImageShim", dependencies: ["CLibPNG", "CLibJPEG"]),
+        // PNG IDAT compression at levels 1-3 and 8-9 for images up to 64 MiB of rows (see png_idat.c).
+        .systemLibrary(name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
+        // The only code that includes png.h / jpeglib.h / libdeflate.h: every setjmp lives here. It also calls
+        // zlib directly (flat images at levels 8-9; zlib1g-dev comes with libpng-dev).
+        .target(
+            name: "CImageShim", dependencies: ["CLibPNG", "CLibJPEG", "CLibDeflate"],
+            linkerSettings: [.linkedLibrary("z")]),
         // Probe, decode/encode rows, transparency, resample. Knows nothing of masks, HTTP or manifests.
         .target(name: "ImageCodec", dependencies: ["CImageShim"]),
         // Mask check, make, fit, ratio, diff, composite.

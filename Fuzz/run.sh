@@ -85,7 +85,7 @@ nice_level="${FUZZ_JOBS_NICE:-19}"
 max_len="${FUZZ_MAX_LEN:-131072}"
 
 read -r -a img_flags <<<"$(pkg-config --cflags libpng16 2>/dev/null || echo -I/usr/include/libpng16)"
-read -r -a img_libs <<<"$(pkg-config --libs libpng16 2>/dev/null || echo -lpng16) -ljpeg -lz -lm"
+read -r -a img_libs <<<"$(pkg-config --libs libpng16 2>/dev/null || echo -lpng16) -ljpeg -ldeflate -lz -lm"
 # FUZZ_SHIM_DIR: fuzz another copy of the shim (e.g. with a proposed patch); it gets its own objects and binaries.
 shim="${FUZZ_SHIM_DIR:-$root/Sources/CImageShim}"
 variant="${FUZZ_SHIM_DIR:+-alt}"
@@ -159,7 +159,7 @@ MAP
     "$swiftc" -O -g -sanitize=fuzzer,address -parse-as-library -swift-version 6 -I "$mods" \
         -Xcc -fmodule-map-file="$mods/CImageShim/module.modulemap" "$here/FuzzMaskCheck.swift" \
         "$mods/ImageCodec.o" "$mods/APIMartWire.o" "$mods/MaskTools.o" "$objdir"/*.o \
-        -Xlinker -lpng16 -Xlinker -ljpeg -Xlinker -lm -o "$bin" 2>"$build/mask_check.link.log" ||
+        -Xlinker -lpng16 -Xlinker -ljpeg -Xlinker -ldeflate -Xlinker -lz -Xlinker -lm -o "$bin" 2>"$build/mask_check.link.log" ||
         { cat "$build/mask_check.link.log" >&2; return 1; }
 }
 

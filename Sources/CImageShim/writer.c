@@ -32,9 +32,15 @@ struct ap_png_writer {
     uint32_t height;
     uint32_t row;
     int channels;
+    int level;
+    int filters;
     int header_written;
     int failed;
     uint8_t *scratch;
+    // Set at the first row when the image is small enough (see png_idat.c); NULL: libpng's streaming zlib.
+    ap_idat *idat;
+    int whole_image;  // idat was used (it is released once the IDAT is written)
+    uint64_t whole_image_max;
     char msg[AP_MSG_LEN];
 };
 
@@ -68,9 +74,15 @@ static void ap_pngw_mem_write(png_structp png, png_bytep data, size_t length) {
 
 static void ap_pngw_mem_flush(png_structp png) { (void)png; }
 
+// The code for an error libpng raised while writing rows or chunks.
+static int ap_pngw_failure(const ap_png_writer *w) {
+    return strstr(w->msg, "out of memory") || strstr(w->msg, "Out of memory") ? AP_ERR_NOMEM : AP_ERR_IO;
+}
+
 void ap_png_writer_free(ap_png_writer *w) {
     if (w == NULL) return;
     if (w->png != NULL) png_destroy_write_struct(&w->png, &w->info);
+    ap_idat_free(w->idat);
     if (w->fp != NULL) fclose(w->fp);
     free(w->buffer);
     free(w->scratch);
@@ -90,6 +102,9 @@ int ap_png_writer_open(const char *path, uint32_t width, uint32_t height, int ch
     w->width = width;
     w->height = height;
     w->channels = channels;
+    w->level = level;
+    w->filters = filters;
+    w->whole_image_max = AP_PNG_WHOLE_IMAGE_MAX;
     int prepared = ap_writer_prepare(path, width, &w->scratch, &w->fp, err, err_len);
     if (prepared != AP_OK) {
         ap_png_writer_free(w);
@@ -182,15 +197,23 @@ int ap_png_writer_write_row(ap_png_writer *w, const uint8_t *rgba, int flatten, 
         source = w->scratch;
     }
     if (setjmp(png_jmpbuf(w->png))) {
-        w->failed = AP_ERR_IO;
+        w->failed = ap_pngw_failure(w);
         ap_copy_msg(err, err_len, w->msg);
         return w->failed;
     }
     if (!w->header_written) {
         png_write_info(w->png, w->info);
         w->header_written = 1;
+        // libdeflate needs the whole image: only when it fits under the limit; out of memory, stream instead.
+        if (ap_idat_deflate_level(w->level) > 0 &&
+            ap_idat_filtered_size(w->width, w->height, w->channels) <= w->whole_image_max)
+            w->idat = ap_idat_open(w->width, w->height, w->channels, w->filters, w->level);
+        w->whole_image = w->idat != NULL;
     }
-    png_write_row(w->png, (png_const_bytep)source);
+    if (w->idat != NULL)
+        ap_idat_add_row(w->idat, source);
+    else
+        png_write_row(w->png, (png_const_bytep)source);
     w->row++;
     return AP_OK;
 }
@@ -205,11 +228,30 @@ int ap_png_writer_finish(ap_png_writer *w, char *err, size_t err_len) {
         return AP_ERR_INVALID;
     }
     if (setjmp(png_jmpbuf(w->png))) {
-        w->failed = AP_ERR_IO;
+        w->failed = ap_pngw_failure(w);
         ap_copy_msg(err, err_len, w->msg);
         return w->failed;
     }
-    png_write_end(w->png, w->info);
+    if (w->idat != NULL) {
+        const uint8_t *data;
+        size_t length;
+        int code = ap_idat_compress(w->idat, &data, &length, w->msg, sizeof w->msg);
+        if (code != AP_OK) {
+            w->failed = code;
+            ap_copy_msg(err, err_len, w->msg);
+            return code;
+        }
+        for (size_t at = 0; at < length; at += AP_PNG_IDAT_CHUNK_MAX)
+            png_write_chunk(w->png, (png_const_bytep) "IDAT", data + at,
+                            length - at < AP_PNG_IDAT_CHUNK_MAX ? length - at : AP_PNG_IDAT_CHUNK_MAX);
+        // Not png_write_end: libpng never saw an IDAT of its own and would stop with "No IDATs written
+        // into file". Nothing else is due after IDAT (text and iCCP went out with png_write_info).
+        png_write_chunk(w->png, (png_const_bytep) "IEND", NULL, 0);
+        ap_idat_free(w->idat);
+        w->idat = NULL;
+    } else {
+        png_write_end(w->png, w->info);
+    }
     if (w->fp != NULL) {
         if (fflush(w->fp) != 0 || ferror(w->fp)) {
             snprintf(err, err_len, "write failed: %s", strerror(errno));
@@ -224,6 +266,12 @@ const uint8_t *ap_png_writer_data(const ap_png_writer *w, size_t *length) {
     *length = w->length;
     return w->buffer;
 }
+
+void ap_png_writer_set_whole_image_limit(ap_png_writer *w, uint64_t bytes) {
+    w->whole_image_max = bytes < AP_PNG_WHOLE_IMAGE_MAX ? bytes : AP_PNG_WHOLE_IMAGE_MAX;
+}
+
+int ap_png_writer_whole_image(const ap_png_writer *w) { return w->whole_image; }
 
 // ================================================================= JPEG
 

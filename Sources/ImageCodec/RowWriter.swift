@@ -51,6 +51,7 @@ public final class ImageRowWriter {
             // From here on deinit owns the handle (also when init throws below).
             png = handle
             jpeg = nil
+            if let limit = Self.pngWholeImageLimit { ap_png_writer_set_whole_image_limit(handle, UInt64(max(0, limit))) }
             for (key, value) in options.text.sorted(by: { $0.key < $1.key }) {
                 guard key.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value < 127 }), !key.isEmpty,
                     key.utf8.count <= 79, !key.hasPrefix(" "), !key.hasSuffix(" ")
@@ -106,6 +107,13 @@ public final class ImageRowWriter {
             kind: .jpeg(options), width: width, height: height, icc: options.iccProfile, path: path,
             flatten: options.background)
     }
+
+    /// Test hook: overrides the shim's limit (64 MiB of filtered rows) up to which a PNG is buffered and
+    /// compressed at once with libdeflate instead of streamed through libpng's zlib. Read when a writer is made.
+    @TaskLocal static var pngWholeImageLimit: Int? = nil
+
+    /// Whether this PNG writer buffers the image and compresses it at once (known after the first row).
+    var usesWholeImageDeflate: Bool { png.map { ap_png_writer_whole_image($0) != 0 } ?? false }
 
     deinit {
         if let png { ap_png_writer_free(png) }

@@ -104,6 +104,13 @@ int ap_png_writer_write_row(ap_png_writer *writer, const uint8_t *rgba, int flat
 int ap_png_writer_finish(ap_png_writer *writer, char *err, size_t err_len);
 const uint8_t *ap_png_writer_data(const ap_png_writer *writer, size_t *length);
 void ap_png_writer_free(ap_png_writer *writer);
+/// Levels 1-3 and 8-9: images up to this many filtered bytes (height × (1 + width × channels); default and
+/// maximum 64 MiB) are buffered and compressed at once (libdeflate), larger ones stream through libpng's
+/// zlib, as do levels 0 and 4-7. Before the first row. For tests (it can only lower the limit).
+void ap_png_writer_set_whole_image_limit(ap_png_writer *writer, uint64_t bytes);
+/// 1 when the writer buffers the image and compresses it at once (libdeflate; zlib for flat images at levels
+/// 8-9), decided at the first row; 0 when rows stream through libpng.
+int ap_png_writer_whole_image(const ap_png_writer *writer);
 
 /// subsampling: 0 = 4:2:0, 1 = 4:2:2, 2 = 4:4:4.
 int ap_jpeg_writer_open(const char *path, uint32_t width, uint32_t height, int quality, int progressive,
