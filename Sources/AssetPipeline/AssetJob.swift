@@ -13,6 +13,8 @@ struct JobContext: Sendable {
     var keeper: LockKeeper
     var observer: any BuildObserver
     var deadline: Duration?
+    /// `--jobs`: assets in their API phase at once.
+    var apiSlots: APISlots
 }
 
 /// A job's failure: a stable code and a message for the user.
@@ -49,13 +51,17 @@ struct AssetJob: Sendable {
                 result = try await reprocess()
                 outcome.status = .reprocessed
             case .generate:
-                result = try await generate()
+                let fetched = try await context.apiSlots.holding { try await generate() }
+                result = try await complete(fetched)
                 outcome.status = .built
             case .resume:
                 guard let attempt = item.attempt, let taskID = attempt.taskID else {
                     throw JobFailure(code: "state", message: "the journal has no task id to resume")
                 }
-                result = try await collect(attemptID: attempt.id, taskID: taskID, prepared: nil, resumed: true)
+                let fetched = try await context.apiSlots.holding {
+                    try await collect(attemptID: attempt.id, taskID: taskID, prepared: nil, resumed: true)
+                }
+                result = try await complete(fetched)
                 outcome.status = .built
             case .outcomeUnknown:
                 try await declareUnknown()
@@ -101,7 +107,23 @@ struct AssetJob: Sendable {
 
     // MARK: - Generate
 
-    func generate() async throws -> (written: [String], taskIDs: [String], billed: Int, kept: [Double]?) {
+    /// What the API phase of an asset leaves for post-processing: the results downloaded into the raw cache.
+    struct Fetched {
+        var base: LockedAsset
+        var prepared: PreparedInputs?
+        var taskID: String
+    }
+
+    /// Post-processes and writes what the API phase fetched (after its slot was given back).
+    func complete(_ fetched: Fetched) async throws
+        -> (written: [String], taskIDs: [String], billed: Int, kept: [Double]?)
+    {
+        let finished = try await finish(base: fetched.base, outputs: item.outputs, prepared: fetched.prepared)
+        return (finished.written, [fetched.taskID], fetched.base.billedImages, finished.kept)
+    }
+
+    /// Validate, upload, submit, then ``collect(attemptID:taskID:prepared:resumed:)``.
+    func generate() async throws -> Fetched {
         guard let client = context.client else {
             throw JobFailure(code: "configuration", message: "this build may not call the API")
         }
@@ -188,13 +210,9 @@ struct AssetJob: Sendable {
 
     // MARK: - Poll, download, finish
 
-    /// Polls a submitted task (never resubmits), downloads its results into the raw cache (skipping those
-    /// already there), post-processes and writes.
-    func collect(
-        attemptID: Int64, taskID: String, prepared: PreparedInputs?, resumed: Bool
-    ) async throws
-        -> (written: [String], taskIDs: [String], billed: Int, kept: [Double]?)
-    {
+    /// Polls a submitted task (never resubmits) and downloads its results into the raw cache (skipping those
+    /// already there).
+    func collect(attemptID: Int64, taskID: String, prepared: PreparedInputs?, resumed: Bool) async throws -> Fetched {
         guard let client = context.client else {
             throw JobFailure(code: "configuration", message: "this build may not call the API")
         }
@@ -283,8 +301,7 @@ struct AssetJob: Sendable {
         let base = LockedAsset(
             key: item.key, parameters: item.parameters, inputs: item.inputs, model: asset.model, taskIDs: [taskID],
             generatedAt: generatedAt, billedImages: results.count, results: lockedResults, outputs: [])
-        let finished = try await finish(base: base, outputs: item.outputs, prepared: prepared)
-        return (finished.written, [taskID], results.count, finished.kept)
+        return Fetched(base: base, prepared: prepared, taskID: taskID)
     }
 
     // MARK: - Re-process

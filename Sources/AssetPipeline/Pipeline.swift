@@ -104,7 +104,8 @@ public enum Pipeline {
         let control = BuildControl()
         let context = JobContext(
             manifest: manifest, journal: journal, client: client, baseURL: client?.configuration.baseURL ?? "",
-            control: control, keeper: keeper, observer: observer, deadline: options.deadline)
+            control: control, keeper: keeper, observer: observer, deadline: options.deadline,
+            apiSlots: APISlots(options.jobs))
 
         let work = plan.items.filter { $0.action != .upToDate }
         observer.handle(.planned(total: plan.items.count, toRun: work.count, imagesToBill: plan.imagesToBill))
@@ -114,7 +115,9 @@ public enum Pipeline {
             observer.handle(.finished(outcome))
             outcomes.append(outcome)
         }
-        let limit = options.jobs
+        // `jobs` assets hold an API slot (upload to download); as many again may be post-processing and writing,
+        // so the API never waits for local work.
+        let limit = options.jobs * 2
         await withTaskGroup(of: AssetOutcome.self) { group in
             var running = 0
             for item in work {

@@ -27,7 +27,7 @@ extension AssetPipeCommand {
             help: "The API's base URL (default: APIMART_BASE_URL or https://api.apimart.ai).")
         var baseURL: String?
 
-        @Option(help: "Jobs at once.")
+        @Option(help: "Assets at the API at once (upload to download; post-processing does not hold a place), 1–64.")
         var jobs: Int = 4
 
         @Flag(name: .customLong("dry-run"), help: "Print the plan, the images to bill and the cost; build nothing.")
