@@ -107,11 +107,11 @@ struct AssetJob: Sendable {
 
     // MARK: - Generate
 
-    /// What the API phase of an asset leaves for post-processing: the results downloaded into the raw cache.
+    /// What the API phase of an asset leaves for post-processing: the results downloaded into the raw cache
+    /// (recorded in `base`, with its task id).
     struct Fetched {
         var base: LockedAsset
         var prepared: PreparedInputs?
-        var taskID: String
     }
 
     /// Post-processes and writes what the API phase fetched (after its slot was given back).
@@ -119,7 +119,7 @@ struct AssetJob: Sendable {
         -> (written: [String], taskIDs: [String], billed: Int, kept: [Double]?)
     {
         let finished = try await finish(base: fetched.base, outputs: item.outputs, prepared: fetched.prepared)
-        return (finished.written, [fetched.taskID], fetched.base.billedImages, finished.kept)
+        return (finished.written, fetched.base.taskIDs, fetched.base.billedImages, finished.kept)
     }
 
     /// Validate, upload, submit, then ``collect(attemptID:taskID:prepared:resumed:)``.
@@ -208,7 +208,7 @@ struct AssetJob: Sendable {
         }
     }
 
-    // MARK: - Poll, download, finish
+    // MARK: - Poll, download
 
     /// Polls a submitted task (never resubmits) and downloads its results into the raw cache (skipping those
     /// already there).
@@ -301,7 +301,7 @@ struct AssetJob: Sendable {
         let base = LockedAsset(
             key: item.key, parameters: item.parameters, inputs: item.inputs, model: asset.model, taskIDs: [taskID],
             generatedAt: generatedAt, billedImages: results.count, results: lockedResults, outputs: [])
-        return Fetched(base: base, prepared: prepared, taskID: taskID)
+        return Fetched(base: base, prepared: prepared)
     }
 
     // MARK: - Re-process

@@ -60,7 +60,7 @@ ap_idat *ap_idat_open(uint32_t width, uint32_t height, int channels, int filters
     d->row_bytes = (size_t)width * d->bpp;
     d->filters = filters & PNG_ALL_FILTERS ? filters & PNG_ALL_FILTERS : PNG_FILTER_NONE;
     d->level = level;
-    size_t total = (size_t)height * (1 + d->row_bytes);  // the caller checked it against the limit
+    size_t total = (size_t)ap_idat_filtered_size(width, height, channels);  // the caller checked it against the limit
     d->compressor = libdeflate_alloc_compressor(ap_idat_deflate_level(level));
     d->filtered = malloc(total);
     d->prev = calloc(1, d->row_bytes);

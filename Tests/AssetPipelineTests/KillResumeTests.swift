@@ -2,42 +2,13 @@ import APIMartSimulator
 import AssetPipeline
 import Foundation
 import Testing
+import TestSupport
 
 /// A build killed with SIGKILL mid-run, then resumed: no task submitted twice, and output files identical to an
 /// uninterrupted build. The build runs as an `assetpipe build` process; the simulator lives in this test process,
 /// so it outlives the killed build (and its counters are readable).
 @Suite(.serialized) struct KillResumeTests {
-    /// env ASSETPIPE_BINARY (e.g. a sanitized build, as CLIRunner honours it), else `.build/debug/assetpipe`.
-    static let binary = ProcessInfo.processInfo.environment["ASSETPIPE_BINARY"].flatMap { $0.isEmpty ? nil : $0 }
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".build/debug/assetpipe").path
-
-    /// Starts `assetpipe build`, waits until stderr shows `marker` `count` times (or `limit`), then SIGKILLs it.
-    static func buildAndKill(
-        _ project: TempProject, baseURL: String, marker: String, count: Int, limit: Duration
-    ) async throws -> String {
-        let log = project.path("build-stderr.log")
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["build", project.dir, "--base-url", baseURL, "--jobs", "2"]
-        var env = ProcessInfo.processInfo.environment
-        env["APIMART_API_KEY"] = "test-key"
-        process.environment = env
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try process.run()
-        let clock = ContinuousClock()
-        let end = clock.now.advanced(by: limit)
-        while clock.now < end && process.isRunning {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if text.components(separatedBy: marker).count - 1 >= count { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-    }
+    static let binary = AssetpipeBinary.path
 
     @Test(arguments: [("submitted", 2), ("downloading", 1), ("writing", 1)])
     func killedBuildResumesWithoutPayingTwice(marker: String, count: Int) async throws {
@@ -54,8 +25,10 @@ import Testing
             let expected = try reference.outputs()
             let before = await sim.stats.submissions
 
-            let log = try await Self.buildAndKill(
-                killed, baseURL: sim.baseURL, marker: marker, count: count, limit: .seconds(20))
+            let log = try await KilledBuild.run(
+                project: killed.dir, baseURL: sim.baseURL, marker: marker, count: count, limit: .seconds(20),
+                log: killed.path("build-stderr.log")
+            ).stderr
             // Resume (a second resume when the kill fell between sending a submit and its answer).
             var report = try await killed.build(sim)
             var unknown = report.assets.filter { $0.errorCode == "outcome-unknown" }.count

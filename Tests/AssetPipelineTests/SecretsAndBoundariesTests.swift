@@ -16,10 +16,7 @@ import TestSupport
     static let key = "sk-LEAKCHECK-0123456789abcdef"
     static let wrongKey = "sk-WRONGKEY-fedcba9876543210"
 
-    /// env ASSETPIPE_BINARY (e.g. a sanitized build, as CLIRunner honours it), else `.build/debug/assetpipe`.
-    static let binary = ProcessInfo.processInfo.environment["ASSETPIPE_BINARY"].flatMap { $0.isEmpty ? nil : $0 }
-        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent(".build/debug/assetpipe").path
+    static let binary = AssetpipeBinary.path
 
     struct Run: CustomStringConvertible {
         var exitCode: Int32

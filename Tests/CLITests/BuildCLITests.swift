@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `assetpipe build`, `prune` and `clean` as a user runs them: exit codes, stdout, stderr.
 @Suite struct BuildCLITests {
@@ -147,24 +148,9 @@ import Testing
         #expect(whole.exitCode == 0, "\(whole)")
 
         let log = killed + "/stderr.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let build = Process()
-        build.executableURL = URL(fileURLWithPath: CLIRunner.binaryPath)
-        build.arguments = ["build", killed, "--base-url", baseURL, "--jobs", "2"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["APIMART_API_KEY"] = "test-key"
-        build.environment = environment
-        build.standardOutput = FileHandle.nullDevice
-        build.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try build.run()
-        for _ in 0..<600 where build.isRunning {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if text.components(separatedBy: " submitted").count > 2 { break }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        if build.isRunning { kill(build.processIdentifier, SIGKILL) }
-        build.waitUntilExit()
-        let killedLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let build = try await KilledBuild.run(
+            project: killed, baseURL: baseURL, marker: " submitted", count: 2, limit: .seconds(6), log: log)
+        let killedLog = build.stderr
         try? FileManager.default.removeItem(atPath: log)
 
         var resumed = try CLIRunner.run(["build", killed, "--base-url", baseURL, "--json"], environment: env)
@@ -172,7 +158,7 @@ import Testing
             resumed = try CLIRunner.run(["build", killed, "--base-url", baseURL, "--json"], environment: env)
         }
         #expect(resumed.exitCode == 0, "\(resumed)")
-        #expect(build.terminationReason == .uncaughtSignal, "the build finished before it was killed")
+        #expect(build.wasKilled, "the build finished before it was killed")
         #expect(resumed.stdout.contains("\"action\" : \"resume\""), "\(resumed.stdout)")
 
         // Each task id the killed build was given is the one its asset ends with: polled, never resubmitted.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -29,15 +30,10 @@ struct CLIRunner {
         }
     }
 
-    /// The package root, derived from this file's path (Tests/CLITests/CLIRunner.swift).
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static var packageRoot: URL { AssetpipeBinary.packageRoot }
 
     /// The binary under test: env ASSETPIPE_BINARY, else `.build/debug/assetpipe`.
-    static var binaryPath: String {
-        if let env = ProcessInfo.processInfo.environment["ASSETPIPE_BINARY"], !env.isEmpty { return env }
-        return packageRoot.appendingPathComponent(".build/debug/assetpipe").path
-    }
+    static var binaryPath: String { AssetpipeBinary.path }
 
     /// GNU time, which measures a child's own peak memory (Debian package `time`).
     static let gnuTime = "/usr/bin/time"
