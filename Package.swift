@@ -34,18 +34,24 @@ let package = Package(
         .target(
             name: "CImageShim", dependencies: ["CLibPNG", "CLibJPEG", "CLibDeflate"],
             linkerSettings: [.linkedLibrary("z")]),
+        // Shared basics every module may use: atomic file writes, SHA-256 digests, a locked box, the error shape.
+        .target(
+            name: "AssetpipeBasics",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]),
         // Probe, decode/encode rows, transparency, resample. Knows nothing of masks, HTTP or manifests.
-        .target(name: "ImageCodec", dependencies: ["CImageShim"]),
+        .target(name: "ImageCodec", dependencies: ["AssetpipeBasics", "CImageShim"]),
         // Mask check, make, fit, ratio, diff, composite.
-        .target(name: "MaskTools", dependencies: ["ImageCodec", "APIMartWire"]),
+        .target(name: "MaskTools", dependencies: ["AssetpipeBasics", "ImageCodec", "APIMartWire"]),
         // Wire models and request rules shared by client and simulator.
         .target(name: "APIMartWire"),
         .target(
             name: "APIMartClient",
             dependencies: [
-                "APIMartWire", "ImageCodec", "MaskTools",
+                "AssetpipeBasics", "APIMartWire", "ImageCodec", "MaskTools",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -61,18 +67,18 @@ let package = Package(
         .target(
             name: "AssetPipeline",
             dependencies: [
-                "ImageCodec", "MaskTools", "APIMartClient", "APIMartWire",
+                "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartClient", "APIMartWire",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Static review page over a built asset tree (lock file, build report, history).
-        .target(name: "AssetGallery", dependencies: ["AssetPipeline", "ImageCodec", "MaskTools"]),
+        .target(name: "AssetGallery", dependencies: ["AssetpipeBasics", "AssetPipeline", "ImageCodec", "MaskTools"]),
         .executableTarget(
             name: "assetpipe",
             dependencies: [
-                "ImageCodec", "MaskTools", "APIMartClient", "APIMartSimulator", "AssetPipeline", "AssetGallery",
+                "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartClient", "APIMartSimulator", "AssetPipeline",
+                "AssetGallery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Helpers several test targets share (simulator scope, raw loopback HTTP, time limits). Not a product.

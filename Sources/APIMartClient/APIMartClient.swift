@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import APIMartWire
 import AsyncHTTPClient
 import Foundation
@@ -15,8 +16,8 @@ public final class APIMartClient: Sendable {
     let http: HTTPClient
     let logger: Logger
     let gate = RateGate()
-    let counters = Locked(ClientStats())
-    let account = Locked(AccountState())
+    let counters = LockedBox(ClientStats())
+    let account = LockedBox(AccountState())
     let uploads: UploadRegistry
 
     struct AccountState {
@@ -63,9 +64,9 @@ public final class APIMartClient: Sendable {
         backgroundActivityLogger: Logger(label: "assetpipe.apimart.http", factory: { _ in SwiftLogNoOpLogHandler() }))
 
     /// Counters so far.
-    public var stats: ClientStats { counters.withLock { $0 } }
+    public var stats: ClientStats { counters.withLockedValue { $0 } }
 
-    func count(_ update: (inout ClientStats) -> Void) { counters.withLock { update(&$0) } }
+    func count(_ update: (inout ClientStats) -> Void) { counters.withLockedValue { update(&$0) } }
 
     // MARK: - Submit
 
@@ -96,7 +97,7 @@ public final class APIMartClient: Sendable {
     /// 429/500/502; a submission without any answer throws `.outcomeUnknown` and is never resent.
     public func submit(_ request: GenerationRequest) async throws -> String {
         let prepared = try Self.prepare(request).request
-        if let blocked = account.withLock({ $0.paymentRequired ?? $0.forbiddenModels[prepared.model] }) {
+        if let blocked = account.withLockedValue({ $0.paymentRequired ?? $0.forbiddenModels[prepared.model] }) {
             throw blocked
         }
         let encoder = JSONEncoder()
@@ -235,7 +236,7 @@ public final class APIMartClient: Sendable {
         method: HTTPMethod, path: String, body: [UInt8]?, contentType: String?, operation: Operation,
         model: String?
     ) async throws -> HTTPAnswer {
-        if let blocked = account.withLock({ $0.unauthorized }) { throw blocked }
+        if let blocked = account.withLockedValue({ $0.unauthorized }) { throw blocked }
         let url = configuration.baseURL + path
         let shownURL = URLRedaction.redact(url)
         let retry = configuration.retryPolicy
@@ -373,19 +374,19 @@ public final class APIMartClient: Sendable {
                 .unauthorized,
                 "the server refused the API key (401)\(said); set \(APIMartConfiguration.apiKeyVariable) to a valid key",
                 status: status, rawBody: raw)
-            account.withLock { $0.unauthorized = error }
+            account.withLockedValue { $0.unauthorized = error }
         case 402:
             error = APIMartError(
                 .paymentRequired,
                 "the account balance is exhausted (402)\(said); top it up — no further submissions are sent",
                 status: status, rawBody: raw)
-            if operation == .submit { account.withLock { $0.paymentRequired = error } }
+            if operation == .submit { account.withLockedValue { $0.paymentRequired = error } }
         case 403:
             error = APIMartError(
                 .forbidden(model: model),
                 "the account has no access to \(model.map { "model '\($0)'" } ?? "this resource") (403)\(said); no further submissions use it",
                 status: status, rawBody: raw)
-            if operation == .submit, let model { account.withLock { $0.forbiddenModels[model] = error } }
+            if operation == .submit, let model { account.withLockedValue { $0.forbiddenModels[model] = error } }
         case 404:
             error = APIMartError(.notFound, "\(what) was answered 404 (not found)\(said)", status: status, rawBody: raw)
         case 413:

@@ -1,19 +1,4 @@
-import Crypto
 import Foundation
-
-/// A value behind a lock, for small shared counters and flags (the client's, and the pipeline's jobs').
-package final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-
-    package init(_ value: Value) { self.value = value }
-
-    package func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}
 
 /// What the client has done so far; readable by tests and benchmarks.
 public struct ClientStats: Sendable, Equatable, Codable {
@@ -45,11 +30,6 @@ extension Duration {
         .nanoseconds(Int64((max(0, value) * 1e9).rounded()))
     }
 
-}
-
-/// SHA-256 hex of bytes.
-func sha256Hex(_ bytes: [UInt8]) -> String {
-    SHA256.hash(data: bytes).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
 }
 
 /// A short, printable excerpt of a body for error messages.

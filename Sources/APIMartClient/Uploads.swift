@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import APIMartWire
 import Foundation
 import ImageCodec
@@ -50,7 +51,7 @@ extension APIMartClient {
     /// younger than 72 h minus the configured margin, and concurrent uploads of the same bytes share one request.
     public func upload(_ bytes: [UInt8], filename: String) async throws -> UploadedImage {
         let format = try Self.checkUpload(bytes, filename: filename)
-        let digest = sha256Hex(bytes)
+        let digest = Digest.sha256(bytes)
         let baseURL = configuration.baseURL
         let maxAge = Double(ContractLimits.uploadValiditySeconds) - configuration.uploadReuseMargin.seconds
         let outcome = try await uploads.image(baseURL: baseURL, sha256: digest, maxAge: maxAge) {

@@ -1,4 +1,4 @@
-import APIMartClient
+import AssetpipeBasics
 
 /// The `--jobs` limit: how many assets may be in their API phase (upload → submit → poll → download) at once.
 /// An asset gives its slot back as soon as its results are downloaded, so the next asset's task is already
@@ -9,9 +9,9 @@ final class APISlots: Sendable {
         var waiting: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state: Locked<State>
+    private let state: LockedBox<State>
 
-    init(_ count: Int) { state = Locked(State(free: max(1, count))) }
+    init(_ count: Int) { state = LockedBox(State(free: max(1, count))) }
 
     /// Runs `body` holding a slot (waiting, first come first served, until one is free).
     func holding<T>(_ body: () async throws -> T) async rethrows -> T {
@@ -22,7 +22,7 @@ final class APISlots: Sendable {
 
     private func acquire() async {
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-            let granted = state.withLock { s -> Bool in
+            let granted = state.withLockedValue { s -> Bool in
                 guard s.free > 0 else {
                     s.waiting.append(waiter)
                     return false
@@ -35,7 +35,7 @@ final class APISlots: Sendable {
     }
 
     private func release() {
-        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let next = state.withLockedValue { s -> CheckedContinuation<Void, Never>? in
             if s.waiting.isEmpty {
                 s.free += 1
                 return nil

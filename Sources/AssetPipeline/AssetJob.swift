@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import APIMartClient
 import APIMartWire
 import Foundation
@@ -218,14 +219,14 @@ struct AssetJob: Sendable {
         }
         step(resumed ? "resuming task \(taskID)" : "task \(taskID) submitted")
         let journal = context.journal
-        let lastStatus = Locked<String?>(nil)
+        let lastStatus = LockedBox<String?>(nil)
         let observer = context.observer
         let name = asset.name
         let data: TaskData
         do {
             data = try await client.waitForTask(taskID, estimatedTime: resumed ? 0 : nil, deadline: context.deadline) {
                 task in
-                let changed = lastStatus.withLock { last -> Bool in
+                let changed = lastStatus.withLockedValue { last -> Bool in
                     defer { last = task.status.rawValue }
                     return last != task.status.rawValue
                 }

@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import APIMartClient
 import Foundation
 
@@ -9,11 +10,11 @@ final class BuildControl: Sendable {
         var paymentRequired: String?
         var forbidden: [String: String] = [:]
     }
-    let state = Locked(State())
+    let state = LockedBox(State())
 
     /// Why an asset on `model` may not start a new submission, as (code, message); nil when it may.
     func blockReason(model: String) -> (code: String, message: String)? {
-        state.withLock { s in
+        state.withLockedValue { s in
             if let m = s.unauthorized { return ("unauthorized", "not run: the API refused the key (401). \(m)") }
             if let m = s.paymentRequired {
                 return ("payment-required", "not submitted: the balance is exhausted (402). \(m)")
@@ -26,12 +27,12 @@ final class BuildControl: Sendable {
     }
 
     /// True once a 401 was seen: nothing more can succeed.
-    var isStopped: Bool { state.withLock { $0.unauthorized != nil } }
+    var isStopped: Bool { state.withLockedValue { $0.unauthorized != nil } }
 
     /// Records an account error; returns true when it was one.
     @discardableResult
     func record(_ error: APIMartError, model: String) -> Bool {
-        state.withLock { s in
+        state.withLockedValue { s in
             switch error.kind {
             case .unauthorized:
                 if s.unauthorized == nil {
@@ -55,7 +56,7 @@ final class BuildControl: Sendable {
 
     /// The account error that stopped some or all of the build, for the summary (nil when none).
     var accountSummary: String? {
-        state.withLock { s in
+        state.withLockedValue { s in
             var parts: [String] = []
             if s.unauthorized != nil {
                 parts.append("401 unauthorized: set a valid APIMART_API_KEY, or try --simulator")

@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import Foundation
 
 /// Temporary files an atomic write leaves behind when a build is killed mid-write (`.<name>.tmp-XXXXXX`, see

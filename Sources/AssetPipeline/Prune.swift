@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import Foundation
 
 /// `assetpipe prune`: removes files in the tree that assetpipe wrote (recorded in the lock file) and the manifest

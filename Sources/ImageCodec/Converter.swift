@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import AssetpipeBasics
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -93,13 +94,13 @@ public enum ImageConverter {
             var image = try ImageDecoder.decode(rows: reader)
             image = prepare(image, orientation: orientation, options: options)
             let bytes = try encode(prepared: image, options: options, pathForErrors: path)
-            try AtomicFile.write(bytes, to: path)
+            do { try AtomicFile.write(bytes, to: path) } catch { throw ImageCodecError(.io, error.message, cause: error, path: path) }
             return ConversionResult(
                 path: path, format: options.format, width: image.width, height: image.height, bytes: bytes.count)
         }
         let (kind, flatten) = writerKind(
             options, hasAlpha: reader.info.hasAlpha, streamingPixels: reader.width * reader.height)
-        let size = try AtomicFile.writing(to: path) { (temp) throws(ImageCodecError) -> Int in
+        let size = try atomically(path) { (temp) throws(ImageCodecError) -> Int in
             let writer = try ImageRowWriter(
                 kind: kind, width: reader.width, height: reader.height, icc: reader.iccProfile, path: temp,
                 flatten: flatten)
@@ -129,6 +130,19 @@ public enum ImageConverter {
     }
 
     // MARK: - Steps
+
+    /// `AtomicFile.writing` with every failure as an `ImageCodecError`.
+    static func atomically<T>(_ path: String, _ body: (String) throws(ImageCodecError) -> T) throws(ImageCodecError) -> T {
+        do {
+            return try AtomicFile.writing(to: path) { temp in try body(temp) }
+        } catch let error as ImageCodecError {
+            throw error
+        } catch let error as FileError {
+            throw ImageCodecError(.io, error.message, cause: error, path: path)
+        } catch {
+            throw ImageCodecError(.io, "cannot write the file", cause: error, path: path)
+        }
+    }
 
     static func validate(_ options: ConversionOptions) throws(ImageCodecError) {
         guard options.format == .png || options.format == .jpeg else {

@@ -1,6 +1,8 @@
+import AssetpipeBasics
+
 /// The one error type of the codec module: a stable machine `code`, a human `message`
-/// that names the file and what to do, and the library's own text as `cause`.
-public struct ImageCodecError: Error, Sendable, Equatable, CustomStringConvertible {
+/// that names the file and what to do, and the underlying error (often the C library's own text) as `cause`.
+public struct ImageCodecError: CodedError, Equatable {
     public enum Code: String, Sendable, Codable {
         /// The bytes are not an image format assetpipe knows (sniffed, never from the name).
         case notAnImage = "not-an-image"
@@ -20,22 +22,34 @@ public struct ImageCodecError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var code: Code
     public var message: String
-    /// The underlying library's text, when there is one.
-    public var cause: String?
+    /// The underlying error: the C library's text, a file-system error.
+    public var cause: (any Error)?
     public var path: String?
 
-    public init(_ code: Code, _ message: String, cause: String? = nil, path: String? = nil) {
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil, path: String? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
         self.path = path
     }
 
+    /// An error whose cause is the C library's text.
+    public init(_ code: Code, _ message: String, cause: String?, path: String? = nil) {
+        self.init(code, message, cause: cause.map { MessageCause($0) as any Error }, path: path)
+    }
+
+    /// The cause as one line of text, for messages.
+    public var causeText: String? { cause.map { String(describing: $0) } }
+
     public var description: String {
         var text = path.map { "\($0): " } ?? ""
         text += message
-        if let cause, !cause.isEmpty, !message.contains(cause) { text += " (\(cause))" }
+        if let cause = causeText, !cause.isEmpty, !message.contains(cause) { text += " (\(cause))" }
         return text
+    }
+
+    public static func == (a: ImageCodecError, b: ImageCodecError) -> Bool {
+        a.code == b.code && a.message == b.message && a.path == b.path && a.causeText == b.causeText
     }
 }
 

@@ -145,7 +145,7 @@ public enum MaskChecker {
 
     static func describe(_ error: Error) -> String {
         if let e = error as? ImageCodecError {
-            guard let cause = e.cause, !cause.isEmpty, !e.message.contains(cause) else { return e.message }
+            guard let cause = e.causeText, !cause.isEmpty, !e.message.contains(cause) else { return e.message }
             return "\(e.message): \(cause)"
         }
         return "\(error)"

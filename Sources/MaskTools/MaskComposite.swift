@@ -52,7 +52,7 @@ public enum MaskComposite {
         do {
             return try composite(reference: ref, mask: m, result: res)
         } catch let e as MaskToolsError {
-            throw MaskToolsError(e.code, "\(maskName): \(e.message)", cause: e.cause)
+            throw MaskToolsError(e.code, "\(maskName): \(e.message)", cause: e)
         }
     }
 }

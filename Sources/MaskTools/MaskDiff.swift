@@ -110,7 +110,7 @@ public enum MaskDiff {
         do {
             return try diff(reference: ref, mask: m, result: res, tolerance: tolerance)
         } catch let e as MaskToolsError where e.code == .sizeMismatch {
-            throw MaskToolsError(e.code, "\(maskName): \(e.message)", cause: e.cause)
+            throw MaskToolsError(e.code, "\(maskName): \(e.message)", cause: e)
         }
     }
 

@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import Foundation
 import ImageCodec
 
@@ -8,15 +9,15 @@ public enum MaskIO {
         if let e = error as? ImageCodecError {
             switch e.code {
             case .io:
-                return MaskToolsError(.io, "\(name): cannot read the file: \(e.message)", cause: e.cause)
+                return MaskToolsError(.io, "\(name): cannot read the file: \(e.message)", cause: e)
             case .notAnImage:
                 return MaskToolsError(
-                    .unreadable, "\(name): not an image assetpipe can read (PNG, JPEG)", cause: e.cause)
+                    .unreadable, "\(name): not an image assetpipe can read (PNG, JPEG)", cause: e)
             default:
-                return MaskToolsError(.unreadable, "\(name): cannot be decoded: \(e.message)", cause: e.cause)
+                return MaskToolsError(.unreadable, "\(name): cannot be decoded: \(e.message)", cause: e)
             }
         }
-        return MaskToolsError(.io, "\(name): \(error)", cause: "\(error)")
+        return MaskToolsError(.io, "\(name): \(error)", cause: error)
     }
 
     public static func probe(_ source: ImageSource, name: String) throws -> ImageInfo {
@@ -58,7 +59,7 @@ public enum MaskIO {
             throw MaskToolsError(
                 .needsBackground,
                 "\(path): the picture has transparent pixels and JPEG has no alpha: write a .png, or pad with a colour (--pad-color)",
-                cause: e.cause)
+                cause: e)
         } catch {
             throw wrap(error, name: path)
         }
@@ -67,7 +68,7 @@ public enum MaskIO {
     /// Writes atomically (temp file in the same directory, fsync, rename).
     public static func write(_ bytes: [UInt8], to path: String) throws {
         do { try AtomicFile.write(bytes, to: path) } catch {
-            throw MaskToolsError(.io, "\(path): cannot write the file: \(error)", cause: "\(error)")
+            throw MaskToolsError(.io, "\(path): cannot write the file: \(error.message)", cause: error)
         }
     }
 

@@ -58,7 +58,7 @@ public enum MaskPreview {
         let ref = try MaskIO.decodeShown(reference, name: referenceName)
         let m = try MaskIO.decodeShown(mask, name: maskName)
         do { return try render(reference: ref, mask: m) } catch let e as MaskToolsError {
-            throw MaskToolsError(e.code, "\(maskName): \(e.message)", cause: e.cause)
+            throw MaskToolsError(e.code, "\(maskName): \(e.message)", cause: e)
         }
     }
 }

@@ -1,9 +1,11 @@
+import AssetpipeBasics
+
 /// The one error type of MaskTools: a stable machine `code`, a human `message` that names the file and
-/// what to do, and the underlying error's text as `cause`.
+/// what to do, and the underlying error as `cause`.
 ///
 /// `kind` separates usage errors (the command line or call is wrong: fix the arguments; exit 2) from
 /// refusals (the inputs are not acceptable: fix the files; exit 1) and failures (I/O; exit 1).
-public struct MaskToolsError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct MaskToolsError: CodedError, Equatable {
     public enum Code: String, Sendable, Codable, CaseIterable {
         // Usage: the arguments are wrong.
         /// A number, shape, colour or option out of its range or malformed.
@@ -36,9 +38,9 @@ public struct MaskToolsError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var code: Code
     public var message: String
-    public var cause: String?
+    public var cause: (any Error)?
 
-    public init(_ code: Code, _ message: String, cause: String? = nil) {
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
@@ -54,9 +56,16 @@ public struct MaskToolsError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var isUsage: Bool { kind == .usage }
 
+    /// The cause as one line of text, for messages.
+    public var causeText: String? { cause.map { String(describing: $0) } }
+
     public var description: String {
         var text = message
-        if let cause, !cause.isEmpty, !message.contains(cause) { text += " (\(cause))" }
+        if let cause = causeText, !cause.isEmpty, !message.contains(cause) { text += " (\(cause))" }
         return text
+    }
+
+    public static func == (a: MaskToolsError, b: MaskToolsError) -> Bool {
+        a.code == b.code && a.message == b.message && a.causeText == b.causeText
     }
 }

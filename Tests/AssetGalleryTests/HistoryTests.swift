@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import AssetGallery
 import AssetPipeline
 import Foundation

@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import APIMartSimulator
 import AssetPipeline
 import Foundation

@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import AssetPipeline
 import Foundation
 import ImageCodec

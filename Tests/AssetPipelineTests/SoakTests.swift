@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import APIMartClient
 import APIMartSimulator
 import AssetPipeline

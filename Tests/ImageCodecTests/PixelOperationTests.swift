@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import Foundation
 import ImageCodec
 import Testing
@@ -113,7 +114,7 @@ struct AtomicFileTests {
         let path = dir.file("keep.bin")
         try AtomicFile.write([9], to: path)
         #expect(throws: ImageCodecError.self) {
-            try AtomicFile.writing(to: path) { (_) throws(ImageCodecError) in
+            try AtomicFile.writing(to: path) { _ in
                 throw ImageCodecError(.io, "simulated")
             }
         }

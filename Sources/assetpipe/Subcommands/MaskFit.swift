@@ -78,7 +78,7 @@ extension AssetPipeCommand.Mask {
                         reference: ref, mask: m, mode: RatioFitMode(rawValue: mode.lowercased())!,
                         padColor: padColor.flatMap(RGBColor.init(hex:)))
                 } catch let e as MaskToolsError {
-                    throw MaskToolsError(e.code, "\(mask ?? "mask"): \(e.message)", cause: e.cause)
+                    throw MaskToolsError(e.code, "\(mask ?? "mask"): \(e.message)", cause: e)
                 }
                 try MaskIO.write(fitted.reference, to: output)
                 if let fm = fitted.mask, let maskOut { try MaskIO.write(fm, to: maskOut) }

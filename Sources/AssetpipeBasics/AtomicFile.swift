@@ -8,28 +8,33 @@ import Darwin
 /// a temporary file in the same directory, fsync, rename, fsync of the directory.
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically; creates missing parent directories.
-    public static func write(_ bytes: [UInt8], to path: String) throws(ImageCodecError) {
-        try writing(to: path) { (temp) throws(ImageCodecError) in
-            let fd = open(temp, O_WRONLY | O_TRUNC | O_CLOEXEC)
-            guard fd >= 0 else { throw ioError("cannot open", path: temp) }
-            defer { close(fd) }
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw ioError("cannot write", path: path)
+    public static func write(_ bytes: [UInt8], to path: String) throws(FileError) {
+        do {
+            try writing(to: path) { temp in
+                let fd = open(temp, O_WRONLY | O_TRUNC | O_CLOEXEC)
+                guard fd >= 0 else { throw ioError("cannot open", path: temp) }
+                defer { close(fd) }
+                var offset = 0
+                while offset < bytes.count {
+                    let n = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + offset, $0.count - offset) }
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw ioError("cannot write", path: path)
+                    }
+                    offset += n
                 }
-                offset += n
             }
+        } catch let error as FileError {
+            throw error
+        } catch {
+            throw FileError(.io, "cannot write the file", cause: error, path: path)
         }
     }
 
     /// Runs `body` with the path of a fresh temporary file next to `path`, then fsyncs it and renames
     /// it over `path`. On any error the temporary file is removed and `path` is untouched.
-    public static func writing<T>(to path: String, _ body: (String) throws(ImageCodecError) -> T)
-        throws(ImageCodecError) -> T
-    {
+    /// `body`'s own error is passed through as it is; failures of the file system are `FileError`s.
+    public static func writing<T>(to path: String, _ body: (String) throws -> T) throws -> T {
         let directory = parent(of: path)
         try makeDirectories(directory)
         let name = path.split(separator: "/").last.map(String.init) ?? "file"
@@ -38,7 +43,7 @@ public enum AtomicFile {
         guard fd >= 0 else { throw ioError("cannot create a temporary file in \(directory)", path: path) }
         close(fd)
         let temp = String(cString: template.map { UInt8(bitPattern: $0) })
-        do throws(ImageCodecError) {
+        do {
             let result = try body(temp)
             try sync(temp, path: path)
             guard rename(temp, path) == 0 else { throw ioError("cannot rename the temporary file", path: path) }
@@ -54,7 +59,7 @@ public enum AtomicFile {
         }
     }
 
-    static func sync(_ temp: String, path: String) throws(ImageCodecError) {
+    static func sync(_ temp: String, path: String) throws(FileError) {
         let fd = open(temp, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw ioError("cannot reopen the temporary file", path: path) }
         defer { close(fd) }
@@ -65,17 +70,17 @@ public enum AtomicFile {
         guard fsync(fd) == 0 else { throw ioError("cannot fsync", path: path) }
     }
 
-    static func parent(of path: String) -> String {
+    public static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let dir = String(path[..<slash])
         return dir.isEmpty ? "/" : dir
     }
 
-    static func makeDirectories(_ directory: String) throws(ImageCodecError) {
+    public static func makeDirectories(_ directory: String) throws(FileError) {
         var st = stat()
         if stat(directory, &st) == 0 {
             if (st.st_mode & S_IFMT) == S_IFDIR { return }
-            throw ImageCodecError(.io, "\(directory) exists and is not a directory", path: directory)
+            throw FileError(.notADirectory, "\(directory) exists and is not a directory; move it or choose another path", path: directory)
         }
         let up = parent(of: directory)
         if up != directory && up != "." && up != "/" { try makeDirectories(up) }
@@ -92,8 +97,8 @@ public enum AtomicFile {
         #endif
     }
 
-    static func ioError(_ what: String, path: String) -> ImageCodecError {
-        let reason = String(cString: strerror(errno))
-        return ImageCodecError(.io, "\(what): \(reason); check the path and permissions", cause: reason, path: path)
+    static func ioError(_ what: String, path: String) -> FileError {
+        let cause = SystemError(errno: errno)
+        return FileError(.io, "\(what): \(cause.reason); check the path, the permissions and the free space", cause: cause, path: path)
     }
 }
