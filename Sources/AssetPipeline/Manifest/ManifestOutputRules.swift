@@ -1,0 +1,83 @@
+import APIMartWire
+import Foundation
+import ImageCodec
+import Yams
+
+/// Output rules: one `outputs[j]` entry into an `OutputSpec`.
+extension ManifestParser {
+    static func parseOutput(_ node: Node, path: String, background: String?, reader: NodeReader) throws -> OutputSpec {
+        let f = try reader.mapping(node, path: path, allowed: outputKeys, what: "an output")
+        guard let formatEntry = f["format"] else {
+            throw PipelineError(
+                .manifest, "this output has no 'format' (png or jpeg)",
+                location: reader.location(node, key: path + ".format"))
+        }
+        let formatText = try reader.string(formatEntry)
+        let formatName = formatText == "jpg" ? "jpeg" : formatText
+        guard let format = OutputSpec.FileFormat(rawValue: formatName) else {
+            throw reader.error(formatEntry, "'\(formatText)' is not an output format; use png or jpeg")
+        }
+        var spec = OutputSpec(format: format)
+        if let e = f["quality"] {
+            guard format == .jpeg else {
+                throw reader.error(e, "quality (1–100) is for jpeg outputs; PNG takes 'level' (0–9)")
+            }
+            spec.quality = try reader.int(e, range: 1...100)
+        }
+        if let e = f["level"] {
+            guard format == .png else {
+                throw reader.error(e, "level (0–9) is for png outputs; JPEG takes 'quality' (1–100)")
+            }
+            spec.level = try reader.int(e, range: 0...9)
+        }
+        if let e = f["flatten"] {
+            let text = try reader.string(e)
+            guard let colour = RGBColor(hex: text) else {
+                throw reader.error(
+                    e, "'\(text)' is not a colour; write it as \"#rrggbb\" (quoted: # starts a YAML comment)")
+            }
+            spec.flatten = colour
+        }
+        let sizeKeys = ["width", "height", "scale"].filter { f[$0] != nil }
+        if sizeKeys.count > 1, let e = f[sizeKeys[1]] {
+            throw reader.error(
+                e, "an output takes one of width, height or scale, not \(sizeKeys.joined(separator: " and "))")
+        }
+        if let e = f["width"] { spec.resize = .width(try reader.int(e, range: 1...16384)) }
+        if let e = f["height"] { spec.resize = .height(try reader.int(e, range: 1...16384)) }
+        if let e = f["scale"] {
+            let s = try reader.double(e)
+            guard s > 0 && s <= 8 else { throw reader.error(e, "scale \(s) is outside (0, 8]") }
+            spec.resize = .scale(s)
+        }
+        if let e = f["require"] {
+            let text = try reader.string(e)
+            guard let r = OutputSpec.Requirement(rawValue: text) else {
+                throw reader.error(
+                    e,
+                    "'\(text)' is not a requirement; use transparent or opaque"
+                        + (suggestion(for: text, among: ["transparent", "opaque"]).map { "; did you mean '\($0)'?" }
+                            ?? ""))
+            }
+            if r == .transparent && format == .jpeg {
+                throw reader.error(e, "a jpeg output cannot be transparent; use format: png")
+            }
+            if r == .transparent && spec.flatten != nil {
+                throw reader.error(e, "require: transparent with flatten can never pass; remove one")
+            }
+            spec.require = r
+        }
+        if let e = f["suffix"] {
+            let s = try reader.string(e)
+            if s.contains("/") || s.contains("\\") || s.contains("\0") || s == ".." {
+                throw reader.error(e, "the suffix '\(s)' may not contain '/' or leave the folder", code: .pathEscape)
+            }
+            spec.suffix = s
+        }
+        if format == .jpeg && spec.flatten == nil && background == Background.transparent.rawValue {
+            throw reader.error(
+                formatEntry, "a jpeg output of a transparent result needs a background: add flatten: \"#ffffff\"")
+        }
+        return spec
+    }
+}
