@@ -1,7 +1,6 @@
 import AssetpipeBasics
 import AssetPipeline
 import Foundation
-import ImageCodec
 
 /// Which assets the page shows when it opens.
 public enum GalleryFilter: String, Sendable, Codable, CaseIterable {
@@ -104,26 +103,29 @@ public struct GalleryBuilder: Sendable {
         PathTools.absolute(options.outputDirectory ?? Self.defaultDirectory(for: manifest))
     }
 
-    /// Writes the gallery; returns where. Reads what the page shows and makes the thumbnails, then makes the page's
-    /// data and renders it (both pure), then writes `index.html` and removes thumbnails no longer used.
+    /// Writes the gallery; returns where.
     public func build() throws -> GalleryResult {
-        let dir = directory
-        let thumbnailer = Thumbnailer(galleryDirectory: dir, maxSize: options.thumbnailSize)
-        let facts = try readFacts(galleryDirectory: dir, thumbnailer: thumbnailer)
-        let page = GalleryPageModel.make(facts)
+        let page = try preparePage()
         let html = GalleryRenderer.page(page)
-
-        let index = PathTools.join(dir, "index.html")
+        let index = PathTools.join(directory, "index.html")
         do { try AtomicFile.write(Array(html.utf8), to: index) } catch {
             throw GalleryError(.io, "\(index): cannot write the page; check the folder's permissions", cause: error)
         }
         let tiles = page.tiles
         let used = Set(tiles.compactMap { $0.image?.thumbnail })
-        thumbnailer.removeUnused(keeping: used)
+        Thumbnailer(galleryDirectory: directory, maxSize: options.thumbnailSize).removeUnused(keeping: used)
+        let changedOrFailed = Set([GalleryStatus.built, .reprocessed, .failed].map(\.rawValue))
         return GalleryResult(
-            indexPath: index, directory: dir, assets: page.assets.count, thumbnails: used.count,
-            changedOrFailed: facts.assets.filter { $0.isChanged || $0.status == .failed }.count,
+            indexPath: index, directory: directory, assets: page.assets.count, thumbnails: used.count,
+            changedOrFailed: page.assets.filter { changedOrFailed.contains($0.status) }.count,
             problems: tiles.compactMap(\.problem))
+    }
+
+    /// The page's data, ready to render (`GalleryRenderer.page`, or another page built from the same templates):
+    /// reads what the page shows and writes the thumbnails into the gallery folder, then makes the data (pure).
+    public func preparePage() throws -> GalleryPageModel {
+        let thumbnailer = Thumbnailer(galleryDirectory: directory, maxSize: options.thumbnailSize)
+        return GalleryPageModel.make(try readFacts(galleryDirectory: directory, thumbnailer: thumbnailer))
     }
 
     /// Reads the lock file, the last build report, the history and the tree; makes the gallery folder and the

@@ -29,7 +29,8 @@ struct GalleryTemplateTests {
             inputs: [tile("reference · \(hostile)", link: "../sources/a.png")],
             results: [
                 .init(
-                    resultHeading: "Result 1", tiles: [tile("linked", link: "../out.png"), tile("unlinked", link: nil)]),
+                    resultHeading: "Result 1",
+                    tiles: [tile("linked", link: "../out.png"), tile("unlinked", link: nil)]),
                 .init(resultHeading: "Result 2", tiles: []),
             ],
             refresh: .init(
