@@ -1,6 +1,7 @@
 /// The gallery page as plain data: every text, count, link and thumbnail the templates show, already formatted
-/// and escaped for nothing (the templates escape). Made from the lock file, the last build report, the history and
-/// the thumbnails by `GalleryPageModel.make(_:)`, rendered by `GalleryRenderer`; both steps are pure.
+/// as plain text (the templates escape it). `GalleryBuilder.preparePage()` reads the lock file, the last build
+/// report and the history and writes the thumbnails, then makes it with `GalleryPageModel.make(_:)`; it is rendered
+/// by `GalleryRenderer`. Both of these last steps are pure.
 ///
 /// Field names are unique across the nesting (page → asset → result or pair → tile → image): Mustache looks a name
 /// that is missing or nil in the current value up in the enclosing ones, so a nil `link` of an image must not meet
