@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libpng-dev, libjpeg-dev, libdeflate-dev).
@@ -72,8 +73,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // Static review page over a built asset tree (lock file, build report, history).
-        .target(name: "AssetGallery", dependencies: ["AssetpipeBasics", "AssetPipeline", "ImageCodec", "MaskTools"]),
+        // Static review page over a built asset tree (lock file, build report, history): a Mustache template
+        // rendered from data prepared beforehand. Templates, style and scripts are compiled into the binary.
+        .target(
+            name: "AssetGallery",
+            dependencies: [
+                "AssetpipeBasics", "AssetPipeline", "ImageCodec", "MaskTools",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [
+                .embedInCode("Templates/layout.mustache"), .embedInCode("Templates/gallery.mustache"),
+                .embedInCode("Templates/summary.mustache"), .embedInCode("Templates/asset.mustache"),
+                .embedInCode("Templates/tile.mustache"), .embedInCode("Templates/gallery.css"),
+                .embedInCode("Templates/error-recorder.js"), .embedInCode("Templates/gallery.js"),
+            ]),
         .executableTarget(
             name: "assetpipe",
             dependencies: [
@@ -104,7 +117,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "AssetGalleryTests",
-            dependencies: ["AssetGallery", "AssetPipeline", "APIMartSimulator", "ImageCodec", "TestSupport"]),
+            dependencies: [
+                "AssetpipeBasics", "AssetGallery", "AssetPipeline", "APIMartClient", "APIMartSimulator", "ImageCodec",
+                "TestSupport", .product(name: "Mustache", package: "swift-mustache"),
+            ]),
         .testTarget(name: "CLITests", dependencies: ["ImageCodec", "TestSupport"]),
     ]
 )

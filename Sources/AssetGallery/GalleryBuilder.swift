@@ -1,7 +1,6 @@
 import AssetpipeBasics
 import AssetPipeline
 import Foundation
-import ImageCodec
 
 /// Which assets the page shows when it opens.
 public enum GalleryFilter: String, Sendable, Codable, CaseIterable {
@@ -96,7 +95,7 @@ public struct GalleryBuilder: Sendable {
         do {
             return try ManifestParser.parse(text, path: PathTools.absolute(file), checkFiles: false)
         } catch let e as PipelineError {
-            throw GalleryError(.manifest, e.description, cause: e.cause)
+            throw GalleryError(.manifest, e.description, cause: e)
         }
     }
 
@@ -106,40 +105,66 @@ public struct GalleryBuilder: Sendable {
 
     /// Writes the gallery; returns where.
     public func build() throws -> GalleryResult {
-        let dir = directory
+        let page = try preparePage()
+        let html = GalleryRenderer.page(page)
+        let index = PathTools.join(directory, "index.html")
+        do { try AtomicFile.write(Array(html.utf8), to: index) } catch {
+            throw GalleryError(.io, "\(index): cannot write the page; check the folder's permissions", cause: error)
+        }
+        let tiles = page.tiles
+        let used = Set(tiles.compactMap { $0.image?.thumbnail })
+        Thumbnailer(galleryDirectory: directory, maxSize: options.thumbnailSize).removeUnused(keeping: used)
+        let changedOrFailed = Set([GalleryStatus.built, .reprocessed, .failed].map(\.rawValue))
+        return GalleryResult(
+            indexPath: index, directory: directory, assets: page.assets.count, thumbnails: used.count,
+            changedOrFailed: page.assets.filter { changedOrFailed.contains($0.status) }.count,
+            problems: tiles.compactMap(\.problem))
+    }
+
+    /// The page's data, ready to render (`GalleryRenderer.page`, or another page built from the same templates):
+    /// reads what the page shows and writes the thumbnails into the gallery folder, then makes the data (pure).
+    public func preparePage() throws -> GalleryPageModel {
+        let thumbnailer = Thumbnailer(galleryDirectory: directory, maxSize: options.thumbnailSize)
+        return GalleryPageModel.make(try readFacts(galleryDirectory: directory, thumbnailer: thumbnailer))
+    }
+
+    /// Reads the lock file, the last build report, the history and the tree; makes the gallery folder and the
+    /// thumbnails.
+    func readFacts(galleryDirectory: String, thumbnailer: Thumbnailer) throws -> GalleryFacts {
         let lock: LockFile
         do { lock = try LockFile.read(path: manifest.lockFilePath) } catch let e as PipelineError {
-            throw GalleryError(.state, e.description, cause: e.cause)
+            throw GalleryError(.state, e.description, cause: e)
         }
         let saved = BuildHistory.lastReport(stateDirectory: manifest.stateDirectory)
         let history = BuildHistory.entries(stateDirectory: manifest.stateDirectory)
-        do {
-            try FileManager.default.createDirectory(
-                atPath: PathTools.join(dir, Thumbnailer.folder), withIntermediateDirectories: true)
-        } catch {
-            throw GalleryError(.io, "\(dir): cannot create the gallery folder", cause: "\(error)")
-        }
-
-        let views = manifest.assets.map { spec in
-            AssetView.make(
+        let assets = manifest.assets.map { spec in
+            AssetFacts.read(
                 spec: spec, manifest: manifest, locked: lock.assets[spec.name],
                 outcome: saved?.report.assets.first { $0.name == spec.name }, history: history[spec.name])
         }
-        let thumbs = Thumbnailer(galleryDirectory: dir, maxSize: options.thumbnailSize)
-        thumbs.make(views.flatMap(\.thumbnailSources))
-
-        let page = GalleryPage(
-            manifest: manifest, lock: lock, saved: saved, views: views, thumbs: thumbs, galleryDirectory: dir,
-            initialFilter: options.initialFilter, treeBytes: Self.treeSize(manifest.outputRoot))
-        let html = page.render()
-        let index = PathTools.join(dir, "index.html")
-        do { try AtomicFile.write(Array(html.utf8), to: index) } catch {
-            throw GalleryError(.io, "\(index): cannot write the page", cause: "\(error)")
+        do {
+            try FileManager.default.createDirectory(
+                atPath: PathTools.join(galleryDirectory, Thumbnailer.folder), withIntermediateDirectories: true)
+        } catch {
+            throw GalleryError(
+                .io, "\(galleryDirectory): cannot create the gallery folder; check its permissions or choose another",
+                cause: error)
         }
-        thumbs.removeUnused()
-        return GalleryResult(
-            indexPath: index, directory: dir, assets: views.count, thumbnails: page.thumbnailCount,
-            changedOrFailed: views.filter { $0.isChanged || $0.status == .failed }.count, problems: page.problems)
+        let thumbnails = thumbnailer.make(assets.flatMap(\.thumbnailSources))
+        let tree = Self.treeSize(manifest.outputRoot)
+        return GalleryFacts(
+            manifest: manifest,
+            manifestName: PathTools.relative(manifest.path, to: FileManager.default.currentDirectoryPath)
+                ?? manifest.path,
+            lock: lock, saved: saved, assets: assets, thumbnails: thumbnails, galleryDirectory: galleryDirectory,
+            initialFilter: options.initialFilter, treeBytes: tree.bytes, treeFiles: tree.files,
+            madeAt: Self.now())
+    }
+
+    static func now() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date())
     }
 
     /// Bytes and files of the asset tree on disk.
@@ -154,105 +179,5 @@ public struct GalleryBuilder: Sendable {
             _ = rel
         }
         return (bytes, files)
-    }
-}
-
-/// One asset as the page shows it.
-struct AssetView: Sendable {
-    struct Output: Sendable {
-        var path: String
-        var absolute: String
-        var planned: PlannedOutput?
-        var locked: LockedOutput?
-        /// present / missing / modified (the file on disk differs from the lock).
-        var state: String
-    }
-    struct Previous: Sendable {
-        var path: String
-        var stored: String
-        var file: HistoryFile
-        var locked: LockedOutput?
-    }
-
-    var spec: AssetSpec
-    var locked: LockedAsset?
-    var outcome: AssetOutcome?
-    var history: HistoryEntry?
-    var status: GalleryStatus
-    var references: [(path: String, absolute: String, exists: Bool)]
-    var mask: (path: String, absolute: String, exists: Bool)?
-    var outputs: [Output]
-    var previous: [Previous]
-
-    var name: String { spec.name }
-    var isChanged: Bool { status == .built || status == .reprocessed }
-
-    static func make(
-        spec: AssetSpec, manifest: Manifest, locked: LockedAsset?, outcome: AssetOutcome?, history: HistoryEntry?
-    ) -> AssetView {
-        let status: GalleryStatus
-        switch outcome?.status {
-        case .built?: status = .built
-        case .upToDate?: status = .upToDate
-        case .reprocessed?: status = .reprocessed
-        case .failed?: status = .failed
-        case nil: status = locked?.isBuilt == true ? .locked : (locked?.outcomeUnknown != nil ? .failed : .notBuilt)
-        }
-        let fm = FileManager.default
-        let refs = spec.references.map { r in
-            let abs = PathTools.join(manifest.directory, r)
-            return (r, abs, fm.fileExists(atPath: abs))
-        }
-        let mask = spec.mask.map { m in
-            let abs = PathTools.join(manifest.directory, m)
-            return (m, abs, fm.fileExists(atPath: abs))
-        }
-        // Every output the manifest plans, with its lock record and its state on disk; then any other locked output.
-        var outputs: [Output] = []
-        var seen = Set<String>()
-        let lockedByPath = Dictionary((locked?.outputs ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-        for planned in OutputNaming.paths(for: spec) {
-            let rel = PathTools.join(manifest.output, planned.path)
-            seen.insert(rel)
-            outputs.append(output(rel, planned: planned, locked: lockedByPath[rel], manifest: manifest))
-        }
-        for o in locked?.outputs ?? [] where !seen.contains(o.path) {
-            outputs.append(output(o.path, planned: nil, locked: o, manifest: manifest))
-        }
-        var previous: [Previous] = []
-        if let history {
-            let lockedPrev = Dictionary(history.previous.outputs.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-            for f in history.files {
-                let stored = BuildHistory.storedPath(f, asset: spec.name, stateDirectory: manifest.stateDirectory)
-                previous.append(Previous(path: f.path, stored: stored, file: f, locked: lockedPrev[f.path]))
-            }
-        }
-        return AssetView(
-            spec: spec, locked: locked, outcome: outcome, history: history, status: status, references: refs,
-            mask: mask, outputs: outputs, previous: previous)
-    }
-
-    static func output(_ rel: String, planned: PlannedOutput?, locked: LockedOutput?, manifest: Manifest) -> Output {
-        let abs = PathTools.join(manifest.directory, rel)
-        var state = "present"
-        if let bytes = FileManager.default.contents(atPath: abs) {
-            if let locked, Digest.sha256(bytes) != locked.sha256 { state = "modified" }
-            if locked == nil { state = "unrecorded" }
-        } else {
-            state = "missing"
-        }
-        return Output(path: rel, absolute: abs, planned: planned, locked: locked, state: state)
-    }
-
-    var thumbnailSources: [ThumbnailSource] {
-        var out: [ThumbnailSource] = references.filter(\.exists).map { .file($0.absolute) }
-        if let mask, mask.exists, let ref = references.first, ref.exists {
-            out.append(.maskPreview(reference: ref.absolute, mask: mask.absolute))
-        } else if let mask, mask.exists {
-            out.append(.file(mask.absolute))
-        }
-        out += outputs.filter { $0.state != "missing" }.map { .file($0.absolute) }
-        out += previous.map { .file($0.stored) }
-        return out
     }
 }

@@ -1,6 +1,8 @@
+import AssetpipeBasics
+
 /// The one error type of the gallery module: a stable machine `code`, a human `message` that names the file and
-/// what to do, and the underlying `cause`.
-public struct GalleryError: Error, Sendable, Equatable, CustomStringConvertible {
+/// what to do, and the underlying `cause` kept as an error.
+public struct GalleryError: CodedError, Equatable {
     public enum Code: String, Sendable, Codable {
         /// The manifest cannot be read or is malformed.
         case manifest
@@ -14,13 +16,18 @@ public struct GalleryError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var code: Code
     public var message: String
-    public var cause: String?
+    public var cause: (any Error)?
 
-    public init(_ code: Code, _ message: String, cause: String? = nil) {
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.cause = cause
     }
 
     public var description: String { message }
+
+    public static func == (a: GalleryError, b: GalleryError) -> Bool {
+        a.code == b.code && a.message == b.message
+            && a.cause.map { String(describing: $0) } == b.cause.map { String(describing: $0) }
+    }
 }

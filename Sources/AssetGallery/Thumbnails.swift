@@ -22,7 +22,7 @@ enum ThumbnailSource: Sendable, Hashable {
 
 /// Makes thumbnails with the project's codecs (decode → Lanczos resample → PNG, or JPEG when opaque), named by
 /// the digest of their source bytes, so an unchanged file is not decoded again on the next run.
-final class Thumbnailer: @unchecked Sendable {
+struct Thumbnailer: Sendable {
     let galleryDirectory: String
     let maxSize: Int
     static let folder = "thumbs"
@@ -33,46 +33,30 @@ final class Thumbnailer: @unchecked Sendable {
         return parts[0].allSatisfy { $0.isHexDigit && !$0.isUppercase }
     }
 
-    private let lock = NSLock()
-    private var made: [ThumbnailSource: Result<Thumbnail, GalleryError>] = [:]
-
-    init(galleryDirectory: String, maxSize: Int) {
-        self.galleryDirectory = galleryDirectory
-        self.maxSize = maxSize
-    }
-
-    /// Makes every thumbnail, `ProcessInfo.activeProcessorCount` at once.
-    func make(_ sources: [ThumbnailSource]) {
+    /// Makes every thumbnail (or learns why it cannot be made), `ProcessInfo.activeProcessorCount` at once.
+    func make(_ sources: [ThumbnailSource]) -> [ThumbnailSource: Result<Thumbnail, GalleryError>] {
         var seen = Set<ThumbnailSource>()
         let unique = sources.filter { seen.insert($0).inserted }
+        let made = LockedBox<[ThumbnailSource: Result<Thumbnail, GalleryError>]>([:])
         DispatchQueue.concurrentPerform(iterations: unique.count) { i in
             let source = unique[i]
             let result: Result<Thumbnail, GalleryError>
             do { result = .success(try self.thumbnail(source)) } catch let e as GalleryError {
                 result = .failure(e)
             } catch {
-                result = .failure(GalleryError(.thumbnail, "\(source): \(error)"))
+                result = .failure(GalleryError(.thumbnail, "\(source): \(error)", cause: error))
             }
-            self.lock.lock()
-            self.made[source] = result
-            self.lock.unlock()
+            made.withLockedValue { $0[source] = result }
         }
+        return made.withLockedValue { $0 }
     }
 
-    func result(_ source: ThumbnailSource) -> Result<Thumbnail, GalleryError>? {
-        lock.lock()
-        defer { lock.unlock() }
-        return made[source]
-    }
-
-    /// Removes thumbnails the gallery made earlier and no longer uses (only files named as it names them).
-    func removeUnused() {
-        lock.lock()
-        let used = Set(made.values.compactMap { try? $0.get().path }.map { ($0 as NSString).lastPathComponent })
-        lock.unlock()
+    /// Removes thumbnails the gallery made earlier and the page no longer uses (only files named as it names them).
+    func removeUnused(keeping used: Set<String>) {
+        let keep = Set(used.map { ($0 as NSString).lastPathComponent })
         let dir = PathTools.join(galleryDirectory, Self.folder)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
-        for name in names where Self.isOwnedName(name) && !used.contains(name) {
+        for name in names where Self.isOwnedName(name) && !keep.contains(name) {
             try? FileManager.default.removeItem(atPath: PathTools.join(dir, name))
         }
     }
@@ -134,7 +118,7 @@ final class Thumbnailer: @unchecked Sendable {
         } catch let e as GalleryError {
             throw e
         } catch {
-            throw GalleryError(.thumbnail, "\(name()): no thumbnail: \(Self.describe(error))", cause: "\(error)")
+            throw GalleryError(.thumbnail, "\(name()): no thumbnail: \(Self.describe(error))", cause: error)
         }
     }
 
