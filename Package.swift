@@ -50,12 +50,17 @@ let package = Package(
         .target(
             name: "APIMartClient",
             dependencies: [
-                "AssetpipeBasics", "APIMartWire", "ImageCodec", "MaskTools",
+                "AssetpipeBasics", "APIMartWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
+        // Local inputs turned into the bytes the client sends (upright references, mask upload form, size auto,
+        // the contract check), for both `build` and `generate`; the file-backed upload URL store of `generate`.
+        .target(
+            name: "InputPreparation",
+            dependencies: ["AssetpipeBasics", "APIMartWire", "APIMartClient", "ImageCodec", "MaskTools"]),
         .target(
             name: "APIMartSimulator",
             dependencies: [
@@ -67,7 +72,7 @@ let package = Package(
         .target(
             name: "AssetPipeline",
             dependencies: [
-                "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartClient", "APIMartWire",
+                "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartClient", "APIMartWire", "InputPreparation",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,7 +83,7 @@ let package = Package(
             name: "assetpipe",
             dependencies: [
                 "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartClient", "APIMartSimulator", "AssetPipeline",
-                "AssetGallery",
+                "AssetGallery", "InputPreparation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Helpers several test targets share (simulator scope, raw loopback HTTP, time limits). Not a product.
@@ -90,7 +95,8 @@ let package = Package(
         .testTarget(
             name: "APIMartTests",
             dependencies: [
-                "APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "MaskTools", "TestSupport",
+                "APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "InputPreparation", "MaskTools",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
