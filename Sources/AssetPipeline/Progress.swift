@@ -1,18 +1,19 @@
+import AssetpipeBasics
 import Foundation
 
 /// What happens during a build, as it happens.
 public enum BuildEvent: Sendable {
     /// The plan is made; `toRun` assets need work.
     case planned(total: Int, toRun: Int, imagesToBill: Int)
-    case started(asset: String, action: PlanItem.Action)
-    /// A step of a job: validating, uploading, submitting, polling (with the task's status), downloading, …
+    case started(asset: String, action: PlannedAsset.Action)
+    /// A step of an asset build: validating, uploading, submitting, polling (with the task's status), downloading, …
     case step(asset: String, text: String)
     case finished(AssetOutcome)
     /// A message about the whole build (an account stop, a note).
     case note(String)
 }
 
-/// Receives build events. Called from many jobs at once.
+/// Receives build events. Called from many asset builds at once.
 public protocol BuildObserver: Sendable {
     func handle(_ event: BuildEvent)
 }
@@ -24,8 +25,9 @@ public struct SilentObserver: BuildObserver {
 }
 
 /// Without a terminal (CI): one plain line per event, to stderr.
-public final class PlainProgress: BuildObserver, @unchecked Sendable {
-    let lock = NSLock()
+public final class PlainProgress: BuildObserver, Sendable {
+    /// Keeps lines from concurrent asset builds whole.
+    let writing = LockedBox(())
     let write: @Sendable (String) -> Void
     let start = Date()
 
@@ -54,13 +56,11 @@ public final class PlainProgress: BuildObserver, @unchecked Sendable {
         case .note(let text):
             line = "\(t) \(text)"
         }
-        lock.lock()
-        write(line)
-        lock.unlock()
+        writing.withLockedValue { _ in write(line) }
     }
 }
 
-/// On a terminal: a live display, one line per running job and an overall bar with counts and elapsed time,
+/// On a terminal: a live display, one line per running asset and an overall bar with counts and elapsed time,
 /// redrawn in place on stderr.
 public final class LiveProgress: BuildObserver, @unchecked Sendable {
     let lock = NSLock()
