@@ -96,7 +96,7 @@ public struct GalleryBuilder: Sendable {
         do {
             return try ManifestParser.parse(text, path: PathTools.absolute(file), checkFiles: false)
         } catch let e as PipelineError {
-            throw GalleryError(.manifest, e.description, cause: e.cause)
+            throw GalleryError(.manifest, e.description, cause: e.cause.map { "\($0)" })
         }
     }
 
@@ -109,7 +109,7 @@ public struct GalleryBuilder: Sendable {
         let dir = directory
         let lock: LockFile
         do { lock = try LockFile.read(path: manifest.lockFilePath) } catch let e as PipelineError {
-            throw GalleryError(.state, e.description, cause: e.cause)
+            throw GalleryError(.state, e.description, cause: e.cause.map { "\($0)" })
         }
         let saved = BuildHistory.lastReport(stateDirectory: manifest.stateDirectory)
         let history = BuildHistory.entries(stateDirectory: manifest.stateDirectory)
