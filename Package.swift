@@ -75,7 +75,6 @@ let package = Package(
                 "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartClient", "APIMartWire", "InputPreparation",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
             ]),
         // Static review page over a built asset tree (lock file, build report, history).
         .target(name: "AssetGallery", dependencies: ["AssetpipeBasics", "AssetPipeline", "ImageCodec", "MaskTools"]),
@@ -106,7 +105,8 @@ let package = Package(
         .testTarget(
             name: "AssetPipelineTests",
             dependencies: [
-                "AssetPipeline", "APIMartSimulator", "APIMartClient", "ImageCodec", "MaskTools", "TestSupport",
+                "AssetPipeline", "APIMartSimulator", "APIMartClient", "APIMartWire", "AssetpipeBasics", "ImageCodec",
+                "MaskTools", "TestSupport",
             ]),
         .testTarget(
             name: "AssetGalleryTests",
