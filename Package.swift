@@ -51,12 +51,17 @@ let package = Package(
         .target(
             name: "APIMartClient",
             dependencies: [
-                "AssetpipeBasics", "APIMartWire", "ImageCodec", "MaskTools",
+                "AssetpipeBasics", "APIMartWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
+        // Local inputs turned into the bytes the client sends (upright references, mask upload form, size auto,
+        // the contract check), for both `build` and `generate`; the file-backed upload URL store of `generate`.
+        .target(
+            name: "InputPreparation",
+            dependencies: ["AssetpipeBasics", "APIMartWire", "APIMartClient", "ImageCodec", "MaskTools"]),
         .target(
             name: "APIMartSimulator",
             dependencies: [
@@ -68,10 +73,9 @@ let package = Package(
         .target(
             name: "AssetPipeline",
             dependencies: [
-                "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartClient", "APIMartWire",
+                "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartClient", "APIMartWire", "InputPreparation",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
             ]),
         // Static review page over a built asset tree (lock file, build report, history): a Mustache template
         // rendered from data prepared beforehand. Templates, style and scripts are compiled into the binary.
@@ -91,7 +95,7 @@ let package = Package(
             name: "assetpipe",
             dependencies: [
                 "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartClient", "APIMartSimulator", "AssetPipeline",
-                "AssetGallery",
+                "AssetGallery", "InputPreparation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Helpers several test targets share (simulator scope, raw loopback HTTP, time limits). Not a product.
@@ -103,7 +107,8 @@ let package = Package(
         .testTarget(
             name: "APIMartTests",
             dependencies: [
-                "APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "MaskTools", "TestSupport",
+                "APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "InputPreparation", "MaskTools",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,7 +118,8 @@ let package = Package(
         .testTarget(
             name: "AssetPipelineTests",
             dependencies: [
-                "AssetPipeline", "APIMartSimulator", "APIMartClient", "ImageCodec", "MaskTools", "TestSupport",
+                "AssetPipeline", "APIMartSimulator", "APIMartClient", "APIMartWire", "AssetpipeBasics", "ImageCodec",
+                "MaskTools", "TestSupport",
             ]),
         .testTarget(
             name: "AssetGalleryTests",

@@ -8,7 +8,7 @@ import NIOHTTP1
 
 /// A client of the APIMart image API (`shared/api/CONTRACT.md`): upload, submit, poll, download.
 ///
-/// One instance is shared by every job of a run: it holds the rate gate (a 429 slows every job), the upload
+/// One instance is shared by every generation of a run: it holds the rate gate (a 429 slows all), the upload
 /// registry (same bytes → one upload), the account state (402 stops further submissions, 403 stops a model)
 /// and the counters in ``stats``. API requests never follow redirects, so the key only goes to `baseURL`.
 public final class APIMartClient: Sendable {
@@ -17,34 +17,54 @@ public final class APIMartClient: Sendable {
     let logger: Logger
     let gate = RateGate()
     let counters = LockedBox(ClientStats())
-    let account = LockedBox(AccountState())
-    let uploads: UploadRegistry
+    let account = LockedBox(AccountStops())
+    let uploads = UploadRegistry()
+    let uploadStore: any UploadURLStore
 
-    struct AccountState {
-        var unauthorized: APIMartError?
-        var paymentRequired: APIMartError?
-        var forbiddenModels: [String: APIMartError] = [:]
+    /// What the account may no longer do, as the server said it: the one record of account stops. A build
+    /// reads it to refuse new submissions and to summarise what stopped it.
+    public struct AccountStops: Sendable {
+        /// 401: the key is refused; nothing more is sent.
+        public var unauthorized: APIMartError?
+        /// 402: the balance is exhausted; no further submission is sent (running tasks are still polled).
+        public var paymentRequired: APIMartError?
+        /// 403 on a submit, by model: no further submission uses that model.
+        public var forbiddenModels: [String: APIMartError] = [:]
+
+        /// The stop that refuses a new submission on `model`, if any (401 first, then 402, then 403).
+        public func refusal(model: String) -> APIMartError? {
+            unauthorized ?? paymentRequired ?? forbiddenModels[model]
+        }
     }
+
+    /// The account stops seen so far.
+    public var accountStops: AccountStops { account.withLockedValue { $0 } }
 
     /// - Parameters:
     ///   - httpClient: defaults to a process-wide client that does not follow redirects. A client you pass
     ///     must not follow redirects either (the key would travel with them); you shut it down.
     ///   - logger: defaults to no logging. Lines name URLs without credentials and never headers.
-    public init(configuration: APIMartConfiguration, httpClient: HTTPClient? = nil, logger: Logger? = nil) {
+    ///   - uploadStore: where uploaded URLs are remembered across clients (the caller owns it); defaults to
+    ///     memory for this client only.
+    public init(
+        configuration: APIMartConfiguration, httpClient: HTTPClient? = nil, logger: Logger? = nil,
+        uploadStore: (any UploadURLStore)? = nil
+    ) {
         self.configuration = configuration
         self.http = httpClient ?? APIMartClient.sharedHTTPClient
         self.logger = logger ?? Logger(label: "assetpipe.apimart", factory: { _ in SwiftLogNoOpLogHandler() })
-        self.uploads = UploadRegistry(cachePath: configuration.uploadCachePath)
+        self.uploadStore = uploadStore ?? MemoryUploadURLStore()
     }
 
     /// Runs `body` with a client on its own `HTTPClient`, shut down when `body` returns or throws.
     public static func withClient<R>(
-        configuration: APIMartConfiguration, logger: Logger? = nil,
+        configuration: APIMartConfiguration, logger: Logger? = nil, uploadStore: (any UploadURLStore)? = nil,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (APIMartClient) async throws -> R
     ) async throws -> R {
         try await HTTPClient.withHTTPClient(configuration: httpConfiguration) { http in
-            try await body(APIMartClient(configuration: configuration, httpClient: http, logger: logger))
+            try await body(
+                APIMartClient(configuration: configuration, httpClient: http, logger: logger, uploadStore: uploadStore))
         }
     }
 
@@ -92,7 +112,7 @@ public final class APIMartClient: Sendable {
         return (prepared, warnings)
     }
 
-    /// Submits a job and returns its task id. Refused locally (no traffic) when the request breaks the
+    /// Submits a request and returns its task id. Refused locally (no traffic) when the request breaks the
     /// contract, or after a 402 (any model) or a 403 for this model. Retried only when the server answered
     /// 429/500/502; a submission without any answer throws `.outcomeUnknown` and is never resent.
     public func submit(_ request: GenerationRequest) async throws -> String {
@@ -138,7 +158,7 @@ public final class APIMartClient: Sendable {
             throw redact(
                 APIMartError(
                     .invalidResponse, "the task \(id) was answered with a body that is not a task",
-                    status: answer.status, rawBody: bodyText(answer.body), taskID: id, cause: "\(error)"))
+                    status: answer.status, rawBody: bodyText(answer.body), taskID: id, cause: error))
         }
     }
 
@@ -276,7 +296,7 @@ public final class APIMartClient: Sendable {
                         APIMartError(
                             .network,
                             "cannot reach \(configuration.baseURL) (\(operation.rawValue)); nothing was sent — check APIMART_BASE_URL and the network",
-                            cause: cause))
+                            cause: MessageCause(cause)))
                 case .noAnswer(let cause):
                     if !operation.isIdempotent {
                         logger.warning("submission without answer", metadata: ["url": "\(shownURL)"])
@@ -284,7 +304,7 @@ public final class APIMartClient: Sendable {
                             APIMartError(
                                 .outcomeUnknown,
                                 "the submission got no answer; a billed task may exist, so it is not resent — check the account before retrying",
-                                cause: cause))
+                                cause: MessageCause(cause)))
                     }
                     if attempt < retry.maxAttempts {
                         attempt += 1
@@ -293,7 +313,8 @@ public final class APIMartClient: Sendable {
                     }
                     throw redact(
                         APIMartError(
-                            .network, "no answer from \(shownURL) after \(attempt) attempts", cause: cause))
+                            .network, "no answer from \(shownURL) after \(attempt) attempts",
+                            cause: MessageCause(cause)))
                 case .tooLarge(let size):
                     throw APIMartError(.invalidResponse, "the answer from \(shownURL) is too large (\(size) bytes)")
                 }
@@ -380,7 +401,8 @@ public final class APIMartClient: Sendable {
                 .paymentRequired,
                 "the account balance is exhausted (402)\(said); top it up — no further submissions are sent",
                 status: status, rawBody: raw)
-            if operation == .submit { account.withLockedValue { $0.paymentRequired = error } }
+            // Any billable call answered 402 means the balance is gone: no further submission is sent.
+            account.withLockedValue { $0.paymentRequired = error }
         case 403:
             error = APIMartError(
                 .forbidden(model: model),

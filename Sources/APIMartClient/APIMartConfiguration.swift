@@ -66,7 +66,7 @@ public struct APIMartConfiguration: Sendable {
     public var apiKey: Secret
     public var pollPolicy: PollPolicy
     public var retryPolicy: RetryPolicy
-    /// How long one job may wait for its task before `.deadlineExceeded`.
+    /// How long one generation may wait for its task before `.deadlineExceeded`.
     public var deadline: Duration
     /// Timeout of one API request (submit, poll, upload).
     public var requestTimeout: Duration
@@ -76,8 +76,6 @@ public struct APIMartConfiguration: Sendable {
     public var maxDownloadBytes: Int
     /// Redirects followed by a result download (API requests never follow redirects, so the key stays put).
     public var maxDownloadRedirects: Int
-    /// JSON file remembering uploaded files (by base URL + SHA-256) across runs; nil = memory only.
-    public var uploadCachePath: String?
     /// An uploaded URL is reused while younger than 72 h minus this margin.
     public var uploadReuseMargin: Duration
 
@@ -86,7 +84,7 @@ public struct APIMartConfiguration: Sendable {
         pollPolicy: PollPolicy = .default, retryPolicy: RetryPolicy = .default,
         deadline: Duration = .seconds(600), requestTimeout: Duration = .seconds(60),
         downloadTimeout: Duration = .seconds(120), maxDownloadBytes: Int = 50 << 20,
-        maxDownloadRedirects: Int = 5, uploadCachePath: String? = nil, uploadReuseMargin: Duration = .seconds(3600)
+        maxDownloadRedirects: Int = 5, uploadReuseMargin: Duration = .seconds(3600)
     ) throws(APIMartError) {
         self.baseURL = try Self.normalizedBaseURL(baseURL)
         self.apiKey = apiKey
@@ -97,7 +95,6 @@ public struct APIMartConfiguration: Sendable {
         self.downloadTimeout = downloadTimeout
         self.maxDownloadBytes = maxDownloadBytes
         self.maxDownloadRedirects = maxDownloadRedirects
-        self.uploadCachePath = uploadCachePath
         self.uploadReuseMargin = uploadReuseMargin
         if apiKey.isEmpty { throw APIMartError.missingKey() }
     }
@@ -105,15 +102,13 @@ public struct APIMartConfiguration: Sendable {
     /// Reads `APIMART_BASE_URL` (unless `baseURL` overrides it; default `https://api.apimart.ai`) and
     /// `APIMART_API_KEY`. A missing key is a `.configuration` error that says how to set it.
     public static func fromEnvironment(
-        baseURL override: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-        uploadCachePath: String? = nil
+        baseURL override: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(APIMartError) -> APIMartConfiguration {
         let base = override ?? environment[baseURLVariable].flatMap { $0.isEmpty ? nil : $0 } ?? defaultBaseURL
         guard let key = environment[apiKeyVariable], !key.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         else { throw APIMartError.missingKey() }
         return try APIMartConfiguration(
-            baseURL: base, apiKey: Secret(key.trimmingCharacters(in: .whitespacesAndNewlines)),
-            uploadCachePath: uploadCachePath)
+            baseURL: base, apiKey: Secret(key.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
     /// Checks the scheme (http/https), refuses credentials in the URL, drops a trailing slash.
@@ -167,12 +162,6 @@ public enum URLRedaction {
 }
 
 extension APIMartConfiguration {
-    /// ARCH.md's name for ``uploadCachePath`` (a file path, not a URL).
-    public var uploadCacheURL: String? {
-        get { uploadCachePath }
-        set { uploadCachePath = newValue }
-    }
-
     /// ARCH.md's name: retries after the first attempt for 500/502 and transport failures.
     public var maxRetries: Int {
         get { retryPolicy.maxAttempts - 1 }

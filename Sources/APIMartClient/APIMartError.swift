@@ -1,6 +1,29 @@
+import AssetpipeBasics
+
 /// The one error type of the client module: a stable machine `code`, a human `message` that says what
-/// to do, the HTTP `status` and the server's raw body when there was an answer. Never contains the key.
-public struct APIMartError: Error, Sendable, Equatable, CustomStringConvertible {
+/// to do, the HTTP `status` and the server's raw body when there was an answer, and the `cause` (a transport
+/// error's text, redacted). Never contains the key.
+public struct APIMartError: CodedError, Equatable {
+    /// The stable code scripts read (`--json`, build reports); ``Kind`` adds the details a caller matches on.
+    public enum Code: String, Sendable, CaseIterable {
+        case configuration
+        case localValidation = "local-validation"
+        case badRequest = "bad-request"
+        case unauthorized
+        case paymentRequired = "payment-required"
+        case forbidden
+        case notFound = "not-found"
+        case payloadTooLarge = "payload-too-large"
+        case rateLimited = "rate-limited"
+        case server = "server-error"
+        case network
+        case outcomeUnknown = "outcome-unknown"
+        case taskFailed = "task-failed"
+        case deadlineExceeded = "deadline-exceeded"
+        case invalidResponse = "invalid-response"
+        case download
+    }
+
     public enum Kind: Sendable, Equatable, Hashable {
         /// Missing key, bad base URL or option: nothing was sent.
         case configuration
@@ -28,7 +51,7 @@ public struct APIMartError: Error, Sendable, Equatable, CustomStringConvertible 
         case outcomeUnknown
         /// The task ended `failed` or `cancelled`.
         case taskFailed
-        /// The task did not finish within the job's deadline.
+        /// The task did not finish within its deadline.
         case deadlineExceeded
         /// The server answered something that does not follow the contract.
         case invalidResponse
@@ -44,12 +67,12 @@ public struct APIMartError: Error, Sendable, Equatable, CustomStringConvertible 
     public var rawBody: String?
     /// The task concerned, when there is one.
     public var taskID: String?
-    /// The underlying error's text (transport errors).
-    public var cause: String?
+    /// The underlying error (a transport failure), as a ``MessageCause`` once redacted.
+    public var cause: (any Error)?
 
     public init(
         _ kind: Kind, _ message: String, status: Int? = nil, rawBody: String? = nil, taskID: String? = nil,
-        cause: String? = nil
+        cause: (any Error)? = nil
     ) {
         self.kind = kind
         self.message = message
@@ -60,24 +83,24 @@ public struct APIMartError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// Stable machine code, e.g. `outcome-unknown`.
-    public var code: String {
+    public var code: Code {
         switch kind {
-        case .configuration: "configuration"
-        case .localValidation: "local-validation"
-        case .badRequest: "bad-request"
-        case .unauthorized: "unauthorized"
-        case .paymentRequired: "payment-required"
-        case .forbidden: "forbidden"
-        case .notFound: "not-found"
-        case .payloadTooLarge: "payload-too-large"
-        case .rateLimited: "rate-limited"
-        case .server: "server-error"
-        case .network: "network"
-        case .outcomeUnknown: "outcome-unknown"
-        case .taskFailed: "task-failed"
-        case .deadlineExceeded: "deadline-exceeded"
-        case .invalidResponse: "invalid-response"
-        case .download: "download"
+        case .configuration: .configuration
+        case .localValidation: .localValidation
+        case .badRequest: .badRequest
+        case .unauthorized: .unauthorized
+        case .paymentRequired: .paymentRequired
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .payloadTooLarge: .payloadTooLarge
+        case .rateLimited: .rateLimited
+        case .server: .server
+        case .network: .network
+        case .outcomeUnknown: .outcomeUnknown
+        case .taskFailed: .taskFailed
+        case .deadlineExceeded: .deadlineExceeded
+        case .invalidResponse: .invalidResponse
+        case .download: .download
         }
     }
 
@@ -95,8 +118,17 @@ public struct APIMartError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         var text = message
         if let status, !text.contains("\(status)") { text += " (HTTP \(status))" }
-        if let cause, !cause.isEmpty, !text.contains(cause) { text += " (\(cause))" }
+        if let cause {
+            let said = "\(cause)"
+            if !said.isEmpty, !text.contains(said) { text += " (\(said))" }
+        }
         return text
+    }
+
+    /// Equal when every field is, the cause compared by its text.
+    public static func == (lhs: APIMartError, rhs: APIMartError) -> Bool {
+        lhs.kind == rhs.kind && lhs.message == rhs.message && lhs.status == rhs.status && lhs.rawBody == rhs.rawBody
+            && lhs.taskID == rhs.taskID && lhs.cause.map { "\($0)" } == rhs.cause.map { "\($0)" }
     }
 
     static func missingKey() -> APIMartError {
@@ -106,12 +138,13 @@ public struct APIMartError: Error, Sendable, Equatable, CustomStringConvertible 
         )
     }
 
-    /// A copy with every occurrence of the key removed from the texts.
+    /// A copy with every occurrence of the key removed from the texts; the cause becomes its redacted text
+    /// (a transport error may quote a request, and with it the key).
     func redacted(using secret: Secret) -> APIMartError {
         var copy = self
         copy.message = secret.redact(message)
         copy.rawBody = rawBody.map(secret.redact)
-        copy.cause = cause.map(secret.redact)
+        copy.cause = cause.map { MessageCause(secret.redact("\($0)")) }
         return copy
     }
 }

@@ -1,5 +1,5 @@
 /// One gate per client: a 429 closes it for the `Retry-After` (or backoff) time, and every request of
-/// every job using the same client waits at it before going out.
+/// every call of the same client waits at it before going out.
 actor RateGate {
     private var closedUntil: ContinuousClock.Instant?
     private let clock = ContinuousClock()

@@ -1,7 +1,6 @@
 import AssetpipeBasics
 import APIMartWire
 import Foundation
-import ImageCodec
 
 /// A file on the upload endpoint, by the SHA-256 of its bytes.
 public struct UploadedImage: Sendable, Codable, Equatable {
@@ -27,7 +26,7 @@ public struct UploadedImage: Sendable, Codable, Equatable {
 extension APIMartClient {
     /// Refuses locally what the upload endpoint refuses: empty, over 20 MiB, or not PNG/JPEG/WebP/GIF
     /// by its bytes. Returns the sniffed format.
-    public static func checkUpload(_ bytes: [UInt8], filename: String) throws(APIMartError) -> ImageFormat {
+    public static func checkUpload(_ bytes: [UInt8], filename: String) throws(APIMartError) -> ImageFileType {
         if bytes.isEmpty {
             throw APIMartError(.localValidation, "\(filename) is empty; nothing to upload")
         }
@@ -37,7 +36,7 @@ extension APIMartClient {
                 "\(filename) is \(bytes.count) bytes; the upload endpoint takes at most 20 MiB (\(ContractLimits.maxUploadBytes) bytes) — shrink or re-encode it"
             )
         }
-        guard let format = ImageFormat.sniff(bytes) else {
+        guard let format = ImageFileType.sniff(bytes) else {
             throw APIMartError(
                 .localValidation,
                 "\(filename) is not a PNG, JPEG, WebP or GIF image (by its bytes); the upload endpoint takes only those"
@@ -47,21 +46,33 @@ extension APIMartClient {
     }
 
     /// Uploads bytes (multipart `file` field, content type from the sniffed format) and returns the URL.
-    /// Each distinct content (SHA-256) is uploaded once per base URL: a URL from the cache is reused while
-    /// younger than 72 h minus the configured margin, and concurrent uploads of the same bytes share one request.
+    /// Each distinct content (SHA-256) is uploaded once per base URL: a URL from the caller's store is reused
+    /// while younger than 72 h minus the configured margin, and concurrent uploads of the same bytes share one
+    /// request.
     public func upload(_ bytes: [UInt8], filename: String) async throws -> UploadedImage {
         let format = try Self.checkUpload(bytes, filename: filename)
         let digest = Digest.sha256(bytes)
         let baseURL = configuration.baseURL
         let maxAge = Double(ContractLimits.uploadValiditySeconds) - configuration.uploadReuseMargin.seconds
-        let outcome = try await uploads.image(baseURL: baseURL, sha256: digest, maxAge: maxAge) {
-            try await self.sendUpload(bytes, filename: filename, format: format, sha256: digest)
+        if let stored = await uploadStore.lookUp(sha256: digest, baseURL: baseURL),
+            Date().timeIntervalSince1970 - Double(stored.createdAt) < maxAge
+        {
+            count { $0.uploadCacheHits += 1 }
+            return UploadedImage(
+                url: stored.url, sha256: digest, byteCount: bytes.count, contentType: format.mimeType,
+                createdAt: stored.createdAt, reused: true)
+        }
+        let outcome = try await uploads.image(baseURL: baseURL, sha256: digest) {
+            let image = try await self.sendUpload(bytes, filename: filename, format: format, sha256: digest)
+            // Remembered before the in-flight entry is dropped, so a later upload of the same bytes finds it.
+            await self.uploadStore.remember(image, baseURL: baseURL)
+            return image
         }
         if outcome.reused { count { $0.uploadCacheHits += 1 } }
         return outcome
     }
 
-    private func sendUpload(_ bytes: [UInt8], filename: String, format: ImageFormat, sha256: String) async throws
+    private func sendUpload(_ bytes: [UInt8], filename: String, format: ImageFileType, sha256: String) async throws
         -> UploadedImage
     {
         let boundary = "assetpipe-" + UUID().uuidString
@@ -94,7 +105,7 @@ extension APIMartClient {
     }
 
     /// A filename safe for a multipart header, with the extension of the real format.
-    static func safeFilename(_ filename: String, format: ImageFormat) -> String {
+    static func safeFilename(_ filename: String, format: ImageFileType) -> String {
         let last = filename.split(separator: "/").last.map(String.init) ?? "image"
         var stem = String(
             last.map { c -> Character in
@@ -106,54 +117,15 @@ extension APIMartClient {
     }
 }
 
-/// Remembers uploads by base URL + SHA-256, in memory and (optionally) in a JSON file written atomically.
-/// Concurrent requests for the same key share one upload.
+/// Shares one upload between concurrent requests for the same bytes on the same server. Remembering
+/// finished uploads is the ``UploadURLStore``'s job, not this one's.
 actor UploadRegistry {
-    struct Entry: Codable, Equatable {
-        var baseURL: String
-        var sha256: String
-        var url: String
-        var createdAt: Int
-        var byteCount: Int
-        var contentType: String
-
-        enum CodingKeys: String, CodingKey {
-            case url, sha256
-            case baseURL = "base_url"
-            case createdAt = "created_at"
-            case byteCount = "bytes"
-            case contentType = "content_type"
-        }
-    }
-
-    struct CacheFile: Codable {
-        var version = 1
-        var entries: [Entry]
-    }
-
-    let cachePath: String?
-    private var entries: [String: Entry] = [:]
-    private var loaded = false
     private var inFlight: [String: Task<UploadedImage, any Error>] = [:]
 
-    init(cachePath: String?) {
-        self.cachePath = cachePath
-    }
-
-    static func key(_ baseURL: String, _ sha256: String) -> String { baseURL + " " + sha256 }
-
     func image(
-        baseURL: String, sha256: String, maxAge: Double,
-        upload: @escaping @Sendable () async throws -> UploadedImage
+        baseURL: String, sha256: String, upload: @escaping @Sendable () async throws -> UploadedImage
     ) async throws -> UploadedImage {
-        loadIfNeeded()
-        let key = Self.key(baseURL, sha256)
-        let now = Date().timeIntervalSince1970
-        if let entry = entries[key], now - Double(entry.createdAt) < maxAge {
-            return UploadedImage(
-                url: entry.url, sha256: sha256, byteCount: entry.byteCount, contentType: entry.contentType,
-                createdAt: entry.createdAt, reused: true)
-        }
+        let key = baseURL + " " + sha256
         if let running = inFlight[key] {
             var shared = try await running.value
             shared.reused = true
@@ -161,47 +133,7 @@ actor UploadRegistry {
         }
         let task = Task { try await upload() }
         inFlight[key] = task
-        do {
-            let image = try await task.value
-            inFlight[key] = nil
-            entries[key] = Entry(
-                baseURL: baseURL, sha256: sha256, url: image.url, createdAt: image.createdAt,
-                byteCount: image.byteCount, contentType: image.contentType)
-            persist(maxAge: maxAge)
-            return image
-        } catch {
-            inFlight[key] = nil
-            throw error
-        }
-    }
-
-    private func loadIfNeeded() {
-        guard !loaded else { return }
-        loaded = true
-        for entry in readFile() { entries[Self.key(entry.baseURL, entry.sha256)] = entry }
-    }
-
-    private func readFile() -> [Entry] {
-        guard let cachePath, let data = FileManager.default.contents(atPath: cachePath) else { return [] }
-        return (try? JSONDecoder().decode(CacheFile.self, from: data))?.entries ?? []
-    }
-
-    /// Merges with what another process may have written meanwhile, drops expired entries, writes atomically.
-    /// A cache that cannot be written only costs re-uploads, so failures are ignored.
-    private func persist(maxAge: Double) {
-        guard let cachePath else { return }
-        var merged: [String: Entry] = [:]
-        for entry in readFile() { merged[Self.key(entry.baseURL, entry.sha256)] = entry }
-        for (key, entry) in entries {
-            if let other = merged[key], other.createdAt > entry.createdAt { continue }
-            merged[key] = entry
-        }
-        let now = Date().timeIntervalSince1970
-        let kept = merged.values.filter { now - Double($0.createdAt) < maxAge }
-            .sorted { ($0.baseURL, $0.sha256) < ($1.baseURL, $1.sha256) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(CacheFile(entries: kept)) else { return }
-        try? AtomicFile.write(Array(data), to: cachePath)
+        defer { inFlight[key] = nil }
+        return try await task.value
     }
 }

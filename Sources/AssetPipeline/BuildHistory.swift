@@ -17,7 +17,7 @@ public enum BuildHistory {
 
     /// `<state>/history`.
     public static func historyDirectory(stateDirectory: String) -> String {
-        PathTools.join(stateDirectory, "history")
+        StateFolder(path: stateDirectory).history
     }
 
     /// `<state>/history/<encoded name>`.
@@ -174,7 +174,7 @@ public enum BuildHistory {
         let saved = SavedBuildReport(finishedAt: ISOTime.string(), report: report)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let path = PathTools.join(stateDirectory, reportFileName)
+        let path = StateFolder(path: stateDirectory).lastBuildReport
         do {
             var bytes = Array(try encoder.encode(saved))
             bytes.append(0x0A)
@@ -186,7 +186,7 @@ public enum BuildHistory {
 
     /// The last build's report, nil when no build saved one (or it is unreadable).
     public static func lastReport(stateDirectory: String) -> SavedBuildReport? {
-        let path = PathTools.join(stateDirectory, reportFileName)
+        let path = StateFolder(path: stateDirectory).lastBuildReport
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         return try? JSONDecoder().decode(SavedBuildReport.self, from: data)
     }
@@ -267,7 +267,7 @@ public enum BuildHistory {
             // Raw results back into the cache when `assetpipe clean` removed them.
             for stored in kept.raw {
                 let target = PathTools.join(
-                    PathTools.join(stateDirectory, "raw"), (stored as NSString).lastPathComponent)
+                    StateFolder(path: stateDirectory).rawCache, (stored as NSString).lastPathComponent)
                 if !Files.exists(target), let bytes = Files.read(PathTools.join(aside, stored)) {
                     try? Files.atomicWrite(bytes, to: target)
                 }

@@ -8,7 +8,7 @@ public final class BuildLock: Sendable {
 
     /// Takes the lock or throws `.busy` at once (no waiting).
     public init(stateDirectory: String) throws {
-        path = PathTools.join(stateDirectory, "build.lock")
+        path = StateFolder(path: stateDirectory).buildLock
         do { try Files.createDirectory(stateDirectory) } catch {
             throw PipelineError(.state, "\(stateDirectory): cannot create the state folder", cause: "\(error)")
         }

@@ -1,3 +1,4 @@
+import APIMartClient
 import Foundation
 import GRDB
 
@@ -33,9 +34,6 @@ public final class Journal: Sendable {
                         CREATE TABLE IF NOT EXISTS results (
                             attempt_id INTEGER NOT NULL, idx INTEGER NOT NULL, sha256 TEXT NOT NULL, format TEXT NOT NULL,
                             path TEXT NOT NULL, downloaded_at REAL NOT NULL, PRIMARY KEY (attempt_id, idx));
-                        CREATE TABLE IF NOT EXISTS outputs (
-                            path TEXT PRIMARY KEY, asset_key TEXT NOT NULL, post_key TEXT NOT NULL, sha256 TEXT NOT NULL,
-                            written_at REAL NOT NULL);
                         """)
             }
         } catch let error as PipelineError {
@@ -193,35 +191,47 @@ public final class Journal: Sendable {
         }
     }
 
-    public func recordUpload(sha256: String, baseURL: String, url: String) throws {
+    /// Remembers an upload's URL; `createdAt` is when the server made it (Unix seconds), so its age is known.
+    public func recordUpload(sha256: String, baseURL: String, url: String, createdAt: Int) throws {
         try wrap("record an upload") {
             try queue.write { db in
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO uploads (sha256, base_url, url, uploaded_at) VALUES (?, ?, ?, ?)",
-                    arguments: [sha256, baseURL, url, Date().timeIntervalSince1970])
+                    arguments: [sha256, baseURL, url, Double(createdAt)])
             }
         }
     }
 
-    public func recordOutput(path: String, assetKey: String, postKey: String, sha256: String) throws {
-        try wrap("record an output") {
-            try queue.write { db in
-                try db.execute(
-                    sql:
-                        "INSERT OR REPLACE INTO outputs (path, asset_key, post_key, sha256, written_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [path, assetKey, postKey, sha256, Date().timeIntervalSince1970])
+    /// The upload remembered for these bytes on this server: its URL and when it was made (Unix seconds).
+    public func upload(sha256: String, baseURL: String) throws -> (url: String, createdAt: Int)? {
+        try wrap("read uploads") {
+            try queue.read { db in
+                try Row.fetchOne(
+                    db, sql: "SELECT url, uploaded_at FROM uploads WHERE sha256 = ? AND base_url = ?",
+                    arguments: [sha256, baseURL]
+                ).map { row -> (url: String, createdAt: Int) in
+                    (row["url"] as String, Int((row["uploaded_at"] as Double).rounded(.down)))
+                }
             }
-        }
-    }
-
-    /// Counts, for tests and `clean`.
-    public func attemptCount() throws -> Int {
-        try wrap("count attempts") {
-            try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM attempts") ?? 0 }
         }
     }
 
     public func close() {
         try? queue.close()
+    }
+}
+
+/// The build's upload URL store: the journal's `uploads` table, so a later build of the same manifest reuses
+/// the uploads of an earlier one (while the contract's 72 h allow).
+struct JournalUploadStore: UploadURLStore {
+    let journal: Journal
+
+    func lookUp(sha256: String, baseURL: String) async -> StoredUpload? {
+        guard let found = try? journal.upload(sha256: sha256, baseURL: baseURL) else { return nil }
+        return StoredUpload(url: found.url, createdAt: found.createdAt)
+    }
+
+    func remember(_ image: UploadedImage, baseURL: String) async {
+        try? journal.recordUpload(sha256: image.sha256, baseURL: baseURL, url: image.url, createdAt: image.createdAt)
     }
 }

@@ -13,13 +13,13 @@ enum Leftovers {
             names[dir, default: []].insert((path as NSString).lastPathComponent)
         }
         add(manifest.lockFilePath)
-        // The client's upload cache, written atomically in the state folder.
-        add(PathTools.join(manifest.stateDirectory, "uploads.json"))
-        for item in plan.items {
+        // The upload cache earlier builds wrote atomically in the state folder.
+        add(manifest.stateFolder.legacyUploadCache)
+        for item in plan.assets {
             for o in item.outputs { add(PathTools.join(manifest.outputRoot, o.path)) }
         }
         for (dir, files) in names { sweep(directory: dir, names: files) }
-        let raw = PathTools.join(manifest.stateDirectory, "raw")
+        let raw = manifest.stateFolder.rawCache
         if let items = try? FileManager.default.contentsOfDirectory(atPath: raw) {
             sweep(directory: raw, names: Set(items.filter { !$0.hasPrefix(".") }).union(rawTempTargets(items)))
         }

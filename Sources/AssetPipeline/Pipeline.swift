@@ -18,11 +18,11 @@ public struct Connection: Sendable {
 }
 
 public struct BuildOptions: Sendable {
-    /// Jobs at once.
+    /// `--jobs`: assets at the API at once.
     public var jobs: Int
     /// Refuse a build that would bill more images.
     public var maxImages: Int?
-    /// Per-job deadline for a task (nil: the client's default).
+    /// Per-asset deadline for a task (nil: the client's default).
     public var deadline: Duration?
     /// Asked before a build that bills images starts; false refuses it. Nil: no question.
     public var confirm: (@Sendable (BuildPlan) async -> Bool)?
@@ -43,7 +43,7 @@ public enum Pipeline {
     /// The plan without building (for `--dry-run` and `--check`). Reads the journal only if it exists; takes no lock.
     public static func plan(manifest: Manifest, baseURL: String?) throws -> BuildPlan {
         let lock = try LockFile.read(path: manifest.lockFilePath)
-        let journalPath = PathTools.join(manifest.stateDirectory, "journal.sqlite")
+        let journalPath = manifest.stateFolder.journal
         let journal = Files.exists(journalPath) ? try Journal(path: journalPath) : nil
         defer { journal?.close() }
         var base = baseURL?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -60,20 +60,18 @@ public enum Pipeline {
         let started = Date()
         let buildLock = try BuildLock(stateDirectory: manifest.stateDirectory)
         defer { buildLock.release() }
-        let journal = try Journal(path: PathTools.join(manifest.stateDirectory, "journal.sqlite"))
+        let journal = try Journal(path: manifest.stateFolder.journal)
         defer { journal.close() }
         var configuration: APIMartConfiguration?
         if let connection {
             do {
-                var c = try APIMartConfiguration(
-                    baseURL: connection.baseURL, apiKey: Secret(connection.apiKey),
-                    uploadCachePath: PathTools.join(manifest.stateDirectory, "uploads.json"))
+                var c = try APIMartConfiguration(baseURL: connection.baseURL, apiKey: Secret(connection.apiKey))
                 if let p = connection.pollPolicy { c.pollPolicy = p }
                 if let r = connection.retryPolicy { c.retryPolicy = r }
                 if let d = options.deadline { c.deadline = d }
                 configuration = c
             } catch {
-                throw PipelineError(.configuration, "\(error)")
+                throw PipelineError(.configuration, "\(error)", cause: error)
             }
         }
         let lock = try LockFile.read(path: manifest.lockFilePath)
@@ -85,7 +83,7 @@ public enum Pipeline {
                 "this build would bill \(plan.imagesToBill) images, more than --max-images \(max); see the plan with --dry-run"
             )
         }
-        let needsAPI = plan.items.contains { $0.action == .generate || $0.action == .resume }
+        let needsAPI = plan.assets.contains { $0.action == .generate || $0.action == .resume }
         if needsAPI && configuration == nil {
             throw PipelineError(
                 .configuration,
@@ -97,21 +95,22 @@ public enum Pipeline {
         }
 
         Leftovers.sweep(plan: plan)
-        let keeper = LockKeeper(lock: lock, path: manifest.lockFilePath)
-        try await keeper.applyPlan(plan)
+        let lockFile = LockFileWriter(lock: lock, path: manifest.lockFilePath)
+        try await lockFile.applyPlan(plan)
 
-        let client = needsAPI ? configuration.map { APIMartClient(configuration: $0) } : nil
-        let control = BuildControl()
-        let context = JobContext(
+        let client =
+            needsAPI
+            ? configuration.map { APIMartClient(configuration: $0, uploadStore: JournalUploadStore(journal: journal)) }
+            : nil
+        let context = BuildContext(
             manifest: manifest, journal: journal, client: client, baseURL: client?.configuration.baseURL ?? "",
-            control: control, keeper: keeper, observer: observer, deadline: options.deadline,
-            apiSlots: APISlots(options.jobs))
+            lockFile: lockFile, observer: observer, deadline: options.deadline, apiSlots: APISlots(options.jobs))
 
-        let work = plan.items.filter { $0.action != .upToDate }
-        observer.handle(.planned(total: plan.items.count, toRun: work.count, imagesToBill: plan.imagesToBill))
+        let work = plan.assets.filter { $0.action != .upToDate }
+        observer.handle(.planned(total: plan.assets.count, toRun: work.count, imagesToBill: plan.imagesToBill))
         var outcomes: [AssetOutcome] = []
-        for item in plan.items where item.action == .upToDate {
-            let outcome = await AssetJob(item: item, context: context).run()
+        for planned in plan.assets where planned.action == .upToDate {
+            let outcome = await AssetBuild(planned: planned, context: context).run()
             observer.handle(.finished(outcome))
             outcomes.append(outcome)
         }
@@ -120,13 +119,13 @@ public enum Pipeline {
         let limit = options.jobs * 2
         await withTaskGroup(of: AssetOutcome.self) { group in
             var running = 0
-            for item in work {
+            for planned in work {
                 if running >= limit, let done = await group.next() {
                     observer.handle(.finished(done))
                     outcomes.append(done)
                     running -= 1
                 }
-                group.addTask { await AssetJob(item: item, context: context).run() }
+                group.addTask { await AssetBuild(planned: planned, context: context).run() }
                 running += 1
             }
             for await done in group {
@@ -135,11 +134,11 @@ public enum Pipeline {
             }
         }
         let report = BuildReport(
-            manifest: manifest.path, assets: outcomes, accountError: control.accountSummary,
+            manifest: manifest.path, assets: outcomes, accountError: client?.accountStops.summary,
             elapsed: Date().timeIntervalSince(started))
         // For `assetpipe gallery`: the statuses of the last build.
         try? BuildHistory.saveReport(report, stateDirectory: manifest.stateDirectory)
-        // Every job has ended and the build lock is still held: no temporary of this build may outlive it.
+        // Every asset build has ended and the build lock is still held: no temporary of this build may outlive it.
         Leftovers.sweep(plan: plan)
         return report
     }

@@ -1,6 +1,9 @@
+import AssetpipeBasics
+import APIMartClient
+
 /// The one error type of the pipeline module: a stable machine `code`, a human `message` that names the
-/// file (and for manifests the line and key) and what to do, and the underlying `cause`.
-public struct PipelineError: Error, Sendable, CustomStringConvertible {
+/// file (and for manifests the line and key) and what to do, and the underlying `cause` kept as an error.
+public struct PipelineError: CodedError {
     public enum Code: String, Sendable, Codable {
         /// The manifest is malformed: YAML syntax, an unknown key, a bad value, a duplicate path.
         case manifest
@@ -24,25 +27,47 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
         case postProcessing = "post-processing"
         /// A result does not meet an output's `require`.
         case requirementFailed = "requirement-failed"
+        /// The API refused or failed a call (or an account stop refused it); `cause` is the client's
+        /// ``APIMartError``, whose code the build report shows.
+        case api
+        /// A submit's answer never came: the task may exist and be billed; not resent in this build.
+        case outcomeUnknown = "outcome-unknown"
     }
 
     public var code: Code
     public var message: String
     /// File, line and key, when the error is about a manifest.
     public var location: ManifestLocation?
-    public var cause: String?
+    public var cause: (any Error)?
 
-    public init(_ code: Code, _ message: String, location: ManifestLocation? = nil, cause: String? = nil) {
+    public init(_ code: Code, _ message: String, location: ManifestLocation? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.location = location
         self.cause = cause
     }
 
+    /// A cause that is only a text (a library's or the system's message).
+    public init(_ code: Code, _ message: String, location: ManifestLocation? = nil, cause: String) {
+        self.init(code, message, location: location, cause: MessageCause(cause))
+    }
+
+    /// The code a build report shows for an asset that failed with this error: for `.api` the client's own
+    /// code (`payment-required`, `task-failed`…), so scripts see what the API said.
+    public var reportCode: String {
+        if code == .api, let api = cause as? APIMartError { return api.code.rawValue }
+        return code.rawValue
+    }
+
+    /// The message, and the cause's text when the message does not already say it. An API failure's message
+    /// is written from the client's error already, so its cause is left to ``detailedDescription()``.
     public var description: String {
         var text = location.map { "\($0): " } ?? ""
         text += message
-        if let cause, !cause.isEmpty, !message.contains(cause) { text += " (\(cause))" }
+        if let cause, code != .api, code != .outcomeUnknown {
+            let said = "\(cause)"
+            if !said.isEmpty && !message.contains(said) { text += " (\(said))" }
+        }
         return text
     }
 }

@@ -23,7 +23,7 @@ public struct PlanSummary: Sendable, Codable, Equatable {
 
     public init(_ plan: BuildPlan) {
         manifest = plan.manifest.path
-        assets = plan.items.map { item in
+        assets = plan.assets.map { item in
             let s = item.size.pixelSize
             return Item(
                 name: item.asset.name, action: item.action.rawValue, reasons: item.reasons,
@@ -42,9 +42,9 @@ public struct PlanSummary: Sendable, Codable, Equatable {
 extension BuildPlan {
     /// Human lines: each asset with its action and why, then the images to bill and the cost.
     public func describe() -> [String] {
-        var lines = ["plan for \(manifest.path): \(items.count) asset\(items.count == 1 ? "" : "s")"]
-        let width = max(12, (items.map(\.asset.name.count).max() ?? 0) + 2)
-        for item in items {
+        var lines = ["plan for \(manifest.path): \(assets.count) asset\(assets.count == 1 ? "" : "s")"]
+        let width = max(12, (assets.map(\.asset.name.count).max() ?? 0) + 2)
+        for item in assets {
             let action = item.action.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
             let name = item.asset.name.padding(toLength: width, withPad: " ", startingAt: 0)
             let billed =

@@ -4,7 +4,7 @@ import Foundation
 import ImageCodec
 
 /// What a build will do with one asset, and why.
-public struct PlanItem: Sendable {
+public struct PlannedAsset: Sendable {
     public enum Action: String, Sendable, Codable {
         /// Every output matches the lock: nothing to do.
         case upToDate = "up-to-date"
@@ -32,8 +32,6 @@ public struct PlanItem: Sendable {
     public var size: SizeRatio
     /// Images this build will be billed for this asset (0 unless generating).
     public var billedImages: Int
-    /// For re-process: the raw results to make the outputs from.
-    public var rawResults: [LockedResult]
     /// The journal attempt being resumed or declared unknown.
     public var attempt: Journal.Attempt?
     /// An earlier attempt of this asset may have been billed (outcome unknown).
@@ -45,17 +43,21 @@ public struct PlanItem: Sendable {
 /// The whole plan, with the billing summary.
 public struct BuildPlan: Sendable {
     public var manifest: Manifest
-    public var items: [PlanItem]
+    public var assets: [PlannedAsset]
     /// Lock records of files the manifest no longer produces.
     public var staleOutputs: [LockedOutput]
 
-    public var imagesToBill: Int { items.reduce(0) { $0 + $1.billedImages } }
-    public var isUpToDate: Bool { items.allSatisfy { $0.action == .upToDate } }
+    /// The old name of ``assets``, kept while callers move over.
+    @available(*, deprecated, renamed: "assets")
+    public var items: [PlannedAsset] { assets }
+
+    public var imagesToBill: Int { assets.reduce(0) { $0 + $1.billedImages } }
+    public var isUpToDate: Bool { assets.allSatisfy { $0.action == .upToDate } }
 
     /// Images to bill by `<WxH>/<quality>` (and model), sorted.
     public var billing: [BillingLine] {
         var lines: [String: BillingLine] = [:]
-        for item in items where item.billedImages > 0 {
+        for item in assets where item.billedImages > 0 {
             let s = item.size.pixelSize
             let dims = "\(s.width)x\(s.height)"
             let id = "\(item.asset.model)/\(dims)/\(item.quality)"
@@ -107,12 +109,12 @@ public struct Planner: Sendable {
     }
 
     public func plan() throws -> BuildPlan {
-        var items: [PlanItem] = []
+        var assets: [PlannedAsset] = []
         for asset in manifest.assets {
-            items.append(try plan(asset))
+            assets.append(try plan(asset))
         }
         var planned = Set<String>()
-        for item in items { for o in item.outputs { planned.insert(relativeToManifest(o)) } }
+        for item in assets { for o in item.outputs { planned.insert(relativeToManifest(o)) } }
         var stale: [LockedOutput] = lock.stale.filter { !planned.contains($0.path) }
         for (_, locked) in lock.assets {
             for o in locked.outputs where !planned.contains(o.path) && !stale.contains(where: { $0.path == o.path }) {
@@ -120,7 +122,7 @@ public struct Planner: Sendable {
             }
         }
         stale.sort { $0.path < $1.path }
-        return BuildPlan(manifest: manifest, items: items, staleOutputs: stale)
+        return BuildPlan(manifest: manifest, assets: assets, staleOutputs: stale)
     }
 
     func relativeToManifest(_ o: PlannedOutput) -> String {
@@ -155,7 +157,7 @@ public struct Planner: Sendable {
         return SizeRatio.nearest(width: info.orientedWidth, height: info.orientedHeight)
     }
 
-    func plan(_ asset: AssetSpec) throws -> PlanItem {
+    func plan(_ asset: AssetSpec) throws -> PlannedAsset {
         let inputs = try inputs(of: asset)
         let parameters = AssetKeys.parameters(
             of: asset, referenceDigests: inputs.filter { $0.role == "reference" }.map(\.sha256),
@@ -163,9 +165,9 @@ public struct Planner: Sendable {
         let key = AssetKeys.key(parameters: parameters)
         let outputs = OutputNaming.paths(for: asset)
         let size = Self.resolveSize(asset, directory: manifest.directory)
-        var item = PlanItem(
+        var item = PlannedAsset(
             asset: asset, action: .upToDate, reasons: [], key: key, parameters: parameters, inputs: inputs,
-            outputs: outputs, outputsToMake: [], size: size, billedImages: 0, rawResults: [], attempt: nil,
+            outputs: outputs, outputsToMake: [], size: size, billedImages: 0, attempt: nil,
             earlierOutcomeUnknown: false)
         let locked = lock.assets[asset.name]
 
@@ -200,7 +202,6 @@ public struct Planner: Sendable {
                 item.action = .reprocess
                 item.reasons = reasons
                 item.outputsToMake = toMake
-                item.rawResults = results
                 return item
             }
             item.action = .generate
@@ -240,7 +241,7 @@ public struct Planner: Sendable {
             case .completed:
                 let results = try journal.results(attempt: attempt.id)
                 if results.count >= asset.imageCount,
-                    results.allSatisfy({ Files.exists(PathTools.join(manifest.stateDirectory, $0.path)) })
+                    results.allSatisfy({ Files.exists(manifest.stateFolder.resolve($0.path)) })
                 {
                     item.action = .reprocess
                     item.reasons = ["results of task \(attempt.taskID ?? "?") were downloaded by an earlier build"]
@@ -277,17 +278,17 @@ public struct Planner: Sendable {
     }
 
     func rawPath(_ sha256: String, format: String) -> String {
-        RawCache.path(stateDirectory: manifest.stateDirectory, sha256: sha256, format: format)
+        manifest.stateFolder.rawResult(sha256: sha256, format: format)
     }
 }
 
-/// `.assetpipe/raw/<sha256>.<ext>`: the results as downloaded.
+/// `.assetpipe/raw/<sha256>.<ext>`: the results as downloaded (the layout is ``StateFolder``'s).
 public enum RawCache {
     public static func relativePath(sha256: String, format: String) -> String {
-        "raw/\(sha256).\(format == "jpeg" || format == "jpg" ? "jpg" : format)"
+        StateFolder.rawResultRelativePath(sha256: sha256, format: format)
     }
 
     public static func path(stateDirectory: String, sha256: String, format: String) -> String {
-        PathTools.join(stateDirectory, relativePath(sha256: sha256, format: format))
+        StateFolder(path: stateDirectory).rawResult(sha256: sha256, format: format)
     }
 }

@@ -1,18 +1,19 @@
+import AssetpipeBasics
 import Foundation
 
 /// What happens during a build, as it happens.
 public enum BuildEvent: Sendable {
     /// The plan is made; `toRun` assets need work.
     case planned(total: Int, toRun: Int, imagesToBill: Int)
-    case started(asset: String, action: PlanItem.Action)
-    /// A step of a job: validating, uploading, submitting, polling (with the task's status), downloading, …
+    case started(asset: String, action: PlannedAsset.Action)
+    /// A step of an asset build: validating, uploading, submitting, polling (with the task's status), downloading, …
     case step(asset: String, text: String)
     case finished(AssetOutcome)
     /// A message about the whole build (an account stop, a note).
     case note(String)
 }
 
-/// Receives build events. Called from many jobs at once.
+/// Receives build events. Called from many asset builds at once.
 public protocol BuildObserver: Sendable {
     func handle(_ event: BuildEvent)
 }
@@ -24,8 +25,9 @@ public struct SilentObserver: BuildObserver {
 }
 
 /// Without a terminal (CI): one plain line per event, to stderr.
-public final class PlainProgress: BuildObserver, @unchecked Sendable {
-    let lock = NSLock()
+public final class PlainProgress: BuildObserver, Sendable {
+    /// Keeps lines from concurrent asset builds whole.
+    let writing = LockedBox(())
     let write: @Sendable (String) -> Void
     let start = Date()
 
@@ -54,88 +56,88 @@ public final class PlainProgress: BuildObserver, @unchecked Sendable {
         case .note(let text):
             line = "\(t) \(text)"
         }
-        lock.lock()
-        write(line)
-        lock.unlock()
+        writing.withLockedValue { _ in write(line) }
     }
 }
 
-/// On a terminal: a live display, one line per running job and an overall bar with counts and elapsed time,
+/// On a terminal: a live display, one line per running asset and an overall bar with counts and elapsed time,
 /// redrawn in place on stderr.
-public final class LiveProgress: BuildObserver, @unchecked Sendable {
-    let lock = NSLock()
+public final class LiveProgress: BuildObserver, Sendable {
+    /// What is on screen; events come from many asset builds at once.
+    struct Display {
+        var total = 0
+        var done = 0
+        var failed = 0
+        var running: [(name: String, state: String)] = []
+        var drawnLines = 0
+        var finishedLines: [String] = []
+    }
+    let display = LockedBox(Display())
     let start = Date()
-    var total = 0
-    var done = 0
-    var failed = 0
-    var jobs: [(name: String, state: String)] = []
-    var drawnLines = 0
-    var finishedLines: [String] = []
     let width: Int
 
     public init(width: Int = 100) { self.width = max(40, width) }
 
     public func handle(_ event: BuildEvent) {
-        lock.lock()
-        defer { lock.unlock() }
-        switch event {
-        case .planned(let t, let toRun, _):
-            total = toRun
-            _ = t
-        case .started(let asset, let action):
-            jobs.append((asset, action.rawValue))
-        case .step(let asset, let text):
-            if let i = jobs.firstIndex(where: { $0.name == asset }) { jobs[i].state = text }
-        case .finished(let o):
-            jobs.removeAll { $0.name == o.name }
-            if o.status == .upToDate { return }
-            done += 1
-            if o.status == .failed {
-                failed += 1
-                finishedLines.append("✗ \(o.name): \(o.error ?? "failed")")
-            } else {
-                finishedLines.append("✓ \(o.name): \(o.status.rawValue)")
+        display.withLockedValue { d in
+            switch event {
+            case .planned(_, let toRun, _):
+                d.total = toRun
+            case .started(let asset, let action):
+                d.running.append((asset, action.rawValue))
+            case .step(let asset, let text):
+                if let i = d.running.firstIndex(where: { $0.name == asset }) { d.running[i].state = text }
+            case .finished(let o):
+                d.running.removeAll { $0.name == o.name }
+                if o.status == .upToDate { return }
+                d.done += 1
+                if o.status == .failed {
+                    d.failed += 1
+                    d.finishedLines.append("✗ \(o.name): \(o.error ?? "failed")")
+                } else {
+                    d.finishedLines.append("✓ \(o.name): \(o.status.rawValue)")
+                }
+            case .note(let text):
+                d.finishedLines.append(text)
             }
-        case .note(let text):
-            finishedLines.append(text)
+            redraw(&d)
         }
-        redraw()
     }
 
     /// Redraws (call a few times a second so the elapsed time moves between events).
     public func tick() {
-        lock.lock()
-        defer { lock.unlock() }
-        if drawnLines > 0 { redraw() }
+        display.withLockedValue { d in
+            if d.drawnLines > 0 { redraw(&d) }
+        }
     }
 
     /// Clears the live lines (before the summary is printed).
     public func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        jobs.removeAll()
-        redraw(final: true)
+        display.withLockedValue { d in
+            d.running.removeAll()
+            redraw(&d, final: true)
+        }
     }
 
-    func redraw(final: Bool = false) {
+    func redraw(_ d: inout Display, final: Bool = false) {
         var out = ""
-        if drawnLines > 0 { out += "\u{1B}[\(drawnLines)A" }
+        if d.drawnLines > 0 { out += "\u{1B}[\(d.drawnLines)A" }
         out += "\u{1B}[J"
-        for line in finishedLines { out += clip(line) + "\n" }
-        finishedLines.removeAll()
+        for line in d.finishedLines { out += clip(line) + "\n" }
+        d.finishedLines.removeAll()
         var lines: [String] = []
         if !final {
-            for j in jobs { lines.append(clip("  ⋯ \(j.name): \(j.state)")) }
+            for r in d.running { lines.append(clip("  ⋯ \(r.name): \(r.state)")) }
             let elapsed = Int(Date().timeIntervalSince(start))
             let barWidth = 30
-            let filled = total == 0 ? barWidth : barWidth * done / max(total, 1)
+            let filled = d.total == 0 ? barWidth : barWidth * d.done / max(d.total, 1)
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: barWidth - filled)
             lines.append(
-                "[\(bar)] \(done)/\(total) done, \(failed) failed, \(jobs.count) running, \(elapsed / 60):\(String(format: "%02d", elapsed % 60))"
+                "[\(bar)] \(d.done)/\(d.total) done, \(d.failed) failed, \(d.running.count) running, \(elapsed / 60):\(String(format: "%02d", elapsed % 60))"
             )
         }
         for l in lines { out += l + "\n" }
-        drawnLines = lines.count
+        d.drawnLines = lines.count
         FileHandle.standardError.write(Data(out.utf8))
     }
 

@@ -105,17 +105,15 @@ public enum Cleaner {
         guard Files.exists(state) else { return Report(removed: [], bytesFreed: 0) }
         let buildLock = try BuildLock(stateDirectory: state)
         defer { buildLock.release() }
-        var names = ["raw", "uploads.json"]
-        if all { names += ["journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm"] }
         var report = Report(removed: [], bytesFreed: 0)
-        for name in names {
-            let path = PathTools.join(state, name)
+        for name in StateFolder.cleanable(all: all) {
+            let path = StateFolder(path: state).resolve(name)
             guard Files.exists(path) else { continue }
             report.bytesFreed += size(of: path)
             do { try FileManager.default.removeItem(atPath: path) } catch {
                 throw PipelineError(.state, "\(path): cannot remove", cause: "\(error)")
             }
-            report.removed.append(".assetpipe/" + name)
+            report.removed.append(StateFolder.folderName + "/" + name)
         }
         return report
     }

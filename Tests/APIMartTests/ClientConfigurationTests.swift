@@ -59,7 +59,7 @@ struct ClientConfigurationTests {
         #expect(APIMartError(.paymentRequired, "x").isAccountError)
         #expect(APIMartError(.forbidden(model: "m"), "x").isAccountError)
         #expect(!APIMartError(.outcomeUnknown, "x").isAccountError)
-        #expect(APIMartError(.outcomeUnknown, "x").code == "outcome-unknown")
+        #expect(APIMartError(.outcomeUnknown, "x").code.rawValue == "outcome-unknown")
         #expect(APIMartError(.localValidation, "x").isLocal)
     }
 

@@ -3,6 +3,7 @@ import APIMartSimulator
 import APIMartWire
 import Foundation
 import ImageCodec
+import InputPreparation
 import Testing
 
 /// Everything the contract refuses is refused before any traffic: the simulator sees nothing.
@@ -85,16 +86,16 @@ struct ClientLocalRefusalTests {
             // No alpha: an opaque JPEG.
             let jpeg = try jpegBytes(width: 64, height: 48)
             for (name, mask) in [("wrong-size.png", wrongSize), ("mask.jpg", jpeg)] {
-                let job = GenerationJob(
+                let job = Generation(
                     request: GenerationRequest(model: "gpt-image-1-official", prompt: "edit"),
                     references: [.bytes(reference, name: "ref.png")], mask: .bytes(mask, name: name))
-                await #expect(throws: APIMartError.self, "\(name)") { try await client.runJob(job) }
+                await #expect(throws: APIMartError.self, "\(name)") { try await client.runGeneration(job) }
             }
             // A reference that is not an image.
-            let job = GenerationJob(
+            let job = Generation(
                 request: GenerationRequest(model: "gpt-image-1-official", prompt: "edit"),
                 references: [.bytes(Array("nope".utf8), name: "ref.png")])
-            await #expect(throws: APIMartError.self) { try await client.runJob(job) }
+            await #expect(throws: APIMartError.self) { try await client.runGeneration(job) }
             let stats = await simulator.stats
             #expect(stats.requests.values.reduce(0, +) == 0)
         }

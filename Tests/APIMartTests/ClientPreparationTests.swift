@@ -3,6 +3,7 @@ import APIMartSimulator
 import APIMartWire
 import Foundation
 import ImageCodec
+import InputPreparation
 import Testing
 
 /// Local inputs as the API receives them: references upright, masks as 8-bit RGBA PNG.
@@ -29,10 +30,10 @@ struct ClientPreparationTests {
         let rotated = try Self.rotatedJPEG(width: 40, height: 20, orientation: 6)
         let probed = try ImageProbe.probe(.bytes(rotated))
         try #require(probed.orientation == 6, "the fixture's EXIF orientation was not read")
-        let prepared = try APIMartClient.prepare(
-            GenerationJob(
-                request: GenerationRequest(model: "gpt-image-1-official", prompt: "p", size: "auto"),
-                references: [.bytes(rotated, name: "phone.jpg")]))
+        let prepared = try Generation(
+            request: GenerationRequest(model: "gpt-image-1-official", prompt: "p", size: "auto"),
+            references: [.bytes(rotated, name: "phone.jpg")]
+        ).prepare()
         #expect(prepared.request.size == "2:3")
         guard case .upload(let bytes, _) = try #require(prepared.references.first) else {
             Issue.record("expected an upload")
@@ -50,8 +51,8 @@ struct ClientPreparationTests {
         let mask = try maskBytes(width: 20, height: 40)
         try await withSimulator { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
-            let result = try await client.runJob(
-                GenerationJob(
+            let result = try await client.runGeneration(
+                Generation(
                     request: GenerationRequest(model: "gpt-image-1-official", prompt: "p", size: "auto"),
                     references: [.bytes(rotated, name: "phone.jpg")], mask: .bytes(mask, name: "mask.png")))
             #expect(result.task.status == .completed)
@@ -61,7 +62,7 @@ struct ClientPreparationTests {
 
     @Test func masksGoUpAsEightBitRGBAPNG() throws {
         let mask = try maskBytes(width: 16, height: 16)
-        let prepared = try UploadPreparation.maskBytes(mask, name: "m.png")
+        let prepared = try InputFiles.maskBytes(mask, name: "m.png")
         let info = try ImageProbe.probe(.bytes(prepared))
         #expect(info.format == .png && info.bitDepth == 8 && info.png?.colorType == .rgba)
     }
@@ -70,8 +71,8 @@ struct ClientPreparationTests {
         let reference = try pngBytes(width: 32, height: 32, seed: 11)
         try await withSimulator { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
-            let result = try await client.runJob(
-                GenerationJob(
+            let result = try await client.runGeneration(
+                Generation(
                     request: GenerationRequest(model: "gpt-image-1-official", prompt: "p"),
                     references: [.bytes(reference, name: "a.png"), .bytes(reference, name: "b.png")]))
             #expect(result.request.imageURLs?.count == 2)

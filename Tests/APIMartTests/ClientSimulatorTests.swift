@@ -3,6 +3,7 @@ import APIMartSimulator
 import APIMartWire
 import Foundation
 import ImageCodec
+import InputPreparation
 import Testing
 
 /// The client against the simulator over real loopback HTTP.
@@ -12,11 +13,11 @@ struct ClientSimulatorTests {
         try await withSimulator { simulator in
             let log = CapturedLog()
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL), logger: log.logger)
-            let job = GenerationJob(
+            let job = Generation(
                 request: GenerationRequest(
                     model: "gpt-image-1.5-official", prompt: "a lighthouse", size: "2:3", n: 2, quality: "low",
                     background: "transparent", moderation: "low", outputFormat: "png"))
-            let result = try await client.runJob(job)
+            let result = try await client.runGeneration(job)
             #expect(result.images.count == 2)
             for image in result.images {
                 #expect(image.info.format == .png)
@@ -34,11 +35,11 @@ struct ClientSimulatorTests {
     @Test func jpegWithCompressionComesBackAsJPEG() async throws {
         try await withSimulator { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
-            let job = GenerationJob(
+            let job = Generation(
                 request: GenerationRequest(
                     model: "gpt-image-1-official", prompt: "a field", size: "3:2", background: "opaque",
                     outputFormat: "jpeg", outputCompression: 40))
-            let result = try await client.runJob(job)
+            let result = try await client.runGeneration(job)
             #expect(result.images.count == 1)
             #expect(result.images.first?.info.format == .jpeg)
             #expect(result.images.first?.info.width == 1536)
@@ -50,10 +51,10 @@ struct ClientSimulatorTests {
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let reference = try pngBytes(width: 300, height: 200)
             let mask = try maskBytes(width: 300, height: 200)
-            let job = GenerationJob(
+            let job = Generation(
                 request: GenerationRequest(model: "gpt-image-1-official", prompt: "add a boat", size: "auto"),
                 references: [.bytes(reference, name: "harbour.png")], mask: .bytes(mask, name: "harbour-mask.png"))
-            let result = try await client.runJob(job)
+            let result = try await client.runGeneration(job)
             #expect(result.request.size == "3:2")
             #expect(result.images.first?.info.width == 1536 && result.images.first?.info.height == 1024)
             let stats = await simulator.stats
@@ -63,9 +64,9 @@ struct ClientSimulatorTests {
     }
 
     @Test func autoSizeWithoutReferencesIsSquare() async throws {
-        let prepared = try APIMartClient.prepare(
-            GenerationJob(
-                request: GenerationRequest(model: "gpt-image-1-official", prompt: "x", size: "auto")))
+        let prepared = try Generation(
+            request: GenerationRequest(model: "gpt-image-1-official", prompt: "x", size: "auto")
+        ).prepare()
         #expect(prepared.request.size == "1:1")
     }
 
@@ -98,9 +99,11 @@ struct ClientSimulatorTests {
         let cachePath = folder + "/state/uploads.json"
         let bytes = try pngBytes(width: 20, height: 20, seed: 3)
         try await withSimulator { simulator in
-            let one = APIMartClient(configuration: try testConfiguration(simulator.baseURL, cachePath: cachePath))
+            let one = APIMartClient(
+                configuration: try testConfiguration(simulator.baseURL), uploadStore: UploadCacheFile(path: cachePath))
             let uploaded = try await one.upload(bytes, filename: "x.png")
-            let two = APIMartClient(configuration: try testConfiguration(simulator.baseURL, cachePath: cachePath))
+            let two = APIMartClient(
+                configuration: try testConfiguration(simulator.baseURL), uploadStore: UploadCacheFile(path: cachePath))
             let again = try await two.upload(bytes, filename: "x.png")
             #expect(again.reused && again.url == uploaded.url)
             #expect(await simulator.stats.uploads == 1)
@@ -108,7 +111,8 @@ struct ClientSimulatorTests {
             #expect(text.contains(uploaded.sha256))
             expectNoKey(text)
             try await withSimulator { other in
-                let three = APIMartClient(configuration: try testConfiguration(other.baseURL, cachePath: cachePath))
+                let three = APIMartClient(
+                configuration: try testConfiguration(other.baseURL), uploadStore: UploadCacheFile(path: cachePath))
                 let elsewhere = try await three.upload(bytes, filename: "x.png")
                 #expect(!elsewhere.reused)
                 #expect(elsewhere.url.hasPrefix(other.baseURL))
@@ -122,7 +126,8 @@ struct ClientSimulatorTests {
         let cachePath = folder + "/uploads.json"
         let bytes = try pngBytes(width: 20, height: 20, seed: 5)
         try await withSimulator { simulator in
-            let one = APIMartClient(configuration: try testConfiguration(simulator.baseURL, cachePath: cachePath))
+            let one = APIMartClient(
+                configuration: try testConfiguration(simulator.baseURL), uploadStore: UploadCacheFile(path: cachePath))
             let uploaded = try await one.upload(bytes, filename: "x.png")
             // Age the entry to 71.5 hours: inside 72 h but past the 1 h safety margin.
             var text = try String(contentsOfFile: cachePath, encoding: .utf8)
@@ -130,7 +135,8 @@ struct ClientSimulatorTests {
             text = text.replacingOccurrences(
                 of: "\"created_at\" : \(uploaded.createdAt)", with: "\"created_at\" : \(old)")
             try text.write(toFile: cachePath, atomically: true, encoding: .utf8)
-            let two = APIMartClient(configuration: try testConfiguration(simulator.baseURL, cachePath: cachePath))
+            let two = APIMartClient(
+                configuration: try testConfiguration(simulator.baseURL), uploadStore: UploadCacheFile(path: cachePath))
             let again = try await two.upload(bytes, filename: "x.png")
             #expect(!again.reused)
             #expect(await simulator.stats.uploads == 2)
@@ -245,8 +251,8 @@ struct ClientSimulatorTests {
         try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let reference = try pngBytes(width: 30, height: 30)
-            let result = try await client.runJob(
-                GenerationJob(
+            let result = try await client.runGeneration(
+                Generation(
                     request: GenerationRequest(model: "gpt-image-1-official", prompt: "p"),
                     references: [.bytes(reference, name: "r.png")]))
             #expect(result.images.count == 1)

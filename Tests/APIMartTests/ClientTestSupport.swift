@@ -15,7 +15,7 @@ let recognisableKey = "sk-TEST-do-not-leak-7f3a9c21e8b4"
 
 /// Fast retries and polls so the suite stays quick.
 func testConfiguration(
-    _ baseURL: String, key: String = recognisableKey, cachePath: String? = nil, deadline: Duration = .seconds(20),
+    _ baseURL: String, key: String = recognisableKey, deadline: Duration = .seconds(20),
     maxAttempts: Int = 4
 ) throws -> APIMartConfiguration {
     try APIMartConfiguration(
@@ -25,7 +25,7 @@ func testConfiguration(
         retryPolicy: RetryPolicy(
             maxAttempts: maxAttempts, maxRateLimitWaits: 4, baseDelay: .milliseconds(20),
             maximumDelay: .milliseconds(100)),
-        deadline: deadline, requestTimeout: .seconds(30), uploadCachePath: cachePath)
+        deadline: deadline, requestTimeout: .seconds(30))
 }
 
 /// Runs `body` with a simulator on a free loopback port, stopped afterwards.
@@ -74,7 +74,9 @@ func allTexts(of error: any Error) -> String {
     var dumped = ""
     dump(error, to: &dumped)
     var parts = ["\(error)", String(describing: error), String(reflecting: error), error.localizedDescription, dumped]
-    if let e = error as? APIMartError { parts += [e.message, e.rawBody ?? "", e.cause ?? "", e.description] }
+    if let e = error as? APIMartError {
+        parts += [e.message, e.rawBody ?? "", e.cause.map { "\($0)" } ?? "", e.description]
+    }
     return parts.joined(separator: "\n")
 }
 

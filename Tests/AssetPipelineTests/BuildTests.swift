@@ -50,7 +50,7 @@ import Testing
                 Manifests.standard.replacingOccurrences(
                     of: "A flat icon of a glass bottle", with: "A flat icon of a blue glass bottle"))
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
-            let bottle = try #require(plan.items.first { $0.asset.name == "icons/bottle" })
+            let bottle = try #require(plan.assets.first { $0.asset.name == "icons/bottle" })
             #expect(bottle.action == .generate)
             #expect(bottle.reasons.first == "changed: prompt")
             #expect(plan.imagesToBill == 1)
@@ -88,11 +88,11 @@ import Testing
             try project.write("generated/icons/bottle@128w.png", "not a picture any more")
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
             #expect(
-                plan.items.first { $0.asset.name == "posters/fusion" }?.reasons == [
+                plan.assets.first { $0.asset.name == "posters/fusion" }?.reasons == [
                     "generated/posters/fusion-2.png: missing"
                 ])
             #expect(
-                plan.items.first { $0.asset.name == "icons/bottle" }?.reasons == [
+                plan.assets.first { $0.asset.name == "icons/bottle" }?.reasons == [
                     "generated/icons/bottle@128w.png: modified since it was written"
                 ])
             #expect(plan.imagesToBill == 0)
@@ -114,7 +114,7 @@ import Testing
             try project.write(
                 "assetpipe.yaml", Manifests.standard.replacingOccurrences(of: "width: 128", with: "width: 64"))
             let changed = try Pipeline.plan(manifest: try project.manifest(), baseURL: nil)
-            let bottle = try #require(changed.items.first { $0.asset.name == "icons/bottle" })
+            let bottle = try #require(changed.assets.first { $0.asset.name == "icons/bottle" })
             #expect(bottle.action == .generate)
             #expect(bottle.reasons.first?.contains("raw results") == true)
             #expect(changed.imagesToBill == 1)
@@ -224,7 +224,7 @@ import Testing
         try AtomicFile.write(try ImageEncoder.png(mask), to: project.path("masks/wide.png"))
         try await TestAPI.withSimulator { sim in
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
-            #expect(plan.items[0].size == .landscape)
+            #expect(plan.assets[0].size == .landscape)
             let report = try await project.build(sim)
             #expect(report.exitCode == 0, "\(report.summaryLines)")
             // Cropped to 3:2 (225×150) before upload; the composite is at the cropped reference's size.

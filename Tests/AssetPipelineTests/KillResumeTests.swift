@@ -46,7 +46,7 @@ import TestSupport
             let plan = try Pipeline.plan(manifest: try killed.manifest(), baseURL: sim.baseURL)
             #expect(plan.isUpToDate)
             var attempts = 0
-            for item in plan.items {
+            for item in plan.assets {
                 let mine = try journal.attempts(assetKey: item.key)
                 attempts += mine.count
                 #expect(mine.filter { $0.taskID != nil }.count == 1, "\(item.asset.name): \(mine)")
@@ -54,7 +54,7 @@ import TestSupport
             }
             #expect(unknown <= 0)
             #expect(await sim.stats.submissions - before == attempts)
-            #expect(attempts <= plan.items.count + 1)
+            #expect(attempts <= plan.assets.count + 1)
         }
     }
 }

@@ -40,7 +40,7 @@ import Testing
             defer { journal.close() }
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
             var attempts = 0
-            for item in plan.items {
+            for item in plan.assets {
                 let mine = try journal.attempts(assetKey: item.key)
                 #expect(mine.count <= 1, "\(item.asset.name): \(mine.count) attempts")
                 attempts += mine.count
@@ -66,7 +66,7 @@ import Testing
             #expect(lock.assets["a"]?.outcomeUnknown != nil)
 
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
-            let item = try #require(plan.items.first { $0.asset.name == "a" })
+            let item = try #require(plan.assets.first { $0.asset.name == "a" })
             #expect(item.action == .generate)
             #expect(item.earlierOutcomeUnknown)
             #expect(item.reasons.contains { $0.contains("may have been billed") })
@@ -84,7 +84,7 @@ import Testing
         let project = try TempProject(manifest: Manifests.small)
         try await TestAPI.withSimulator { sim in
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
-            let key = try #require(plan.items.first { $0.asset.name == "a" }).key
+            let key = try #require(plan.assets.first { $0.asset.name == "a" }).key
             // What a build killed between "about to submit" and the answer leaves behind.
             let journal = try Journal(path: project.path(".assetpipe/journal.sqlite"))
             _ = try journal.recordIntent(assetKey: key, assetName: "a", baseURL: sim.baseURL, request: "{}", images: 1)
@@ -108,7 +108,7 @@ import Testing
         let project = try TempProject(manifest: Manifests.small)
         try await TestAPI.withSimulator { sim in
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
-            let key = try #require(plan.items.first { $0.asset.name == "a" }).key
+            let key = try #require(plan.assets.first { $0.asset.name == "a" }).key
             // An earlier build submitted "a" and was killed before polling.
             let client = APIMartClient(
                 configuration: try APIMartConfiguration(baseURL: sim.baseURL, apiKey: Secret("k")))
@@ -122,7 +122,7 @@ import Testing
             journal.close()
 
             let resumed = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
-            #expect(resumed.items.first { $0.asset.name == "a" }?.action == .resume)
+            #expect(resumed.assets.first { $0.asset.name == "a" }?.action == .resume)
             #expect(resumed.imagesToBill == 1)  // only b
             let report = try await project.build(sim)
             #expect(report.exitCode == 0)

@@ -328,7 +328,7 @@ import TestSupport
         #expect(try await client.download(base + "/hop/5", expect: .png) == png)  // 5 redirects: allowed
 
         var tried = 2
-        let refusals: [(String, ImageFormat?, String)] = [
+        let refusals: [(String, ImageFileType?, String)] = [
             ("file:///etc/passwd", .png, "only http and https"),
             ("ftp://127.0.0.1/x.png", .png, "only http and https"),
             ("gopher://127.0.0.1/x", nil, "only http and https"),

@@ -122,7 +122,7 @@ import TestSupport
         let plan = try Pipeline.plan(manifest: manifest, baseURL: nil)
         let journal = try Journal(path: project.path(".assetpipe/journal.sqlite"))
         var withTask = 0, unknown = 0, attempts = 0
-        for item in plan.items {
+        for item in plan.assets {
             let mine = try journal.attempts(assetKey: item.key).filter { $0.assetName == item.asset.name }
             #expect(mine.count <= 1, "\(item.asset.name): \(mine.count) submissions in one build")
             attempts += mine.count
@@ -155,9 +155,9 @@ import TestSupport
         // Build 2, same server, faults still on: tasks the server completed are resumed (polled, downloaded),
         // never submitted again; only assets whose attempt failed or whose outcome is unknown are submitted.
         let plan2 = try Pipeline.plan(manifest: manifest, baseURL: sim.baseURL)
-        let toSubmit = plan2.items.filter { $0.action == .generate }.count
-        let toResume = plan2.items.filter { $0.action == .resume || $0.action == .reprocess }.count
-        #expect(plan2.items.filter { $0.action == .upToDate }.count == report.built)
+        let toSubmit = plan2.assets.filter { $0.action == .generate }.count
+        let toResume = plan2.assets.filter { $0.action == .resume || $0.action == .reprocess }.count
+        #expect(plan2.assets.filter { $0.action == .upToDate }.count == report.built)
         let resumed: BuildReport
         let stats2: SimulatorStats
         do {

@@ -102,7 +102,7 @@ extension AssetPipeCommand {
                     plan.describe().forEach(Console.out)
                 } else {
                     if plan.isUpToDate {
-                        Console.out("up to date: \(plan.items.count) asset\(plan.items.count == 1 ? "" : "s")")
+                        Console.out("up to date: \(plan.assets.count) asset\(plan.assets.count == 1 ? "" : "s")")
                     } else {
                         plan.describe().forEach(Console.out)
                     }

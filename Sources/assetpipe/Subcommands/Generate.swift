@@ -4,10 +4,11 @@ import APIMartSimulator
 import APIMartWire
 import ArgumentParser
 import Foundation
-import ImageCodec
+import InputPreparation
 
 extension AssetPipeCommand {
-    /// `assetpipe generate`: one job end to end. The work lives in `APIMartClient.runJob`.
+    /// `assetpipe generate`: one generation end to end. The work lives in `SingleGeneration.run` (module
+    /// InputPreparation); this command parses, starts a simulator when asked, and prints.
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "generate",
@@ -81,12 +82,10 @@ extension AssetPipeCommand {
             if mask != nil && images.isEmpty {
                 throw ValidationError("--mask needs at least one --image (the mask edits the first reference)")
             }
-            // Every other contract rule, on a request with placeholder URLs.
+            // Every other contract rule, with placeholders for the inputs.
             var probe = request
             probe.size = nil
-            probe.imageURLs = images.isEmpty ? nil : images.indices.map { "https://placeholder.invalid/\($0)" }
-            probe.maskURL = mask.map { _ in "https://placeholder.invalid/mask" }
-            let violations = probe.violations()
+            let violations = ContractCheck.violations(of: probe, referenceCount: images.count, hasMask: mask != nil)
             if let first = violations.first {
                 throw ValidationError(
                     violations.count == 1
@@ -114,8 +113,7 @@ extension AssetPipeCommand {
                         baseURL: server.baseURL, apiKey: Secret("simulator-key"),
                         deadline: .seconds(deadline ?? 600))
                 } else {
-                    var c = try APIMartConfiguration.fromEnvironment(
-                        baseURL: baseURL, uploadCachePath: Self.defaultUploadCachePath())
+                    var c = try APIMartConfiguration.fromEnvironment(baseURL: baseURL)
                     if let deadline { c.deadline = .seconds(deadline) }
                     configuration = c
                 }
@@ -131,35 +129,24 @@ extension AssetPipeCommand {
         }
 
         private func execute(_ configuration: APIMartConfiguration) async throws -> ExitStatus {
-            let job = GenerationJob(
-                request: request, references: images.map(JobInput.init(argument:)),
-                mask: mask.map(JobInput.init(argument:)))
-            let result = try await APIMartClient.withClient(configuration: configuration) { client in
-                try await client.runJob(job, onProgress: Self.progressPrinter())
-            }
-            var files: [GeneratedFile] = []
-            let stem = Self.safeStem(result.taskID)
-            for image in result.images {
-                let path = (out as NSString).appendingPathComponent(
-                    "\(stem)-\(image.index).\(image.info.format.fileExtension)")
-                do {
-                    try AtomicFile.write(image.bytes, to: path)
-                } catch {
-                    Console.error("error: cannot write \(path): \(error)")
-                    return .failure
-                }
-                files.append(
-                    GeneratedFile(
-                        path: path, url: URLRedaction.redact(image.url), bytes: image.bytes.count, info: image.info))
+            let generation = Generation(
+                request: request, references: images.map(GenerationInput.init(argument:)),
+                mask: mask.map(GenerationInput.init(argument:)))
+            // The simulator's uploads are not worth remembering across runs.
+            let store = simulator ? nil : UploadCacheFile.defaultPath().map(UploadCacheFile.init(path:))
+            let summary: GenerationSummary
+            do {
+                summary = try await SingleGeneration.run(
+                    generation, configuration: configuration, uploadStore: store, into: out,
+                    onProgress: Self.progressPrinter())
+            } catch let error as FileError {
+                Console.error("error: cannot write \(error.path): \(error)")
+                return .failure
             }
             if json {
-                try Console.json(
-                    GenerateOutput(
-                        taskID: result.taskID, status: result.task.status.rawValue, files: files,
-                        warnings: result.warnings,
-                        size: result.request.size, model: result.request.model))
+                try Console.json(summary)
             } else {
-                for file in files { Console.out(file.path) }
+                for file in summary.files { Console.out(file.path) }
             }
             return .success
         }
@@ -174,7 +161,7 @@ extension AssetPipeCommand {
                 try? Console.json(
                     GenerateFailure(
                         error: .init(
-                            code: error.code, message: error.message, status: error.status, taskID: error.taskID)))
+                            code: error.code.rawValue, message: error.message, status: error.status, taskID: error.taskID)))
             }
             if error.isAccountError { return .account }
             if error.isLocal { return .usage }
@@ -182,8 +169,8 @@ extension AssetPipeCommand {
         }
 
         /// Progress on stderr: uploads, the task id, status changes, downloads.
-        static func progressPrinter() -> @Sendable (JobProgress) -> Void {
-            let last = LastStatus()
+        static func progressPrinter() -> @Sendable (GenerationProgress) -> Void {
+            let last = LockedBox("")
             return { event in
                 switch event {
                 case .warning(let text): Console.error("warning: \(text)")
@@ -193,58 +180,15 @@ extension AssetPipeCommand {
                 case .submitted(let id): Console.error("submitted task \(id)")
                 case .polled(let task):
                     let line = "task \(task.id): \(task.status.rawValue)" + (task.progress.map { " \($0)%" } ?? "")
-                    if last.update(line) { Console.error(line) }
+                    let changed = last.withLockedValue { shown in
+                        defer { shown = line }
+                        return shown != line
+                    }
+                    if changed { Console.error(line) }
                 case .downloaded(let index, _, let count): Console.error("downloaded result \(index) (\(count) bytes)")
                 }
             }
         }
-
-        /// `$XDG_CACHE_HOME/assetpipe/uploads.json`, else `~/.cache/assetpipe/uploads.json`.
-        static func defaultUploadCachePath() -> String? {
-            let env = ProcessInfo.processInfo.environment
-            if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/assetpipe/uploads.json" }
-            if let home = env["HOME"], !home.isEmpty { return home + "/.cache/assetpipe/uploads.json" }
-            return nil
-        }
-
-        static func safeStem(_ id: String) -> String {
-            let cleaned = String(
-                id.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
-            return cleaned.isEmpty ? "task" : cleaned
-        }
-    }
-}
-
-private final class LastStatus: @unchecked Sendable {
-    private var line = ""
-    private let lock = NSLock()
-    func update(_ new: String) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        if new == line { return false }
-        line = new
-        return true
-    }
-}
-
-private struct GeneratedFile: Encodable {
-    var path: String
-    var url: String
-    var bytes: Int
-    var info: ImageInfo
-}
-
-private struct GenerateOutput: Encodable {
-    var taskID: String
-    var status: String
-    var files: [GeneratedFile]
-    var warnings: [String]
-    var size: String?
-    var model: String
-
-    enum CodingKeys: String, CodingKey {
-        case status, files, warnings, size, model
-        case taskID = "task_id"
     }
 }
 

@@ -37,7 +37,7 @@ extension AssetPipeCommand {
             do {
                 report = try BuildHistory.rollback(
                     names: names, manifestDirectory: directory,
-                    stateDirectory: PathTools.join(directory, ".assetpipe"),
+                    stateDirectory: StateFolder(manifestDirectory: directory).path,
                     lockFilePath: PathTools.join(directory, "assetpipe.lock"))
             } catch let e as PipelineError {
                 Console.error("assetpipe rollback: \(e)")

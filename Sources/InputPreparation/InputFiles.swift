@@ -1,44 +1,46 @@
+import APIMartWire
 import Foundation
 import ImageCodec
 import MaskTools
 
-/// Turns local files into the bytes the API should receive: masks as 8-bit RGBA PNG, references upright
-/// (an EXIF-rotated JPEG re-encoded as shown, ICC profile kept). Wraps MaskTools with client errors.
-public enum UploadPreparation {
-    /// Reads a file whole (uploads are at most 20 MiB, checked first).
-    public static func read(_ path: String) throws(APIMartError) -> [UInt8] {
+/// Local files turned into the bytes the API should receive: masks as 8-bit RGBA PNG, references upright
+/// (an EXIF-rotated JPEG re-encoded as shown, ICC profile kept). The client only ever sees the result.
+public enum InputFiles {
+    /// Reads a file whole (uploads are at most 20 MiB, checked before reading).
+    public static func read(_ path: String) throws(InputError) -> [UInt8] {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        if let size = (attributes?[.size] as? NSNumber)?.intValue, size > 20 << 20 {
-            throw APIMartError(
-                .localValidation,
+        if let size = (attributes?[.size] as? NSNumber)?.intValue, size > ContractLimits.maxUploadBytes {
+            throw InputError(
+                .unreadable,
                 "\(path) is \(size) bytes; the upload endpoint takes at most 20 MiB — shrink or re-encode it")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw APIMartError(.localValidation, "cannot read \(path): check that it exists and is readable")
+            throw InputError(.unreadable, "cannot read \(path): check that it exists and is readable")
         }
         return Array(data)
     }
 
     /// The mask as the API wants it: an 8-bit RGBA PNG (MaskTools' `MaskUploadForm`: palette+tRNS,
     /// gray+alpha, 16-bit and interlaced masks are converted locally).
-    public static func maskBytes(_ bytes: [UInt8], name: String) throws(APIMartError) -> [UInt8] {
+    public static func maskBytes(_ bytes: [UInt8], name: String) throws(InputError) -> [UInt8] {
         do {
             return try MaskUploadForm.rgbaPNG(.bytes(bytes))
         } catch {
-            throw APIMartError(.localValidation, "the mask \(name) cannot be prepared for upload: \(error)")
+            throw InputError(.maskRefused, "the mask \(name) cannot be prepared for upload: \(error)", cause: error)
         }
     }
 
     /// The reference as shown (MaskTools' `UprightReference`): a JPEG with an EXIF rotation is decoded
     /// upright and re-encoded (quality 95, ICC kept); anything else goes up unchanged.
-    public static func referenceBytes(_ bytes: [UInt8], name: String) throws(APIMartError) -> (
+    public static func referenceBytes(_ bytes: [UInt8], name: String) throws(InputError) -> (
         bytes: [UInt8], info: ImageInfo, changed: Bool
     ) {
         do {
             let upright = try UprightReference.bytes(.bytes(bytes))
             return (upright.bytes, try ImageProbe.probe(.bytes(upright.bytes)), upright.changed)
         } catch {
-            throw APIMartError(.localValidation, "the reference \(name) cannot be read as an image: \(error)")
+            throw InputError(
+                .unusableImage, "the reference \(name) cannot be read as an image: \(error)", cause: error)
         }
     }
 }

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Keeps the lock file and writes it (atomically) after every change, so a killed build loses nothing finished.
+actor LockFileWriter {
+    private(set) var lock: LockFile
+    let path: String
+
+    init(lock: LockFile, path: String) {
+        self.lock = lock
+        self.path = path
+    }
+
+    func asset(_ name: String) -> LockedAsset? { lock.assets[name] }
+
+    func set(_ name: String, _ asset: LockedAsset) throws {
+        lock.assets[name] = asset
+        TestKillHook.reached("lock-write")
+        try lock.write(path: path)
+    }
+
+    /// Notes an unanswered submit on the asset's record (keeping an earlier build's outputs).
+    func recordOutcomeUnknown(_ name: String, _ record: OutcomeUnknownRecord, model: String) throws {
+        if var existing = lock.assets[name] {
+            existing.outcomeUnknown = record
+            lock.assets[name] = existing
+        } else {
+            lock.assets[name] = LockedAsset(
+                key: record.key, parameters: [:], inputs: [], model: model, taskIDs: [], generatedAt: nil,
+                billedImages: 0, results: [], outputs: [], outcomeUnknown: record)
+        }
+        try lock.write(path: path)
+    }
+
+    /// Drops records of assets the manifest no longer has and of outputs no longer produced; keeps the files
+    /// assetpipe wrote (and that still exist) in `stale` for `assetpipe prune`.
+    func applyPlan(_ plan: BuildPlan) throws {
+        let names = Set(plan.assets.map(\.asset.name))
+        var planned = Set<String>()
+        for item in plan.assets {
+            for o in item.outputs { planned.insert(PathTools.join(plan.manifest.output, o.path)) }
+        }
+        for name in lock.assets.keys where !names.contains(name) { lock.assets[name] = nil }
+        for (name, var asset) in lock.assets {
+            let kept = asset.outputs.filter { planned.contains($0.path) }
+            if kept.count != asset.outputs.count {
+                asset.outputs = kept
+                lock.assets[name] = asset
+            }
+        }
+        lock.stale = plan.staleOutputs.filter { Files.exists(PathTools.join(plan.manifest.directory, $0.path)) }
+        try lock.write(path: path)
+    }
+}
