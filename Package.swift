@@ -74,13 +74,16 @@ let package = Package(
             ]),
         // Static review page over a built asset tree (lock file, build report, history).
         .target(name: "AssetGallery", dependencies: ["AssetpipeBasics", "AssetPipeline", "ImageCodec", "MaskTools"]),
-        .executableTarget(
-            name: "assetpipe",
+        // The command tree (root command, one file per subcommand, option groups, exit codes): parses and prints.
+        .target(
+            name: "AssetpipeCommands",
             dependencies: [
-                "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartClient", "APIMartSimulator", "AssetPipeline",
-                "AssetGallery",
+                "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartWire", "APIMartClient", "APIMartSimulator",
+                "AssetPipeline", "AssetGallery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // The executable: only a @main that runs the command tree.
+        .executableTarget(name: "assetpipe", dependencies: ["AssetpipeCommands"]),
         // Helpers several test targets share (simulator scope, raw loopback HTTP, time limits). Not a product.
         .target(name: "TestSupport", dependencies: ["APIMartSimulator"], path: "Tests/TestSupport"),
         .testTarget(
@@ -105,6 +108,6 @@ let package = Package(
         .testTarget(
             name: "AssetGalleryTests",
             dependencies: ["AssetGallery", "AssetPipeline", "APIMartSimulator", "ImageCodec", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["ImageCodec", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["AssetpipeBasics", "ImageCodec", "TestSupport"]),
     ]
 )

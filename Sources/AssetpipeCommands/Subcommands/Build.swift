@@ -83,7 +83,7 @@ extension AssetPipeCommand {
                 loaded = try ManifestParser.load(path: manifest)
             } catch let error as PipelineError {
                 Console.error("assetpipe build: \(error)")
-                throw ExitStatus.usage.exitCode
+                throw ExitStatus(for: error).exitCode
             }
             let base =
                 simulator
@@ -94,7 +94,7 @@ extension AssetPipeCommand {
                 let plan: BuildPlan
                 do { plan = try Pipeline.plan(manifest: loaded, baseURL: base) } catch let error as PipelineError {
                     Console.error("assetpipe build: \(error)")
-                    throw exitStatus(for: error).exitCode
+                    throw ExitStatus(for: error).exitCode
                 }
                 if json {
                     try Console.json(PlanSummary(plan))
@@ -162,7 +162,7 @@ extension AssetPipeCommand {
                 await running?.stop()
                 (observer as? LiveProgress)?.finish()
                 Console.error("assetpipe build: \(error)")
-                throw exitStatus(for: error).exitCode
+                throw ExitStatus(for: error).exitCode
             }
             ticker?.cancel()
             await running?.stop()
@@ -173,13 +173,6 @@ extension AssetPipeCommand {
                 report.summaryLines.forEach(Console.out)
             }
             if report.exitCode != 0 { throw ExitCode(report.exitCode) }
-        }
-
-        func exitStatus(for error: PipelineError) -> ExitStatus {
-            switch error.code {
-            case .manifest, .pathEscape, .configuration, .busy, .refused, .localValidation: .usage
-            default: .failure
-            }
         }
 
         static func terminalWidth() -> Int {

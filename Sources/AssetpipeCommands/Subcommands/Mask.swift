@@ -49,17 +49,9 @@ enum MaskCommandSupport {
 
     /// Prints the error on stderr and returns the exit code for its kind.
     static func exit(for error: Error) -> ExitCode {
-        if let e = error as? MaskToolsError {
-            Console.error("error: \(e.description)")
-            return e.isUsage ? ExitStatus.usage.exitCode : ExitStatus.failure.exitCode
-        }
-        if let e = error as? ImageCodecError {
-            Console.error("error: \(e.description)")
-            return e.code == .invalidArgument ? ExitStatus.usage.exitCode : ExitStatus.failure.exitCode
-        }
         if let e = error as? ExitCode { return e }
         Console.error("error: \(error)")
-        return ExitStatus.failure.exitCode
+        return ExitStatus(for: error).exitCode
     }
 
     /// Runs the body; library errors become messages and exit codes.
