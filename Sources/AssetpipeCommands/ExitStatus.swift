@@ -25,6 +25,20 @@ public enum ExitStatus: Int32, Sendable {
     /// The exit code for an error; see the type's documentation.
     public static func code(for error: any Error) -> Int32 { ExitStatus(for: error).rawValue }
 
+    /// A finished build's status: 3 when an account error stopped it; 2 when an asset failed on its own inputs
+    /// (`local-validation`: a reference or mask unreadable or refused), as a manifest error is; 1 when another
+    /// asset failed; else 0.
+    public init(for report: BuildReport) {
+        let localValidation = PipelineError.Code.localValidation.rawValue
+        if report.accountError != nil {
+            self = .account
+        } else if report.assets.contains(where: { $0.status == .failed && $0.errorCode == localValidation }) {
+            self = .usage
+        } else {
+            self = report.failed > 0 ? .failure : .success
+        }
+    }
+
     /// The status for an error, by module error type and its code.
     public init(for error: any Error) {
         switch error {

@@ -107,6 +107,9 @@ extension AssetPipeCommand {
                         plan.describe().forEach(Console.out)
                     }
                 }
+                let inputProblems = BuildInputCheck.problems(in: plan, directory: loaded.directory)
+                for problem in inputProblems { Console.error("assetpipe build: \(problem)") }
+                if let first = inputProblems.first { throw ExitStatus(for: first).exitCode }
                 if check && !plan.isUpToDate { throw ExitStatus.failure.exitCode }
                 return
             }
@@ -153,7 +156,7 @@ extension AssetPipeCommand {
                 }
             }
             defer { ticker?.cancel() }
-            let report: BuildReport
+            var report: BuildReport
             do {
                 report = try await Pipeline.build(
                     manifest: loaded, connection: connection, options: options, observer: observer)
@@ -167,6 +170,7 @@ extension AssetPipeCommand {
             ticker?.cancel()
             await running?.stop()
             (observer as? LiveProgress)?.finish()
+            report.exitCode = ExitStatus(for: report).rawValue
             if json {
                 try Console.json(report)
             } else {
