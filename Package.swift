@@ -109,5 +109,12 @@ let package = Package(
             name: "AssetGalleryTests",
             dependencies: ["AssetGallery", "AssetPipeline", "APIMartSimulator", "ImageCodec", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AssetpipeBasics", "ImageCodec", "TestSupport"]),
+        // The command tree in process: exact help text, validate() rules, the error-to-exit-code mapping.
+        .testTarget(
+            name: "AssetpipeCommandsTests",
+            dependencies: [
+                "AssetpipeCommands", "AssetpipeBasics", "AssetPipeline", "AssetGallery", "APIMartClient", "ImageCodec",
+                "MaskTools", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
     ]
 )
