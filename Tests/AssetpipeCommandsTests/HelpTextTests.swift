@@ -558,8 +558,8 @@ import Testing
             in .assetpipe/history/. rollback writes them back (atomically) and updates assetpipe.lock; the
             rejected state is kept in turn, so a second rollback undoes the first. Revert the manifest change
             too, or the next build makes the asset again.
-            Exit codes: 0 rolled back; 1 an asset has no previous state (nothing is changed) or a build is
-            running; 2 usage error.
+            Exit codes: 0 rolled back; 1 an asset has no previous state (nothing is changed) or a file could
+            not be restored; 2 usage error, or a build of the manifest is running.
 
             USAGE: assetpipe rollback [--manifest <manifest>] [<names> ...]
 
