@@ -91,13 +91,16 @@ let package = Package(
                 .embedInCode("Templates/tile.mustache"), .embedInCode("Templates/gallery.css"),
                 .embedInCode("Templates/error-recorder.js"), .embedInCode("Templates/gallery.js"),
             ]),
-        .executableTarget(
-            name: "assetpipe",
+        // The command tree (root command, one file per subcommand, option groups, exit codes): parses and prints.
+        .target(
+            name: "AssetpipeCommands",
             dependencies: [
-                "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartClient", "APIMartSimulator", "AssetPipeline",
-                "AssetGallery", "InputPreparation",
+                "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartWire", "APIMartClient", "APIMartSimulator",
+                "AssetPipeline", "AssetGallery", "InputPreparation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // The executable: only a @main that runs the command tree.
+        .executableTarget(name: "assetpipe", dependencies: ["AssetpipeCommands"]),
         // Helpers several test targets share (simulator scope, raw loopback HTTP, time limits). Not a product.
         .target(name: "TestSupport", dependencies: ["APIMartSimulator"], path: "Tests/TestSupport"),
         .testTarget(
@@ -127,6 +130,13 @@ let package = Package(
                 "AssetpipeBasics", "AssetGallery", "AssetPipeline", "APIMartClient", "APIMartSimulator", "ImageCodec",
                 "TestSupport", .product(name: "Mustache", package: "swift-mustache"),
             ]),
-        .testTarget(name: "CLITests", dependencies: ["ImageCodec", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["AssetpipeBasics", "ImageCodec", "TestSupport"]),
+        // The command tree in process: exact help text, validate() rules, the error-to-exit-code mapping.
+        .testTarget(
+            name: "AssetpipeCommandsTests",
+            dependencies: [
+                "AssetpipeCommands", "AssetpipeBasics", "AssetPipeline", "AssetGallery", "APIMartClient", "ImageCodec",
+                "MaskTools", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
     ]
 )

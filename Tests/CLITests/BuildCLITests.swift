@@ -1,4 +1,5 @@
 import Foundation
+import ImageCodec
 import Testing
 import TestSupport
 
@@ -183,6 +184,39 @@ import TestSupport
             let a = FileManager.default.contents(atPath: reference + "/" + rel)
             let b = FileManager.default.contents(atPath: killed + "/" + rel)
             #expect(a != nil && a == b, "\(rel)")
+        }
+    }
+
+    /// A manifest whose inputs (references, masks) are missing or unreadable is exit 2, whether it is built,
+    /// checked or dry-run, and the message names the asset and the file.
+    @Test(arguments: ["missing-reference", "unreadable-reference", "missing-mask", "unreadable-mask"])
+    func unusableInputsExitTwoInEveryMode(_ input: String) throws {
+        try #require(CLIRunner.binaryExists)
+        let (reference, mask): (String, String?) =
+            switch input {
+            case "missing-reference": ("nothere.png", nil)
+            case "unreadable-reference": ("garbage.png", nil)
+            case "missing-mask": ("ref.png", "nothere.png")
+            default: ("ref.png", "garbage.png")
+            }
+        let dir = try Self.project(
+            """
+            assets:
+              - name: a
+                prompt: p
+                quality: low
+                references: [\(reference)]
+            """ + (mask.map { "\n    mask: \($0)\n" } ?? "\n"))
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let png = try ImageEncoder.png(RGBAImage(width: 16, height: 16, fill: RGBA8(r: 9, g: 8, b: 7)))
+        FileManager.default.createFile(atPath: dir + "/ref.png", contents: Data(png))
+        FileManager.default.createFile(atPath: dir + "/garbage.png", contents: Data("not an image".utf8))
+        let named = mask ?? reference
+        for mode in ["--dry-run", "--check", "--simulator"] {
+            let r = try CLIRunner.run(["build", dir, mode], environment: Self.noKey)
+            #expect(r.exitCode == 2, "\(input) \(mode): \(r)")
+            #expect(r.stderr.contains(named), "\(input) \(mode): \(r)")
+            if input.hasPrefix("unreadable") { #expect(r.stderr.contains("asset 'a'"), "\(input) \(mode): \(r)") }
         }
     }
 }

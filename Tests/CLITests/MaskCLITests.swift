@@ -213,8 +213,36 @@ struct MaskCLITests {
         guard binaryPresent() else { return }
         let ref = write(png(photo(16, 16)), "ref.png")
         #expect(try run("mask", "check", ref).status == 2)
-        #expect(try run("mask", "check", path("missing.png"), "--reference", ref).status == 2)
         #expect(try run("mask", "check", "--reference", ref).status == 2)
+    }
+
+    /// A file named on the command line that is missing is a failure (1) for every mask command, said in one line
+    /// without a usage banner.
+    @Test(arguments: [
+        (["check", "missing.png", "--reference", "ref.png"], "mask missing.png: no such file"),
+        (["check", "ref.png", "--reference", "missing.png"], "reference missing.png: no such file"),
+        (["make", "--reference", "missing.png", "-o", "m.png", "--rect", "0,0,1,1"],
+         "reference missing.png: no such file"),
+        (["make", "--reference", "ref.png", "-o", "m.png", "--from", "missing.png", "--edit", "white"],
+         "--from missing.png: no such file"),
+        (["preview", "--reference", "ref.png", "--mask", "missing.png", "-o", "p.png"],
+         "mask missing.png: no such file"),
+        (["fit", "--reference", "missing.png", "--mode", "crop", "-o", "f.png"], "reference missing.png: no such file"),
+        (["fit", "--reference", "ref.png", "--mask", "missing.png", "--mask-out", "n.png", "--mode", "crop",
+          "-o", "f.png"],
+         "mask missing.png: no such file"),
+        (["diff", "--reference", "ref.png", "--mask", "ref.png", "--result", "missing.png"],
+         "result missing.png: no such file"),
+        (["composite", "--reference", "ref.png", "--mask", "missing.png", "--result", "ref.png", "-o", "c.png"],
+         "mask missing.png: no such file"),
+    ])
+    func missingFileExitsOneWithoutUsage(_ arguments: [String], _ message: String) throws {
+        guard binaryPresent() else { return }
+        write(png(photo(16, 16)), "ref.png")
+        let r = try CLIRunner.run(["mask"] + arguments, currentDirectory: dir)
+        #expect(r.exitCode == 1, "\(arguments): \(r.stderr)")
+        #expect(r.stderr == "error: \(message)\n", "\(arguments)")
+        #expect(r.stdout.isEmpty)
     }
 
     // MARK: make

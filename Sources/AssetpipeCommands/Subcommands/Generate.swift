@@ -122,7 +122,7 @@ extension AssetPipeCommand {
                 status = report(error)
             } catch {
                 Console.error("error: \(error)")
-                status = .failure
+                status = ExitStatus(for: error)
             }
             if let running { await running.stop() }
             if status != .success { throw status.exitCode }
@@ -163,9 +163,7 @@ extension AssetPipeCommand {
                         error: .init(
                             code: error.code.rawValue, message: error.message, status: error.status, taskID: error.taskID)))
             }
-            if error.isAccountError { return .account }
-            if error.isLocal { return .usage }
-            return .failure
+            return ExitStatus(for: error)
         }
 
         /// Progress on stderr: uploads, the task id, status changes, downloads.

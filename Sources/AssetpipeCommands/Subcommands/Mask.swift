@@ -14,7 +14,7 @@ extension AssetPipeCommand {
                 image as shown (after its EXIF orientation). Alpha 0 marks where the model may paint; \
                 alpha 255 what it should keep.
 
-                Exit codes (every mask subcommand): 0 success; 1 refused or failed check; 2 usage error.
+                Exit codes (every mask subcommand): 0 success; 1 refused, failed check or missing file; 2 usage error.
                 """,
             subcommands: [Check.self, Make.self, Preview.self, Fit.self, Ratio.self, Diff.self, Composite.self]
         )
@@ -25,11 +25,12 @@ extension AssetPipeCommand {
 enum MaskCommandSupport {
     static let exitCodes = "Exit codes: 0 success; 1 refused or failed; 2 usage error."
 
-    /// Usage error when a file the command reads does not exist.
+    /// A failure (exit 1, no usage banner) when a file the command reads does not exist: called from `run()`,
+    /// as every command treats a missing file named on the command line.
     static func requireFile(_ path: String, _ what: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw ValidationError("\(what) \(path): no such file")
+            throw CommandFailure(.failure, "\(what) \(path): no such file")
         }
     }
 
@@ -49,17 +50,9 @@ enum MaskCommandSupport {
 
     /// Prints the error on stderr and returns the exit code for its kind.
     static func exit(for error: Error) -> ExitCode {
-        if let e = error as? MaskToolsError {
-            Console.error("error: \(e.description)")
-            return e.isUsage ? ExitStatus.usage.exitCode : ExitStatus.failure.exitCode
-        }
-        if let e = error as? ImageCodecError {
-            Console.error("error: \(e.description)")
-            return e.code == .invalidArgument ? ExitStatus.usage.exitCode : ExitStatus.failure.exitCode
-        }
         if let e = error as? ExitCode { return e }
         Console.error("error: \(error)")
-        return ExitStatus.failure.exitCode
+        return ExitStatus(for: error).exitCode
     }
 
     /// Runs the body; library errors become messages and exit codes.

@@ -83,7 +83,7 @@ extension AssetPipeCommand {
                 loaded = try ManifestParser.load(path: manifest)
             } catch let error as PipelineError {
                 Console.error("assetpipe build: \(error)")
-                throw ExitStatus.usage.exitCode
+                throw ExitStatus(for: error).exitCode
             }
             let base =
                 simulator
@@ -94,7 +94,7 @@ extension AssetPipeCommand {
                 let plan: BuildPlan
                 do { plan = try Pipeline.plan(manifest: loaded, baseURL: base) } catch let error as PipelineError {
                     Console.error("assetpipe build: \(error)")
-                    throw exitStatus(for: error).exitCode
+                    throw ExitStatus(for: error).exitCode
                 }
                 if json {
                     try Console.json(PlanSummary(plan))
@@ -107,6 +107,9 @@ extension AssetPipeCommand {
                         plan.describe().forEach(Console.out)
                     }
                 }
+                let inputProblems = BuildInputCheck.problems(in: plan, directory: loaded.directory)
+                for problem in inputProblems { Console.error("assetpipe build: \(problem)") }
+                if let first = inputProblems.first { throw ExitStatus(for: first).exitCode }
                 if check && !plan.isUpToDate { throw ExitStatus.failure.exitCode }
                 return
             }
@@ -153,7 +156,7 @@ extension AssetPipeCommand {
                 }
             }
             defer { ticker?.cancel() }
-            let report: BuildReport
+            var report: BuildReport
             do {
                 report = try await Pipeline.build(
                     manifest: loaded, connection: connection, options: options, observer: observer)
@@ -162,24 +165,18 @@ extension AssetPipeCommand {
                 await running?.stop()
                 (observer as? LiveProgress)?.finish()
                 Console.error("assetpipe build: \(error)")
-                throw exitStatus(for: error).exitCode
+                throw ExitStatus(for: error).exitCode
             }
             ticker?.cancel()
             await running?.stop()
             (observer as? LiveProgress)?.finish()
+            report.exitCode = ExitStatus(for: report).rawValue
             if json {
                 try Console.json(report)
             } else {
                 report.summaryLines.forEach(Console.out)
             }
             if report.exitCode != 0 { throw ExitCode(report.exitCode) }
-        }
-
-        func exitStatus(for error: PipelineError) -> ExitStatus {
-            switch error.code {
-            case .manifest, .pathEscape, .configuration, .busy, .refused, .localValidation: .usage
-            default: .failure
-            }
         }
 
         static func terminalWidth() -> Int {

@@ -12,7 +12,7 @@ extension AssetPipeCommand.Mask {
                 The mask must have the reference's size as shown. The output is PNG, or JPEG when its name \
                 ends in .jpg/.jpeg.
 
-                Exit codes: 0 written; 1 refused or failed (unreadable input, size mismatch, write error); \
+                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, size mismatch, write error); \
                 2 usage error.
                 """)
 
@@ -26,13 +26,13 @@ extension AssetPipeCommand.Mask {
         var output: String
 
         func validate() throws {
-            try MaskCommandSupport.requireFile(reference, "reference")
-            try MaskCommandSupport.requireFile(mask, "mask")
             try MaskCommandSupport.requireExtension(output, "output", ["png", "jpg", "jpeg"])
         }
 
         func run() async throws {
             try MaskCommandSupport.run {
+                try MaskCommandSupport.requireFile(reference, "reference")
+                try MaskCommandSupport.requireFile(mask, "mask")
                 let image = try MaskPreview.render(
                     reference: .file(reference), referenceName: reference, mask: .file(mask), maskName: mask)
                 try MaskIO.write(image, to: output)

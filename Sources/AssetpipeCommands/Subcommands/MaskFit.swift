@@ -15,7 +15,7 @@ extension AssetPipeCommand.Mask {
                 padded area is editable (alpha 0): new canvas for the model to fill. The reference is written \
                 as PNG, or JPEG (quality 95) when its name ends in .jpg/.jpeg.
 
-                Exit codes: 0 written; 1 refused or failed (unreadable input, mask of another size, \
+                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask of another size, \
                 transparent padding to JPEG, write error); 2 usage error.
                 """)
 
@@ -51,10 +51,8 @@ extension AssetPipeCommand.Mask {
                 }
                 guard mode.lowercased() == "pad" else { throw ValidationError("--pad-color only goes with --mode pad") }
             }
-            try MaskCommandSupport.requireFile(reference, "reference")
             try MaskCommandSupport.requireExtension(output, "output", ["png", "jpg", "jpeg"])
             if let mask {
-                try MaskCommandSupport.requireFile(mask, "mask")
                 guard let maskOut else { throw ValidationError("--mask needs --mask-out OUT_MASK.png") }
                 try MaskCommandSupport.requireExtension(maskOut, "--mask-out", ["png"])
             } else if maskOut != nil {
@@ -70,6 +68,8 @@ extension AssetPipeCommand.Mask {
 
         func run() async throws {
             try MaskCommandSupport.run {
+                try MaskCommandSupport.requireFile(reference, "reference")
+                if let mask { try MaskCommandSupport.requireFile(mask, "mask") }
                 let ref = try MaskIO.decodeShown(.file(reference), name: reference)
                 let m = try mask.map { try MaskIO.decodeShown(.file($0), name: $0) }
                 let fitted: (reference: RGBAImage, mask: RGBAImage?, plan: RatioFitPlan)

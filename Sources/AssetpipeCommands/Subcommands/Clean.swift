@@ -36,7 +36,7 @@ extension AssetPipeCommand {
                 Console.out("removed \(report.removed.joined(separator: ", ")) (\(report.bytesFreed) bytes)")
             } catch let error as PipelineError {
                 Console.error("assetpipe clean: \(error)")
-                throw ExitStatus.usage.exitCode
+                throw ExitStatus(for: error).exitCode
             }
         }
     }

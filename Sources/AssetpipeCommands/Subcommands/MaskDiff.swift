@@ -14,7 +14,7 @@ extension AssetPipeCommand.Mask {
                 (default 8). Reports keptChangedFraction and the bounding box of the changes.
 
                 Exit codes: 0 measured (and within --max-changed when given); 1 keptChangedFraction above \
-                --max-changed, or an input unreadable or of the wrong size; 2 usage error.
+                --max-changed, or an input missing, unreadable or of the wrong size; 2 usage error.
                 """)
 
         @Option(help: "The reference image (the picture before the edit).")
@@ -40,9 +40,6 @@ extension AssetPipeCommand.Mask {
                 throw ValidationError("--tolerance \(tolerance): must be 0...255")
             }
             _ = try limit()
-            try MaskCommandSupport.requireFile(reference, "reference")
-            try MaskCommandSupport.requireFile(mask, "mask")
-            try MaskCommandSupport.requireFile(result, "result")
         }
 
         private func limit() throws -> Double? {
@@ -58,6 +55,9 @@ extension AssetPipeCommand.Mask {
         func run() async throws {
             let limit = try limit()
             try MaskCommandSupport.run {
+                try MaskCommandSupport.requireFile(reference, "reference")
+                try MaskCommandSupport.requireFile(mask, "mask")
+                try MaskCommandSupport.requireFile(result, "result")
                 let report = try MaskDiff.diff(
                     reference: .file(reference), referenceName: reference, mask: .file(mask), maskName: mask,
                     result: .file(result), resultName: result, tolerance: tolerance)

@@ -15,7 +15,7 @@ extension AssetPipeCommand.Mask {
                 what is wrong. --json prints one object: valid, problems, warnings, editableFraction, \
                 editableBounds, mask, reference.
 
-                Exit codes: 0 valid (warnings allowed); 1 refused; 2 usage error.
+                Exit codes: 0 valid (warnings allowed); 1 refused, or a file missing; 2 usage error.
                 """)
 
         @Argument(help: "The mask PNG to check.")
@@ -32,11 +32,13 @@ extension AssetPipeCommand.Mask {
             guard !references.isEmpty else {
                 throw ValidationError("give the reference the mask is for: --reference REF")
             }
-            try MaskCommandSupport.requireFile(mask, "mask")
-            for r in references { try MaskCommandSupport.requireFile(r, "reference") }
         }
 
         func run() async throws {
+            try MaskCommandSupport.run {
+                try MaskCommandSupport.requireFile(mask, "mask")
+                for r in references { try MaskCommandSupport.requireFile(r, "reference") }
+            }
             let reference = references[0]
             let report = MaskChecker.check(
                 mask: .file(mask), maskName: mask, reference: .file(reference), referenceName: reference)

@@ -1,53 +1,6 @@
 import APIMartWire
-import ArgumentParser
-import Dispatch
 import Foundation
 import ImageCodec
-
-extension AssetPipeCommand {
-    struct Inspect: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "inspect",
-            abstract: "Show format, size, orientation and alpha facts of image files.",
-            discussion: """
-                Reads headers only (unless --transparency). Formats are sniffed from the bytes, never the name. \
-                Exit 1 when any file could not be read.
-                """)
-
-        @Flag(help: "Print a JSON array, one object per file.")
-        var json = false
-
-        @Flag(help: "Also scan the alpha channel: opaque, transparent/translucent fractions, bounds.")
-        var transparency = false
-
-        @Flag(help: "With --transparency, stop at the first non-opaque pixel (only 'opaque' is then final).")
-        var earlyExit = false
-
-        @OptionGroup var decodeLimits: DecodeLimitOptions
-
-        @Argument(help: "Image files (PNG, JPEG; WebP and GIF are recognised).")
-        var files: [String]
-
-        func validate() throws {
-            if files.isEmpty { throw ValidationError("Give at least one FILE.") }
-            if earlyExit && !transparency { throw ValidationError("--early-exit needs --transparency.") }
-        }
-
-        func run() async throws {
-            let limits = decodeLimits.limits
-            let (transparency, earlyExit) = (self.transparency, self.earlyExit)
-            let records = ParallelMap.run(files) { path in
-                InspectRecord.make(path: path, transparency: transparency, earlyExit: earlyExit, limits: limits)
-            }
-            if json {
-                try Console.json(records)
-            } else {
-                for record in records { Console.out(record.line) }
-            }
-            if records.contains(where: { $0.error != nil }) { throw ExitStatus.failure.exitCode }
-        }
-    }
-}
 
 /// One file's facts, as printed by `inspect` (JSON keys are the property names).
 struct InspectRecord: Encodable, Sendable {
@@ -162,28 +115,5 @@ struct InspectRecord: Encodable, Sendable {
             }
         }
         return "\(path): " + parts.joined(separator: ", ")
-    }
-}
-
-/// Runs independent per-file work on all cores; results in argument order.
-enum ParallelMap {
-    static func run<T: Sendable>(_ items: [String], _ work: @Sendable @escaping (String) -> T) -> [T] {
-        let results = ResultBox<T>(count: items.count)
-        DispatchQueue.concurrentPerform(iterations: items.count) { i in
-            results.set(i, work(items[i]))
-        }
-        return results.values()
-    }
-
-    final class ResultBox<T>: @unchecked Sendable {
-        private var storage: [T?]
-        private let lock = DispatchSemaphore(value: 1)
-        init(count: Int) { storage = Array(repeating: nil, count: count) }
-        func set(_ i: Int, _ value: T) {
-            lock.wait()
-            storage[i] = value
-            lock.signal()
-        }
-        func values() -> [T] { storage.map { $0! } }
     }
 }

@@ -13,7 +13,7 @@ extension AssetPipeCommand.Mask {
                 the result's, scaled to the reference's size when it differs. Soft edge: blended by alpha. \
                 The output is PNG, or JPEG (quality 95) when its name ends in .jpg/.jpeg.
 
-                Exit codes: 0 written; 1 refused or failed (unreadable input, mask of another size, write \
+                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask of another size, write \
                 error); 2 usage error.
                 """)
 
@@ -30,14 +30,14 @@ extension AssetPipeCommand.Mask {
         var output: String
 
         func validate() throws {
-            try MaskCommandSupport.requireFile(reference, "reference")
-            try MaskCommandSupport.requireFile(mask, "mask")
-            try MaskCommandSupport.requireFile(result, "result")
             try MaskCommandSupport.requireExtension(output, "output", ["png", "jpg", "jpeg"])
         }
 
         func run() async throws {
             try MaskCommandSupport.run {
+                try MaskCommandSupport.requireFile(reference, "reference")
+                try MaskCommandSupport.requireFile(mask, "mask")
+                try MaskCommandSupport.requireFile(result, "result")
                 let image = try MaskComposite.composite(
                     reference: .file(reference), referenceName: reference, mask: .file(mask), maskName: mask,
                     result: .file(result), resultName: result)

@@ -20,7 +20,7 @@ extension AssetPipeCommand.Mask {
                   assetpipe mask make --reference photo.jpg --rect 10%,20%,30%,40% -o mask.png
                   assetpipe mask make --reference photo.jpg --from sketch.png --edit white --feather 8 -o mask.png
 
-                Exit codes: 0 written; 1 refused or failed (unreadable input, write error); 2 usage error \
+                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, write error); 2 usage error \
                 (no source, --from without --edit, --from of another size without --fit, bad numbers).
                 """)
 
@@ -70,11 +70,9 @@ extension AssetPipeCommand.Mask {
         var preview: String?
 
         func validate() throws {
-            try MaskCommandSupport.requireFile(reference, "reference")
             try MaskCommandSupport.requireExtension(output, "output", ["png"])
             if let preview { try MaskCommandSupport.requireExtension(preview, "preview", ["png", "jpg", "jpeg"]) }
             if let from {
-                try MaskCommandSupport.requireFile(from, "--from")
                 guard edit != nil else {
                     throw ValidationError(
                         "--from needs --edit black|white|transparent: say which part of \(from) marks the area "
@@ -125,6 +123,8 @@ extension AssetPipeCommand.Mask {
 
         func run() async throws {
             try MaskCommandSupport.run {
+                try MaskCommandSupport.requireFile(reference, "reference")
+                if let from { try MaskCommandSupport.requireFile(from, "--from") }
                 let image = try from.map { try MaskIO.decodeShown(.file($0), name: $0) }
                 let spec = try spec(image: image)
                 let info = try MaskIO.probe(.file(reference), name: reference)

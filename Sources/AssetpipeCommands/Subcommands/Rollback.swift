@@ -12,8 +12,8 @@ extension AssetPipeCommand {
                 in .assetpipe/history/. rollback writes them back (atomically) and updates assetpipe.lock; the \
                 rejected state is kept in turn, so a second rollback undoes the first. Revert the manifest change \
                 too, or the next build makes the asset again.
-                Exit codes: 0 rolled back; 1 an asset has no previous state (nothing is changed) or a build is \
-                running; 2 usage error.
+                Exit codes: 0 rolled back; 1 an asset has no previous state (nothing is changed) or a file could \
+                not be restored; 2 usage error, or a build of the manifest is running.
                 """)
 
         @Option(help: "The manifest, or a folder holding assetpipe.yaml.")
@@ -41,7 +41,7 @@ extension AssetPipeCommand {
                     lockFilePath: PathTools.join(directory, "assetpipe.lock"))
             } catch let e as PipelineError {
                 Console.error("assetpipe rollback: \(e)")
-                throw ExitStatus.failure.exitCode
+                throw ExitStatus(for: e).exitCode
             }
             if !report.missing.isEmpty {
                 Console.error(

@@ -34,7 +34,7 @@ extension AssetPipeCommand {
                 if report.removed.isEmpty && report.kept.isEmpty { Console.out("nothing to prune") }
             } catch let error as PipelineError {
                 Console.error("assetpipe prune: \(error)")
-                throw ExitStatus.usage.exitCode
+                throw ExitStatus(for: error).exitCode
             }
         }
     }

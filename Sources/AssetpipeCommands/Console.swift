@@ -1,20 +1,6 @@
 import ArgumentParser
 import Foundation
 
-/// Exit codes, the same for every subcommand (documented in the README).
-enum ExitStatus: Int32 {
-    /// Everything asked for is done.
-    case success = 0
-    /// A job, asset or check failed (task failed, mask refused, asset failed…).
-    case failure = 1
-    /// Usage, manifest, configuration or local validation error.
-    case usage = 2
-    /// Account error: 401, 402 or 403 from the API.
-    case account = 3
-
-    var exitCode: ExitCode { ExitCode(rawValue) }
-}
-
 /// Results to stdout, diagnostics to stderr.
 enum Console {
     static func out(_ line: String) {

@@ -40,7 +40,7 @@ extension AssetPipeCommand {
             let loaded: Manifest
             do { loaded = try GalleryBuilder.loadManifest(path: manifest) } catch let e as GalleryError {
                 Console.error("assetpipe gallery: \(e)")
-                throw ExitStatus.usage.exitCode
+                throw ExitStatus(for: e).exitCode
             }
             let builder = GalleryBuilder(
                 manifest: loaded,
@@ -49,7 +49,7 @@ extension AssetPipeCommand {
             let result: GalleryResult
             do { result = try builder.build() } catch let e as GalleryError {
                 Console.error("assetpipe gallery: \(e)")
-                throw (e.code == .manifest ? ExitStatus.usage : ExitStatus.failure).exitCode
+                throw ExitStatus(for: e).exitCode
             }
             for problem in result.problems { Console.error("assetpipe gallery: \(problem)") }
             Console.error(
