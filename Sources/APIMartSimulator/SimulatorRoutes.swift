@@ -47,10 +47,10 @@ struct SimulatorRoutes: Sendable {
             return Self.error(
                 413, "file too large: uploads are limited to 20 MB (\(ContractLimits.maxUploadBytes) bytes)")
         }
-        let form: MultipartForm
+        let form: UploadForm
         do {
-            let boundary = try MultipartForm.boundary(contentType: request.headers[.contentType])
-            form = try MultipartForm(body: body.bytes, boundary: boundary)
+            let boundary = try UploadForm.boundary(contentType: request.headers[.contentType])
+            form = try UploadForm(body: body.bytes, boundary: boundary)
         } catch {
             switch error {
             case .notMultipart:
@@ -76,9 +76,8 @@ struct SimulatorRoutes: Sendable {
         }
         let original = Self.lastPathComponent(part.filename ?? "")
         let filename = original.isEmpty ? "upload.\(format.fileExtension)" : original
-        let stored = await state.storeUpload(
-            bytes: Array(part.body), filename: Self.urlSafe(filename), format: format,
-            fallbackBase: Self.fallbackBase(request))
+        await state.adoptBase(Self.fallbackBase(request))
+        let stored = await state.storeUpload(bytes: part.body, filename: Self.urlSafe(filename), format: format)
         return Self.json(
             UploadResponse(
                 url: stored.url, filename: filename, contentType: stored.contentType, bytes: stored.bytes,
@@ -113,6 +112,7 @@ struct SimulatorRoutes: Sendable {
         if configuration.forbiddenModels.contains(generation.model) {
             return Self.error(403, "this key has no access to model '\(generation.model)'")
         }
+        await state.adoptBase(Self.fallbackBase(request))
         let outcome = await state.submit(generation) { [runner] task, fails in
             await runner.run(task, injectedFailure: fails)
         }
@@ -155,7 +155,7 @@ struct SimulatorRoutes: Sendable {
     }
 
     private func fileAnswer(_ request: Request, _ decision: FaultDecision) async -> Response {
-        if decision.slow { try? await Task.sleep(for: configuration.faults.slowDelay) }
+        if decision.slow { try? await state.clock.sleep(for: configuration.faults.slowDelay) }
         if let refusal = Self.injectedError(decision, retryAfter: configuration.faults.retryAfterSeconds) {
             return refusal
         }
@@ -171,7 +171,7 @@ struct SimulatorRoutes: Sendable {
 
     /// Slowness, auth, then injected error statuses: the refusal to send, or nil to go on.
     private func prelude(_ request: Request, _ decision: FaultDecision) async -> Response? {
-        if decision.slow { try? await Task.sleep(for: configuration.faults.slowDelay) }
+        if decision.slow { try? await state.clock.sleep(for: configuration.faults.slowDelay) }
         if let refusal = authenticate(request) { return refusal }
         return Self.injectedError(decision, retryAfter: configuration.faults.retryAfterSeconds)
     }
