@@ -57,6 +57,7 @@ public final class ManualSimulatorClock: SimulatorClock {
     }
 
     private struct Waiter {
+        var id: UInt64
         var count: Int
         var continuation: CheckedContinuation<Void, Never>
     }
@@ -123,15 +124,30 @@ public final class ManualSimulatorClock: SimulatorClock {
     }
 
     /// Returns once at least `count` calls are sleeping on this clock (a task's work is done and it waits for
-    /// the end of its timeline; a slow answer is being delayed).
+    /// the end of its timeline; a slow answer is being delayed), or when the calling task is cancelled.
     public func waitForSleepers(_ count: Int) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLockedValue { state -> Bool in
-                if state.sleepers.count >= count { return true }
-                state.waiters.append(Waiter(count: count, continuation: continuation))
-                return false
+        let id = state.withLockedValue { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLockedValue { state -> Bool in
+                    if state.sleepers.count >= count || state.cancelled.remove(id) != nil { return true }
+                    state.waiters.append(Waiter(id: id, count: count, continuation: continuation))
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLockedValue { state -> Waiter? in
+                if let index = state.waiters.firstIndex(where: { $0.id == id }) {
+                    return state.waiters.remove(at: index)
+                }
+                state.cancelled.insert(id)
+                return nil
+            }
+            waiter?.continuation.resume()
         }
     }
 

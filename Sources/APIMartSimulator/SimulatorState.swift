@@ -281,13 +281,20 @@ public actor SimulatorState {
             data.actualTime = completedAt - task.createdAt
             data.error = TaskError(code: failure.code, message: failure.message.text(language), type: failure.type)
         case .running:
-            let fraction = duration > .zero ? elapsed / duration : 1
+            // In whole milliseconds, so a test that moves the clock by hand knows the exact progress.
+            let (elapsedMS, durationMS) = (Self.milliseconds(elapsed), Self.milliseconds(duration))
+            let fraction = durationMS > 0 ? Double(elapsedMS) / Double(durationMS) : 1
             if fraction >= configuration.pendingFraction {
                 data.status = .processing
-                data.progress = min(max(Int(fraction * 100), 1), 99)
+                let percent = durationMS > 0 ? elapsedMS * 100 / durationMS : 100
+                data.progress = min(max(percent, 1), 99)
             }
         }
         return data
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// Cancels the work of running tasks (the server is stopping).
