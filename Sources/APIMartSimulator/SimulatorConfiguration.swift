@@ -22,6 +22,9 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     public var balance: Int?
     /// Seeded fault injection.
     public var faults: FaultConfiguration
+    /// Plays a server from before the vendor's 2026 contract (CONTRACT.md section 6): `Idempotency-Key` and
+    /// `X-APIMart-Response-Version` are ignored, every submit makes a task and is answered unversioned.
+    public var olderServer: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -32,7 +35,8 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         resultLifetime: Duration = .seconds(24 * 3600),
         forbiddenModels: Set<String> = [],
         balance: Int? = nil,
-        faults: FaultConfiguration = .none
+        faults: FaultConfiguration = .none,
+        olderServer: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -43,6 +47,7 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         self.forbiddenModels = forbiddenModels
         self.balance = balance
         self.faults = faults
+        self.olderServer = olderServer
     }
 
     /// True when ``host`` names a loopback address (`127.0.0.0/8`, `::1`, `localhost`).

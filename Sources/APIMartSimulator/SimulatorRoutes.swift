@@ -1,5 +1,6 @@
 import APIMartWire
 import Foundation
+import HTTPTypes
 import Hummingbird
 import ImageCodec
 
@@ -112,15 +113,68 @@ struct SimulatorRoutes: Sendable {
         if configuration.forbiddenModels.contains(generation.model) {
             return Self.error(403, "this key has no access to model '\(generation.model)'")
         }
+        // The 2026 contract (CONTRACT.md section 6), unless this simulator plays an older server.
+        var key: String?
+        var versioned = false
+        if !configuration.olderServer {
+            key = request.headers[Self.idempotencyKey]
+            if let key, !Self.isValidIdempotencyKey(key) {
+                return Self.error(400, "Idempotency-Key must be 1 to 191 visible ASCII characters (no spaces)")
+            }
+            versioned = request.headers[Self.responseVersion] == Self.version2026
+        }
         await state.adoptBase(Self.fallbackBase(request))
-        let outcome = await state.submit(generation) { [runner] task, fails in
+        let outcome = await state.submit(generation, idempotencyKey: key, body: body.bytes) { [runner] task, fails in
             await runner.run(task, injectedFailure: fails)
         }
         switch outcome {
         case .paymentRequired(let message):
             return Self.error(402, message)
-        case .accepted(let taskID):
-            return Self.json(SubmitResponse(data: [.init(status: "submitted", taskID: taskID)]))
+        case .keyReused:
+            var response = APIErrorBody(
+                status: 409, message: "Idempotency-Key was already used for a different request body; a changed "
+                    + "request needs a new key")
+            response.error.type = "idempotency_error"
+            return Self.json(response, status: .conflict)
+        case .accepted(let taskID, let requestID, let replayed):
+            var response: Response
+            if versioned {
+                response = Self.json(
+                    VersionedSubmitResponse(
+                        requestID: requestID, data: .init(id: taskID, object: "generation.task", status: "pending")))
+                response.headers[Self.responseVersion] = Self.version2026
+            } else {
+                response = Self.json(SubmitResponse(data: [.init(status: "submitted", taskID: taskID)]))
+            }
+            if replayed { response.headers[Self.idempotencyReplayed] = "true" }
+            return response
+        }
+    }
+
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotencyReplayed = HTTPField.Name("Idempotency-Replayed")!
+    static let responseVersion = HTTPField.Name("X-APIMart-Response-Version")!
+    static let version2026 = "2026-07-27"
+
+    /// `^[!-~]{1,191}$` (CONTRACT.md section 6).
+    static func isValidIdempotencyKey(_ key: String) -> Bool {
+        (1...191).contains(key.utf8.count) && key.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+
+    /// The versioned submit answer: `{"code": 200, "request_id": "…", "data": {"id", "object", "status"}}`.
+    struct VersionedSubmitResponse: Encodable {
+        struct Task: Encodable {
+            var id: String
+            var object: String
+            var status: String
+        }
+        var code = 200
+        var requestID: String
+        var data: Task
+
+        enum CodingKeys: String, CodingKey {
+            case code, data
+            case requestID = "request_id"
         }
     }
 

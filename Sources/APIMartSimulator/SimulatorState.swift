@@ -52,9 +52,20 @@ public actor SimulatorState {
         var createdAt: Int { Int(created.components.seconds) }
     }
 
-    enum SubmitOutcome: Sendable {
-        case accepted(taskID: String)
+    enum SubmitOutcome: Sendable, Equatable {
+        /// A new task; or, for a resend of a request already accepted under the same `Idempotency-Key` and
+        /// body, the task it made then (`replayed`), with the request id of that first answer.
+        case accepted(taskID: String, requestID: String, replayed: Bool)
         case paymentRequired(String)
+        /// The `Idempotency-Key` was first used for another body.
+        case keyReused
+    }
+
+    /// An accepted submit, remembered under its `Idempotency-Key`.
+    struct IdempotentSubmit: Sendable {
+        var bodyDigest: [UInt8]
+        var taskID: String
+        var requestID: String
     }
 
     /// Where a task's input URL points.
@@ -77,6 +88,7 @@ public actor SimulatorState {
     private var files: [String: StoredFile] = [:]
     private var tasks: [String: TaskRecord] = [:]
     private var jobs: [String: Task<Void, Never>] = [:]
+    private var idempotentSubmits: [String: IdempotentSubmit] = [:]
     private var stopped = false
 
     public init(configuration: SimulatorConfiguration, clock: any SimulatorClock = SystemSimulatorClock()) {
@@ -172,9 +184,18 @@ public actor SimulatorState {
     // MARK: - Tasks
 
     /// Creates a task for an accepted request, or refuses it when the balance cannot cover it.
-    func submit(_ request: GenerationRequest, start: @escaping @Sendable (TaskRecord, Bool) async -> Void)
-        -> SubmitOutcome
-    {
+    /// With an `idempotencyKey`, a resend of the same body gets the task of the first accepted request back
+    /// instead of a new one (nothing more is billed), and another body under that key is refused.
+    func submit(
+        _ request: GenerationRequest, idempotencyKey: String? = nil, body: [UInt8] = [],
+        start: @escaping @Sendable (TaskRecord, Bool) async -> Void
+    ) -> SubmitOutcome {
+        let digest = idempotencyKey == nil ? [] : Array(SHA256.hash(data: body))
+        if let key = idempotencyKey, let earlier = idempotentSubmits[key] {
+            stats.replays += 1
+            guard earlier.bodyDigest == digest else { return .keyReused }
+            return .accepted(taskID: earlier.taskID, requestID: earlier.requestID, replayed: true)
+        }
         let count = request.effectiveImageCount
         if let balance = configuration.balance {
             let reserved = tasks.values.reduce(0) { sum, task in
@@ -201,7 +222,11 @@ public actor SimulatorState {
         if !stopped {
             jobs[id] = Task.detached { await start(record, fails) }
         }
-        return .accepted(taskID: id)
+        let requestID = "req_" + id.dropFirst("task_".count).lowercased()
+        if let idempotencyKey {
+            idempotentSubmits[idempotencyKey] = IdempotentSubmit(bodyDigest: digest, taskID: id, requestID: requestID)
+        }
+        return .accepted(taskID: id, requestID: requestID, replayed: false)
     }
 
     /// `task_` + 26 characters: a base-32 counter (sorts by creation) and a digest of the request, so ids look

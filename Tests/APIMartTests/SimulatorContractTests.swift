@@ -1,0 +1,140 @@
+import APIMartWire
+import Foundation
+import Testing
+
+@testable import APIMartSimulator
+
+/// The vendor's 2026 contract (CONTRACT.md sections 5 and 6) as the simulator plays it, and the older server
+/// it plays on request.
+@Suite("Simulator 2026 contract")
+struct SimulatorContractTests {
+    static let key = ("Idempotency-Key", "attempt-7f3a-0001")
+    static let version = ("X-APIMart-Response-Version", "2026-07-27")
+
+    static func taskID(_ answer: SimAnswer) throws -> String {
+        try #require(try answer.decode(SubmitResponse.self).data.first?.taskID)
+    }
+
+    @Test func sameKeySameBodyReplaysTheFirstAnswer() async throws {
+        try await SimHarness.with(SimulatorConfiguration(taskDuration: .seconds(30))) { sim in
+            let body = SimFixture.json()
+            let first = try await sim.submitRaw(body, headers: [Self.key])
+            #expect(first.status == 200)
+            #expect(first.header("Idempotency-Replayed") == nil)
+            let again = try await sim.submitRaw(body, headers: [Self.key])
+            #expect(again.status == 200)
+            #expect(again.header("Idempotency-Replayed") == "true")
+            #expect(try Self.taskID(again) == Self.taskID(first))
+            let stats = await sim.simulator.stats
+            #expect(stats.submissions == 1)
+            #expect(stats.replays == 1)
+        }
+    }
+
+    @Test func sameKeyOtherBodyIs409() async throws {
+        try await SimHarness.with(SimulatorConfiguration(taskDuration: .seconds(30))) { sim in
+            #expect(try await sim.submitRaw(SimFixture.json(), headers: [Self.key]).status == 200)
+            let other = try await sim.submitRaw(SimFixture.json(#""n":2"#), headers: [Self.key])
+            #expect(other.status == 409)
+            let error = try other.decode(APIErrorBody.self).error
+            #expect(error.code == 409)
+            #expect(error.type == "idempotency_error")
+            #expect(error.message.contains("new key"))
+            #expect(await sim.simulator.stats.submissions == 1)
+        }
+    }
+
+    @Test func aResendAfterADroppedAnswerAdoptsTheTask() async throws {
+        let configuration = SimulatorConfiguration(
+            taskDuration: .seconds(1),
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)]))
+        try await withManualClock(configuration) { sim, clock in
+            let body = SimFixture.json()
+            await #expect(throws: (any Error).self) { _ = try await sim.submitRaw(body, headers: [Self.key]) }
+            let resent = try await sim.submitRaw(body, headers: [Self.key])
+            #expect(resent.status == 200)
+            #expect(resent.header("Idempotency-Replayed") == "true")
+            let id = try Self.taskID(resent)
+            try await clock.sleepersWithin(1)
+            clock.advance(by: .seconds(1))
+            #expect(try await sim.poll(id).decode(TaskEnvelope.self).data.status == .completed)
+            let stats = await sim.simulator.stats
+            #expect(stats.submissions == 1)
+            #expect(stats.billedImages == 1)
+        }
+    }
+
+    @Test func invalidKeyIs400() async throws {
+        try await SimHarness.with { sim in
+            for key in ["has space", String(repeating: "k", count: 192), "é"] {
+                let answer = try await sim.submitRaw(SimFixture.json(), headers: [("Idempotency-Key", key)])
+                #expect(answer.status == 400, "\(key)")
+                #expect(try answer.apiError().message.contains("Idempotency-Key"))
+            }
+            #expect(await sim.simulator.stats.submissions == 0)
+        }
+    }
+
+    @Test func versionedAnswerWhenAskedFor() async throws {
+        try await SimHarness.with(SimulatorConfiguration(taskDuration: .seconds(30))) { sim in
+            let answer = try await sim.submitRaw(SimFixture.json(), headers: [Self.key, Self.version])
+            #expect(answer.status == 200)
+            #expect(answer.header("X-APIMart-Response-Version") == "2026-07-27")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
+            #expect(object["code"] as? Int == 200)
+            let requestID = try #require(object["request_id"] as? String)
+            #expect(requestID.hasPrefix("req_"))
+            let data = try #require(object["data"] as? [String: Any])
+            let id = try #require(data["id"] as? String)
+            #expect(id.hasPrefix("task_"))
+            #expect(data["object"] as? String == "generation.task")
+            #expect(data["status"] as? String == "pending")
+            #expect(try await sim.poll(id).status == 200)
+
+            // A replay gives the same answer, request id included, and says it is one.
+            let replay = try await sim.submitRaw(SimFixture.json(), headers: [Self.key, Self.version])
+            #expect(replay.header("Idempotency-Replayed") == "true")
+            #expect(replay.header("X-APIMart-Response-Version") == "2026-07-27")
+            #expect(replay.body == answer.body)
+
+            // An unknown version is answered unversioned.
+            let other = try await sim.submitRaw(
+                SimFixture.json(), headers: [("X-APIMart-Response-Version", "2030-01-01")])
+            #expect(other.header("X-APIMart-Response-Version") == nil)
+            #expect(try other.decode(SubmitResponse.self).data.count == 1)
+        }
+    }
+
+    @Test func todaysClientSeesTodaysAnswers() async throws {
+        try await SimHarness.with(SimulatorConfiguration(taskDuration: .seconds(30))) { sim in
+            let a = try await sim.submitRaw(SimFixture.json())
+            let b = try await sim.submitRaw(SimFixture.json())
+            for answer in [a, b] {
+                #expect(answer.status == 200)
+                #expect(answer.header("Idempotency-Replayed") == nil)
+                #expect(answer.header("X-APIMart-Response-Version") == nil)
+                #expect(try answer.decode(SubmitResponse.self).data.first?.status == "submitted")
+            }
+            #expect(try Self.taskID(a) != Self.taskID(b))
+            #expect(await sim.simulator.stats.submissions == 2)
+        }
+    }
+
+    @Test func olderServerIgnoresTheKeyAndTheVersion() async throws {
+        let configuration = SimulatorConfiguration(taskDuration: .seconds(30), olderServer: true)
+        try await SimHarness.with(configuration) { sim in
+            let first = try await sim.submitRaw(SimFixture.json(), headers: [Self.key, Self.version])
+            let second = try await sim.submitRaw(SimFixture.json(#""n":2"#), headers: [Self.key, Self.version])
+            for answer in [first, second] {
+                #expect(answer.status == 200)
+                #expect(answer.header("Idempotency-Replayed") == nil)
+                #expect(answer.header("X-APIMart-Response-Version") == nil)
+                #expect(try answer.decode(SubmitResponse.self).data.count == 1)
+            }
+            #expect(try Self.taskID(first) != Self.taskID(second))
+            let stats = await sim.simulator.stats
+            #expect(stats.submissions == 2)
+            #expect(stats.replays == 0)
+        }
+    }
+}
