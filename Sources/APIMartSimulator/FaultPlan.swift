@@ -41,6 +41,7 @@ struct FaultPlan: Sendable {
         case .submit: 0x73_7562_6D69_74
         case .poll: 0x70_6F6C_6C
         case .file: 0x66_696C_65
+        case .balance: 0x62_616C_616E_6365
         }
     }
 

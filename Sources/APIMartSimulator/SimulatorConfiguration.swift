@@ -22,6 +22,8 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     public var balance: Int?
     /// Seeded fault injection.
     public var faults: FaultConfiguration
+    /// When set, `GET /v1/balance` fails the way balance pages do: HTTP 200 with `{"success": false, "message": …}`.
+    public var balanceFailure: String?
     /// Plays a server from before the vendor's 2026 contract (CONTRACT.md section 6): `Idempotency-Key` and
     /// `X-APIMart-Response-Version` are ignored, every submit makes a task and is answered unversioned.
     public var olderServer: Bool
@@ -36,6 +38,7 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         forbiddenModels: Set<String> = [],
         balance: Int? = nil,
         faults: FaultConfiguration = .none,
+        balanceFailure: String? = nil,
         olderServer: Bool = false
     ) {
         self.host = host
@@ -47,6 +50,7 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         self.forbiddenModels = forbiddenModels
         self.balance = balance
         self.faults = faults
+        self.balanceFailure = balanceFailure
         self.olderServer = olderServer
     }
 
@@ -65,6 +69,8 @@ public enum SimulatorEndpoint: String, Sendable, Codable, CaseIterable, Hashable
     case poll
     /// `GET` of an uploaded file or a result file.
     case file
+    /// `GET /v1/balance` (also `/balance` and `/v1/user/balance`).
+    case balance
 }
 
 /// The kinds of injected faults, as counted in ``SimulatorStats/faults``.

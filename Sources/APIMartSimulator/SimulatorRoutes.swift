@@ -27,6 +27,49 @@ struct SimulatorRoutes: Sendable {
             await poll(request, id: context.parameters.get("id") ?? "")
         }
         router.get("/f/image/:name") { request, _ in await file(request) }
+        for path in ["/v1/balance", "/balance", "/v1/user/balance"] {
+            router.get(RouterPath(path)) { request, _ in await balance(request) }
+        }
+    }
+
+    // MARK: - GET /v1/balance (CONTRACT.md section 5), in images
+
+    func balance(_ request: Request) async -> Response {
+        let decision = await state.admit(.balance)
+        return Self.applyDrop(decision, to: await balanceAnswer(request, decision))
+    }
+
+    private func balanceAnswer(_ request: Request, _ decision: FaultDecision) async -> Response {
+        if let refusal = await prelude(request, decision) { return refusal }
+        if let failure = configuration.balanceFailure {
+            return Self.json(BalanceFailure(message: failure))
+        }
+        let account = await state.balance()
+        return Self.json(
+            BalanceResponse(
+                remainBalance: Double(account.remaining), usedBalance: Double(account.used),
+                unlimitedQuota: account.unlimited))
+    }
+
+    /// `{"success": true, "remain_balance": 10.5, "used_balance": 2.3, "unlimited_quota": false}`
+    struct BalanceResponse: Encodable {
+        var success = true
+        var remainBalance: Double
+        var usedBalance: Double
+        var unlimitedQuota: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case success
+            case remainBalance = "remain_balance"
+            case usedBalance = "used_balance"
+            case unlimitedQuota = "unlimited_quota"
+        }
+    }
+
+    /// `{"success": false, "message": "…"}`, with HTTP 200.
+    struct BalanceFailure: Encodable {
+        var success = false
+        var message: String
     }
 
     // MARK: - POST /v1/uploads/images

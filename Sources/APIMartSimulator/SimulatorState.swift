@@ -322,6 +322,12 @@ public actor SimulatorState {
         Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
+    /// The account as `GET /v1/balance` shows it, in images: what is left (-1 when unlimited) and what was billed.
+    func balance() -> (remaining: Int, used: Int, unlimited: Bool) {
+        guard let balance = configuration.balance else { return (-1, stats.billedImages, true) }
+        return (max(balance - stats.billedImages, 0), stats.billedImages, false)
+    }
+
     /// Cancels the work of running tasks (the server is stopping).
     func stopJobs() {
         stopped = true

@@ -138,3 +138,56 @@ struct SimulatorContractTests {
         }
     }
 }
+
+/// `GET /v1/balance` (CONTRACT.md section 5), in images.
+@Suite("Simulator balance")
+struct SimulatorBalanceTests {
+    static func balance(_ sim: SimHarness, path: String = "/v1/balance") async throws -> [String: Any] {
+        let answer = try await sim.send(.GET, path)
+        #expect(answer.status == 200, "\(answer.text)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
+    }
+
+    @Test func balanceCountsBilledImages() async throws {
+        try await withManualClock(SimulatorConfiguration(taskDuration: .seconds(1), balance: 10)) { sim, clock in
+            var account = try await Self.balance(sim)
+            #expect(account["success"] as? Bool == true)
+            #expect(account["remain_balance"] as? Double == 10)
+            #expect(account["used_balance"] as? Double == 0)
+            #expect(account["unlimited_quota"] as? Bool == false)
+            let id = try await sim.submitted(GenerationRequest(model: "gpt-image-1-official", prompt: "p", n: 3))
+            try await clock.sleepersWithin(1)
+            clock.advance(by: .seconds(1))
+            _ = try await sim.poll(id)
+            for path in ["/v1/balance", "/balance", "/v1/user/balance"] {
+                account = try await Self.balance(sim, path: path)
+                #expect(account["remain_balance"] as? Double == 7, "\(path)")
+                #expect(account["used_balance"] as? Double == 3, "\(path)")
+            }
+            #expect(await sim.simulator.stats.requests(.balance) == 4)
+        }
+    }
+
+    @Test func unlimitedAccountIsMinusOne() async throws {
+        try await SimHarness.with { sim in
+            let account = try await Self.balance(sim)
+            #expect(account["remain_balance"] as? Double == -1)
+            #expect(account["unlimited_quota"] as? Bool == true)
+        }
+    }
+
+    @Test func failingBalanceIsSuccessFalseWith200() async throws {
+        try await SimHarness.with(SimulatorConfiguration(balanceFailure: "balance service unavailable")) { sim in
+            let account = try await Self.balance(sim)
+            #expect(account["success"] as? Bool == false)
+            #expect(account["message"] as? String == "balance service unavailable")
+        }
+    }
+
+    @Test func balanceNeedsTheKey() async throws {
+        try await SimHarness.with(SimulatorConfiguration(requiredKey: "right"), key: "wrong") { sim in
+            let status = try await sim.send(.GET, "/v1/balance").status
+            #expect(status == 401)
+        }
+    }
+}
