@@ -22,6 +22,8 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     public var balance: Int?
     /// Seeded fault injection.
     public var faults: FaultConfiguration
+    /// How a failed task's `error` looks on the wire (CONTRACT.md section 3: its shape is not documented).
+    public var failedTaskError: FailedTaskErrorShape
     /// When set, `GET /v1/balance` fails the way balance pages do: HTTP 200 with `{"success": false, "message": …}`.
     public var balanceFailure: String?
     /// Plays a server from before the vendor's 2026 contract (CONTRACT.md section 6): `Idempotency-Key` and
@@ -39,6 +41,7 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         balance: Int? = nil,
         faults: FaultConfiguration = .none,
         balanceFailure: String? = nil,
+        failedTaskError: FailedTaskErrorShape = .object,
         olderServer: Bool = false
     ) {
         self.host = host
@@ -51,11 +54,24 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         self.balance = balance
         self.faults = faults
         self.balanceFailure = balanceFailure
+        self.failedTaskError = failedTaskError
         self.olderServer = olderServer
     }
 
     /// True when ``host`` names a loopback address (`127.0.0.0/8`, `::1`, `localhost`).
     public var bindsLoopbackOnly: Bool { LoopbackHost.isLoopback(host) }
+}
+
+/// The shapes of a failed task's `error` seen in the wild (CONTRACT.md section 3).
+public enum FailedTaskErrorShape: String, Sendable, Codable, CaseIterable {
+    /// `{"code": 500, "message": "…", "type": "server_error"}`: a numeric code.
+    case object
+    /// `{"code": "server_error", "message": "…", "type": "server_error"}`: the code as a string.
+    case objectWithStringCode = "object-string-code"
+    /// `"…"`: the message alone.
+    case string
+    /// No `error` at all.
+    case absent
 }
 
 /// The endpoints faults can be injected into. Each keeps its own request counter, so a seed reproduces

@@ -241,7 +241,39 @@ struct SimulatorRoutes: Sendable {
         guard let data = await state.taskData(id, language: language) else {
             return Self.error(404, "task '\(id)' not found")
         }
-        return Self.json(TaskEnvelope(data: data))
+        guard data.status == .failed, configuration.failedTaskError != .object else {
+            return Self.json(TaskEnvelope(data: data))
+        }
+        return Self.failedTask(TaskEnvelope(data: data), shape: configuration.failedTaskError)
+    }
+
+    /// A failed task's answer with its `error` in another shape than the wire model's object with a numeric code.
+    static func failedTask(_ envelope: TaskEnvelope, shape: FailedTaskErrorShape) -> Response {
+        let encoder = JSONEncoder()
+        guard let encoded = try? encoder.encode(envelope),
+            var root = (try? JSONSerialization.jsonObject(with: encoded)) as? [String: Any],
+            var data = root["data"] as? [String: Any]
+        else { return json(envelope) }
+        let error = envelope.data.error
+        switch shape {
+        case .object:
+            break
+        case .objectWithStringCode:
+            data["error"] = [
+                "code": error?.type ?? "server_error", "message": error?.message ?? "", "type": error?.type ?? "",
+            ]
+        case .string:
+            data["error"] = error?.message ?? "task failed"
+        case .absent:
+            data["error"] = nil
+        }
+        root["data"] = data
+        let body =
+            (try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? encoded
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     // MARK: - GET /f/image/{name}: uploaded files and results, no auth (they are "public" URLs)

@@ -191,3 +191,42 @@ struct SimulatorBalanceTests {
         }
     }
 }
+
+/// A failed task's `error` in each shape seen in the wild (CONTRACT.md section 3).
+@Suite("Simulator failed-task shapes")
+struct SimulatorFailedTaskTests {
+    @Test(arguments: FailedTaskErrorShape.allCases)
+    func failedTaskErrorShape(shape: FailedTaskErrorShape) async throws {
+        let configuration = SimulatorConfiguration(
+            taskDuration: .seconds(1),
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .taskFailed)]),
+            failedTaskError: shape)
+        try await withManualClock(configuration) { sim, clock in
+            let id = try await sim.submitted(.simTest())
+            try await clock.sleepersWithin(1)
+            clock.advance(by: .seconds(1))
+            let answer = try await sim.poll(id)
+            #expect(answer.status == 200)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
+            let data = try #require(object["data"] as? [String: Any])
+            #expect(data["status"] as? String == "failed")
+            #expect(data["result"] == nil)
+            let message = "image generation failed (simulated failure)"
+            switch shape {
+            case .object:
+                let error = try #require(data["error"] as? [String: Any])
+                #expect(error["code"] as? Int == 500)
+                #expect(error["message"] as? String == message)
+            case .objectWithStringCode:
+                let error = try #require(data["error"] as? [String: Any])
+                #expect(error["code"] as? String == "server_error")
+                #expect(error["message"] as? String == message)
+            case .string:
+                #expect(data["error"] as? String == message)
+            case .absent:
+                #expect(data["error"] == nil)
+            }
+            #expect(await sim.simulator.stats.billedImages == 0)
+        }
+    }
+}
