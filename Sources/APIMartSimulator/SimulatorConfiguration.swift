@@ -104,6 +104,17 @@ public enum FaultKind: String, Sendable, Codable, CaseIterable, Hashable {
     case slow
     /// A submitted task ends `failed` (not billed). Drawn per accepted submission.
     case taskFailed = "task-failed"
+    /// 408: the server gave up waiting for the request (nothing was done).
+    case requestTimeout = "request-timeout"
+    /// 503 with a `Retry-After` header: the server is unavailable (nothing was done).
+    case unavailable = "service-unavailable"
+    /// 504: a gateway timed out, after the server had acted (a submit made its task, an upload was stored).
+    case gatewayTimeout = "gateway-timeout"
+
+    /// The kinds that replace the answer (all but ``slow`` and ``taskFailed``).
+    static let answerKinds: [FaultKind] = [
+        .rateLimited, .serverError, .badGateway, .dropConnection, .requestTimeout, .unavailable, .gatewayTimeout,
+    ]
 }
 
 /// A fault forced on one request: the `request`-th request (1-based) to `endpoint`. For ``FaultKind/taskFailed``,
@@ -134,6 +145,12 @@ public struct FaultConfiguration: Sendable, Equatable {
     public var badGatewayRate: Double
     /// Probability of closing the connection without an answer.
     public var dropRate: Double
+    /// Probability of a 408 answer.
+    public var requestTimeoutRate: Double
+    /// Probability of a 503 answer (with `Retry-After`).
+    public var unavailableRate: Double
+    /// Probability of a 504 answer.
+    public var gatewayTimeoutRate: Double
     /// Probability that an accepted task ends `failed`.
     public var taskFailureRate: Double
     /// Probability that an answer is delayed by ``slowDelay``.
@@ -151,6 +168,9 @@ public struct FaultConfiguration: Sendable, Equatable {
         serverErrorRate: Double = 0,
         badGatewayRate: Double = 0,
         dropRate: Double = 0,
+        requestTimeoutRate: Double = 0,
+        unavailableRate: Double = 0,
+        gatewayTimeoutRate: Double = 0,
         taskFailureRate: Double = 0,
         slowRate: Double = 0,
         slowDelay: Duration = .seconds(1),
@@ -163,6 +183,9 @@ public struct FaultConfiguration: Sendable, Equatable {
         self.serverErrorRate = serverErrorRate
         self.badGatewayRate = badGatewayRate
         self.dropRate = dropRate
+        self.requestTimeoutRate = requestTimeoutRate
+        self.unavailableRate = unavailableRate
+        self.gatewayTimeoutRate = gatewayTimeoutRate
         self.taskFailureRate = taskFailureRate
         self.slowRate = slowRate
         self.slowDelay = slowDelay
@@ -179,14 +202,17 @@ public struct FaultConfiguration: Sendable, Equatable {
         var found: [String] = []
         let rates: [(String, Double)] = [
             ("rate-limit rate", rateLimitRate), ("500 rate", serverErrorRate), ("502 rate", badGatewayRate),
-            ("drop rate", dropRate), ("task failure rate", taskFailureRate), ("slow rate", slowRate),
+            ("drop rate", dropRate), ("408 rate", requestTimeoutRate), ("503 rate", unavailableRate),
+            ("504 rate", gatewayTimeoutRate), ("task failure rate", taskFailureRate), ("slow rate", slowRate),
         ]
         for (name, value) in rates where !(0...1).contains(value) {
             found.append("\(name) \(value) is outside 0...1")
         }
-        let answerTotal = rateLimitRate + serverErrorRate + badGatewayRate + dropRate
+        let answerTotal =
+            rateLimitRate + serverErrorRate + badGatewayRate + dropRate + requestTimeoutRate + unavailableRate
+            + gatewayTimeoutRate
         if answerTotal > 1 + 1e-9 {
-            found.append("429, 500, 502 and drop rates add up to \(answerTotal), more than 1")
+            found.append("429, 500, 502, 408, 503, 504 and drop rates add up to \(answerTotal), more than 1")
         }
         if retryAfterSeconds < 0 { found.append("retry-after \(retryAfterSeconds) is negative") }
         if slowDelay < .zero { found.append("slow delay is negative") }

@@ -330,17 +330,31 @@ struct SimulatorRoutes: Sendable {
             return response
         case .serverError: return error(500, "internal server error (simulated)")
         case .badGateway: return error(502, "bad gateway (simulated)")
+        case .requestTimeout: return error(408, "request timeout (simulated)")
+        case .unavailable:
+            var response = error(503, "service unavailable (simulated); retry after \(retryAfter) s")
+            response.headers[.retryAfter] = String(retryAfter)
+            return response
+        // A 504 comes after the work (see applyDrop), like a gateway that gave up on a server that went on.
         default: return nil
         }
     }
 
     /// Marks the answer of a request chosen for a dropped connection, whatever the answer is: the work is done,
     /// then ``DropConnectionHandler`` closes the connection instead of sending it.
+    /// A 504 is decided the same way: the work is done (a submit made its task), then the answer is a gateway
+    /// timeout instead.
     static func applyDrop(_ decision: FaultDecision, to response: Response) -> Response {
-        guard decision.answer == .dropConnection else { return response }
-        var response = response
-        response.headers[DropConnectionHandler.marker] = "1"
-        return response
+        switch decision.answer {
+        case .dropConnection:
+            var response = response
+            response.headers[DropConnectionHandler.marker] = "1"
+            return response
+        case .gatewayTimeout:
+            return error(504, "gateway timeout (simulated)")
+        default:
+            return response
+        }
     }
 
     struct Body {

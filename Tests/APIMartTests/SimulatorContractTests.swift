@@ -230,3 +230,63 @@ struct SimulatorFailedTaskTests {
         }
     }
 }
+
+/// 408, 503 and 504 faults: the first two before the server acts, a 504 after it did.
+@Suite("Simulator timeouts and unavailability")
+struct SimulatorTimeoutFaultTests {
+    @Test func timeoutsAndUnavailability() async throws {
+        let configuration = SimulatorConfiguration(
+            taskDuration: .seconds(30),
+            faults: FaultConfiguration(
+                retryAfterSeconds: 2,
+                scripted: [
+                    ScriptedFault(endpoint: .submit, request: 1, kind: .requestTimeout),
+                    ScriptedFault(endpoint: .submit, request: 2, kind: .unavailable),
+                    ScriptedFault(endpoint: .submit, request: 3, kind: .gatewayTimeout),
+                ]))
+        try await SimHarness.with(configuration) { sim in
+            let key = ("Idempotency-Key", "attempt-1")
+            let timedOut = try await sim.submitRaw(SimFixture.json(), headers: [key])
+            #expect(timedOut.status == 408)
+            #expect(try timedOut.decode(APIErrorBody.self).error.code == 408)
+            #expect(await sim.simulator.stats.submissions == 0, "a 408 comes before any work")
+
+            let unavailable = try await sim.submitRaw(SimFixture.json(), headers: [key])
+            #expect(unavailable.status == 503)
+            #expect(unavailable.header("Retry-After") == "2")
+            #expect(await sim.simulator.stats.submissions == 0, "a 503 comes before any work")
+
+            let gateway = try await sim.submitRaw(SimFixture.json(), headers: [key])
+            #expect(gateway.status == 504)
+            #expect(try gateway.decode(APIErrorBody.self).error.code == 504)
+            #expect(await sim.simulator.stats.submissions == 1, "a 504 comes after the task was made")
+
+            // The resend with the same key adopts that task.
+            let resent = try await sim.submitRaw(SimFixture.json(), headers: [key])
+            #expect(resent.status == 200)
+            #expect(resent.header("Idempotency-Replayed") == "true")
+            let stats = await sim.simulator.stats
+            #expect(stats.submissions == 1)
+            #expect(stats.faults(.requestTimeout) == 1)
+            #expect(stats.faults(.unavailable) == 1)
+            #expect(stats.faults(.gatewayTimeout) == 1)
+        }
+    }
+
+    @Test func newRatesAreDrawnAfterTheOldOnes() {
+        let old = FaultConfiguration(seed: 42, rateLimitRate: 0.2, serverErrorRate: 0.1, dropRate: 0.1)
+        var both = old
+        both.requestTimeoutRate = 0.1
+        both.unavailableRate = 0.1
+        both.gatewayTimeoutRate = 0.1
+        let before = (1...500).map { FaultPlan(configuration: old).decide(.poll, request: $0) }
+        let after = (1...500).map { FaultPlan(configuration: both).decide(.poll, request: $0) }
+        // Every request the old settings faulted is faulted the same way; the new kinds take some of the rest.
+        for (a, b) in zip(before, after) where a.answer != nil { #expect(a == b) }
+        for kind in [FaultKind.requestTimeout, .unavailable, .gatewayTimeout] {
+            let share = Double(after.filter { $0.answer == kind }.count) / 500
+            #expect((0.05...0.15).contains(share), "\(kind): \(share)")
+        }
+        #expect(!FaultConfiguration(serverErrorRate: 0.5, unavailableRate: 0.6).problems().isEmpty)
+    }
+}
