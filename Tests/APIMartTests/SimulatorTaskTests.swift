@@ -153,6 +153,35 @@ struct SimulatorTaskTests {
         }
     }
 
+    @Test(arguments: [1, 2, 4])
+    func transparentBackgroundOnAnEditOrAFusion(references: Int) async throws {
+        try await SimHarness.with { sim in
+            var urls: [String] = []
+            for k in 0..<references {
+                // Opaque references, as photos are: the transparency comes from the background being cut away.
+                urls.append(
+                    try await sim.uploaded(try SimFixture.png(SimFixture.ramp(width: 64, height: 64, seed: UInt8(k)))))
+            }
+            func result(_ background: String) async throws -> [UInt8] {
+                let request = GenerationRequest(
+                    model: "gpt-image-1.5-official", prompt: "a product shot", background: background,
+                    outputFormat: "png", imageURLs: urls)
+                let data = try await sim.waitForFinal(try await sim.submitted(request))
+                #expect(data.status == .completed, "\(String(describing: data.error))")
+                return try #require(try await sim.results(data).first).body
+            }
+            let cut = try TransparencyAnalyzer.analyze(.bytes(try await result("transparent")))
+            #expect(!cut.opaque)
+            #expect(cut.transparentFraction > 0.1)
+            #expect(cut.transparentFraction < 0.5)
+            let centre = try ImageDecoder.decode(.bytes(try await result("transparent")))
+            #expect(centre[512, 512].a == 255)
+            #expect(centre[0, 0].a == 0)
+            #expect(try TransparencyAnalyzer.analyze(.bytes(try await result("opaque"))).opaque)
+            #expect(try TransparencyAnalyzer.analyze(.bytes(try await result("auto"))).opaque)
+        }
+    }
+
     @Test func sameRequestGivesSameBytes() async throws {
         try await SimHarness.with { sim in
             let request = GenerationRequest(model: "gpt-image-1-official", prompt: "a castle under the stars", n: 2)
