@@ -4,11 +4,13 @@ import HTTPTypes
 import Hummingbird
 import ImageCodec
 
-/// The simulator's endpoints (shared/api/CONTRACT.md): upload, submit, poll, and the files it serves back.
+/// The simulator's endpoints (shared/api/CONTRACT.md): upload, submit (with section 6's `Idempotency-Key` and
+/// versioned answer unless it plays an older server), poll, balance, and the files it serves back.
 ///
 /// Each API request is read whole first (so an early error answer never races a client still sending its
-/// body), counted, then: injected slowness, auth, injected error statuses, validation, the work, and an
-/// injected drop last, so a dropped submit has created its task and a dropped upload has stored its file.
+/// body), counted, then: injected slowness (on the simulator's clock), auth, injected error statuses (429, 500,
+/// 502, 408, 503: the server did nothing), validation, the work, and last an injected drop or 504, so a dropped
+/// or timed-out submit has created its task and a dropped upload has stored its file.
 struct SimulatorRoutes: Sendable {
     let state: SimulatorState
     let runner: TaskRunner

@@ -290,3 +290,31 @@ struct SimulatorTimeoutFaultTests {
         #expect(!FaultConfiguration(serverErrorRate: 0.5, unavailableRate: 0.6).problems().isEmpty)
     }
 }
+
+/// Answers dropped after the server acted, on every endpoint a build uses.
+@Suite("Simulator dropped answers")
+struct SimulatorDroppedAnswerTests {
+    @Test func droppedDownloadLeavesTheFileInPlace() async throws {
+        let configuration = SimulatorConfiguration(
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .file, request: 1, kind: .dropConnection)]))
+        try await SimHarness.with(configuration) { sim in
+            let png = try SimFixture.png(SimFixture.ramp(width: 8, height: 8))
+            let url = try await sim.uploaded(png)
+            await #expect(throws: (any Error).self) { _ = try await sim.send(.GET, url, auth: false) }
+            let again = try await sim.send(.GET, url, auth: false)
+            #expect(again.status == 200)
+            #expect(again.body == png)
+            #expect(await sim.simulator.stats.faults(.dropConnection) == 1)
+        }
+    }
+
+    @Test func aFifthOfAllAnswersDroppedIsReproducible() async throws {
+        // The setting an end-to-end build test uses: uploads, submits, polls and downloads all lose answers.
+        let faults = FaultConfiguration(seed: 5, dropRate: 0.2, endpoints: [.upload, .submit, .poll, .file])
+        let plan = FaultPlan(configuration: faults)
+        for endpoint in [SimulatorEndpoint.upload, .submit, .poll, .file] {
+            let drops = (1...1000).filter { plan.decide(endpoint, request: $0).answer == .dropConnection }.count
+            #expect((150...250).contains(drops), "\(endpoint): \(drops) of 1000")
+        }
+    }
+}
