@@ -26,6 +26,9 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     public var failedTaskError: FailedTaskErrorShape
     /// When set, `GET /v1/balance` fails the way balance pages do: HTTP 200 with `{"success": false, "message": …}`.
     public var balanceFailure: String?
+    /// Asked for the versioned answer, a submit does the work at once and answers `object: "generation.result"`
+    /// with the finished task's data (`status`, `result`): there is no task to poll (CONTRACT.md section 6).
+    public var resultsAtOnce: Bool
     /// Plays a server from before the vendor's 2026 contract (CONTRACT.md section 6): `Idempotency-Key` and
     /// `X-APIMart-Response-Version` are ignored, every submit makes a task and is answered unversioned.
     public var olderServer: Bool
@@ -42,6 +45,7 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         faults: FaultConfiguration = .none,
         balanceFailure: String? = nil,
         failedTaskError: FailedTaskErrorShape = .object,
+        resultsAtOnce: Bool = false,
         olderServer: Bool = false
     ) {
         self.host = host
@@ -55,6 +59,7 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         self.faults = faults
         self.balanceFailure = balanceFailure
         self.failedTaskError = failedTaskError
+        self.resultsAtOnce = resultsAtOnce
         self.olderServer = olderServer
     }
 

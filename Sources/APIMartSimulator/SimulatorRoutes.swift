@@ -96,9 +96,12 @@ struct SimulatorRoutes: Sendable {
         let form: UploadForm
         do {
             let boundary = try UploadForm.boundary(contentType: request.headers[.contentType])
-            form = try UploadForm(body: body.bytes, boundary: boundary)
-        } catch {
-            switch error {
+            // Parsing walks every byte (slowly in a debug build): on the simulator's own threads, never on the
+            // cooperative pool that answers every other request.
+            let bytes = body.bytes
+            form = try await runner.renderPool.runIfActive { try UploadForm(body: bytes, boundary: boundary) }
+        } catch let problem as UploadForm.Problem {
+            switch problem {
             case .notMultipart:
                 return Self.error(400, "the body must be multipart/form-data with a 'file' field")
             case .noBoundary:
@@ -106,6 +109,8 @@ struct SimulatorRoutes: Sendable {
             case .malformed(let why):
                 return Self.error(400, "malformed multipart/form-data body: \(why)")
             }
+        } catch {
+            return Self.error(500, "the upload could not be read: \(error)")
         }
         guard let part = form.part(named: "file") else {
             return Self.error(400, "no 'file' field in the multipart/form-data body")
@@ -169,7 +174,9 @@ struct SimulatorRoutes: Sendable {
             versioned = request.headers[Self.responseVersion] == Self.version2026
         }
         await state.adoptBase(Self.fallbackBase(request))
-        let outcome = await state.submit(generation, idempotencyKey: key, body: body.bytes) { [runner] task, fails in
+        let atOnce = versioned && configuration.resultsAtOnce
+        let outcome = await state.submit(generation, idempotencyKey: key, body: body.bytes, atOnce: atOnce) {
+            [runner] task, fails in
             await runner.run(task, injectedFailure: fails)
         }
         switch outcome {
@@ -183,7 +190,14 @@ struct SimulatorRoutes: Sendable {
             return Self.json(response, status: .conflict)
         case .accepted(let taskID, let requestID, let replayed):
             var response: Response
-            if versioned {
+            if atOnce {
+                await state.waitUntilFinal(taskID)
+                guard let data = await state.taskData(taskID, language: nil) else {
+                    return Self.error(500, "task '\(taskID)' vanished")
+                }
+                response = Self.generationResult(data, requestID: requestID)
+                response.headers[Self.responseVersion] = Self.version2026
+            } else if versioned {
                 response = Self.json(
                     VersionedSubmitResponse(
                         requestID: requestID, data: .init(id: taskID, object: "generation.task", status: "pending")))
@@ -247,6 +261,23 @@ struct SimulatorRoutes: Sendable {
             return Self.json(TaskEnvelope(data: data))
         }
         return Self.failedTask(TaskEnvelope(data: data), shape: configuration.failedTaskError)
+    }
+
+    /// `{"code": 200, "request_id": "…", "data": {"object": "generation.result", "id", "status", "result", …}}`:
+    /// the versioned answer of work done at once, its data read as a finished task's.
+    static func generationResult(_ data: TaskData, requestID: String) -> Response {
+        let encoder = JSONEncoder()
+        guard let encoded = try? encoder.encode(data),
+            var object = (try? JSONSerialization.jsonObject(with: encoded)) as? [String: Any]
+        else { return error(500, "the result of task '\(data.id)' could not be encoded") }
+        object["object"] = "generation.result"
+        let root: [String: Any] = ["code": 200, "request_id": requestID, "data": object]
+        guard
+            let body = try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return error(500, "the result of task '\(data.id)' could not be encoded") }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// A failed task's answer with its `error` in another shape than the wire model's object with a numeric code.

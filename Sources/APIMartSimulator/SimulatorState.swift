@@ -89,6 +89,7 @@ public actor SimulatorState {
     private var tasks: [String: TaskRecord] = [:]
     private var jobs: [String: Task<Void, Never>] = [:]
     private var idempotentSubmits: [String: IdempotentSubmit] = [:]
+    private var finalWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     private var stopped = false
 
     public init(configuration: SimulatorConfiguration, clock: any SimulatorClock = SystemSimulatorClock()) {
@@ -187,7 +188,7 @@ public actor SimulatorState {
     /// With an `idempotencyKey`, a resend of the same body gets the task of the first accepted request back
     /// instead of a new one (nothing more is billed), and another body under that key is refused.
     func submit(
-        _ request: GenerationRequest, idempotencyKey: String? = nil, body: [UInt8] = [],
+        _ request: GenerationRequest, idempotencyKey: String? = nil, body: [UInt8] = [], atOnce: Bool = false,
         start: @escaping @Sendable (TaskRecord, Bool) async -> Void
     ) -> SubmitOutcome {
         let digest = idempotencyKey == nil ? [] : Array(SHA256.hash(data: body))
@@ -214,8 +215,8 @@ public actor SimulatorState {
         let id = Self.taskID(counter: taskCounter, seed: configuration.faults.seed, request: request)
         let created = clock.now
         let record = TaskRecord(
-            id: id, request: request, created: created, deadline: created + configuration.taskDuration, work: nil,
-            outcome: .running)
+            id: id, request: request, created: created,
+            deadline: created + (atOnce ? .zero : configuration.taskDuration), work: nil, outcome: .running)
         tasks[id] = record
         let fails = plan.taskFails(submission: taskCounter)
         if fails { stats.faults[FaultKind.taskFailed.rawValue, default: 0] += 1 }
@@ -282,6 +283,14 @@ public actor SimulatorState {
         }
         task.work = nil
         tasks[id] = task
+        for waiter in finalWaiters.removeValue(forKey: id) ?? [] { waiter.resume() }
+    }
+
+    /// Returns once the task is final (at once when it is, or is unknown), or the simulator stops.
+    func waitUntilFinal(_ id: String) async {
+        settle(id)
+        guard let task = tasks[id], case .running = task.outcome, !stopped else { return }
+        await withCheckedContinuation { finalWaiters[id, default: []].append($0) }
     }
 
     /// The task as `GET /v1/tasks/{id}` shows it now, or nil when unknown.
@@ -333,5 +342,7 @@ public actor SimulatorState {
         stopped = true
         for job in jobs.values { job.cancel() }
         jobs = [:]
+        for waiter in finalWaiters.values.joined() { waiter.resume() }
+        finalWaiters = [:]
     }
 }

@@ -105,6 +105,34 @@ struct SimulatorContractTests {
         }
     }
 
+    @Test func resultsAtOnceAnswerGenerationResult() async throws {
+        let configuration = SimulatorConfiguration(taskDuration: .seconds(30), resultsAtOnce: true)
+        try await SimHarness.with(configuration) { sim in
+            let answer = try await sim.submitRaw(SimFixture.json(), headers: [Self.key, Self.version])
+            #expect(answer.status == 200, "\(answer.text)")
+            #expect(answer.header("X-APIMart-Response-Version") == "2026-07-27")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any])
+            #expect((object["request_id"] as? String)?.hasPrefix("req_") == true)
+            let data = try #require(object["data"] as? [String: Any])
+            #expect(data["object"] as? String == "generation.result")
+            #expect(data["status"] as? String == "completed")
+            let images = try #require((data["result"] as? [String: Any])?["images"] as? [[String: Any]])
+            let url = try #require((images.first?["url"] as? [String])?.first)
+            #expect(try await sim.send(.GET, url, auth: false).status == 200)
+            #expect(await sim.simulator.stats.billedImages == 1)
+
+            // A replay answers the same finished result; nothing more is billed.
+            let replay = try await sim.submitRaw(SimFixture.json(), headers: [Self.key, Self.version])
+            #expect(replay.header("Idempotency-Replayed") == "true")
+            #expect(replay.body == answer.body)
+            #expect(await sim.simulator.stats.submissions == 1)
+
+            // Without the version header the answer is today's: a task to poll.
+            let legacy = try await sim.submitRaw(SimFixture.json())
+            #expect(try legacy.decode(SubmitResponse.self).data.first?.status == "submitted")
+        }
+    }
+
     @Test func todaysClientSeesTodaysAnswers() async throws {
         try await SimHarness.with(SimulatorConfiguration(taskDuration: .seconds(30))) { sim in
             let a = try await sim.submitRaw(SimFixture.json())
