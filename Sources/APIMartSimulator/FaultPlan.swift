@@ -41,6 +41,7 @@ struct FaultPlan: Sendable {
         case .submit: 0x73_7562_6D69_74
         case .poll: 0x70_6F6C_6C
         case .file: 0x66_696C_65
+        case .balance: 0x62_616C_616E_6365
         }
     }
 
@@ -54,7 +55,7 @@ struct FaultPlan: Sendable {
         let forced = configuration.scripted.filter { $0.endpoint == endpoint && $0.request == request }
         if !forced.isEmpty {
             let slow = forced.contains { $0.kind == .slow }
-            let answer = forced.first { [.rateLimited, .serverError, .badGateway, .dropConnection].contains($0.kind) }
+            let answer = forced.first { FaultKind.answerKinds.contains($0.kind) }
             return FaultDecision(answer: answer?.kind, slow: slow)
         }
         guard configuration.endpoints.contains(endpoint) else { return .none }
@@ -65,6 +66,9 @@ struct FaultPlan: Sendable {
         let ladder: [(FaultKind, Double)] = [
             (.rateLimited, configuration.rateLimitRate), (.serverError, configuration.serverErrorRate),
             (.badGateway, configuration.badGatewayRate), (.dropConnection, configuration.dropRate),
+            // Added later: after the first four, so a seed draws the same faults as before when these are 0.
+            (.requestTimeout, configuration.requestTimeoutRate), (.unavailable, configuration.unavailableRate),
+            (.gatewayTimeout, configuration.gatewayTimeoutRate),
         ]
         for (kind, p) in ladder {
             threshold += p

@@ -10,8 +10,10 @@ import ImageCodec
 /// - With a mask (alpha 0 = editable, 255 = keep; scaled like the reference): the first reference is kept where
 ///   the mask keeps, and the prompt's pattern (blended with the other references, if any) is painted where it is
 ///   editable.
-/// - `background: opaque` flattens onto white; `transparent` leaves alpha 0 around the shapes (text to image) and
-///   keeps the reference's alpha (edits). JPEG output is flattened onto white.
+/// - `background: opaque` flattens onto white; `transparent` leaves alpha 0 around the shapes (text to image),
+///   outside a centred ellipse, the subject (an edit or a fusion without a mask), and where the painted pattern has
+///   none (a masked edit's editable area; what the mask keeps stays the reference's). JPEG output is flattened
+///   onto white.
 ///
 /// Encoding: PNG with zlib level `round(output_compression × 9 / 100)` (6 when absent); JPEG with
 /// quality `100 − output_compression` clamped to 1...100 (90 when absent): the vendor documents
@@ -70,6 +72,8 @@ struct ResultRenderer: Sendable {
                 } else {
                     let shapes = pattern.render(width: width, height: height, transparentBackground: true)
                     image = Self.over(shapes, onto: base, opacity: 0.6)
+                    // The subject is taken to fill the centre: its surroundings become the transparent background.
+                    if transparent { image = Self.cutOut(image) }
                 }
             } else {
                 image = pattern.render(width: width, height: height, transparentBackground: transparent)
@@ -181,6 +185,27 @@ struct ResultRenderer: Sendable {
                         o[i + 3] = UInt8(min(255, (oa * 255).rounded()))
                     }
                     i += 4
+                }
+            }
+        }
+        return out
+    }
+
+    /// Alpha 0 outside the centred ellipse that spans 90 % of the width and height: the subject kept, its
+    /// background cut away.
+    static func cutOut(_ image: RGBAImage) -> RGBAImage {
+        var out = image
+        let (rx, ry) = (Double(image.width) * 0.45, Double(image.height) * 0.45)
+        let (cx, cy) = (Double(image.width) / 2, Double(image.height) / 2)
+        out.pixels.withUnsafeMutableBufferPointer { o in
+            for y in 0..<image.height {
+                let dy = (Double(y) + 0.5 - cy) / ry
+                for x in 0..<image.width {
+                    let dx = (Double(x) + 0.5 - cx) / rx
+                    if dx * dx + dy * dy > 1 {
+                        let i = (y * image.width + x) * 4
+                        o[i] = 0; o[i + 1] = 0; o[i + 2] = 0; o[i + 3] = 0
+                    }
                 }
             }
         }

@@ -22,6 +22,16 @@ public struct SimulatorConfiguration: Sendable, Equatable {
     public var balance: Int?
     /// Seeded fault injection.
     public var faults: FaultConfiguration
+    /// How a failed task's `error` looks on the wire (CONTRACT.md section 3: its shape is not documented).
+    public var failedTaskError: FailedTaskErrorShape
+    /// When set, `GET /v1/balance` fails the way balance pages do: HTTP 200 with `{"success": false, "message": …}`.
+    public var balanceFailure: String?
+    /// Asked for the versioned answer, a submit does the work at once and answers `object: "generation.result"`
+    /// with the finished task's data (`status`, `result`): there is no task to poll (CONTRACT.md section 6).
+    public var resultsAtOnce: Bool
+    /// Plays a server from before the vendor's 2026 contract (CONTRACT.md section 6): `Idempotency-Key` and
+    /// `X-APIMart-Response-Version` are ignored, every submit makes a task and is answered unversioned.
+    public var olderServer: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -32,7 +42,11 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         resultLifetime: Duration = .seconds(24 * 3600),
         forbiddenModels: Set<String> = [],
         balance: Int? = nil,
-        faults: FaultConfiguration = .none
+        faults: FaultConfiguration = .none,
+        balanceFailure: String? = nil,
+        failedTaskError: FailedTaskErrorShape = .object,
+        resultsAtOnce: Bool = false,
+        olderServer: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -43,10 +57,26 @@ public struct SimulatorConfiguration: Sendable, Equatable {
         self.forbiddenModels = forbiddenModels
         self.balance = balance
         self.faults = faults
+        self.balanceFailure = balanceFailure
+        self.failedTaskError = failedTaskError
+        self.resultsAtOnce = resultsAtOnce
+        self.olderServer = olderServer
     }
 
     /// True when ``host`` names a loopback address (`127.0.0.0/8`, `::1`, `localhost`).
     public var bindsLoopbackOnly: Bool { LoopbackHost.isLoopback(host) }
+}
+
+/// The shapes of a failed task's `error` seen in the wild (CONTRACT.md section 3).
+public enum FailedTaskErrorShape: String, Sendable, Codable, CaseIterable {
+    /// `{"code": 500, "message": "…", "type": "server_error"}`: a numeric code.
+    case object
+    /// `{"code": "server_error", "message": "…", "type": "server_error"}`: the code as a string.
+    case objectWithStringCode = "object-string-code"
+    /// `"…"`: the message alone.
+    case string
+    /// No `error` at all.
+    case absent
 }
 
 /// The endpoints faults can be injected into. Each keeps its own request counter, so a seed reproduces
@@ -60,6 +90,8 @@ public enum SimulatorEndpoint: String, Sendable, Codable, CaseIterable, Hashable
     case poll
     /// `GET` of an uploaded file or a result file.
     case file
+    /// `GET /v1/balance` (also `/balance` and `/v1/user/balance`).
+    case balance
 }
 
 /// The kinds of injected faults, as counted in ``SimulatorStats/faults``.
@@ -77,6 +109,17 @@ public enum FaultKind: String, Sendable, Codable, CaseIterable, Hashable {
     case slow
     /// A submitted task ends `failed` (not billed). Drawn per accepted submission.
     case taskFailed = "task-failed"
+    /// 408: the server gave up waiting for the request (nothing was done).
+    case requestTimeout = "request-timeout"
+    /// 503 with a `Retry-After` header: the server is unavailable (nothing was done).
+    case unavailable = "service-unavailable"
+    /// 504: a gateway timed out, after the server had acted (a submit made its task, an upload was stored).
+    case gatewayTimeout = "gateway-timeout"
+
+    /// The kinds that replace the answer (all but ``slow`` and ``taskFailed``).
+    static let answerKinds: [FaultKind] = [
+        .rateLimited, .serverError, .badGateway, .dropConnection, .requestTimeout, .unavailable, .gatewayTimeout,
+    ]
 }
 
 /// A fault forced on one request: the `request`-th request (1-based) to `endpoint`. For ``FaultKind/taskFailed``,
@@ -107,6 +150,12 @@ public struct FaultConfiguration: Sendable, Equatable {
     public var badGatewayRate: Double
     /// Probability of closing the connection without an answer.
     public var dropRate: Double
+    /// Probability of a 408 answer.
+    public var requestTimeoutRate: Double
+    /// Probability of a 503 answer (with `Retry-After`).
+    public var unavailableRate: Double
+    /// Probability of a 504 answer.
+    public var gatewayTimeoutRate: Double
     /// Probability that an accepted task ends `failed`.
     public var taskFailureRate: Double
     /// Probability that an answer is delayed by ``slowDelay``.
@@ -124,6 +173,9 @@ public struct FaultConfiguration: Sendable, Equatable {
         serverErrorRate: Double = 0,
         badGatewayRate: Double = 0,
         dropRate: Double = 0,
+        requestTimeoutRate: Double = 0,
+        unavailableRate: Double = 0,
+        gatewayTimeoutRate: Double = 0,
         taskFailureRate: Double = 0,
         slowRate: Double = 0,
         slowDelay: Duration = .seconds(1),
@@ -136,6 +188,9 @@ public struct FaultConfiguration: Sendable, Equatable {
         self.serverErrorRate = serverErrorRate
         self.badGatewayRate = badGatewayRate
         self.dropRate = dropRate
+        self.requestTimeoutRate = requestTimeoutRate
+        self.unavailableRate = unavailableRate
+        self.gatewayTimeoutRate = gatewayTimeoutRate
         self.taskFailureRate = taskFailureRate
         self.slowRate = slowRate
         self.slowDelay = slowDelay
@@ -152,14 +207,17 @@ public struct FaultConfiguration: Sendable, Equatable {
         var found: [String] = []
         let rates: [(String, Double)] = [
             ("rate-limit rate", rateLimitRate), ("500 rate", serverErrorRate), ("502 rate", badGatewayRate),
-            ("drop rate", dropRate), ("task failure rate", taskFailureRate), ("slow rate", slowRate),
+            ("drop rate", dropRate), ("408 rate", requestTimeoutRate), ("503 rate", unavailableRate),
+            ("504 rate", gatewayTimeoutRate), ("task failure rate", taskFailureRate), ("slow rate", slowRate),
         ]
         for (name, value) in rates where !(0...1).contains(value) {
             found.append("\(name) \(value) is outside 0...1")
         }
-        let answerTotal = rateLimitRate + serverErrorRate + badGatewayRate + dropRate
+        let answerTotal =
+            rateLimitRate + serverErrorRate + badGatewayRate + dropRate + requestTimeoutRate + unavailableRate
+            + gatewayTimeoutRate
         if answerTotal > 1 + 1e-9 {
-            found.append("429, 500, 502 and drop rates add up to \(answerTotal), more than 1")
+            found.append("429, 500, 502, 408, 503, 504 and drop rates add up to \(answerTotal), more than 1")
         }
         if retryAfterSeconds < 0 { found.append("retry-after \(retryAfterSeconds) is negative") }
         if slowDelay < .zero { found.append("slow delay is negative") }

@@ -1,13 +1,16 @@
 import APIMartWire
 import Foundation
+import HTTPTypes
 import Hummingbird
 import ImageCodec
 
-/// The simulator's endpoints (shared/api/CONTRACT.md): upload, submit, poll, and the files it serves back.
+/// The simulator's endpoints (shared/api/CONTRACT.md): upload, submit (with section 6's `Idempotency-Key` and
+/// versioned answer unless it plays an older server), poll, balance, and the files it serves back.
 ///
 /// Each API request is read whole first (so an early error answer never races a client still sending its
-/// body), counted, then: injected slowness, auth, injected error statuses, validation, the work, and an
-/// injected drop last, so a dropped submit has created its task and a dropped upload has stored its file.
+/// body), counted, then: injected slowness (on the simulator's clock), auth, injected error statuses (429, 500,
+/// 502, 408, 503: the server did nothing), validation, the work, and last an injected drop or 504, so a dropped
+/// or timed-out submit has created its task and a dropped upload has stored its file.
 struct SimulatorRoutes: Sendable {
     let state: SimulatorState
     let runner: TaskRunner
@@ -26,6 +29,49 @@ struct SimulatorRoutes: Sendable {
             await poll(request, id: context.parameters.get("id") ?? "")
         }
         router.get("/f/image/:name") { request, _ in await file(request) }
+        for path in ["/v1/balance", "/balance", "/v1/user/balance"] {
+            router.get(RouterPath(path)) { request, _ in await balance(request) }
+        }
+    }
+
+    // MARK: - GET /v1/balance (CONTRACT.md section 5), in images
+
+    func balance(_ request: Request) async -> Response {
+        let decision = await state.admit(.balance)
+        return Self.applyDrop(decision, to: await balanceAnswer(request, decision))
+    }
+
+    private func balanceAnswer(_ request: Request, _ decision: FaultDecision) async -> Response {
+        if let refusal = await prelude(request, decision) { return refusal }
+        if let failure = configuration.balanceFailure {
+            return Self.json(BalanceFailure(message: failure))
+        }
+        let account = await state.balance()
+        return Self.json(
+            BalanceResponse(
+                remainBalance: Double(account.remaining), usedBalance: Double(account.used),
+                unlimitedQuota: account.unlimited))
+    }
+
+    /// `{"success": true, "remain_balance": 10.5, "used_balance": 2.3, "unlimited_quota": false}`
+    struct BalanceResponse: Encodable {
+        var success = true
+        var remainBalance: Double
+        var usedBalance: Double
+        var unlimitedQuota: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case success
+            case remainBalance = "remain_balance"
+            case usedBalance = "used_balance"
+            case unlimitedQuota = "unlimited_quota"
+        }
+    }
+
+    /// `{"success": false, "message": "…"}`, with HTTP 200.
+    struct BalanceFailure: Encodable {
+        var success = false
+        var message: String
     }
 
     // MARK: - POST /v1/uploads/images
@@ -47,12 +93,15 @@ struct SimulatorRoutes: Sendable {
             return Self.error(
                 413, "file too large: uploads are limited to 20 MB (\(ContractLimits.maxUploadBytes) bytes)")
         }
-        let form: MultipartForm
+        let form: UploadForm
         do {
-            let boundary = try MultipartForm.boundary(contentType: request.headers[.contentType])
-            form = try MultipartForm(body: body.bytes, boundary: boundary)
-        } catch {
-            switch error {
+            let boundary = try UploadForm.boundary(contentType: request.headers[.contentType])
+            // Parsing walks every byte (slowly in a debug build): on the simulator's own threads, never on the
+            // cooperative pool that answers every other request.
+            let bytes = body.bytes
+            form = try await runner.renderPool.runIfActive { try UploadForm(body: bytes, boundary: boundary) }
+        } catch let problem as UploadForm.Problem {
+            switch problem {
             case .notMultipart:
                 return Self.error(400, "the body must be multipart/form-data with a 'file' field")
             case .noBoundary:
@@ -60,6 +109,8 @@ struct SimulatorRoutes: Sendable {
             case .malformed(let why):
                 return Self.error(400, "malformed multipart/form-data body: \(why)")
             }
+        } catch {
+            return Self.error(500, "the upload could not be read: \(error)")
         }
         guard let part = form.part(named: "file") else {
             return Self.error(400, "no 'file' field in the multipart/form-data body")
@@ -76,9 +127,8 @@ struct SimulatorRoutes: Sendable {
         }
         let original = Self.lastPathComponent(part.filename ?? "")
         let filename = original.isEmpty ? "upload.\(format.fileExtension)" : original
-        let stored = await state.storeUpload(
-            bytes: Array(part.body), filename: Self.urlSafe(filename), format: format,
-            fallbackBase: Self.fallbackBase(request))
+        await state.adoptBase(Self.fallbackBase(request))
+        let stored = await state.storeUpload(bytes: part.body, filename: Self.urlSafe(filename), format: format)
         return Self.json(
             UploadResponse(
                 url: stored.url, filename: filename, contentType: stored.contentType, bytes: stored.bytes,
@@ -113,14 +163,77 @@ struct SimulatorRoutes: Sendable {
         if configuration.forbiddenModels.contains(generation.model) {
             return Self.error(403, "this key has no access to model '\(generation.model)'")
         }
-        let outcome = await state.submit(generation) { [runner] task, fails in
+        // The 2026 contract (CONTRACT.md section 6), unless this simulator plays an older server.
+        var key: String?
+        var versioned = false
+        if !configuration.olderServer {
+            key = request.headers[Self.idempotencyKey]
+            if let key, !Self.isValidIdempotencyKey(key) {
+                return Self.error(400, "Idempotency-Key must be 1 to 191 visible ASCII characters (no spaces)")
+            }
+            versioned = request.headers[Self.responseVersion] == Self.version2026
+        }
+        await state.adoptBase(Self.fallbackBase(request))
+        let atOnce = versioned && configuration.resultsAtOnce
+        let outcome = await state.submit(generation, idempotencyKey: key, body: body.bytes, atOnce: atOnce) {
+            [runner] task, fails in
             await runner.run(task, injectedFailure: fails)
         }
         switch outcome {
         case .paymentRequired(let message):
             return Self.error(402, message)
-        case .accepted(let taskID):
-            return Self.json(SubmitResponse(data: [.init(status: "submitted", taskID: taskID)]))
+        case .keyReused:
+            var response = APIErrorBody(
+                status: 409, message: "Idempotency-Key was already used for a different request body; a changed "
+                    + "request needs a new key")
+            response.error.type = "idempotency_error"
+            return Self.json(response, status: .conflict)
+        case .accepted(let taskID, let requestID, let replayed):
+            var response: Response
+            if atOnce {
+                await state.waitUntilFinal(taskID)
+                guard let data = await state.taskData(taskID, language: nil) else {
+                    return Self.error(500, "task '\(taskID)' vanished")
+                }
+                response = Self.generationResult(data, requestID: requestID)
+                response.headers[Self.responseVersion] = Self.version2026
+            } else if versioned {
+                response = Self.json(
+                    VersionedSubmitResponse(
+                        requestID: requestID, data: .init(id: taskID, object: "generation.task", status: "pending")))
+                response.headers[Self.responseVersion] = Self.version2026
+            } else {
+                response = Self.json(SubmitResponse(data: [.init(status: "submitted", taskID: taskID)]))
+            }
+            if replayed { response.headers[Self.idempotencyReplayed] = "true" }
+            return response
+        }
+    }
+
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotencyReplayed = HTTPField.Name("Idempotency-Replayed")!
+    static let responseVersion = HTTPField.Name("X-APIMart-Response-Version")!
+    static let version2026 = "2026-07-27"
+
+    /// `^[!-~]{1,191}$` (CONTRACT.md section 6).
+    static func isValidIdempotencyKey(_ key: String) -> Bool {
+        (1...191).contains(key.utf8.count) && key.utf8.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+
+    /// The versioned submit answer: `{"code": 200, "request_id": "…", "data": {"id", "object", "status"}}`.
+    struct VersionedSubmitResponse: Encodable {
+        struct Task: Encodable {
+            var id: String
+            var object: String
+            var status: String
+        }
+        var code = 200
+        var requestID: String
+        var data: Task
+
+        enum CodingKeys: String, CodingKey {
+            case code, data
+            case requestID = "request_id"
         }
     }
 
@@ -144,7 +257,56 @@ struct SimulatorRoutes: Sendable {
         guard let data = await state.taskData(id, language: language) else {
             return Self.error(404, "task '\(id)' not found")
         }
-        return Self.json(TaskEnvelope(data: data))
+        guard data.status == .failed, configuration.failedTaskError != .object else {
+            return Self.json(TaskEnvelope(data: data))
+        }
+        return Self.failedTask(TaskEnvelope(data: data), shape: configuration.failedTaskError)
+    }
+
+    /// `{"code": 200, "request_id": "…", "data": {"object": "generation.result", "id", "status", "result", …}}`:
+    /// the versioned answer of work done at once, its data read as a finished task's.
+    static func generationResult(_ data: TaskData, requestID: String) -> Response {
+        let encoder = JSONEncoder()
+        guard let encoded = try? encoder.encode(data),
+            var object = (try? JSONSerialization.jsonObject(with: encoded)) as? [String: Any]
+        else { return error(500, "the result of task '\(data.id)' could not be encoded") }
+        object["object"] = "generation.result"
+        let root: [String: Any] = ["code": 200, "request_id": requestID, "data": object]
+        guard
+            let body = try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return error(500, "the result of task '\(data.id)' could not be encoded") }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// A failed task's answer with its `error` in another shape than the wire model's object with a numeric code.
+    static func failedTask(_ envelope: TaskEnvelope, shape: FailedTaskErrorShape) -> Response {
+        let encoder = JSONEncoder()
+        guard let encoded = try? encoder.encode(envelope),
+            var root = (try? JSONSerialization.jsonObject(with: encoded)) as? [String: Any],
+            var data = root["data"] as? [String: Any]
+        else { return json(envelope) }
+        let error = envelope.data.error
+        switch shape {
+        case .object:
+            break
+        case .objectWithStringCode:
+            data["error"] = [
+                "code": error?.type ?? "server_error", "message": error?.message ?? "", "type": error?.type ?? "",
+            ]
+        case .string:
+            data["error"] = error?.message ?? "task failed"
+        case .absent:
+            data["error"] = nil
+        }
+        root["data"] = data
+        let body =
+            (try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? encoded
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     // MARK: - GET /f/image/{name}: uploaded files and results, no auth (they are "public" URLs)
@@ -155,7 +317,7 @@ struct SimulatorRoutes: Sendable {
     }
 
     private func fileAnswer(_ request: Request, _ decision: FaultDecision) async -> Response {
-        if decision.slow { try? await Task.sleep(for: configuration.faults.slowDelay) }
+        if decision.slow { try? await state.clock.sleep(for: configuration.faults.slowDelay) }
         if let refusal = Self.injectedError(decision, retryAfter: configuration.faults.retryAfterSeconds) {
             return refusal
         }
@@ -171,7 +333,7 @@ struct SimulatorRoutes: Sendable {
 
     /// Slowness, auth, then injected error statuses: the refusal to send, or nil to go on.
     private func prelude(_ request: Request, _ decision: FaultDecision) async -> Response? {
-        if decision.slow { try? await Task.sleep(for: configuration.faults.slowDelay) }
+        if decision.slow { try? await state.clock.sleep(for: configuration.faults.slowDelay) }
         if let refusal = authenticate(request) { return refusal }
         return Self.injectedError(decision, retryAfter: configuration.faults.retryAfterSeconds)
     }
@@ -201,17 +363,31 @@ struct SimulatorRoutes: Sendable {
             return response
         case .serverError: return error(500, "internal server error (simulated)")
         case .badGateway: return error(502, "bad gateway (simulated)")
+        case .requestTimeout: return error(408, "request timeout (simulated)")
+        case .unavailable:
+            var response = error(503, "service unavailable (simulated); retry after \(retryAfter) s")
+            response.headers[.retryAfter] = String(retryAfter)
+            return response
+        // A 504 comes after the work (see applyDrop), like a gateway that gave up on a server that went on.
         default: return nil
         }
     }
 
     /// Marks the answer of a request chosen for a dropped connection, whatever the answer is: the work is done,
     /// then ``DropConnectionHandler`` closes the connection instead of sending it.
+    /// A 504 is decided the same way: the work is done (a submit made its task), then the answer is a gateway
+    /// timeout instead.
     static func applyDrop(_ decision: FaultDecision, to response: Response) -> Response {
-        guard decision.answer == .dropConnection else { return response }
-        var response = response
-        response.headers[DropConnectionHandler.marker] = "1"
-        return response
+        switch decision.answer {
+        case .dropConnection:
+            var response = response
+            response.headers[DropConnectionHandler.marker] = "1"
+            return response
+        case .gatewayTimeout:
+            return error(504, "gateway timeout (simulated)")
+        default:
+            return response
+        }
     }
 
     struct Body {

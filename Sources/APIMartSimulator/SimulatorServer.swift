@@ -1,51 +1,8 @@
+import AssetpipeBasics
 import AsyncHTTPClient
 import Hummingbird
 import Logging
-import NIOConcurrencyHelpers
-import NIOCore
-import NIOPosix
 import ServiceLifecycle
-
-/// The router with the simulator's endpoints, answering from `state`.
-/// `httpClient` fetches task inputs from loopback URLs that are not the simulator's own; `renderPool` (started, owned
-/// by the caller, who shuts it down) decodes inputs and renders results off the cooperative pool.
-func buildRouter(state: SimulatorState, httpClient: HTTPClient, renderPool: NIOThreadPool) -> Router<BasicRequestContext>
-{
-    let router = Router(context: BasicRequestContext.self)
-    router.add(middleware: APIErrorBodyMiddleware())
-    let runner = TaskRunner(state: state, httpClient: httpClient, renderPool: renderPool)
-    let routes = SimulatorRoutes(state: state, runner: runner)
-    routes.register(on: router)
-    routes.registerStats(on: router)  // GET /_simulator/stats (SimulatorStatsRoute.swift)
-    return router
-}
-
-/// The Hummingbird application of a simulator: its router on HTTP/1 (with the handler that drops connections for
-/// fault injection), bound as `configuration` says. `onServerRunning` gets the base URL once the socket is bound.
-func buildApplication(
-    configuration: SimulatorConfiguration,
-    state: SimulatorState,
-    httpClient: HTTPClient,
-    renderPool: NIOThreadPool,
-    logger: Logger,
-    onServerRunning: @escaping @Sendable (_ baseURL: String, _ port: Int) async -> Void
-) -> Application<RouterResponder<BasicRequestContext>> {
-    let host = configuration.host
-    return Application(
-        router: buildRouter(state: state, httpClient: httpClient, renderPool: renderPool),
-        server: .http1(configuration: .init(additionalChannelHandlers: [DropConnectionHandler()])),
-        configuration: .init(address: .hostname(host, port: configuration.port), serverName: "apimart-simulator"),
-        onServerRunning: { channel in
-            let port = channel.localAddress?.port ?? configuration.port
-            let bound = channel.localAddress?.ipAddress ?? host
-            // A wildcard bind is reached on this machine through loopback.
-            let shown = (bound == "0.0.0.0" || bound == "::") ? "127.0.0.1" : bound
-            let url = await state.setBound(host: shown, port: port)
-            await onServerRunning(url, port)
-        },
-        logger: logger
-    )
-}
 
 /// Starts simulators in process.
 public enum SimulatorServer {
@@ -56,30 +13,20 @@ public enum SimulatorServer {
         return logger
     }
 
-    /// Binds and runs a simulator in a task; returns once the socket is bound (port 0 is resolved).
-    /// With `handleSignals`, SIGINT and SIGTERM shut it down gracefully (for the CLI).
+    /// Binds and runs a simulator in a task; returns once the socket is bound (port 0 is resolved). Its time is
+    /// `clock`'s. With `handleSignals`, SIGINT and SIGTERM shut it down gracefully (for the CLI).
     public static func start(
         _ configuration: SimulatorConfiguration,
+        clock: any SimulatorClock = SystemSimulatorClock(),
         handleSignals: Bool = false,
         httpClient: HTTPClient = .shared,
         logger: Logger? = nil
-    ) async throws -> RunningSimulator {
-        if let problem = configuration.faults.problems().first {
-            throw SimulatorError(.invalidConfiguration, "fault settings: \(problem)")
-        }
-        guard (0...65535).contains(configuration.port) else {
-            throw SimulatorError(.invalidConfiguration, "port \(configuration.port) is outside 0...65535")
-        }
-        guard configuration.taskDuration >= .zero, (0...1).contains(configuration.pendingFraction) else {
-            throw SimulatorError(.invalidConfiguration, "task duration must be ≥ 0 and the pending fraction in 0...1")
-        }
+    ) async throws(SimulatorError) -> RunningSimulator {
+        try configuration.validate()
         let logger = logger ?? defaultLogger
-        let state = SimulatorState(configuration: configuration)
+        let state = SimulatorState(configuration: configuration, clock: clock)
         let bound = OneShot<(String, Int)>()
-        let renderPool = TaskRunner.makeRenderPool()
-        let app = buildApplication(
-            configuration: configuration, state: state, httpClient: httpClient, renderPool: renderPool, logger: logger
-        ) { url, port in
+        let app = buildApplication(state: state, httpClient: httpClient, logger: logger) { url, port in
             bound.resolve(.success((url, port)))
         }
         let group = ServiceGroup(
@@ -94,20 +41,21 @@ public enum SimulatorServer {
                 bound.resolve(
                     .failure(
                         SimulatorError(
-                            .startFailed, "could not start the simulator on \(host):\(port); is the port free?",
-                            cause: "\(error)")))
+                            .startFailed,
+                            "could not start the simulator on \(host):\(port); is the port free? Try another --port",
+                            cause: error)))
                 throw error
             }
         }
         let url: String, boundPort: Int
         do {
             (url, boundPort) = try await bound.value
-        } catch {
-            try? await renderPool.shutdownGracefully()
+        } catch let error as SimulatorError {
             throw error
+        } catch {
+            throw SimulatorError(.startFailed, "the simulator did not start on \(host):\(port)", cause: error)
         }
-        return RunningSimulator(
-            baseURL: url, port: boundPort, state: state, group: group, task: task, renderPool: renderPool)
+        return RunningSimulator(baseURL: url, port: boundPort, state: state, group: group, task: task)
     }
 }
 
@@ -121,18 +69,13 @@ public final class RunningSimulator: Sendable {
     public let state: SimulatorState
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
-    private let renderPool: NIOThreadPool
 
-    init(
-        baseURL: String, port: Int, state: SimulatorState, group: ServiceGroup, task: Task<Void, any Error>,
-        renderPool: NIOThreadPool
-    ) {
+    init(baseURL: String, port: Int, state: SimulatorState, group: ServiceGroup, task: Task<Void, any Error>) {
         self.baseURL = baseURL
         self.port = port
         self.state = state
         self.group = group
         self.task = task
-        self.renderPool = renderPool
     }
 
     /// A snapshot of what the simulator has seen: submissions, billed images, uploads, polls per task, faults.
@@ -153,15 +96,11 @@ public final class RunningSimulator: Sendable {
         }
         _ = await task.result
         watchdog.cancel()
-        try? await renderPool.shutdownGracefully()
     }
 
     /// Waits until the server ends (a signal with `handleSignals`, or ``stop()``).
     public func waitUntilStopped() async throws {
-        let ended = await task.result
-        await state.stopJobs()
-        try? await renderPool.shutdownGracefully()
-        try ended.get()
+        try await task.value
     }
 }
 
@@ -173,7 +112,7 @@ final class OneShot<Value: Sendable>: Sendable {
         case done(Result<Value, any Error>)
     }
 
-    private let slot = NIOLockedValueBox<Slot>(.empty)
+    private let slot = LockedBox<Slot>(.empty)
 
     func resolve(_ result: Result<Value, any Error>) {
         let waiter: CheckedContinuation<Value, any Error>? = slot.withLockedValue { slot in

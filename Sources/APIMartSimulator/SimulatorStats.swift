@@ -12,6 +12,9 @@ public struct SimulatorStats: Sendable, Codable, Equatable {
     public var uploads: Int = 0
     /// Polls (`GET /v1/tasks/{id}`) per task id, faulted ones included.
     public var polls: [String: Int] = [:]
+    /// Submits that came again under an `Idempotency-Key` already used (answered with the first task, or 409
+    /// for another body): none of them made a task.
+    public var replays: Int = 0
     /// Injected faults per ``FaultKind`` raw value.
     public var faults: [String: Int] = [:]
 

@@ -5,8 +5,9 @@ import ImageCodec
 import NIOCore
 import NIOPosix
 
-/// The work of one task: fetch its inputs, check the mask, render the results, then wait for the end of the
-/// task's timeline and record the outcome. Runs off the state actor (rendering is CPU work).
+/// The work of one task: fetch its inputs, check the mask, render the results, hand the outcome to the state, then
+/// wait on the simulator's clock for the end of the task's timeline so the task turns final without a poll.
+/// Runs off the state actor (rendering is CPU work).
 struct TaskRunner: Sendable {
     let state: SimulatorState
     let httpClient: HTTPClient
@@ -36,13 +37,14 @@ struct TaskRunner: Sendable {
                         message: .init(en: "image generation failed: \(error)", zh: "图像生成失败：\(error)")))
             }
         }
-        let deadline = task.createdInstant + state.configuration.taskDuration
+        await state.workDone(task.id, result: result)
+        // The work is done; the task shows it at the end of its timeline, on the simulator's clock.
         do {
-            try await Task.sleep(until: deadline, clock: .continuous)
+            try await state.clock.sleep(until: task.deadline)
         } catch {
             return
         }
-        await state.finish(task.id, result: result)
+        await state.settle(task.id)
     }
 
     func produce(_ request: GenerationRequest) async throws -> [ResultRenderer.Output] {

@@ -100,9 +100,9 @@ struct SimulatorFaultTests {
 
     @Test func droppedSubmitStillCreatedItsTask() async throws {
         let configuration = SimulatorConfiguration(
-            taskDuration: .milliseconds(50),
+            taskDuration: .seconds(1),
             faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)]))
-        try await SimHarness.with(configuration) { sim in
+        try await withManualClock(configuration) { sim, clock in
             await #expect(throws: (any Error).self) {
                 _ = try await sim.submit(.simTest("dropped"))
             }
@@ -111,8 +111,12 @@ struct SimulatorFaultTests {
             #expect(stats.faults(.dropConnection) == 1)
             // The next submission is answered normally; the dropped one is billed when it completes.
             let id = try await sim.submitted(.simTest("answered"))
-            _ = try await sim.waitForFinal(id)
-            try await Task.sleep(for: .milliseconds(300))
+            try await clock.sleepersWithin(2)
+            clock.advance(by: .seconds(1))
+            // Task ids are a function of (counter, seed, prompt): the dropped task is the first.
+            let dropped = SimulatorState.taskID(counter: 1, seed: 0, request: .simTest("dropped"))
+            #expect(try await sim.poll(dropped).decode(TaskEnvelope.self).data.status == .completed)
+            #expect(try await sim.poll(id).decode(TaskEnvelope.self).data.status == .completed)
             stats = await sim.simulator.stats
             #expect(stats.submissions == 2)
             #expect(stats.billedImages == 2)
@@ -154,12 +158,17 @@ struct SimulatorFaultTests {
         let configuration = SimulatorConfiguration(
             faults: FaultConfiguration(
                 slowDelay: .milliseconds(600), scripted: [ScriptedFault(endpoint: .poll, request: 2, kind: .slow)]))
-        try await SimHarness.with(configuration) { sim in
-            let clock = ContinuousClock()
-            let fast = try await clock.measure { _ = try await sim.poll("task_a") }
-            let slow = try await clock.measure { _ = try await sim.poll("task_a") }
-            #expect(slow >= .milliseconds(600))
-            _ = fast  // request 1 is not delayed; not asserted: a loaded machine may be slow anyway
+        try await withManualClock(configuration) { sim, clock in
+            // Request 1 is answered with the clock standing still: it is not delayed.
+            #expect(try await sim.poll("task_a").status == 404)
+            #expect(clock.sleepers == 0)
+            // Request 2 waits on the clock for the slow delay, and is answered once the clock has moved past it.
+            let slow = Task { try await sim.poll("task_a").status }
+            try await clock.sleepersWithin(1)
+            clock.advance(by: .milliseconds(599))
+            #expect(clock.sleepers == 1, "still delayed 1 ms before the end of the delay")
+            clock.advance(by: .milliseconds(1))
+            #expect(try await slow.value == 404)
             #expect(await sim.simulator.stats.faults(.slow) == 1)
         }
     }

@@ -10,57 +10,68 @@ import Testing
 @Suite("Simulator tasks")
 struct SimulatorTaskTests {
     @Test func timelineGoesPendingProcessingCompleted() async throws {
-        // 6 s: pending for the first 2.4 s, processing until 6 s. Each check only asserts a status when the
-        // poll's timing proves which phase the server was in (a loaded machine may answer late).
+        // 6 s on the test's clock: pending for the first 2.4 s, processing until 6 s, then completed.
         let configuration = SimulatorConfiguration(taskDuration: .seconds(6), pendingFraction: 0.4)
-        try await SimHarness.with(configuration) { sim in
-            let clock = ContinuousClock()
-            let start = clock.now
+        try await withManualClock(configuration) { sim, clock in
             let id = try await sim.submitted(.simTest())
-            let submitTook = clock.now - start
-
-            let sent1 = clock.now - start
             let first = try await sim.poll(id).decode(TaskEnvelope.self)
-            let answered1 = clock.now - start
             #expect(first.code == 200)
             #expect(first.data.id == id)
+            #expect(first.data.status == .pending)
+            #expect(first.data.progress == 0)
             #expect(first.data.estimatedTime == 6)
+            #expect(first.data.created == 1_800_000_000)
             #expect(first.data.result == nil)
-            let created = try #require(first.data.created)
-            if answered1 < .milliseconds(2400) {
-                #expect(first.data.status == .pending)
-                #expect(first.data.progress == 0)
-            } else {
-                print(
-                    "first poll answered after \(answered1) (sent at \(sent1)): machine too busy to check 'pending'")
-            }
+            #expect(first.data.completed == nil)
 
-            try await Task.sleep(until: start + .milliseconds(3600), clock: .continuous)
-            let sent2 = clock.now - start
+            // The work is done long before the timeline ends: it waits on the clock, and the task is not final.
+            try await clock.sleepersWithin(1)
+            clock.advance(by: .milliseconds(2399))
+            #expect(try await sim.poll(id).decode(TaskEnvelope.self).data.status == .pending)
+            clock.advance(by: .milliseconds(1))
+            let turned = try await sim.poll(id).decode(TaskEnvelope.self).data
+            #expect(turned.status == .processing)
+            #expect(turned.progress == 40)
+
+            clock.advance(by: .milliseconds(1200))
             let middle = try await sim.poll(id).decode(TaskEnvelope.self).data
-            let answered2 = clock.now - start
-            if sent2 - submitTook >= .milliseconds(2400) && answered2 < .seconds(6) {
-                #expect(middle.status == .processing)
-                let progress = try #require(middle.progress)
-                #expect((1...99).contains(progress))
-                #expect(middle.result == nil)
-            } else {
-                print(
-                    "second poll sent at \(sent2), answered at \(answered2): machine too busy to check 'processing'")
-            }
+            #expect(middle.status == .processing)
+            #expect(middle.progress == 60)
+            #expect(middle.result == nil)
 
-            let done = try await sim.waitForFinal(id)
-            #expect(clock.now - start >= .seconds(6))
+            clock.advance(by: .milliseconds(2399))
+            let last = try await sim.poll(id).decode(TaskEnvelope.self).data
+            #expect(last.status == .processing)
+            #expect(last.progress == 99)
+            #expect(await sim.simulator.stats.billedImages == 0)
+
+            clock.advance(by: .milliseconds(1))
+            let done = try await sim.poll(id).decode(TaskEnvelope.self).data
             #expect(done.status == .completed)
             #expect(done.progress == 100)
-            let completed = try #require(done.completed)
-            #expect(completed >= created)
-            #expect(done.actualTime == completed - created)
+            #expect(done.completed == 1_800_000_006)
+            #expect(done.actualTime == 6)
             let images = try #require(done.result?.images)
             #expect(images.count == 1)
             #expect(images[0].urls.count == 1)
-            #expect((images[0].expiresAt ?? 0) > completed)
-            #expect(await sim.simulator.stats.polls(of: id) >= 3)
+            #expect(images[0].expiresAt == 1_800_000_006 + 24 * 3600)
+            let stats = await sim.simulator.stats
+            #expect(stats.polls(of: id) == 6)
+            #expect(stats.billedImages == 1)
+            #expect(stats.completedTasks == 1)
+        }
+    }
+
+    @Test func progressNeverGoesDown() async throws {
+        try await withManualClock(SimulatorConfiguration(taskDuration: .seconds(10))) { sim, clock in
+            let id = try await sim.submitted(.simTest())
+            try await clock.sleepersWithin(1)
+            var seen: [Int] = []
+            for _ in 0..<12 {
+                seen.append(try await sim.poll(id).decode(TaskEnvelope.self).data.progress ?? -1)
+                clock.advance(by: .seconds(1))
+            }
+            #expect(seen == [0, 0, 20, 30, 40, 50, 60, 70, 80, 90, 100, 100])
         }
     }
 
@@ -139,6 +150,35 @@ struct SimulatorTaskTests {
             let flat = try #require(
                 try await sim.results(try await sim.waitForFinal(try await sim.submitted(opaque))).first)
             #expect(try TransparencyAnalyzer.analyze(.bytes(flat.body)).opaque)
+        }
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func transparentBackgroundOnAnEditOrAFusion(references: Int) async throws {
+        try await SimHarness.with { sim in
+            var urls: [String] = []
+            for k in 0..<references {
+                // Opaque references, as photos are: the transparency comes from the background being cut away.
+                urls.append(
+                    try await sim.uploaded(try SimFixture.png(SimFixture.ramp(width: 64, height: 64, seed: UInt8(k)))))
+            }
+            func result(_ background: String) async throws -> [UInt8] {
+                let request = GenerationRequest(
+                    model: "gpt-image-1.5-official", prompt: "a product shot", background: background,
+                    outputFormat: "png", imageURLs: urls)
+                let data = try await sim.waitForFinal(try await sim.submitted(request))
+                #expect(data.status == .completed, "\(String(describing: data.error))")
+                return try #require(try await sim.results(data).first).body
+            }
+            let cut = try TransparencyAnalyzer.analyze(.bytes(try await result("transparent")))
+            #expect(!cut.opaque)
+            #expect(cut.transparentFraction > 0.1)
+            #expect(cut.transparentFraction < 0.5)
+            let centre = try ImageDecoder.decode(.bytes(try await result("transparent")))
+            #expect(centre[512, 512].a == 255)
+            #expect(centre[0, 0].a == 0)
+            #expect(try TransparencyAnalyzer.analyze(.bytes(try await result("opaque"))).opaque)
+            #expect(try TransparencyAnalyzer.analyze(.bytes(try await result("auto"))).opaque)
         }
     }
 
