@@ -81,30 +81,40 @@ let package = Package(
                 "AssetGallery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        // Helpers several test targets share (simulator scope, raw loopback HTTP, time limits). Not a product.
-        .target(name: "TestSupport", dependencies: ["APIMartSimulator"], path: "Tests/TestSupport"),
+        // What the test targets share: prerequisites (skips with a reason), the child-process runner, temporary
+        // folders, test pictures, the corpus, the simulator scope, raw loopback HTTP, time limits. Not a product.
+        .target(
+            name: "TestSupport", dependencies: ["APIMartSimulator", "AssetpipeBasics", "ImageCodec"],
+            path: "Tests/TestSupport"),
         .testTarget(
             name: "ImageCodecTests",
-            dependencies: ["ImageCodec", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "MaskToolsTests", dependencies: ["MaskTools", "ImageCodec", "APIMartWire"]),
+            dependencies: [
+                "AssetpipeBasics", "ImageCodec", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .testTarget(name: "MaskToolsTests", dependencies: ["MaskTools", "ImageCodec", "APIMartWire", "TestSupport"]),
         .testTarget(
             name: "APIMartTests",
             dependencies: [
-                "APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "MaskTools", "TestSupport",
+                "APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
         .testTarget(
             name: "AssetPipelineTests",
             dependencies: [
-                "AssetPipeline", "APIMartSimulator", "APIMartClient", "ImageCodec", "MaskTools", "TestSupport",
+                "AssetPipeline", "APIMartSimulator", "APIMartClient", "APIMartWire", "AssetpipeBasics", "ImageCodec",
+                "MaskTools", "TestSupport",
             ]),
         .testTarget(
             name: "AssetGalleryTests",
-            dependencies: ["AssetGallery", "AssetPipeline", "APIMartSimulator", "ImageCodec", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["ImageCodec", "TestSupport"]),
+            dependencies: [
+                "AssetGallery", "AssetPipeline", "APIMartClient", "APIMartSimulator", "AssetpipeBasics", "ImageCodec",
+                "TestSupport",
+            ]),
+        .testTarget(name: "CLITests", dependencies: ["AssetpipeBasics", "ImageCodec", "TestSupport"]),
     ]
 )

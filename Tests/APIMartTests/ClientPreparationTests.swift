@@ -4,6 +4,7 @@ import APIMartWire
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 /// Local inputs as the API receives them: references upright, masks as 8-bit RGBA PNG.
 @Suite("Client upload preparation")
@@ -48,7 +49,7 @@ struct ClientPreparationTests {
     @Test func editOfRotatedReferenceWithShownSizeMaskSucceeds() async throws {
         let rotated = try Self.rotatedJPEG(width: 40, height: 20, orientation: 6)
         let mask = try maskBytes(width: 20, height: 40)
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let result = try await client.runJob(
                 GenerationJob(
@@ -68,7 +69,7 @@ struct ClientPreparationTests {
 
     @Test func sameFileAsReferenceTwiceIsUploadedOnce() async throws {
         let reference = try pngBytes(width: 32, height: 32, seed: 11)
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let result = try await client.runJob(
                 GenerationJob(

@@ -4,12 +4,13 @@ import APIMartWire
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 /// The client against the simulator over real loopback HTTP.
 @Suite("Client against the simulator")
 struct ClientSimulatorTests {
     @Test func textToImageEndToEnd() async throws {
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let log = CapturedLog()
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL), logger: log.logger)
             let job = GenerationJob(
@@ -32,7 +33,7 @@ struct ClientSimulatorTests {
     }
 
     @Test func jpegWithCompressionComesBackAsJPEG() async throws {
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let job = GenerationJob(
                 request: GenerationRequest(
@@ -46,7 +47,7 @@ struct ClientSimulatorTests {
     }
 
     @Test func editWithMaskAndAutoSize() async throws {
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let reference = try pngBytes(width: 300, height: 200)
             let mask = try maskBytes(width: 300, height: 200)
@@ -72,7 +73,7 @@ struct ClientSimulatorTests {
     // MARK: Uploads
 
     @Test func sameBytesAreUploadedOnce() async throws {
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let bytes = try pngBytes(width: 40, height: 40, seed: 7)
             let first = try await client.upload(bytes, filename: "a.png")
@@ -94,10 +95,10 @@ struct ClientSimulatorTests {
     }
 
     @Test func uploadCacheOnDiskIsReusedAcrossClientsButNotAcrossServers() async throws {
-        let folder = temporaryFolder()
+        let folder = try TemporaryFolder("client").path
         let cachePath = folder + "/state/uploads.json"
         let bytes = try pngBytes(width: 20, height: 20, seed: 3)
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let one = APIMartClient(configuration: try testConfiguration(simulator.baseURL, cachePath: cachePath))
             let uploaded = try await one.upload(bytes, filename: "x.png")
             let two = APIMartClient(configuration: try testConfiguration(simulator.baseURL, cachePath: cachePath))
@@ -107,7 +108,7 @@ struct ClientSimulatorTests {
             let text = try String(contentsOfFile: cachePath, encoding: .utf8)
             #expect(text.contains(uploaded.sha256))
             expectNoKey(text)
-            try await withSimulator { other in
+            try await withRunningSimulator(.clientTests) { other in
                 let three = APIMartClient(configuration: try testConfiguration(other.baseURL, cachePath: cachePath))
                 let elsewhere = try await three.upload(bytes, filename: "x.png")
                 #expect(!elsewhere.reused)
@@ -118,10 +119,10 @@ struct ClientSimulatorTests {
     }
 
     @Test func expiredCacheEntriesAreNotReused() async throws {
-        let folder = temporaryFolder()
+        let folder = try TemporaryFolder("client").path
         let cachePath = folder + "/uploads.json"
         let bytes = try pngBytes(width: 20, height: 20, seed: 5)
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let one = APIMartClient(configuration: try testConfiguration(simulator.baseURL, cachePath: cachePath))
             let uploaded = try await one.upload(bytes, filename: "x.png")
             // Age the entry to 71.5 hours: inside 72 h but past the 1 h safety margin.
@@ -140,7 +141,7 @@ struct ClientSimulatorTests {
     // MARK: Polling and deadlines
 
     @Test func oneSecondTaskNeedsFewPolls() async throws {
-        try await withSimulator(SimulatorConfiguration(taskDuration: .seconds(1))) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .seconds(1))) { simulator in
             var configuration = try testConfiguration(simulator.baseURL)
             configuration.pollPolicy = .default
             let client = APIMartClient(configuration: configuration)
@@ -162,7 +163,7 @@ struct ClientSimulatorTests {
     }
 
     @Test func deadlineExceeded() async throws {
-        try await withSimulator(SimulatorConfiguration(taskDuration: .seconds(30))) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .seconds(30))) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "slow"))
             let start = ContinuousClock.now
@@ -181,7 +182,7 @@ struct ClientSimulatorTests {
 
     @Test func failedTaskKeepsMessageAndRawBody() async throws {
         let faults = FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .taskFailed)])
-        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "doomed"))
             do {
@@ -204,7 +205,7 @@ struct ClientSimulatorTests {
             ScriptedFault(endpoint: .submit, request: 1, kind: kind),
             ScriptedFault(endpoint: .submit, request: 2, kind: kind),
         ])
-        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
             #expect(!id.isEmpty)
@@ -217,7 +218,7 @@ struct ClientSimulatorTests {
 
     @Test func droppedSubmitIsOutcomeUnknownAndNeverResent() async throws {
         let faults = FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)])
-        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             do {
                 _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
@@ -242,7 +243,7 @@ struct ClientSimulatorTests {
                 ScriptedFault(endpoint: .poll, request: 1, kind: kind),
                 ScriptedFault(endpoint: .upload, request: 1, kind: kind),
             ])
-        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let reference = try pngBytes(width: 30, height: 30)
             let result = try await client.runJob(
@@ -262,7 +263,7 @@ struct ClientSimulatorTests {
                 ScriptedFault(endpoint: .poll, request: 1, kind: .slow),
                 ScriptedFault(endpoint: .submit, request: 2, kind: .slow),
             ])
-        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             var configuration = try testConfiguration(simulator.baseURL)
             configuration.requestTimeout = .milliseconds(700)
             let client = APIMartClient(configuration: configuration)
@@ -286,7 +287,7 @@ struct ClientSimulatorTests {
     @Test func rateLimitHonoursRetryAfter() async throws {
         let faults = FaultConfiguration(
             retryAfterSeconds: 1, scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .rateLimited)])
-        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let start = ContinuousClock.now
             _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
@@ -299,7 +300,7 @@ struct ClientSimulatorTests {
     // MARK: Account errors
 
     @Test func wrongKeyIsUnauthorizedAndSaysHowToSetIt() async throws {
-        try await withSimulator(SimulatorConfiguration(requiredKey: "the-right-key")) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(requiredKey: "the-right-key")) { simulator in
             let log = CapturedLog()
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL), logger: log.logger)
             do {
@@ -321,7 +322,7 @@ struct ClientSimulatorTests {
     }
 
     @Test func paymentRequiredStopsEveryFurtherSubmission() async throws {
-        try await withSimulator(SimulatorConfiguration(balance: 0)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(balance: 0)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             for model in ["gpt-image-1-official", "gpt-image-1.5-official"] {
                 do {
@@ -338,7 +339,7 @@ struct ClientSimulatorTests {
     }
 
     @Test func forbiddenStopsThatModelOnly() async throws {
-        try await withSimulator(
+        try await withRunningSimulator(
             SimulatorConfiguration(taskDuration: .milliseconds(200), forbiddenModels: ["gpt-image-1.5-official"])
         ) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))

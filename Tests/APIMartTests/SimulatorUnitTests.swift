@@ -68,18 +68,14 @@ struct SimulatorUnitTests {
         #expect(a.port > 0 && b.port > 0 && a.port != b.port)
         #expect(a.baseURL == "http://127.0.0.1:\(a.port)")
         let port = a.port
-        let raw = try await simBlocking {
-            try RawHTTP.exchange(
+        let raw = try await RawHTTP.exchange(
                 port: port,
                 "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n")
-        }
         #expect(String(decoding: raw, as: UTF8.self).hasPrefix("HTTP/1.1 404"))
         await a.stop()
         await b.stop()
         await #expect(throws: (any Error).self) {
-            _ = try await simBlocking {
-                try RawHTTP.exchange(port: port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            }
+            _ = try await RawHTTP.exchange(port: port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         }
     }
 

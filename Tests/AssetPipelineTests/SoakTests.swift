@@ -174,7 +174,7 @@ import TestSupport
         try Self.auditTree(project, allowMissing: Set(resumed.assets.filter { $0.status == .failed }.map(\.name)))
 
         // Build 3, a server without faults: the rest is built, the finished ones cost nothing.
-        let third = try await TestAPI.withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(50))) { sim in
+        let third = try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(50))) { sim in
             let report = try await Pipeline.build(
                 manifest: manifest, connection: TestAPI.connection(sim), options: BuildOptions(jobs: 16))
             return (report, await sim.stats)
