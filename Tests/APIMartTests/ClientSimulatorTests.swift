@@ -258,14 +258,15 @@ struct ClientSimulatorTests {
 
     @Test func slowPollIsTimedOutAndRetriedButSlowSubmitIsNeverResent() async throws {
         let faults = FaultConfiguration(
-            slowDelay: .seconds(2),
+            slowDelay: .seconds(4),
             scripted: [
                 ScriptedFault(endpoint: .poll, request: 1, kind: .slow),
                 ScriptedFault(endpoint: .submit, request: 2, kind: .slow),
             ])
         try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             var configuration = try testConfiguration(simulator.baseURL)
-            configuration.requestTimeout = .milliseconds(700)
+            // Well under the slow answers (4 s), well over an ordinary one on a busy 2-core machine.
+            configuration.requestTimeout = .milliseconds(1500)
             let client = APIMartClient(configuration: configuration)
             let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "a"))
             let task = try await client.waitForTask(id)
@@ -277,7 +278,7 @@ struct ClientSimulatorTests {
             } catch let error as APIMartError {
                 #expect(error.kind == .outcomeUnknown)
             }
-            try await Task.sleep(for: .seconds(2))
+            try await Task.sleep(for: .seconds(4))
             let stats = await simulator.stats
             #expect(stats.requests(.submit) == 2)
             #expect(stats.submissions == 2)

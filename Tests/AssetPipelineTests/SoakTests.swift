@@ -77,7 +77,7 @@ import TestSupport
         seed: 20_261_124, rateLimitRate: 0.05, retryAfterSeconds: 1, serverErrorRate: 0.04, badGatewayRate: 0.04,
         dropRate: 0.03, taskFailureRate: 0.05, slowRate: 0.05, slowDelay: .milliseconds(150))
 
-    @Test(.timeLimit(.minutes(TestTime.minutes(4))))
+    @Test(.timeLimit(.minutes(TestTime.busyMinutes(4))))
     func faultSoakEndsEveryAssetBuiltOrFailedAndTheTreeAgreesWithTheLock() async throws {
         let count = Self.assetCount
         let project = try TempProject(manifest: Self.manifest(count: count), sources: false)

@@ -240,7 +240,7 @@ import FoundationNetworking
         ("after some assets finished", "files written)", 2, 0),
     ]
 
-    @Test(.timeLimit(.minutes(TestTime.minutes(4))))
+    @Test(.timeLimit(.minutes(TestTime.busyMinutes(4))))
     func aBuildKilledAtManyMomentsResumesToTheSameTreeWithoutPayingTwice() async throws {
         let sim = try await SimulatorProcess(["--task-seconds", "0.4"])
         defer { sim.child.kill() }
