@@ -111,12 +111,17 @@ let package = Package(
             ]),
         // The executable: only a @main that runs the command tree.
         .executableTarget(name: "assetpipe", dependencies: ["AssetpipeCommands"]),
-        // Helpers several test targets share (simulator scope, raw loopback HTTP, time limits). Not a product.
-        .target(name: "TestSupport", dependencies: ["APIMartSimulator"], path: "Tests/TestSupport"),
+        // What the test targets share: prerequisites (skips with a reason), the child-process runner, temporary
+        // folders, test pictures, the corpus, the simulator scope, raw loopback HTTP, time limits. Not a product.
+        .target(
+            name: "TestSupport", dependencies: ["APIMartSimulator", "AssetpipeBasics", "ImageCodec"],
+            path: "Tests/TestSupport"),
         .testTarget(
             name: "ImageCodecTests",
-            dependencies: ["ImageCodec", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "MaskToolsTests", dependencies: ["MaskTools", "ImageCodec", "APIMartWire"]),
+            dependencies: [
+                "AssetpipeBasics", "ImageCodec", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .testTarget(name: "MaskToolsTests", dependencies: ["MaskTools", "ImageCodec", "APIMartWire", "TestSupport"]),
         .testTarget(
             name: "APIMartTests",
             dependencies: [

@@ -5,6 +5,7 @@ import Foundation
 import ImageCodec
 import InputPreparation
 import Testing
+import TestSupport
 
 /// Everything the contract refuses is refused before any traffic: the simulator sees nothing.
 @Suite("Client local refusals")
@@ -39,7 +40,7 @@ struct ClientLocalRefusalTests {
     ]
 
     @Test func contractViolationsNeverReachTheServer() async throws {
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             for (name, request) in Self.refused {
                 do {
@@ -58,7 +59,7 @@ struct ClientLocalRefusalTests {
     }
 
     @Test func uploadsOver20MiBOrNotImagesNeverLeave() async throws {
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             var big = try pngBytes(width: 8, height: 8)
             big += [UInt8](repeating: 0, count: 20 * 1024 * 1024 + 1 - big.count)
@@ -78,7 +79,7 @@ struct ClientLocalRefusalTests {
     }
 
     @Test func jobWithBadMaskIsRefusedLocally() async throws {
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let reference = try pngBytes(width: 64, height: 48)
             // Wrong size.

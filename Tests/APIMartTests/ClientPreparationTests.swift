@@ -5,6 +5,7 @@ import Foundation
 import ImageCodec
 import InputPreparation
 import Testing
+import TestSupport
 
 /// Local inputs as the API receives them: references upright, masks as 8-bit RGBA PNG.
 @Suite("Client upload preparation")
@@ -49,7 +50,7 @@ struct ClientPreparationTests {
     @Test func editOfRotatedReferenceWithShownSizeMaskSucceeds() async throws {
         let rotated = try Self.rotatedJPEG(width: 40, height: 20, orientation: 6)
         let mask = try maskBytes(width: 20, height: 40)
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let result = try await client.runGeneration(
                 Generation(
@@ -69,7 +70,7 @@ struct ClientPreparationTests {
 
     @Test func sameFileAsReferenceTwiceIsUploadedOnce() async throws {
         let reference = try pngBytes(width: 32, height: 32, seed: 11)
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let result = try await client.runGeneration(
                 Generation(

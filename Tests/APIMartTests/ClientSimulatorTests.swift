@@ -5,12 +5,13 @@ import Foundation
 import ImageCodec
 import InputPreparation
 import Testing
+import TestSupport
 
 /// The client against the simulator over real loopback HTTP.
 @Suite("Client against the simulator")
 struct ClientSimulatorTests {
     @Test func textToImageEndToEnd() async throws {
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let log = CapturedLog()
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL), logger: log.logger)
             let job = Generation(
@@ -33,7 +34,7 @@ struct ClientSimulatorTests {
     }
 
     @Test func jpegWithCompressionComesBackAsJPEG() async throws {
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let job = Generation(
                 request: GenerationRequest(
@@ -47,7 +48,7 @@ struct ClientSimulatorTests {
     }
 
     @Test func editWithMaskAndAutoSize() async throws {
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let reference = try pngBytes(width: 300, height: 200)
             let mask = try maskBytes(width: 300, height: 200)
@@ -73,7 +74,7 @@ struct ClientSimulatorTests {
     // MARK: Uploads
 
     @Test func sameBytesAreUploadedOnce() async throws {
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let bytes = try pngBytes(width: 40, height: 40, seed: 7)
             let first = try await client.upload(bytes, filename: "a.png")
@@ -95,10 +96,10 @@ struct ClientSimulatorTests {
     }
 
     @Test func uploadCacheOnDiskIsReusedAcrossClientsButNotAcrossServers() async throws {
-        let folder = temporaryFolder()
+        let folder = try TemporaryFolder("client").path
         let cachePath = folder + "/state/uploads.json"
         let bytes = try pngBytes(width: 20, height: 20, seed: 3)
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let one = APIMartClient(
                 configuration: try testConfiguration(simulator.baseURL), uploadStore: UploadCacheFile(path: cachePath))
             let uploaded = try await one.upload(bytes, filename: "x.png")
@@ -110,9 +111,9 @@ struct ClientSimulatorTests {
             let text = try String(contentsOfFile: cachePath, encoding: .utf8)
             #expect(text.contains(uploaded.sha256))
             expectNoKey(text)
-            try await withSimulator { other in
+            try await withRunningSimulator(.clientTests) { other in
                 let three = APIMartClient(
-                configuration: try testConfiguration(other.baseURL), uploadStore: UploadCacheFile(path: cachePath))
+                    configuration: try testConfiguration(other.baseURL), uploadStore: UploadCacheFile(path: cachePath))
                 let elsewhere = try await three.upload(bytes, filename: "x.png")
                 #expect(!elsewhere.reused)
                 #expect(elsewhere.url.hasPrefix(other.baseURL))
@@ -122,10 +123,10 @@ struct ClientSimulatorTests {
     }
 
     @Test func expiredCacheEntriesAreNotReused() async throws {
-        let folder = temporaryFolder()
+        let folder = try TemporaryFolder("client").path
         let cachePath = folder + "/uploads.json"
         let bytes = try pngBytes(width: 20, height: 20, seed: 5)
-        try await withSimulator { simulator in
+        try await withRunningSimulator(.clientTests) { simulator in
             let one = APIMartClient(
                 configuration: try testConfiguration(simulator.baseURL), uploadStore: UploadCacheFile(path: cachePath))
             let uploaded = try await one.upload(bytes, filename: "x.png")
@@ -146,7 +147,7 @@ struct ClientSimulatorTests {
     // MARK: Polling and deadlines
 
     @Test func oneSecondTaskNeedsFewPolls() async throws {
-        try await withSimulator(SimulatorConfiguration(taskDuration: .seconds(1))) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .seconds(1))) { simulator in
             var configuration = try testConfiguration(simulator.baseURL)
             configuration.pollPolicy = .default
             let client = APIMartClient(configuration: configuration)
@@ -168,7 +169,7 @@ struct ClientSimulatorTests {
     }
 
     @Test func deadlineExceeded() async throws {
-        try await withSimulator(SimulatorConfiguration(taskDuration: .seconds(30))) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .seconds(30))) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "slow"))
             let start = ContinuousClock.now
@@ -187,7 +188,7 @@ struct ClientSimulatorTests {
 
     @Test func failedTaskKeepsMessageAndRawBody() async throws {
         let faults = FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .taskFailed)])
-        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "doomed"))
             do {
@@ -210,7 +211,7 @@ struct ClientSimulatorTests {
             ScriptedFault(endpoint: .submit, request: 1, kind: kind),
             ScriptedFault(endpoint: .submit, request: 2, kind: kind),
         ])
-        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
             #expect(!id.isEmpty)
@@ -223,7 +224,7 @@ struct ClientSimulatorTests {
 
     @Test func droppedSubmitIsOutcomeUnknownAndNeverResent() async throws {
         let faults = FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)])
-        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             do {
                 _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
@@ -248,7 +249,7 @@ struct ClientSimulatorTests {
                 ScriptedFault(endpoint: .poll, request: 1, kind: kind),
                 ScriptedFault(endpoint: .upload, request: 1, kind: kind),
             ])
-        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let reference = try pngBytes(width: 30, height: 30)
             let result = try await client.runGeneration(
@@ -263,14 +264,15 @@ struct ClientSimulatorTests {
 
     @Test func slowPollIsTimedOutAndRetriedButSlowSubmitIsNeverResent() async throws {
         let faults = FaultConfiguration(
-            slowDelay: .seconds(2),
+            slowDelay: .seconds(4),
             scripted: [
                 ScriptedFault(endpoint: .poll, request: 1, kind: .slow),
                 ScriptedFault(endpoint: .submit, request: 2, kind: .slow),
             ])
-        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             var configuration = try testConfiguration(simulator.baseURL)
-            configuration.requestTimeout = .milliseconds(700)
+            // Well under the slow answers (4 s), well over an ordinary one on a busy 2-core machine.
+            configuration.requestTimeout = .milliseconds(1500)
             let client = APIMartClient(configuration: configuration)
             let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "a"))
             let task = try await client.waitForTask(id)
@@ -282,7 +284,7 @@ struct ClientSimulatorTests {
             } catch let error as APIMartError {
                 #expect(error.kind == .outcomeUnknown)
             }
-            try await Task.sleep(for: .seconds(2))
+            try await Task.sleep(for: .seconds(4))
             let stats = await simulator.stats
             #expect(stats.requests(.submit) == 2)
             #expect(stats.submissions == 2)
@@ -292,7 +294,7 @@ struct ClientSimulatorTests {
     @Test func rateLimitHonoursRetryAfter() async throws {
         let faults = FaultConfiguration(
             retryAfterSeconds: 1, scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .rateLimited)])
-        try await withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let start = ContinuousClock.now
             _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
@@ -305,7 +307,7 @@ struct ClientSimulatorTests {
     // MARK: Account errors
 
     @Test func wrongKeyIsUnauthorizedAndSaysHowToSetIt() async throws {
-        try await withSimulator(SimulatorConfiguration(requiredKey: "the-right-key")) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(requiredKey: "the-right-key")) { simulator in
             let log = CapturedLog()
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL), logger: log.logger)
             do {
@@ -327,7 +329,7 @@ struct ClientSimulatorTests {
     }
 
     @Test func paymentRequiredStopsEveryFurtherSubmission() async throws {
-        try await withSimulator(SimulatorConfiguration(balance: 0)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(balance: 0)) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             for model in ["gpt-image-1-official", "gpt-image-1.5-official"] {
                 do {
@@ -344,7 +346,7 @@ struct ClientSimulatorTests {
     }
 
     @Test func forbiddenStopsThatModelOnly() async throws {
-        try await withSimulator(
+        try await withRunningSimulator(
             SimulatorConfiguration(taskDuration: .milliseconds(200), forbiddenModels: ["gpt-image-1.5-official"])
         ) { simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))

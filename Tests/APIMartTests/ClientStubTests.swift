@@ -4,6 +4,7 @@ import AsyncHTTPClient
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 /// Exact wire behaviour, against a stub that records requests and answers what a test needs.
 @Suite("Client wire behaviour (stub server)")

@@ -28,39 +28,9 @@ func testConfiguration(
         deadline: deadline, requestTimeout: .seconds(30))
 }
 
-/// Runs `body` with a simulator on a free loopback port, stopped afterwards.
-func withSimulator<T>(
-    _ configuration: SimulatorConfiguration = SimulatorConfiguration(taskDuration: .milliseconds(600)),
-    _ body: (RunningSimulator) async throws -> T
-) async throws -> T {
-    try await withRunningSimulator(configuration, body)
-}
-
-/// A fresh temporary folder.
-func temporaryFolder() -> String {
-    let path = NSTemporaryDirectory() + "apimart-client-tests-" + UUID().uuidString
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
-/// A real PNG made by the codec.
-func pngBytes(width: Int, height: Int, fill: RGBA8 = RGBA8(r: 200, g: 40, b: 40, a: 255), seed: UInt8 = 0) throws
-    -> [UInt8]
-{
-    var image = RGBAImage(width: width, height: height, fill: fill)
-    image[0, 0] = RGBA8(r: seed, g: seed &+ 1, b: seed &+ 2, a: 255)
-    return try ImageEncoder.png(image)
-}
-
-/// A mask: transparent (editable) left half, opaque right half.
-func maskBytes(width: Int, height: Int) throws -> [UInt8] {
-    var image = RGBAImage(width: width, height: height, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
-    for y in 0..<height { for x in 0..<(width / 2) { image[x, y] = RGBA8(r: 0, g: 0, b: 0, a: 0) } }
-    return try ImageEncoder.png(image)
-}
-
-func jpegBytes(width: Int, height: Int) throws -> [UInt8] {
-    try ImageEncoder.jpeg(RGBAImage(width: width, height: height, fill: RGBA8(r: 10, g: 120, b: 200, a: 255)))
+extension SimulatorConfiguration {
+    /// The client tests' simulator: tasks of 0.6 s.
+    static var clientTests: SimulatorConfiguration { SimulatorConfiguration(taskDuration: .milliseconds(600)) }
 }
 
 /// Asserts the key appears nowhere in `text`.

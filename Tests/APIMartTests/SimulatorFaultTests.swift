@@ -128,17 +128,13 @@ struct SimulatorFaultTests {
             faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .poll, request: 1, kind: .dropConnection)]))
         try await SimHarness.with(configuration) { sim in
             let port = sim.simulator.port
-            let raw = try await simBlocking {
-                try RawHTTP.exchange(
+            let raw = try await RawHTTP.exchange(
                     port: port, "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n\r\n")
-            }
             #expect(raw.isEmpty, "expected the connection closed without a byte, got \(raw.count) bytes")
-            let next = try await simBlocking {
-                try RawHTTP.exchange(
+            let next = try await RawHTTP.exchange(
                     port: port,
                     "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
                         + "Connection: close\r\n\r\n")
-            }
             #expect(String(decoding: next, as: UTF8.self).hasPrefix("HTTP/1.1 404"))
         }
     }

@@ -159,32 +159,16 @@ enum SimMultipart {
     }
 }
 
-/// Test pictures, made with the codec.
+/// Request bodies, and the pictures of TestSupport's ``Fixtures`` under the names the simulator tests use.
 enum SimFixture {
-    /// An opaque picture with a horizontal and vertical ramp, so every pixel differs from its neighbours.
     static func ramp(width: Int, height: Int, seed: UInt8 = 0) -> RGBAImage {
-        var image = RGBAImage(width: width, height: height)
-        for y in 0..<height {
-            for x in 0..<width {
-                image[x, y] = RGBA8(
-                    r: UInt8(truncatingIfNeeded: x &* 7 &+ Int(seed)), g: UInt8(truncatingIfNeeded: y &* 5),
-                    b: UInt8(truncatingIfNeeded: (x ^ y) &+ Int(seed) &* 3), a: 255)
-            }
-        }
-        return image
+        Fixtures.ramp(width: width, height: height, seed: seed)
     }
 
     static func png(_ image: RGBAImage) throws -> [UInt8] { try ImageEncoder.png(image) }
 
-    /// A mask: alpha 255 (keep) everywhere except an editable (alpha 0) rectangle.
     static func mask(width: Int, height: Int, editable: PixelRect) -> RGBAImage {
-        var image = RGBAImage(width: width, height: height, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
-        for y in editable.y..<(editable.y + editable.height) {
-            for x in editable.x..<(editable.x + editable.width) {
-                image[x, y] = RGBA8(r: 0, g: 0, b: 0, a: 0)
-            }
-        }
-        return image
+        Fixtures.mask(width, height, editable: editable)
     }
 
     /// A JSON generation body with the given fields on top of a valid minimum.
@@ -196,13 +180,5 @@ enum SimFixture {
 extension GenerationRequest {
     static func simTest(_ prompt: String = "a lighthouse at dusk") -> GenerationRequest {
         GenerationRequest(model: ImageModel.gptImage1.rawValue, prompt: prompt)
-    }
-}
-
-/// Runs blocking work (plain sockets) on its own thread, so it never holds one of the few cooperative-pool
-/// threads the in-process servers and clients need to answer it.
-func simBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }

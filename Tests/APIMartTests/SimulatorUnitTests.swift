@@ -88,26 +88,20 @@ struct SimulatorUnitTests {
     }
 
     @Test func liveOnPortZero() async throws {
-        let a = try await SimulatorServer.start(SimulatorConfiguration())
+        let a = try await SimulatorServer.start(SimulatorConfiguration(requiredKey: "k"))
         let b = try await SimulatorServer.start(SimulatorConfiguration())
         #expect(a.port > 0 && b.port > 0 && a.port != b.port)
         #expect(a.baseURL == "http://127.0.0.1:\(a.port)")
         let port = a.port
-        let raw = try await simBlocking {
-            try RawHTTP.exchange(
-                port: port,
-                "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n")
-        }
+        let raw = try await RawHTTP.exchange(
+            port: port, "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n")
         #expect(String(decoding: raw, as: UTF8.self).hasPrefix("HTTP/1.1 404"))
         await a.stop()
         await b.stop()
         // A stopped simulator answers nothing more. The port itself may already serve another test's simulator
         // (tests run in parallel and port 0 hands freed ports out again), so a's own counter is what is checked.
-        _ = try? await simBlocking {
-            try RawHTTP.exchange(
-                port: port,
-                "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n")
-        }
+        _ = try? await RawHTTP.exchange(
+            port: port, "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n")
         #expect(await a.stats.requests(.poll) == 1)
     }
 

@@ -3,6 +3,7 @@ import AssetPipeline
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 @Suite("gallery page over a real build")
 struct GalleryPageTests {
@@ -10,7 +11,7 @@ struct GalleryPageTests {
     func structure() async throws {
         let project = try GalleryProject.make()
         defer { project.remove() }
-        let report = try await withSimulator { try await build(project, $0) }
+        let report = try await withRunningSimulator(.galleryTests) { try await build(project, connection(to: $0)) }
         #expect(report.failed == 0, "\(report.summaryLines)")
         let (result, html) = try gallery(project)
         let dir = result.directory
@@ -87,7 +88,8 @@ struct GalleryPageTests {
     func statusesAndFilter() async throws {
         let project = try GalleryProject.make(withMask: false)
         defer { project.remove() }
-        try await withSimulator { c in
+        try await withRunningSimulator(.galleryTests) { sim in
+            let c = connection(to: sim)
             try await build(project, c)
             try await build(project, c)
         }
@@ -109,7 +111,7 @@ struct GalleryPageTests {
         var yaml = try String(contentsOfFile: project.manifestPath, encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: "quality: 80", with: "quality: 80\n      - format: png\n        suffix: -cut\n        require: transparent")
         try yaml.write(toFile: project.manifestPath, atomically: true, encoding: .utf8)
-        let report = try await withSimulator { try await build(project, $0) }
+        let report = try await withRunningSimulator(.galleryTests) { try await build(project, connection(to: $0)) }
         #expect(report.failed == 1)
         let (result, html) = try gallery(project, filter: .failed)
         let posters = try #require(sections(in: html)["posters/fusion"])

@@ -17,7 +17,7 @@ struct GalleryProject {
 
     /// `withMask` adds an edit with a reference, a mask and `composite`.
     static func make(withMask: Bool = true, bottlePrompt: String = bottlePrompt) throws -> GalleryProject {
-        let dir = NSTemporaryDirectory() + "assetpipe-gallery-\(UUID().uuidString)"
+        let dir = try TemporaryFolder("gallery").path
         try FileManager.default.createDirectory(atPath: dir + "/sources", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: dir + "/masks", withIntermediateDirectories: true)
         let project = GalleryProject(directory: dir)
@@ -89,16 +89,17 @@ struct GalleryProject {
     func read(_ rel: String) -> [UInt8]? { FileManager.default.contents(atPath: directory + "/" + rel).map { Array($0) } }
 }
 
-/// A simulator for one test, with fast tasks and fast polling.
-@discardableResult
-func withSimulator<T>(_ body: (Connection) async throws -> T) async throws -> T {
-    try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(150))) { sim in
-        let connection = Connection(
-            baseURL: sim.baseURL, apiKey: "gallery-test",
-            pollPolicy: PollPolicy(initialDelay: .milliseconds(50), minimumInterval: .milliseconds(50),
-                                   maximumInterval: .milliseconds(200)))
-        return try await body(connection)
-    }
+extension SimulatorConfiguration {
+    /// The gallery tests' simulator: tasks of 0.15 s.
+    static var galleryTests: SimulatorConfiguration { SimulatorConfiguration(taskDuration: .milliseconds(150)) }
+}
+
+/// A connection to `sim` with fast polling.
+func connection(to sim: RunningSimulator) -> Connection {
+    Connection(
+        baseURL: sim.baseURL, apiKey: "gallery-test",
+        pollPolicy: PollPolicy(initialDelay: .milliseconds(50), minimumInterval: .milliseconds(50),
+                               maximumInterval: .milliseconds(200)))
 }
 
 /// One real build of the project against the simulator.

@@ -4,6 +4,7 @@ import AssetPipeline
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 @Suite("history, refresh review and rollback")
 struct HistoryTests {
@@ -20,7 +21,8 @@ struct HistoryTests {
     func refreshAndRollback() async throws {
         let project = try GalleryProject.make(withMask: false)
         defer { project.remove() }
-        try await withSimulator { c in
+        try await withRunningSimulator(.galleryTests) { sim in
+            let c = connection(to: sim)
             try await build(project, c)
             let first = try lock(project)
             let bottle1 = try #require(first.assets["icons/bottle"])
@@ -100,7 +102,7 @@ struct HistoryTests {
     func rollbackWithoutHistory() async throws {
         let project = try GalleryProject.make(withMask: false)
         defer { project.remove() }
-        try await withSimulator { try await build(project, $0) }
+        try await withRunningSimulator(.galleryTests) { try await build(project, connection(to: $0)) }
         let before = try Data(contentsOf: URL(fileURLWithPath: project.directory + "/assetpipe.lock"))
         let report = try BuildHistory.rollback(
             names: ["posters/fusion", "nope"], manifestDirectory: project.directory,
@@ -114,7 +116,7 @@ struct HistoryTests {
     func archiveDirectly() async throws {
         let project = try GalleryProject.make(withMask: false)
         defer { project.remove() }
-        try await withSimulator { try await build(project, $0) }
+        try await withRunningSimulator(.galleryTests) { try await build(project, connection(to: $0)) }
         let state = project.directory + "/.assetpipe"
         let original = try lock(project)
         let bottle = try #require(original.assets["icons/bottle"])
@@ -177,7 +179,7 @@ struct HistoryTests {
     func savedReport() async throws {
         let project = try GalleryProject.make(withMask: false)
         defer { project.remove() }
-        let report = try await withSimulator { try await build(project, $0) }
+        let report = try await withRunningSimulator(.galleryTests) { try await build(project, connection(to: $0)) }
         let state = project.directory + "/.assetpipe"
         try BuildHistory.saveReport(report, stateDirectory: state)
         let saved = try #require(BuildHistory.lastReport(stateDirectory: state))

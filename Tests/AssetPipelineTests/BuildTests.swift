@@ -4,11 +4,12 @@ import AssetPipeline
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 @Suite(.serialized) struct BuildTests {
     @Test func firstBuildThenSecondBuildMakesNoAPICall() async throws {
         let project = try TempProject(manifest: Manifests.standard)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             let first = try await project.build(sim)
             #expect(first.exitCode == 0, "\(first.summaryLines)")
             #expect(first.built == 3)
@@ -42,7 +43,7 @@ import Testing
 
     @Test func promptChangeRegeneratesOneAssetOnly() async throws {
         let project = try TempProject(manifest: Manifests.standard)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             _ = try await project.build(sim)
             let submissions = await sim.stats.submissions
             try project.write(
@@ -63,7 +64,7 @@ import Testing
 
     @Test func outputOnlyChangeIsReprocessedWithoutAPICall() async throws {
         let project = try TempProject(manifest: Manifests.standard)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             _ = try await project.build(sim)
             let before = await sim.stats
             try project.write(
@@ -80,7 +81,7 @@ import Testing
 
     @Test func deletedAndModifiedOutputsAreRemadeLocally() async throws {
         let project = try TempProject(manifest: Manifests.standard)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             _ = try await project.build(sim)
             let files = try project.outputs()
             let before = await sim.stats
@@ -105,7 +106,7 @@ import Testing
 
     @Test func committedOutputsMatchingTheLockAreUpToDateWithoutTheStateFolder() async throws {
         let project = try TempProject(manifest: Manifests.standard)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             _ = try await project.build(sim)
             try FileManager.default.removeItem(atPath: project.path(".assetpipe"))
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: nil)
@@ -123,7 +124,7 @@ import Testing
 
     @Test func lockFileIsDeterministic() async throws {
         let project = try TempProject(manifest: Manifests.standard)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             _ = try await project.build(sim)
             let bytes = try #require(project.read("assetpipe.lock"))
             let lock = try LockFile.read(path: project.path("assetpipe.lock"))
@@ -149,7 +150,7 @@ import Testing
                   1024x1536/low: 0.02
                   gpt-image-1.5-official/1536x1024/low: 0.03
                 """)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
             #expect(!plan.isUpToDate)
             #expect(plan.imagesToBill == 4)
@@ -169,7 +170,7 @@ import Testing
         let project = try TempProject(manifest: Manifests.small)
         let held = try BuildLock(stateDirectory: project.path(".assetpipe"))
         defer { held.release() }
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             do {
                 _ = try await project.build(sim)
                 Issue.record("the second build was not refused")
@@ -194,7 +195,7 @@ import Testing
                   - name: fine
                     prompt: another picture
                 """)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             let report = try await project.build(sim)
             #expect(report.exitCode == 1)
             let flat = try #require(report.assets.first { $0.name == "flat" })
@@ -222,7 +223,7 @@ import Testing
         var mask = RGBAImage(width: 300, height: 150, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
         for y in 0..<60 { for x in 0..<300 { mask[x, y] = RGBA8(r: 0, g: 0, b: 0, a: 0) } }
         try AtomicFile.write(try ImageEncoder.png(mask), to: project.path("masks/wide.png"))
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
             #expect(plan.assets[0].size == .landscape)
             let report = try await project.build(sim)
@@ -242,7 +243,7 @@ import Testing
                   - name: y
                     prompt: the same picture
                 """, sources: false)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             let report = try await project.build(sim)
             #expect(report.built == 2)
             let ids = report.assets.flatMap(\.taskIDs)

@@ -4,6 +4,7 @@ import Foundation
 import ImageCodec
 import MaskTools
 import Testing
+import TestSupport
 
 /// The example project in `assets/`: its sources are drawn here with assetpipe's own codec (run with
 /// `ASSETPIPE_WRITE_EXAMPLE=1 swift test --filter ExampleProjectTests` to redraw them; the mask is then made with
@@ -12,8 +13,8 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("assets").path
 
-    @Test func redrawSourcesWhenAsked() throws {
-        guard ProcessInfo.processInfo.environment["ASSETPIPE_WRITE_EXAMPLE"] == "1" else { return }
+    @Test(.requires(.askedFor("ASSETPIPE_WRITE_EXAMPLE")))
+    func redrawSourcesWhenAsked() throws {
         var jpeg = JPEGEncodeOptions()
         jpeg.quality = 85
         try AtomicFile.write(

@@ -8,17 +8,11 @@ import TestSupport
 /// uninterrupted build. The build runs as an `assetpipe build` process; the simulator lives in this test process,
 /// so it outlives the killed build (and its counters are readable).
 @Suite(.serialized) struct KillResumeTests {
-    static let binary = AssetpipeBinary.path
-
-    @Test(arguments: [("submitted", 2), ("downloading", 1), ("writing", 1)])
+    @Test(.requires(.assetpipeBinary), arguments: [("submitted", 2), ("downloading", 1), ("writing", 1)])
     func killedBuildResumesWithoutPayingTwice(marker: String, count: Int) async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
-            Issue.record("no assetpipe binary at \(Self.binary); run `swift build` first")
-            return
-        }
         let killed = try TempProject(manifest: Manifests.standard)
         let reference = try TempProject(manifest: Manifests.standard)
-        try await TestAPI.withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(1200))) { sim in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(1200))) { sim in
             // The uninterrupted build, for comparison (the simulator is deterministic: same request, same pixels).
             let uninterrupted = try await reference.build(sim)
             #expect(uninterrupted.exitCode == 0)
@@ -26,8 +20,7 @@ import TestSupport
             let before = await sim.stats.submissions
 
             let log = try await KilledBuild.run(
-                project: killed.dir, baseURL: sim.baseURL, marker: marker, count: count, limit: .seconds(20),
-                log: killed.path("build-stderr.log")
+                project: killed.dir, baseURL: sim.baseURL, marker: marker, count: count, limit: .seconds(20)
             ).stderr
             // Resume (a second resume when the kill fell between sending a submit and its answer).
             var report = try await killed.build(sim)

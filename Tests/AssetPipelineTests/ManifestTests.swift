@@ -1,6 +1,7 @@
 import AssetPipeline
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct ManifestTests {
     /// A manifest mistake, the line it must be reported at, the key named, and words of the message.
@@ -129,8 +130,7 @@ import Testing
 
     @Test(arguments: mistakes)
     func eachMistakeNamesFileLineAndKey(_ mistake: Mistake) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("manifest-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryFolder("manifest").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/assetpipe.yaml"
         try mistake.yaml.write(toFile: path, atomically: true, encoding: .utf8)
@@ -200,10 +200,9 @@ import Testing
     }
 
     @Test func aSymlinkOutOfTheTreeIsRefused() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("escape-\(UUID().uuidString)").path
-        let outside = dir + "-outside"
+        let dir = try TemporaryFolder("escape").path
+        let outside = try TemporaryFolder("escape-outside").path
         try FileManager.default.createDirectory(atPath: dir + "/generated", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
         defer {
             try? FileManager.default.removeItem(atPath: dir)
             try? FileManager.default.removeItem(atPath: outside)

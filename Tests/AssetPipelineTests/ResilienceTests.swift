@@ -4,6 +4,7 @@ import APIMartWire
 import AssetPipeline
 import Foundation
 import Testing
+import TestSupport
 
 @Suite(.serialized) struct ResilienceTests {
     @Test(arguments: [UInt64(3), 11])
@@ -19,7 +20,7 @@ import Testing
         let faults = FaultConfiguration(
             seed: seed, rateLimitRate: 0.15, retryAfterSeconds: 1, serverErrorRate: 0.1, badGatewayRate: 0.1,
             dropRate: 0.08, taskFailureRate: 0.25)
-        try await TestAPI.withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
             sim in
             let report = try await project.build(sim)
             #expect(report.assets.count == 5)
@@ -52,7 +53,7 @@ import Testing
     @Test func anUnansweredSubmitIsReportedAndTriedAgainNextBuild() async throws {
         let project = try TempProject(manifest: Manifests.small)
         let faults = FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)])
-        try await TestAPI.withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
             sim in
             let first = try await project.build(sim, jobs: 1)
             #expect(first.exitCode == 1)
@@ -82,7 +83,7 @@ import Testing
 
     @Test func aJournaledSubmitWithoutAnswerFailsThisBuildAndIsRetriedByTheNext() async throws {
         let project = try TempProject(manifest: Manifests.small)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
             let key = try #require(plan.assets.first { $0.asset.name == "a" }).key
             // What a build killed between "about to submit" and the answer leaves behind.
@@ -106,7 +107,7 @@ import Testing
 
     @Test func aJournaledTaskIsPolledNeverResubmitted() async throws {
         let project = try TempProject(manifest: Manifests.small)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
             let key = try #require(plan.assets.first { $0.asset.name == "a" }).key
             // An earlier build submitted "a" and was killed before polling.
@@ -133,7 +134,7 @@ import Testing
 
     @Test func paymentRequiredStopsNewSubmissionsAndExitsThree() async throws {
         let project = try TempProject(manifest: Manifests.small)
-        try await TestAPI.withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), balance: 1)) { sim in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), balance: 1)) { sim in
             let report = try await project.build(sim, jobs: 1)
             #expect(report.exitCode == 3)
             #expect(report.built == 1 && report.failed == 1)
@@ -145,7 +146,7 @@ import Testing
 
     @Test func forbiddenModelFailsOnlyItsAssets() async throws {
         let project = try TempProject(manifest: Manifests.standard)
-        try await TestAPI.withSimulator(
+        try await withRunningSimulator(
             SimulatorConfiguration(taskDuration: .milliseconds(300), forbiddenModels: ["gpt-image-1.5-official"])
         ) { sim in
             let report = try await project.build(sim)
@@ -157,7 +158,7 @@ import Testing
 
     @Test func unauthorizedStopsTheBuildSayingHowToFixIt() async throws {
         let project = try TempProject(manifest: Manifests.small)
-        try await TestAPI.withSimulator(SimulatorConfiguration(requiredKey: "the-right-key")) { sim in
+        try await withRunningSimulator(SimulatorConfiguration(requiredKey: "the-right-key")) { sim in
             let report = try await project.build(sim, jobs: 1)
             #expect(report.exitCode == 3)
             #expect(report.failed == 2)
@@ -168,7 +169,7 @@ import Testing
 
     @Test func pruneRemovesOnlyWhatAssetpipeWroteAndNoLongerProduces() async throws {
         let project = try TempProject(manifest: Manifests.standard)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             _ = try await project.build(sim)
             // Drop the fusion asset and change the bottle's variant.
             let fusionStart = Manifests.standard.range(of: "  - name: posters/fusion")!.lowerBound

@@ -16,42 +16,6 @@ import TestSupport
     static let key = "sk-LEAKCHECK-0123456789abcdef"
     static let wrongKey = "sk-WRONGKEY-fedcba9876543210"
 
-    static let binary = AssetpipeBinary.path
-
-    struct Run: CustomStringConvertible {
-        var exitCode: Int32
-        var stdout: String
-        var stderr: String
-        var description: String { "exit \(exitCode)\nstdout:\n\(stdout)\nstderr:\n\(stderr)" }
-    }
-
-    /// Runs the CLI with `environment` added (nil removes), output captured through files.
-    static func cli(_ arguments: [String], environment: [String: String?] = [:]) throws -> Run {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        FileManager.default.createFile(atPath: dir + "/out", contents: nil)
-        FileManager.default.createFile(atPath: dir + "/err", contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err"))
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return Run(
-            exitCode: process.terminationStatus,
-            stdout: (try? String(contentsOfFile: dir + "/out", encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? "")
-    }
-
     /// Every regular file under `dir` (recursively, hidden ones included) whose bytes contain `needle`.
     static func filesContaining(_ needle: String, under dir: String) -> (hits: [String], files: Int, bytes: Int) {
         let pattern = Array(needle.utf8)
@@ -88,40 +52,39 @@ import TestSupport
 
     // MARK: - The key
 
-    @Test(.timeLimit(.minutes(TestTime.minutes(3))))
+    @Test(.timeLimit(.minutes(TestTime.minutes(3))), .requires(.assetpipeBinary))
     func theKeyIsNeverWrittenAnywhere() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the binary first")
         let project = try TempProject(manifest: Manifests.standard)
-        try await TestAPI.withSimulator(
+        try await withRunningSimulator(
             SimulatorConfiguration(requiredKey: Self.key, taskDuration: .milliseconds(200))
         ) { sim in
-            var said: [Run] = []
+            var said: [ChildProcess.Outcome] = []
             let env: [String: String?] = ["APIMART_API_KEY": Self.key, "APIMART_BASE_URL": nil]
             // A full build (plain event lines on stderr), then the same as JSON, a dry run, a check.
-            let build = try Self.cli(["build", project.dir, "--base-url", sim.baseURL, "--jobs", "3"], environment: env)
+            let build = try await AssetpipeBinary.run(["build", project.dir, "--base-url", sim.baseURL, "--jobs", "3"], environment: env)
             #expect(build.exitCode == 0, "\(build)")
             said.append(build)
-            said.append(try Self.cli(["build", project.dir, "--base-url", sim.baseURL, "--json"], environment: env))
-            said.append(try Self.cli(["build", project.dir, "--dry-run", "--base-url", sim.baseURL], environment: env))
+            said.append(try await AssetpipeBinary.run(["build", project.dir, "--base-url", sim.baseURL, "--json"], environment: env))
+            said.append(try await AssetpipeBinary.run(["build", project.dir, "--dry-run", "--base-url", sim.baseURL], environment: env))
             // The simulator took exactly that key: the build really sent it.
             #expect(await sim.stats.submissions == 3)
             // One asset changed, built with a wrong key: 401, exit 3, neither key shown.
             try project.write(
                 "assetpipe.yaml", Manifests.standard.replacingOccurrences(of: "starry night", with: "red sunset"))
-            let refused = try Self.cli(
+            let refused = try await AssetpipeBinary.run(
                 ["build", project.dir, "--base-url", sim.baseURL, "--json"],
                 environment: ["APIMART_API_KEY": Self.wrongKey, "APIMART_BASE_URL": nil])
             #expect(refused.exitCode == 3, "\(refused)")
             said.append(refused)
             // `generate` writes into the project too; its output is searched with the rest.
-            let generated = try Self.cli(
+            let generated = try await AssetpipeBinary.run(
                 ["generate", "--prompt", "a leak check", "--out", project.path("one-off"), "--json", "--base-url", sim.baseURL,
                  "--image", project.path("sources/robot.png")],
                 environment: env)
             #expect(generated.exitCode == 0, "\(generated)")
             said.append(generated)
             // A gallery of the tree, when the command exists.
-            said.append(try Self.cli(["gallery", project.dir, "--output", project.path("gallery")], environment: env))
+            said.append(try await AssetpipeBinary.run(["gallery", project.dir, "--output", project.path("gallery")], environment: env))
             // The build again in process, with every event's text kept.
             let events = EventLog()
             try project.write("assetpipe.yaml", Manifests.standard.replacingOccurrences(of: "starry night", with: "green aurora"))
@@ -212,11 +175,7 @@ import TestSupport
         }
     }
 
-    static func outsideFolder() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outside-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func outsideFolder() throws -> String { try TemporaryFolder("outside").path }
 
     /// Symbolic links inside the tree that point out: the output folder itself, a folder in it, an output file,
     /// a dangling link to a folder that does not exist yet, and a link made after the manifest was read (the
@@ -224,7 +183,7 @@ import TestSupport
     @Test(.timeLimit(.minutes(TestTime.minutes(2))))
     func symbolicLinksOutOfTheTreeAreRefused() async throws {
         let manifest = "assets:\n  - name: linked/pic\n    prompt: a picture\n    quality: low\n"
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             for kind in ["output-folder", "sub-folder", "output-file", "output-file-dangling", "dangling", "after-load"] {
                 let outside = try Self.outsideFolder()
                 defer { try? FileManager.default.removeItem(atPath: outside) }
@@ -389,61 +348,30 @@ import TestSupport
         #expect(SimulatorConfiguration().host == "127.0.0.1")
         #expect(SimulatorConfiguration().bindsLoopbackOnly)
         #expect(!SimulatorConfiguration(host: "0.0.0.0").bindsLoopbackOnly)
-        try await TestAPI.withSimulator { sim in
+        try await withRunningSimulator(.pipelineTests) { sim in
             #expect(sim.baseURL.hasPrefix("http://127.0.0.1:"))
         }
     }
 
     /// `assetpipe simulator --host 0.0.0.0` says on stderr that it is reachable from the network; it is stopped
     /// at once and no traffic is sent to it.
-    @Test(.timeLimit(.minutes(TestTime.minutes(1))))
+    @Test(.timeLimit(.minutes(TestTime.minutes(1))), .requires(.assetpipeBinary))
     func theSimulatorWarnsWhenNotOnLoopback() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary))
-        let dir = try Self.outsideFolder()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        FileManager.default.createFile(atPath: dir + "/out", contents: nil)
-        FileManager.default.createFile(atPath: dir + "/err", contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["simulator", "--host", "0.0.0.0", "--port", "0"]
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err"))
-        try process.run()
-        defer {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
-        var err = ""
-        for _ in 0..<500 where !err.contains("warning") {
-            err = (try? String(contentsOfFile: dir + "/err", encoding: .utf8)) ?? ""
-            if !err.contains("warning") { try await Task.sleep(for: .milliseconds(20)) }
-        }
-        process.terminate()
+        let exposed = try AssetpipeBinary.start(["simulator", "--host", "0.0.0.0", "--port", "0"])
+        defer { exposed.kill() }
+        _ = try await exposed.waitForStderr("warning", timeout: .seconds(10))
+        let err = await exposed.stop().stderr
         #expect(err.contains("warning: bound to 0.0.0.0"), "\(err)")
         #expect(err.contains("reachable from the network"), "\(err)")
 
         // The default says nothing of the kind.
-        let quiet = Process()
-        quiet.executableURL = URL(fileURLWithPath: Self.binary)
-        quiet.arguments = ["simulator", "--port", "0"]
-        FileManager.default.createFile(atPath: dir + "/err2", contents: nil)
-        FileManager.default.createFile(atPath: dir + "/out2", contents: nil)
-        quiet.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out2"))
-        quiet.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/err2"))
-        try quiet.run()
-        defer {
-            if quiet.isRunning { kill(quiet.processIdentifier, SIGKILL) }
-            quiet.waitUntilExit()
-        }
-        var out = ""
-        for _ in 0..<500 where !out.contains("\n") {
-            out = (try? String(contentsOfFile: dir + "/out2", encoding: .utf8)) ?? ""
-            if !out.contains("\n") { try await Task.sleep(for: .milliseconds(20)) }
-        }
+        let quiet = try AssetpipeBinary.start(["simulator", "--port", "0"])
+        defer { quiet.kill() }
+        let out = try await quiet.firstLine(timeout: .seconds(10))
         try await Task.sleep(for: .milliseconds(100))
-        quiet.terminate()
+        let said = await quiet.stop()
         #expect(out.hasPrefix("http://127.0.0.1:"), "\(out)")
-        #expect(!((try? String(contentsOfFile: dir + "/err2", encoding: .utf8)) ?? "").contains("warning"))
+        #expect(!said.stderr.contains("warning"))
     }
 }
 

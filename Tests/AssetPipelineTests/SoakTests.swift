@@ -77,7 +77,7 @@ import TestSupport
         seed: 20_261_124, rateLimitRate: 0.05, retryAfterSeconds: 1, serverErrorRate: 0.04, badGatewayRate: 0.04,
         dropRate: 0.03, taskFailureRate: 0.05, slowRate: 0.05, slowDelay: .milliseconds(150))
 
-    @Test(.timeLimit(.minutes(TestTime.minutes(4))))
+    @Test(.timeLimit(.minutes(TestTime.busyMinutes(4))))
     func faultSoakEndsEveryAssetBuiltOrFailedAndTheTreeAgreesWithTheLock() async throws {
         let count = Self.assetCount
         let project = try TempProject(manifest: Self.manifest(count: count), sources: false)
@@ -174,7 +174,7 @@ import TestSupport
         try Self.auditTree(project, allowMissing: Set(resumed.assets.filter { $0.status == .failed }.map(\.name)))
 
         // Build 3, a server without faults: the rest is built, the finished ones cost nothing.
-        let third = try await TestAPI.withSimulator(SimulatorConfiguration(taskDuration: .milliseconds(50))) { sim in
+        let third = try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(50))) { sim in
             let report = try await Pipeline.build(
                 manifest: manifest, connection: TestAPI.connection(sim), options: BuildOptions(jobs: 16))
             return (report, await sim.stats)

@@ -13,8 +13,7 @@ final class TempProject: @unchecked Sendable {
     let dir: String
 
     init(manifest: String, sources: Bool = true) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("assetpipe-test-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        dir = try TemporaryFolder("project").path
         if sources { try Self.writeSources(into: dir) }
         try write("assetpipe.yaml", manifest)
     }
@@ -83,14 +82,11 @@ enum TestAPI {
     static func connection(_ sim: RunningSimulator) -> Connection {
         Connection(baseURL: sim.baseURL, apiKey: "test-key", pollPolicy: fastPolls, retryPolicy: fastRetries)
     }
+}
 
-    /// Runs `body` with a simulator on port 0 (tasks take 0.3 s), stopped afterwards.
-    static func withSimulator<T>(
-        _ configuration: SimulatorConfiguration = SimulatorConfiguration(taskDuration: .milliseconds(300)),
-        _ body: (RunningSimulator) async throws -> T
-    ) async throws -> T {
-        try await withRunningSimulator(configuration, body)
-    }
+extension SimulatorConfiguration {
+    /// The pipeline tests' simulator: tasks of 0.3 s.
+    static var pipelineTests: SimulatorConfiguration { SimulatorConfiguration(taskDuration: .milliseconds(300)) }
 }
 
 /// Manifests used across tests.

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// `assetpipe build`, `prune` and `clean` as a user runs them: exit codes, stdout, stderr.
-@Suite struct BuildCLITests {
+@Suite(.requires(.assetpipeBinary)) struct BuildCLITests {
     static let manifest = """
         assets:
           - name: icons/a
@@ -21,55 +21,50 @@ import TestSupport
         """
 
     static func project(_ text: String = manifest) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("build-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryFolder("build-cli").path
         try text.write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
         return dir
     }
 
     static let noKey: [String: String?] = ["APIMART_API_KEY": nil, "APIMART_BASE_URL": nil]
 
-    @Test func helpNamesTheFlags() throws {
-        try #require(CLIRunner.binaryExists, "build the binary first")
-        let r = try CLIRunner.run(["build", "--help"])
+    @Test func helpNamesTheFlags() async throws {
+        let r = try await AssetpipeBinary.run(["build", "--help"])
         #expect(r.exitCode == 0)
         for flag in ["--simulator", "--dry-run", "--check", "--max-images", "--jobs", "--json", "--yes"] {
             #expect(r.stdout.contains(flag), "\(flag)")
         }
     }
 
-    @Test func withoutAKeyTheBuildStopsAndSaysHow() throws {
-        try #require(CLIRunner.binaryExists)
+    @Test func withoutAKeyTheBuildStopsAndSaysHow() async throws {
         let dir = try Self.project()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try CLIRunner.run(["build", dir], environment: Self.noKey)
+        let r = try await AssetpipeBinary.run(["build", dir], environment: Self.noKey)
         #expect(r.exitCode == 2, "\(r)")
         #expect(r.stderr.contains("APIMART_API_KEY"))
         #expect(r.stderr.contains("--simulator"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/.assetpipe"))
     }
 
-    @Test func aManifestErrorNamesFileLineAndKey() throws {
-        try #require(CLIRunner.binaryExists)
+    @Test func aManifestErrorNamesFileLineAndKey() async throws {
         let dir = try Self.project("assets:\n  - name: a\n    prompt: x\n    qualty: low\n")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try CLIRunner.run(["build", dir, "--simulator"])
+        let r = try await AssetpipeBinary.run(["build", dir, "--simulator"])
         #expect(r.exitCode == 2, "\(r)")
         #expect(r.stderr.contains("assetpipe.yaml:4:5: assets[0].qualty"), "\(r)")
         #expect(r.stderr.contains("did you mean 'quality'"))
     }
 
-    @Test func simulatorBuildThenCheckDryRunAndPrune() throws {
-        try #require(CLIRunner.binaryExists)
+    @Test func simulatorBuildThenCheckDryRunAndPrune() async throws {
         let dir = try Self.project()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let dry = try CLIRunner.run(["build", dir, "--dry-run"], environment: Self.noKey)
+        let dry = try await AssetpipeBinary.run(["build", dir, "--dry-run"], environment: Self.noKey)
         #expect(dry.exitCode == 0, "\(dry)")
         #expect(dry.stdout.contains("images to bill: 2"))
         #expect(dry.stdout.contains("generate"))
-        #expect(try CLIRunner.run(["build", dir, "--check"], environment: Self.noKey).exitCode == 1)
+        #expect(try await AssetpipeBinary.run(["build", dir, "--check"], environment: Self.noKey).exitCode == 1)
 
-        let first = try CLIRunner.run(["build", dir, "--simulator", "--json", "--simulator-task-seconds", "0.3"])
+        let first = try await AssetpipeBinary.run(["build", dir, "--simulator", "--json", "--simulator-task-seconds", "0.3"])
         #expect(first.exitCode == 0, "\(first)")
         let report = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any]
         #expect(report?["built"] as? Int == 2)
@@ -77,17 +72,17 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: dir + "/generated/icons/a@64w.jpg"))
         #expect(FileManager.default.fileExists(atPath: dir + "/assetpipe.lock"))
 
-        let check = try CLIRunner.run(["build", dir, "--check"], environment: Self.noKey)
+        let check = try await AssetpipeBinary.run(["build", dir, "--check"], environment: Self.noKey)
         #expect(check.exitCode == 0, "\(check)")
         #expect(check.stdout.contains("up to date"))
-        let again = try CLIRunner.run(["build", dir, "--simulator"])
+        let again = try await AssetpipeBinary.run(["build", dir, "--simulator"])
         #expect(again.exitCode == 0)
         #expect(again.stdout.contains("built 0, up to date 2, re-processed 0, failed 0, images billed 0"), "\(again)")
 
         // Too many images for --max-images: refused before anything, exit 2.
         try Self.manifest.replacingOccurrences(of: "another picture", with: "another picture, in blue")
             .write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
-        let refused = try CLIRunner.run(["build", dir, "--simulator", "--max-images", "0"])
+        let refused = try await AssetpipeBinary.run(["build", dir, "--simulator", "--max-images", "0"])
         #expect(refused.exitCode == 2, "\(refused)")
         #expect(refused.stderr.contains("--max-images"))
 
@@ -95,14 +90,14 @@ import TestSupport
         try "assets:\n  - name: b\n    prompt: another picture\n    quality: low\n"
             .write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
         try "mine".write(toFile: dir + "/generated/icons/notes.txt", atomically: true, encoding: .utf8)
-        let prune = try CLIRunner.run(["prune", dir])
+        let prune = try await AssetpipeBinary.run(["prune", dir])
         #expect(prune.exitCode == 0, "\(prune)")
         #expect(prune.stdout.contains("removed generated/icons/a.png"))
         #expect(!FileManager.default.fileExists(atPath: dir + "/generated/icons/a.png"))
         #expect(FileManager.default.fileExists(atPath: dir + "/generated/icons/notes.txt"))
         #expect(FileManager.default.fileExists(atPath: dir + "/generated/b.png"))
 
-        let clean = try CLIRunner.run(["clean", dir])
+        let clean = try await AssetpipeBinary.run(["clean", dir])
         #expect(clean.exitCode == 0, "\(clean)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/.assetpipe/raw"))
         #expect(FileManager.default.fileExists(atPath: dir + "/.assetpipe/journal.sqlite"))
@@ -112,27 +107,9 @@ import TestSupport
     /// SIGKILL once two tasks are submitted, then resumed: every task the killed build got is polled, not
     /// submitted again, and the files equal those of an uninterrupted build.
     @Test func aBuildKilledMidRunResumesAgainstASeparateSimulator() async throws {
-        try #require(CLIRunner.binaryExists)
-        let simLog = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString).out").path
-        _ = FileManager.default.createFile(atPath: simLog, contents: nil)
-        let simulator = Process()
-        simulator.executableURL = URL(fileURLWithPath: CLIRunner.binaryPath)
-        simulator.arguments = ["simulator", "--port", "0", "--task-seconds", "1"]
-        simulator.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: simLog))
-        simulator.standardError = FileHandle.nullDevice
-        try simulator.run()
-        defer {
-            simulator.terminate()
-            simulator.waitUntilExit()
-            try? FileManager.default.removeItem(atPath: simLog)
-        }
-        var baseURL = ""
-        for _ in 0..<200 where baseURL.isEmpty {
-            baseURL =
-                ((try? String(contentsOfFile: simLog, encoding: .utf8)) ?? "")
-                .split(separator: "\n").first.map(String.init) ?? ""
-            if baseURL.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
-        }
+        let simulator = try AssetpipeBinary.start(["simulator", "--port", "0", "--task-seconds", "1"])
+        defer { simulator.kill() }
+        let baseURL = try await simulator.firstLine()
         try #require(baseURL.hasPrefix("http://"), "the simulator printed no base URL")
         let env: [String: String?] = ["APIMART_API_KEY": "test-key", "APIMART_BASE_URL": nil]
         let four =
@@ -145,18 +122,16 @@ import TestSupport
             try? FileManager.default.removeItem(atPath: reference)
             try? FileManager.default.removeItem(atPath: killed)
         }
-        let whole = try CLIRunner.run(["build", reference, "--base-url", baseURL], environment: env)
+        let whole = try await AssetpipeBinary.run(["build", reference, "--base-url", baseURL], environment: env)
         #expect(whole.exitCode == 0, "\(whole)")
 
-        let log = killed + "/stderr.log"
         let build = try await KilledBuild.run(
-            project: killed, baseURL: baseURL, marker: " submitted", count: 2, limit: .seconds(6), log: log)
+            project: killed, baseURL: baseURL, marker: " submitted", count: 2, limit: .seconds(6))
         let killedLog = build.stderr
-        try? FileManager.default.removeItem(atPath: log)
 
-        var resumed = try CLIRunner.run(["build", killed, "--base-url", baseURL, "--json"], environment: env)
+        var resumed = try await AssetpipeBinary.run(["build", killed, "--base-url", baseURL, "--json"], environment: env)
         if resumed.exitCode == 1 && resumed.stdout.contains("outcome-unknown") {
-            resumed = try CLIRunner.run(["build", killed, "--base-url", baseURL, "--json"], environment: env)
+            resumed = try await AssetpipeBinary.run(["build", killed, "--base-url", baseURL, "--json"], environment: env)
         }
         #expect(resumed.exitCode == 0, "\(resumed)")
         #expect(build.wasKilled, "the build finished before it was killed")
@@ -190,8 +165,7 @@ import TestSupport
     /// A manifest whose inputs (references, masks) are missing or unreadable is exit 2, whether it is built,
     /// checked or dry-run, and the message names the asset and the file.
     @Test(arguments: ["missing-reference", "unreadable-reference", "missing-mask", "unreadable-mask"])
-    func unusableInputsExitTwoInEveryMode(_ input: String) throws {
-        try #require(CLIRunner.binaryExists)
+    func unusableInputsExitTwoInEveryMode(_ input: String) async throws {
         let (reference, mask): (String, String?) =
             switch input {
             case "missing-reference": ("nothere.png", nil)
@@ -213,7 +187,7 @@ import TestSupport
         FileManager.default.createFile(atPath: dir + "/garbage.png", contents: Data("not an image".utf8))
         let named = mask ?? reference
         for mode in ["--dry-run", "--check", "--simulator"] {
-            let r = try CLIRunner.run(["build", dir, mode], environment: Self.noKey)
+            let r = try await AssetpipeBinary.run(["build", dir, mode], environment: Self.noKey)
             #expect(r.exitCode == 2, "\(input) \(mode): \(r)")
             #expect(r.stderr.contains(named), "\(input) \(mode): \(r)")
             if input.hasPrefix("unreadable") { #expect(r.stderr.contains("asset 'a'"), "\(input) \(mode): \(r)") }

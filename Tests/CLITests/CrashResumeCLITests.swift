@@ -16,45 +16,26 @@ import FoundationNetworking
 /// (tmpfs), a read-only output folder and a second concurrent build.
 ///
 /// Rerun: `swift test --filter CrashResumeCLITests`.
-@Suite(.serialized) struct CrashResumeCLITests {
+@Suite(.serialized, .requires(.assetpipeBinary)) struct CrashResumeCLITests {
     // MARK: - Processes
 
-    /// `assetpipe simulator` as a separate process; stopped (SIGTERM, then SIGKILL) by `stop()`.
-    final class SimulatorProcess: @unchecked Sendable {
-        let process = Process()
-        let log: String
-        var baseURL = ""
+    /// `assetpipe simulator` as a separate process, its counters read over `GET /_simulator/stats`; stopped
+    /// (SIGTERM, then SIGKILL) by `stop()`.
+    final class SimulatorProcess: Sendable {
+        let child: ChildProcess
+        let baseURL: String
 
         init(_ arguments: [String]) async throws {
-            log = FileManager.default.temporaryDirectory.appendingPathComponent("crash-sim-\(UUID().uuidString).out")
-                .path
-            FileManager.default.createFile(atPath: log, contents: nil)
-            process.executableURL = URL(fileURLWithPath: CLIRunner.binaryPath)
-            process.arguments = ["simulator", "--port", "0"] + arguments
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            for _ in 0..<400 where baseURL.isEmpty {
-                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-                if let line = text.split(separator: "\n").first, text.contains("\n") { baseURL = String(line) }
-                if baseURL.isEmpty { try await Task.sleep(for: .milliseconds(25)) }
+            child = try AssetpipeBinary.start(["simulator", "--port", "0"] + arguments)
+            let line = try await child.firstLine(timeout: .seconds(10))
+            guard line.hasPrefix("http://127.0.0.1:") else {
+                child.kill()
+                throw CrashTestError("the simulator printed no loopback base URL: '\(line)'")
             }
-            if !baseURL.hasPrefix("http://127.0.0.1:") {
-                stop()
-                throw CrashTestError("the simulator printed no loopback base URL: '\(baseURL)'")
-            }
+            baseURL = line
         }
 
-        func stop() {
-            guard process.isRunning else { return }
-            process.terminate()
-            for _ in 0..<200 where process.isRunning { usleep(10_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            try? FileManager.default.removeItem(atPath: log)
-        }
-
-        deinit { stop() }
+        func stop() async { _ = await child.stop(timeout: .seconds(2)) }
 
         /// The simulator's counters (`GET /_simulator/stats`).
         func stats() async throws -> [String: Any] {
@@ -80,52 +61,13 @@ import FoundationNetworking
     }
 
     /// `assetpipe build` running in the background, its stderr in a file (plain event lines: no terminal).
-    final class BuildProcess: @unchecked Sendable {
-        let process = Process()
-        let log: String
-
-        init(_ dir: String, baseURL: String, jobs: Int = 2, key: String = "test-key", extra: [String: String] = [:]) throws {
-            log = dir + ".stderr.log"
-            FileManager.default.createFile(atPath: log, contents: nil)
-            process.executableURL = URL(fileURLWithPath: CLIRunner.binaryPath)
-            process.arguments = ["build", dir, "--base-url", baseURL, "--jobs", "\(jobs)"]
-            var env = ProcessInfo.processInfo.environment
-            env["APIMART_API_KEY"] = key
-            env["APIMART_BASE_URL"] = nil
-            for (k, v) in extra { env[k] = v }
-            process.environment = env
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-            try process.run()
-        }
-
-        var stderr: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
-
-        /// Waits until stderr holds `marker` at least `count` times (true), or the build ends or time runs out.
-        func wait(for marker: String, count: Int = 1, timeout: Duration = .seconds(60)) async throws -> Bool {
-            let clock = ContinuousClock()
-            let end = clock.now.advanced(by: timeout)
-            while clock.now < end {
-                if stderr.components(separatedBy: marker).count - 1 >= count { return true }
-                if !process.isRunning { return false }
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            return false
-        }
-
-        /// SIGKILL; true when the build was still running (really killed).
-        @discardableResult
-        func kill() -> Bool {
-            let running = process.isRunning
-            if running { Glibc.kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-            return running && process.terminationReason == .uncaughtSignal
-        }
-
-        deinit {
-            if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
-            try? FileManager.default.removeItem(atPath: log)
-        }
+    static func startBuild(
+        _ dir: String, baseURL: String, jobs: Int = 2, key: String = "test-key", extra: [String: String] = [:]
+    ) throws -> ChildProcess {
+        var environment: [String: String?] = ["APIMART_API_KEY": key, "APIMART_BASE_URL": nil]
+        for (k, v) in extra { environment[k] = v }
+        return try AssetpipeBinary.start(
+            ["build", dir, "--base-url", baseURL, "--jobs", "\(jobs)"], environment: environment)
     }
 
     struct CrashTestError: Error, CustomStringConvertible {
@@ -191,8 +133,7 @@ import FoundationNetworking
     static let billedImagesOfManifest = 7
 
     static func project(_ text: String = manifest, in parent: String? = nil) throws -> String {
-        let base = parent ?? FileManager.default.temporaryDirectory.path
-        let dir = base + "/crash-\(UUID().uuidString.prefix(8))"
+        let dir = try parent.map { $0 + "/crash-\(UUID().uuidString.prefix(8))" } ?? TemporaryFolder("crash").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try text.write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
         // Sources: a PNG 90×60 and a JPEG 60×90, masks with the top half editable.
@@ -249,7 +190,7 @@ import FoundationNetworking
             let record = listed[rel]
             #expect(record != nil, "\(rel) is not in the lock")
             #expect(record?["bytes"] as? Int == bytes.count, "\(rel): size differs from the lock")
-            #expect(record?["sha256"] as? String == sha256(bytes), "\(rel): sha256 differs from the lock")
+            #expect(record?["sha256"] as? String == Digest.sha256(bytes), "\(rel): sha256 differs from the lock")
             #expect((try? ImageDecoder.decode(.bytes(Array(bytes)))) != nil, "\(rel) does not decode")
         }
         if expectComplete {
@@ -260,23 +201,15 @@ import FoundationNetworking
         }
     }
 
-    static func sha256(_ data: Data) -> String {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: file, contents: data)
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let r = try? CLIRunner.runProcess("/usr/bin/env", ["sha256sum", file])
-        return String(r?.stdout.prefix(64) ?? "")
-    }
-
     static func env(_ key: String = "test-key") -> [String: String?] {
         ["APIMART_API_KEY": key, "APIMART_BASE_URL": nil]
     }
 
     /// Runs `assetpipe build --json` until it exits 0 (at most `tries` times); returns every run.
-    static func resume(_ dir: String, baseURL: String, tries: Int = 3) throws -> [CLIRunner.Result] {
-        var runs: [CLIRunner.Result] = []
+    static func resume(_ dir: String, baseURL: String, tries: Int = 3) async throws -> [ChildProcess.Outcome] {
+        var runs: [ChildProcess.Outcome] = []
         for _ in 0..<tries {
-            let r = try CLIRunner.run(
+            let r = try await AssetpipeBinary.run(
                 ["build", dir, "--base-url", baseURL, "--json", "--jobs", "3"], environment: env(),
                 timeout: .seconds(120))
             runs.append(r)
@@ -307,14 +240,13 @@ import FoundationNetworking
         ("after some assets finished", "files written)", 2, 0),
     ]
 
-    @Test(.timeLimit(.minutes(TestTime.minutes(4))))
+    @Test(.timeLimit(.minutes(TestTime.busyMinutes(4))))
     func aBuildKilledAtManyMomentsResumesToTheSameTreeWithoutPayingTwice() async throws {
-        try #require(CLIRunner.binaryExists, "build the binary first")
         let sim = try await SimulatorProcess(["--task-seconds", "0.4"])
-        defer { sim.stop() }
+        defer { sim.child.kill() }
         let reference = try Self.project()
         defer { try? FileManager.default.removeItem(atPath: reference) }
-        let whole = try CLIRunner.run(["build", reference, "--base-url", sim.baseURL], environment: Self.env())
+        let whole = try await AssetpipeBinary.run(["build", reference, "--base-url", sim.baseURL], environment: Self.env())
         try #require(whole.exitCode == 0, "\(whole)")
         let expectedTree = Self.tree(reference)
         let expectedLock = try Self.comparableLock(reference)
@@ -327,9 +259,10 @@ import FoundationNetworking
                 try await Self.crashAndResume(
                     point.label, sim: sim, expectedTree: expectedTree, expectedLock: expectedLock
                 ) { build in
-                    let reached = try await build.wait(for: point.marker, count: point.count)
+                    let reached = try await build.waitForStderr(point.marker, count: point.count)
                     if point.delayMs > 0 { try await Task.sleep(for: .milliseconds(point.delayMs)) }
-                    return reached && build.kill()
+                    guard reached else { return false }
+                    return await build.killNow()
                 })
         }
         // Windows too short to hit by timing: the build kills itself there (ASSETPIPE_TEST_KILL_AT, see
@@ -342,8 +275,7 @@ import FoundationNetworking
                     "hook \(step):\(n)", sim: sim, expectedTree: expectedTree, expectedLock: expectedLock,
                     extra: ["ASSETPIPE_TEST_KILL_AT": "\(step):\(n)"]
                 ) { build in
-                    build.process.waitUntilExit()
-                    return build.process.terminationReason == .uncaughtSignal
+                    await build.exit().wasKilledBySignal
                 })
         }
         print("crash points:\n  " + figures.joined(separator: "\n  "))
@@ -353,19 +285,19 @@ import FoundationNetworking
     /// one exits 0; checks submissions, the tree, the lock and the audit. Returns a line of figures.
     static func crashAndResume(
         _ label: String, sim: SimulatorProcess, expectedTree: [String: Data], expectedLock: NSDictionary,
-        extra: [String: String] = [:], kill: (BuildProcess) async throws -> Bool
+        extra: [String: String] = [:], kill: (ChildProcess) async throws -> Bool
     ) async throws -> String {
         let dir = try Self.project()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = try await sim.submissions()
-        let build = try BuildProcess(dir, baseURL: sim.baseURL, jobs: 2, extra: extra)
+        let build = try Self.startBuild(dir, baseURL: sim.baseURL, jobs: 2, extra: extra)
         let killed = try await kill(build)
         #expect(killed, "\(label): the build ended before the kill\n\(build.stderr)")
         let doneBeforeKill = Self.count(build.stderr, "files written)")
         // What a kill inside an atomic write leaves: a temporary file beside its target. The next build sweeps it.
         try Data("partial".utf8).write(to: URL(fileURLWithPath: dir + "/.assetpipe.lock.tmp-Ab12Cd"))
 
-        let runs = try Self.resume(dir, baseURL: sim.baseURL)
+        let runs = try await Self.resume(dir, baseURL: sim.baseURL)
         let last = try #require(runs.last)
         #expect(last.exitCode == 0, "\(label): \(runs)")
         // An outcome-unknown (killed between sending a submit and recording its answer) is reported, then
@@ -380,7 +312,7 @@ import FoundationNetworking
         #expect(try Self.comparableLock(dir) == expectedLock, "\(label): the lock differs")
         try Self.audit(dir)
         // A further build is up to date and costs nothing.
-        let check = try CLIRunner.run(["build", dir, "--check"], environment: Self.env())
+        let check = try await AssetpipeBinary.run(["build", dir, "--check"], environment: Self.env())
         #expect(check.exitCode == 0, "\(label): \(check)")
         return "\(label): \(doneBeforeKill) assets done before the kill, \(runs.count) resume run(s), \(submitted) submissions, \(unknown) outcome-unknown"
     }
@@ -390,23 +322,22 @@ import FoundationNetworking
     /// tries again and says so.
     @Test(.timeLimit(.minutes(TestTime.minutes(2))))
     func aSubmitInFlightWhenKilledIsReportedAsOutcomeUnknownThenRetried() async throws {
-        try #require(CLIRunner.binaryExists)
         // Every answer is held 1.5 s: the kill lands while the server holds the submit.
         let sim = try await SimulatorProcess(["--task-seconds", "0.2", "--slow-rate", "1", "--slow-seconds", "1.5"])
-        defer { sim.stop() }
+        defer { sim.child.kill() }
         let dir = try Self.project("assets:\n  - name: only\n    prompt: one picture\n    quality: low\n")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let build = try BuildProcess(dir, baseURL: sim.baseURL, jobs: 1)
-        #expect(try await build.wait(for: ": submitting"))
+        let build = try Self.startBuild(dir, baseURL: sim.baseURL, jobs: 1)
+        #expect(try await build.waitForStderr(": submitting"))
         var seen = false
         for _ in 0..<300 where !seen {
             seen = try await sim.submitRequests() >= 1
             if !seen { try await Task.sleep(for: .milliseconds(10)) }
         }
         #expect(seen, "the submit never reached the simulator")
-        #expect(build.kill(), "the build ended before the kill")
+        #expect(await build.killNow(), "the build ended before the kill")
 
-        let second = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        let second = try await AssetpipeBinary.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
         #expect(second.exitCode == 1, "\(second)")
         #expect(second.stdout.contains("\"errorCode\" : \"outcome-unknown\""), "\(second)")
         #expect(second.stdout.contains("may have been billed"), "\(second)")
@@ -414,7 +345,7 @@ import FoundationNetworking
         let lock = try String(contentsOfFile: dir + "/assetpipe.lock", encoding: .utf8)
         #expect(lock.contains("outcomeUnknown"), "\(lock)")
 
-        let third = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        let third = try await AssetpipeBinary.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
         #expect(third.exitCode == 0, "\(third)")
         #expect(third.stdout.contains("may have been billed"), "the retry does not say the earlier attempt may have been billed")
         #expect(try await sim.submitRequests() == 2)
@@ -427,27 +358,41 @@ import FoundationNetworking
 
     static var isRoot: Bool { geteuid() == 0 }
 
-    static func mount(_ arguments: [String]) -> CLIRunner.Result? {
-        try? CLIRunner.runProcess("/usr/bin/env", ["mount"] + arguments, timeout: .seconds(20))
+    static func mount(_ arguments: [String]) async -> ChildProcess.Outcome? {
+        try? await ChildProcess.run("/usr/bin/env", ["mount"] + arguments, timeout: .seconds(20))
+    }
+
+    static func unmount(_ path: String) async {
+        _ = try? await ChildProcess.run("/usr/bin/env", ["umount", "-l", path], timeout: .seconds(20))
+    }
+
+    /// Runs `body`, then `cleanup`, whether `body` threw or not (a `defer` cannot await).
+    static func run<T>(_ body: () async throws -> T, then cleanup: () async -> Void) async throws -> T {
+        do {
+            let value = try await body()
+            await cleanup()
+            return value
+        } catch {
+            await cleanup()
+            throw error
+        }
     }
 
     /// A full disk: the project on a 3 MiB tmpfs. The build fails with a clear message (no crash), leaves no
     /// partial file and a readable lock; with room again, the next build completes without paying twice for
     /// what finished.
-    @Test(.timeLimit(.minutes(TestTime.minutes(2))))
+    @Test(.timeLimit(.minutes(TestTime.minutes(2))), .requires(.tmpfsMount))
     func aFullDiskFailsCleanlyAndTheNextBuildCompletes() async throws {
-        try #require(CLIRunner.binaryExists)
-        let mountPoint = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mountPoint = try TemporaryFolder("full").path
         defer { try? FileManager.default.removeItem(atPath: mountPoint) }
-        guard Self.isRoot, let m = Self.mount(["-t", "tmpfs", "-o", "size=3m", "tmpfs", mountPoint]), m.exitCode == 0
-        else {
-            print("skipped: cannot mount a tmpfs here (not root or no permission); the disk-full test needs one")
-            return
-        }
-        defer { _ = try? CLIRunner.runProcess("/usr/bin/env", ["umount", "-l", mountPoint]) }
+        let m = await Self.mount(["-t", "tmpfs", "-o", "size=3m", "tmpfs", mountPoint])
+        try #require(m?.exitCode == 0, "mounting a tmpfs failed: \(String(describing: m))")
+        try await Self.run({ try await Self.fillTheDisk(mountPoint) }, then: { await Self.unmount(mountPoint) })
+    }
+
+    static func fillTheDisk(_ mountPoint: String) async throws {
         let sim = try await SimulatorProcess(["--task-seconds", "0.2"])
-        defer { sim.stop() }
+        defer { sim.child.kill() }
         // Uncompressed PNGs (level 0) of 1024×1024: 4 MiB each, more than the disk holds.
         var text = "assets:\n"
         for i in 0..<4 {
@@ -456,7 +401,7 @@ import FoundationNetworking
             if i >= 2 { text += "      - format: png\n        level: 0\n" }
         }
         let dir = try Self.project(text, in: mountPoint)
-        let full = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        let full = try await AssetpipeBinary.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
         #expect(full.exitCode == 1 || full.exitCode == 2, "\(full)")
         #expect(full.exitCode < 128, "crashed: \(full)")
         let said = full.stdout + full.stderr
@@ -468,8 +413,8 @@ import FoundationNetworking
         let submittedFull = try await sim.submissions()
 
         // Room again.
-        #expect(Self.mount(["-o", "remount,size=64m", mountPoint])?.exitCode == 0)
-        let again = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        #expect(await Self.mount(["-o", "remount,size=64m", mountPoint])?.exitCode == 0)
+        let again = try await AssetpipeBinary.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
         #expect(again.exitCode == 0, "\(again)")
         try Self.audit(dir)
         let resubmitted = try await sim.submissions() - submittedFull
@@ -480,37 +425,39 @@ import FoundationNetworking
 
     /// An output folder that cannot be written: a clear error naming the file, exit 1, no partial file; once
     /// writable the next build completes from the downloaded results without a new submission.
-    @Test(.timeLimit(.minutes(TestTime.minutes(2))))
+    @Test(.timeLimit(.minutes(TestTime.minutes(2))), .requires(.unwritableFolder))
     func anUnwritableOutputFolderFailsClearlyAndNothingIsPaidTwice() async throws {
-        try #require(CLIRunner.binaryExists)
         let sim = try await SimulatorProcess(["--task-seconds", "0.2"])
-        defer { sim.stop() }
+        defer { sim.child.kill() }
         let dir = try Self.project(Self.manifest)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let generated = dir + "/generated"
         try FileManager.default.createDirectory(atPath: generated, withIntermediateDirectories: true)
-        var mounted = false
+        defer { chmod(generated, 0o755) }
         if Self.isRoot {
             // Root ignores permission bits: a read-only tmpfs makes the folder really unwritable.
-            mounted = Self.mount(["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", generated])?.exitCode == 0
-            if !mounted { print("skipped: root without mount permission cannot make an unwritable folder"); return }
+            let m = await Self.mount(["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", generated])
+            try #require(m?.exitCode == 0, "mounting a read-only tmpfs failed: \(String(describing: m))")
         } else {
             chmod(generated, 0o555)
         }
-        defer {
-            if mounted { _ = try? CLIRunner.runProcess("/usr/bin/env", ["umount", "-l", generated]) }
-            chmod(generated, 0o755)
-        }
-        let r = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
-        #expect(r.exitCode == 1, "\(r)")
-        #expect(r.stdout.contains("cannot write generated/"), "the error does not name the file: \(r)")
-        #expect(r.stdout.contains("Read-only") || r.stdout.contains("ermission"), "the error does not say why: \(r)")
-        #expect(Self.tree(dir).isEmpty)
-        let submitted = try await sim.submissions()
+        let submitted = try await Self.run(
+            {
+                let r = try await AssetpipeBinary.run(
+                    ["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+                #expect(r.exitCode == 1, "\(r)")
+                #expect(r.stdout.contains("cannot write generated/"), "the error does not name the file: \(r)")
+                #expect(
+                    r.stdout.contains("Read-only") || r.stdout.contains("ermission"), "the error does not say why: \(r)")
+                #expect(Self.tree(dir).isEmpty)
+                return try await sim.submissions()
+            },
+            then: {
+                if Self.isRoot { await Self.unmount(generated) } else { chmod(generated, 0o755) }
+            })
         #expect(submitted == 6)
 
-        if mounted { _ = try CLIRunner.runProcess("/usr/bin/env", ["umount", generated]); mounted = false } else { chmod(generated, 0o755) }
-        let again = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        let again = try await AssetpipeBinary.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
         #expect(again.exitCode == 0, "\(again)")
         #expect(try await sim.submissions() == submitted, "the results were downloaded, yet submitted again")
         try Self.audit(dir)
@@ -520,24 +467,23 @@ import FoundationNetworking
     /// not wait, and does not race); the first build finishes untouched.
     @Test(.timeLimit(.minutes(TestTime.minutes(2))))
     func aSecondConcurrentBuildIsRefusedWithAMessage() async throws {
-        try #require(CLIRunner.binaryExists)
         let sim = try await SimulatorProcess(["--task-seconds", "1.5"])
-        defer { sim.stop() }
+        defer { sim.child.kill() }
         let dir = try Self.project(Self.manifest)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let first = try BuildProcess(dir, baseURL: sim.baseURL, jobs: 2)
-        #expect(try await first.wait(for: "plan:"))
-        let second = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL], environment: Self.env())
+        let first = try Self.startBuild(dir, baseURL: sim.baseURL, jobs: 2)
+        #expect(try await first.waitForStderr("plan:"))
+        let second = try await AssetpipeBinary.run(["build", dir, "--base-url", sim.baseURL], environment: Self.env())
         #expect(second.exitCode == 2, "\(second)")
         #expect(second.stderr.contains("another assetpipe build of this manifest is running"), "\(second)")
-        #expect(second.stderr.contains("pid \(first.process.processIdentifier)"), "\(second)")
+        #expect(second.stderr.contains("pid \(first.pid)"), "\(second)")
         #expect(second.duration < .seconds(10), "the second build waited instead of refusing")
-        first.process.waitUntilExit()
-        #expect(first.process.terminationStatus == 0, "\(first.stderr)")
+        let firstOutcome = await first.exit()
+        #expect(firstOutcome.exitCode == 0, "\(firstOutcome.stderr)")
         #expect(try await sim.submissions() == 6)
         try Self.audit(dir)
         // The lock is released: a third build runs (and is up to date).
-        let third = try CLIRunner.run(["build", dir, "--base-url", sim.baseURL], environment: Self.env())
+        let third = try await AssetpipeBinary.run(["build", dir, "--base-url", sim.baseURL], environment: Self.env())
         #expect(third.exitCode == 0, "\(third)")
         #expect(third.stdout.contains("up to date 6"), "\(third)")
     }

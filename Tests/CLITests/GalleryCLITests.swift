@@ -1,13 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A project folder with a text-to-image manifest, built with `assetpipe build --simulator`.
 struct GalleryCLIProject {
     let directory: String
 
     static func make(prompt: String = "A flat icon of a glass bottle") throws -> GalleryCLIProject {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gallery-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryFolder("gallery-cli").path
         let project = GalleryCLIProject(directory: dir)
         try project.write(prompt: prompt)
         return project
@@ -31,8 +31,8 @@ struct GalleryCLIProject {
             """.write(toFile: directory + "/assetpipe.yaml", atomically: true, encoding: .utf8)
     }
 
-    func build() throws -> CLIRunner.Result {
-        try CLIRunner.run(
+    func build() async throws -> ChildProcess.Outcome {
+        try await AssetpipeBinary.run(
             ["build", "--simulator", "--simulator-task-seconds", "0.1"], environment: ["APIMART_API_KEY": nil],
             currentDirectory: directory)
     }
@@ -40,34 +40,31 @@ struct GalleryCLIProject {
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
-@Suite("assetpipe gallery")
+@Suite("assetpipe gallery", .requires(.assetpipeBinary))
 struct GalleryCLITests {
-    @Test func helpNamesTheOptions() throws {
-        try #require(CLIRunner.binaryExists, "build assetpipe first: \(CLIRunner.binaryPath)")
-        let r = try CLIRunner.run(["gallery", "--help"])
+    @Test func helpNamesTheOptions() async throws {
+        let r = try await AssetpipeBinary.run(["gallery", "--help"])
         #expect(r.exitCode == 0)
         for word in ["MANIFEST", "--output", "--open-changed", ".assetpipe/gallery", "index.html"] {
             #expect(r.stdout.contains(word), "help lacks \(word): \(r.stdout)")
         }
     }
 
-    @Test func missingManifestIsAUsageError() throws {
-        try #require(CLIRunner.binaryExists, "build assetpipe first: \(CLIRunner.binaryPath)")
-        let r = try CLIRunner.run(["gallery", "/nonexistent/assetpipe.yaml"])
+    @Test func missingManifestIsAUsageError() async throws {
+        let r = try await AssetpipeBinary.run(["gallery", "/nonexistent/assetpipe.yaml"])
         #expect(r.exitCode == 2, "\(r)")
         #expect(r.stderr.contains("no manifest"))
         #expect(r.stdout.isEmpty)
     }
 
-    @Test func writesThePageAndPrintsItsPath() throws {
-        try #require(CLIRunner.binaryExists, "build assetpipe first: \(CLIRunner.binaryPath)")
+    @Test func writesThePageAndPrintsItsPath() async throws {
         let project = try GalleryCLIProject.make()
         defer { project.remove() }
-        let built = try project.build()
+        let built = try await project.build()
         #expect(built.exitCode == 0, "\(built)")
 
         // Default folder, manifest found in the current folder.
-        let r = try CLIRunner.run(["gallery"], currentDirectory: project.directory)
+        let r = try await AssetpipeBinary.run(["gallery"], currentDirectory: project.directory)
         #expect(r.exitCode == 0, "\(r)")
         let path = r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(path.hasSuffix("/.assetpipe/gallery/index.html"))
@@ -78,7 +75,7 @@ struct GalleryCLITests {
 
         // A folder as MANIFEST, -o, --open-changed (no browser: stdout is not a terminal).
         let out = project.directory + "/review"
-        let o = try CLIRunner.run(["gallery", project.directory, "-o", out, "--open-changed"])
+        let o = try await AssetpipeBinary.run(["gallery", project.directory, "-o", out, "--open-changed"])
         #expect(o.exitCode == 0, "\(o)")
         #expect(o.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == out + "/index.html")
         let changed = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
@@ -88,40 +85,38 @@ struct GalleryCLITests {
     }
 }
 
-@Suite("assetpipe rollback")
+@Suite("assetpipe rollback", .requires(.assetpipeBinary))
 struct RollbackCLITests {
-    @Test func needsANameAndAManifest() throws {
-        try #require(CLIRunner.binaryExists, "build assetpipe first: \(CLIRunner.binaryPath)")
-        let r = try CLIRunner.run(["rollback"])
+    @Test func needsANameAndAManifest() async throws {
+        let r = try await AssetpipeBinary.run(["rollback"])
         #expect(r.exitCode == 2, "\(r)")
-        let m = try CLIRunner.run(["rollback", "--manifest", "/nonexistent", "icons/bottle"])
+        let m = try await AssetpipeBinary.run(["rollback", "--manifest", "/nonexistent", "icons/bottle"])
         #expect(m.exitCode == 2, "\(m)")
-        let help = try CLIRunner.run(["rollback", "--help"])
+        let help = try await AssetpipeBinary.run(["rollback", "--help"])
         #expect(help.stdout.contains("--manifest"))
         #expect(help.stdout.contains("Exit codes"))
     }
 
-    @Test func restoresThePreviousFilesAfterARefresh() throws {
-        try #require(CLIRunner.binaryExists, "build assetpipe first: \(CLIRunner.binaryPath)")
+    @Test func restoresThePreviousFilesAfterARefresh() async throws {
         let project = try GalleryCLIProject.make()
         defer { project.remove() }
-        #expect(try project.build().exitCode == 0)
+        #expect(try await project.build().exitCode == 0)
         let file = project.directory + "/generated/icons/bottle.png"
         let lockPath = project.directory + "/assetpipe.lock"
         let before = try Data(contentsOf: URL(fileURLWithPath: file))
         let lockBefore = try Data(contentsOf: URL(fileURLWithPath: lockPath))
 
         // Nothing kept yet: exit 1, nothing changed.
-        let none = try CLIRunner.run(["rollback", "icons/bottle"], currentDirectory: project.directory)
+        let none = try await AssetpipeBinary.run(["rollback", "icons/bottle"], currentDirectory: project.directory)
         #expect(none.exitCode == 1, "\(none)")
         #expect(none.stderr.contains("no previous state"))
 
         try project.write(prompt: "A flat icon of a red glass bottle")
-        let rebuilt = try project.build()
+        let rebuilt = try await project.build()
         #expect(rebuilt.exitCode == 0, "\(rebuilt)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) != before)
 
-        let r = try CLIRunner.run(["rollback", "--manifest", project.directory, "icons/bottle"])
+        let r = try await AssetpipeBinary.run(["rollback", "--manifest", project.directory, "icons/bottle"])
         #expect(r.exitCode == 0, "\(r)")
         #expect(r.stdout.contains("rolled back icons/bottle"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == before)

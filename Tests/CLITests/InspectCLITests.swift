@@ -2,13 +2,13 @@ import AssetpipeBasics
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 /// `assetpipe inspect`, run as a subprocess.
-@Suite(.enabled(if: CLIRunner.binaryExists, "build the CLI first: swift build --product assetpipe"))
+@Suite(.requires(.assetpipeBinary))
 struct InspectCLITests {
     static func fixtures() throws -> (dir: String, png: String, jpeg: String, alpha: String, text: String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try TemporaryFolder("inspect").path
         var opaque = RGBAImage(width: 30, height: 20, fill: RGBA8(r: 10, g: 200, b: 30))
         opaque[0, 0] = RGBA8(r: 0, g: 0, b: 0)
         var alpha = RGBAImage(width: 10, height: 10)  // transparent, with a 2×3 visible island
@@ -24,10 +24,10 @@ struct InspectCLITests {
         try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
     }
 
-    @Test func humanLinesInArgumentOrder() throws {
+    @Test func humanLinesInArgumentOrder() async throws {
         let f = try Self.fixtures()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
-        let result = try CLIRunner.run(["inspect", f.jpeg, f.png, f.alpha])
+        let result = try await AssetpipeBinary.run(["inspect", f.jpeg, f.png, f.alpha])
         #expect(result.exitCode == 0, "\(result)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
@@ -36,10 +36,10 @@ struct InspectCLITests {
         #expect(lines[2].contains("alpha"))
     }
 
-    @Test func jsonFieldsAndTransparency() throws {
+    @Test func jsonFieldsAndTransparency() async throws {
         let f = try Self.fixtures()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
-        let result = try CLIRunner.run(["inspect", "--json", "--transparency", f.png, f.alpha, f.jpeg])
+        let result = try await AssetpipeBinary.run(["inspect", "--json", "--transparency", f.png, f.alpha, f.jpeg])
         #expect(result.exitCode == 0, "\(result)")
         let objects = try Self.jsonArray(result.stdout)
         #expect(objects.count == 3)
@@ -68,10 +68,10 @@ struct InspectCLITests {
         #expect(jpeg["progressive"] as? Bool == false && jpeg["opaque"] as? Bool == true)
     }
 
-    @Test func unreadableFileGivesAnErrorObjectAndExitOne() throws {
+    @Test func unreadableFileGivesAnErrorObjectAndExitOne() async throws {
         let f = try Self.fixtures()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
-        let result = try CLIRunner.run(["inspect", "--json", f.png, f.text, f.dir + "/missing.png"])
+        let result = try await AssetpipeBinary.run(["inspect", "--json", f.png, f.text, f.dir + "/missing.png"])
         #expect(result.exitCode == 1, "\(result)")
         let objects = try Self.jsonArray(result.stdout)
         #expect(objects.count == 3)
@@ -84,40 +84,39 @@ struct InspectCLITests {
         #expect(missing["message"]?.isEmpty == false)
     }
 
-    @Test func usageErrorsExitTwo() throws {
-        #expect(try CLIRunner.run(["inspect"]).exitCode == 2)
-        #expect(try CLIRunner.run(["inspect", "--bogus", "x.png"]).exitCode == 2)
-        #expect(try CLIRunner.run(["inspect", "--early-exit", "x.png"]).exitCode == 2)
+    @Test func usageErrorsExitTwo() async throws {
+        #expect(try await AssetpipeBinary.run(["inspect"]).exitCode == 2)
+        #expect(try await AssetpipeBinary.run(["inspect", "--bogus", "x.png"]).exitCode == 2)
+        #expect(try await AssetpipeBinary.run(["inspect", "--early-exit", "x.png"]).exitCode == 2)
     }
 
-    @Test func helpIsShortAndImperative() throws {
-        let result = try CLIRunner.run(["inspect", "--help"])
+    @Test func helpIsShortAndImperative() async throws {
+        let result = try await AssetpipeBinary.run(["inspect", "--help"])
         #expect(result.exitCode == 0)
         #expect(result.stdout.contains("--transparency"))
         #expect(result.stdout.contains("--max-pixels"))
     }
 
-    @Test func gigapixelDeclarationNamesTheLimitAndFlag() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inspect-\(UUID().uuidString)").path
+    @Test func gigapixelDeclarationNamesTheLimitAndFlag() async throws {
+        let dir = try TemporaryFolder("inspect").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         // A PNG header claiming 30000×30000 (900 Mpx), then nothing: refused from the header.
         let huge = dir + "/huge.png"
         try Data(CLIPNG.header(width: 30_000, height: 30_000)).write(to: URL(fileURLWithPath: huge))
-        let result = try CLIRunner.run(["inspect", huge])
+        let result = try await AssetpipeBinary.run(["inspect", huge])
         #expect(result.exitCode == 1)
         #expect(result.stdout.contains("too-large"), "\(result)")
         #expect(result.stdout.contains("268,402,689") && result.stdout.contains("--max-pixels"))
         // Raised, the header passes and the missing data is what fails.
-        let raised = try CLIRunner.run(["inspect", "--json", "--max-pixels", "900000000", huge])
+        let raised = try await AssetpipeBinary.run(["inspect", "--json", "--max-pixels", "900000000", huge])
         #expect(raised.exitCode == 1)
         #expect(raised.stdout.contains("\"corrupt\""), "\(raised)")
     }
 
-    @Test func earlyExitAnswersOpaqueOnly() throws {
+    @Test func earlyExitAnswersOpaqueOnly() async throws {
         let f = try Self.fixtures()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
-        let result = try CLIRunner.run(["inspect", "--json", "--transparency", "--early-exit", f.alpha, f.png])
+        let result = try await AssetpipeBinary.run(["inspect", "--json", "--transparency", "--early-exit", f.alpha, f.png])
         #expect(result.exitCode == 0, "\(result)")
         let objects = try Self.jsonArray(result.stdout)
         #expect(objects[0]["opaque"] as? Bool == false)
@@ -125,11 +124,11 @@ struct InspectCLITests {
         #expect(objects[1]["opaque"] as? Bool == true)
     }
 
-    @Test func manyFilesRunInParallelInOrder() throws {
+    @Test func manyFilesRunInParallelInOrder() async throws {
         let f = try Self.fixtures()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         let files = (0..<40).map { [f.png, f.jpeg, f.alpha][$0 % 3] }
-        let result = try CLIRunner.run(["inspect", "--json", "--transparency"] + files)
+        let result = try await AssetpipeBinary.run(["inspect", "--json", "--transparency"] + files)
         #expect(result.exitCode == 0)
         let objects = try Self.jsonArray(result.stdout)
         #expect(objects.map { $0["path"] as? String } == files)

@@ -1,15 +1,12 @@
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
-/// `assetpipe mask ...` end to end: the real binary as a subprocess (shared CLIRunner), real files made with the codec.
-@Suite("mask CLI")
+/// `assetpipe mask ...` end to end: the real binary as a subprocess (TestSupport's AssetpipeBinary.run), real files made with the codec.
+@Suite("mask CLI", .requires(.assetpipeBinary))
 struct MaskCLITests {
-    let dir: String = {
-        let d = NSTemporaryDirectory() + "mask-cli-" + UUID().uuidString
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let dir: String = try! TemporaryFolder("mask-cli").path
 
     // MARK: fixtures
 
@@ -20,27 +17,6 @@ struct MaskCLITests {
         FileManager.default.createFile(atPath: path(name), contents: Data(bytes))
         return path(name)
     }
-
-    func photo(_ w: Int, _ h: Int, seed: Int = 0) -> RGBAImage {
-        var img = RGBAImage(width: w, height: h)
-        for y in 0..<h {
-            for x in 0..<w {
-                img[x, y] = RGBA8(
-                    r: UInt8((x * 7 + seed) & 0xFF), g: UInt8((y * 5 + seed) & 0xFF), b: UInt8((x + y) & 0xFF))
-            }
-        }
-        return img
-    }
-
-    func mask(_ w: Int, _ h: Int, editable: PixelRect?) -> RGBAImage {
-        var img = RGBAImage(width: w, height: h, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
-        if let r = editable {
-            for y in r.y..<(r.y + r.height) { for x in r.x..<(r.x + r.width) { img[x, y].a = 0 } }
-        }
-        return img
-    }
-
-    func png(_ image: RGBAImage) -> [UInt8] { try! ImageEncoder.png(image) }
 
     /// An RGB PNG (no alpha channel): the codec's auto layout writes RGB for an opaque picture.
     func rgbPNG(_ image: RGBAImage) throws -> [UInt8] {
@@ -63,30 +39,23 @@ struct MaskCLITests {
     }
 
     /// Runs the real binary through the shared runner (with its timeout), in the test's temp dir.
-    func run(_ args: String...) throws -> Run {
-        let r = try CLIRunner.run(args, currentDirectory: dir)
+    func run(_ args: String...) async throws -> Run {
+        let r = try await AssetpipeBinary.run(args, currentDirectory: dir)
         #expect(!r.timedOut, "assetpipe \(args.joined(separator: " ")) timed out")
         return Run(status: r.exitCode, stdout: r.stdout, stderr: r.stderr)
     }
 
-    func binaryPresent() -> Bool {
-        if CLIRunner.binaryExists { return true }
-        print("SKIP: \(CLIRunner.binaryPath) not built")
-        return false
-    }
-
     // MARK: check
 
-    @Test func checkValidHumanAndJSON() throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(64, 48)), "ref.png")
-        let m = write(png(mask(64, 48, editable: PixelRect(x: 4, y: 4, width: 8, height: 8))), "mask.png")
-        let human = try run("mask", "check", m, "--reference", ref)
+    @Test func checkValidHumanAndJSON() async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(64, 48)), "ref.png")
+        let m = write(Fixtures.png(Fixtures.mask(64, 48, editable: PixelRect(x: 4, y: 4, width: 8, height: 8))), "mask.png")
+        let human = try await run("mask", "check", m, "--reference", ref)
         #expect(human.status == 0, "\(human.stdout)\(human.stderr)")
         #expect(human.stdout.contains("OK"))
         #expect(human.stdout.contains("editable"))
 
-        let json = try run("mask", "check", m, "--reference", ref, "--json")
+        let json = try await run("mask", "check", m, "--reference", ref, "--json")
         #expect(json.status == 0)
         let object = try #require(json.json)
         #expect(
@@ -99,17 +68,16 @@ struct MaskCLITests {
         #expect((object["editableFraction"] as? Double) == 64.0 / (64 * 48))
     }
 
-    @Test func checkNoAlphaIsRefusedWithRepairCommand() throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(64, 48)), "ref.png")
-        let m = write(try rgbPNG(photo(64, 48)), "mask.png")
-        let human = try run("mask", "check", m, "--reference", ref)
+    @Test func checkNoAlphaIsRefusedWithRepairCommand() async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(64, 48)), "ref.png")
+        let m = write(try rgbPNG(Fixtures.photo(64, 48)), "mask.png")
+        let human = try await run("mask", "check", m, "--reference", ref)
         #expect(human.status == 1)
         #expect(human.stdout.contains("no-alpha"))
         #expect(human.stdout.contains("how to fix"))
         #expect(human.stdout.contains("assetpipe mask make --reference \(ref) --from \(m) --edit white"))
 
-        let json = try run("mask", "check", m, "--reference", ref, "--json")
+        let json = try await run("mask", "check", m, "--reference", ref, "--json")
         #expect(json.status == 1)
         let object = try #require(json.json)
         #expect(object["valid"] as? Bool == false)
@@ -117,28 +85,26 @@ struct MaskCLITests {
         #expect(problems.map { $0["code"] } == ["no-alpha"])
     }
 
-    @Test func checkSizeMismatchAndNotPNG() throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(64, 48)), "ref.png")
-        let small = write(png(mask(32, 24, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))), "small.png")
-        let r = try run("mask", "check", small, "--reference", ref)
+    @Test func checkSizeMismatchAndNotPNG() async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(64, 48)), "ref.png")
+        let small = write(Fixtures.png(Fixtures.mask(32, 24, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))), "small.png")
+        let r = try await run("mask", "check", small, "--reference", ref)
         #expect(r.status == 1)
         #expect(r.stdout.contains("size-mismatch"))
         #expect(r.stdout.contains("--fit stretch"))
 
         var o = JPEGEncodeOptions()
         o.quality = 80
-        let jpeg = write(try ImageEncoder.jpeg(photo(64, 48), options: o), "renamed.png")
-        let j = try run("mask", "check", jpeg, "--reference", ref, "--json")
+        let jpeg = write(try ImageEncoder.jpeg(Fixtures.photo(64, 48), options: o), "renamed.png")
+        let j = try await run("mask", "check", jpeg, "--reference", ref, "--json")
         #expect(j.status == 1)
         let problems = try #require(j.json?["problems"] as? [[String: String]])
         #expect(problems.first?["code"] == "not-png")
     }
 
     /// The command line `mask check` prints under "how to fix" repairs the mask: run it, check again.
-    @Test func suggestedRepairCommandsWork() throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(64, 48)), "ref.png")
+    @Test func suggestedRepairCommandsWork() async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(64, 48)), "ref.png")
         var blackWhite = RGBAImage(width: 32, height: 24, fill: RGBA8(r: 0, g: 0, b: 0))
         for y in 4..<8 { for x in 4..<8 { blackWhite[x, y] = RGBA8(r: 255, g: 255, b: 255) } }
         let cases: [(String, [UInt8], String, (x: Int, y: Int))] = [
@@ -146,13 +112,13 @@ struct MaskCLITests {
             ("rgb.png", try rgbPNG(blackWhite), "--edit white", (x: 10, y: 10)),
             // size-mismatch: the editable corner (0..<4, scaled ×2) stays editable
             (
-                "small.png", png(mask(32, 24, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))), "--fit stretch",
+                "small.png", Fixtures.png(Fixtures.mask(32, 24, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))), "--fit stretch",
                 (2, 2)
             ),
         ]
         for (name, bytes, marker, inside) in cases {
             let m = write(bytes, name)
-            let refused = try run("mask", "check", m, "--reference", ref)
+            let refused = try await run("mask", "check", m, "--reference", ref)
             #expect(refused.status == 1)
             let line = try #require(
                 refused.stdout.split(separator: "\n").first {
@@ -161,9 +127,9 @@ struct MaskCLITests {
             var words = line.split(separator: "#")[0].split(separator: " ").map(String.init)
             #expect(words.removeFirst() == "assetpipe")
             let fixed = try #require(words.last)
-            let made = try CLIRunner.run(words, currentDirectory: dir)
+            let made = try await AssetpipeBinary.run(words, currentDirectory: dir)
             #expect(made.exitCode == 0, "\(made)")
-            let again = try run("mask", "check", fixed, "--reference", ref)
+            let again = try await run("mask", "check", fixed, "--reference", ref)
             #expect(again.status == 0, "\(again.stdout)")
             let fixedMask = try decode(fixed)
             #expect(fixedMask.width == 64 && fixedMask.height == 48)
@@ -172,11 +138,10 @@ struct MaskCLITests {
         }
     }
 
-    @Test func checkWarningsStillExitZero() throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(16, 16)), "ref.png")
-        let m = write(png(mask(16, 16, editable: nil)), "opaque.png")
-        let r = try run("mask", "check", m, "--reference", ref, "--reference", ref)
+    @Test func checkWarningsStillExitZero() async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(16, 16)), "ref.png")
+        let m = write(Fixtures.png(Fixtures.mask(16, 16, editable: nil)), "opaque.png")
+        let r = try await run("mask", "check", m, "--reference", ref, "--reference", ref)
         #expect(r.status == 0)
         #expect(r.stdout.contains("mask-fully-opaque"))
         #expect(r.stdout.contains("first reference only"))
@@ -191,29 +156,27 @@ struct MaskCLITests {
         return [0xFF, 0xD8, 0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload + jpeg[2...]
     }
 
-    @Test func rotatedReferenceUsesShownSize() throws {
-        guard binaryPresent() else { return }
-        let ref = write(withEXIFOrientation(try ImageEncoder.jpeg(photo(40, 20)), 6), "rot.jpg")
-        let make = try run("mask", "make", "--reference", ref, "-o", path("m.png"), "--rect", "0,0,50%,50%")
+    @Test func rotatedReferenceUsesShownSize() async throws {
+        let ref = write(withEXIFOrientation(try ImageEncoder.jpeg(Fixtures.photo(40, 20)), 6), "rot.jpg")
+        let make = try await run("mask", "make", "--reference", ref, "-o", path("m.png"), "--rect", "0,0,50%,50%")
         #expect(make.status == 0, "\(make.stderr)")
         let m = try decode(path("m.png"))
         #expect(m.width == 20 && m.height == 40)
-        let check = try run("mask", "check", path("m.png"), "--reference", ref, "--json")
+        let check = try await run("mask", "check", path("m.png"), "--reference", ref, "--json")
         #expect(check.status == 0, "\(check.stdout)")
         let warnings = try #require(check.json?["warnings"] as? [[String: String]])
         #expect(warnings.map { $0["code"] } == ["reference-rotated"])
-        let stored = write(png(mask(40, 20, editable: PixelRect(x: 0, y: 0, width: 2, height: 2))), "stored.png")
-        let refused = try run("mask", "check", stored, "--reference", ref)
+        let stored = write(Fixtures.png(Fixtures.mask(40, 20, editable: PixelRect(x: 0, y: 0, width: 2, height: 2))), "stored.png")
+        let refused = try await run("mask", "check", stored, "--reference", ref)
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("size-mismatch"))
         #expect(refused.stdout.contains("reference-rotated"))
     }
 
-    @Test func checkUsageErrorsExitTwo() throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(16, 16)), "ref.png")
-        #expect(try run("mask", "check", ref).status == 2)
-        #expect(try run("mask", "check", "--reference", ref).status == 2)
+    @Test func checkUsageErrorsExitTwo() async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(16, 16)), "ref.png")
+        #expect(try await run("mask", "check", ref).status == 2)
+        #expect(try await run("mask", "check", "--reference", ref).status == 2)
     }
 
     /// A file named on the command line that is missing is a failure (1) for every mask command, said in one line
@@ -236,10 +199,9 @@ struct MaskCLITests {
         (["composite", "--reference", "ref.png", "--mask", "missing.png", "--result", "ref.png", "-o", "c.png"],
          "mask missing.png: no such file"),
     ])
-    func missingFileExitsOneWithoutUsage(_ arguments: [String], _ message: String) throws {
-        guard binaryPresent() else { return }
-        write(png(photo(16, 16)), "ref.png")
-        let r = try CLIRunner.run(["mask"] + arguments, currentDirectory: dir)
+    func missingFileExitsOneWithoutUsage(_ arguments: [String], _ message: String) async throws {
+        write(Fixtures.png(Fixtures.photo(16, 16)), "ref.png")
+        let r = try await AssetpipeBinary.run(["mask"] + arguments, currentDirectory: dir)
         #expect(r.exitCode == 1, "\(arguments): \(r.stderr)")
         #expect(r.stderr == "error: \(message)\n", "\(arguments)")
         #expect(r.stdout.isEmpty)
@@ -247,10 +209,9 @@ struct MaskCLITests {
 
     // MARK: make
 
-    @Test func makeShapesWithPreviewPassesCheck() throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(80, 60)), "ref.png")
-        let r = try run(
+    @Test func makeShapesWithPreviewPassesCheck() async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(80, 60)), "ref.png")
+        let r = try await run(
             "mask", "make", "--reference", ref, "-o", path("m.png"), "--rect", "10,10,20,10", "--ellipse",
             "75%,50%,10%,20%",
             "--polygon", "0,50,10,60,0,60", "--grow", "1", "--feather", "2", "--preview", path("p.png"))
@@ -262,48 +223,45 @@ struct MaskCLITests {
         #expect(m[15, 15].r == 0 && m[60, 5].r == 0)
         let p = try decode(path("p.png"))
         #expect(p.width == 80 && p.height == 60)
-        #expect(p[60, 5] == photo(80, 60)[60, 5])
-        let c = try run("mask", "check", path("m.png"), "--reference", ref)
+        #expect(p[60, 5] == Fixtures.photo(80, 60)[60, 5])
+        let c = try await run("mask", "check", path("m.png"), "--reference", ref)
         #expect(c.status == 0, "\(c.stdout)")
     }
 
-    @Test func makeAcceptsNegativeCoordinates() throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(20, 20)), "ref.png")
-        let r = try run("mask", "make", "--reference", ref, "-o", path("neg.png"), "--rect", "-5,-5,8,8")
+    @Test func makeAcceptsNegativeCoordinates() async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(20, 20)), "ref.png")
+        let r = try await run("mask", "make", "--reference", ref, "-o", path("neg.png"), "--rect", "-5,-5,8,8")
         #expect(r.status == 0, "\(r.stderr)")
         let m = try decode(path("neg.png"))
         #expect(m[0, 0].a == 0 && m[2, 2].a == 0 && m[3, 3].a == 255)
     }
 
-    @Test func makeUsageErrors() throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(40, 30)), "ref.png")
-        let src = write(png(photo(20, 20)), "src.png")
-        let none = try run("mask", "make", "--reference", ref, "-o", path("m.png"))
+    @Test func makeUsageErrors() async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(40, 30)), "ref.png")
+        let src = write(Fixtures.png(Fixtures.photo(20, 20)), "src.png")
+        let none = try await run("mask", "make", "--reference", ref, "-o", path("m.png"))
         #expect(none.status == 2)
         #expect(none.stderr.contains("nothing marks the area"))
-        let noEdit = try run("mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src)
+        let noEdit = try await run("mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src)
         #expect(noEdit.status == 2)
         #expect(noEdit.stderr.contains("--edit black|white|transparent"))
-        let badEdit = try run("mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src, "--edit", "grey")
+        let badEdit = try await run("mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src, "--edit", "grey")
         #expect(badEdit.status == 2)
-        let noFit = try run("mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src, "--edit", "black")
+        let noFit = try await run("mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src, "--edit", "black")
         #expect(noFit.status == 2)
         #expect(noFit.stderr.contains("--fit"))
         #expect(!FileManager.default.fileExists(atPath: path("m.png")))
-        let badRect = try run("mask", "make", "--reference", ref, "-o", path("m.png"), "--rect", "1,2,3")
+        let badRect = try await run("mask", "make", "--reference", ref, "-o", path("m.png"), "--rect", "1,2,3")
         #expect(badRect.status == 2)
-        let stretched = try run(
+        let stretched = try await run(
             "mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src, "--edit", "black", "--fit",
             "stretch")
         #expect(stretched.status == 0, "\(stretched.stderr)")
     }
 
     @Test(arguments: ["black", "white", "transparent"])
-    func makePolarity(edit: String) throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(30, 10)), "ref.png")
+    func makePolarity(edit: String) async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(30, 10)), "ref.png")
         // columns 0..<10 black, 10..<20 white, 20..<30 transparent
         var src = RGBAImage(width: 30, height: 10)
         for y in 0..<10 {
@@ -313,8 +271,8 @@ struct MaskCLITests {
                     ? RGBA8(r: 0, g: 0, b: 0) : x < 20 ? RGBA8(r: 255, g: 255, b: 255) : RGBA8(r: 0, g: 0, b: 0, a: 0)
             }
         }
-        let s = write(png(src), "src.png")
-        let r = try run("mask", "make", "--reference", ref, "-o", path("m-\(edit).png"), "--from", s, "--edit", edit)
+        let s = write(Fixtures.png(src), "src.png")
+        let r = try await run("mask", "make", "--reference", ref, "-o", path("m-\(edit).png"), "--from", s, "--edit", edit)
         #expect(r.status == 0, "\(r.stderr)")
         let m = try decode(path("m-\(edit).png"))
         let editableColumn = ["black": 5, "white": 15, "transparent": 25][edit]!
@@ -325,27 +283,25 @@ struct MaskCLITests {
 
     // MARK: fit, ratio
 
-    @Test func fitCropKeepsMaskAligned() throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(101, 150)), "ref.png")
-        let m = write(png(mask(101, 150, editable: PixelRect(x: 50, y: 0, width: 51, height: 10))), "mask.png")
-        let r = try run(
+    @Test func fitCropKeepsMaskAligned() async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(101, 150)), "ref.png")
+        let m = write(Fixtures.png(Fixtures.mask(101, 150, editable: PixelRect(x: 50, y: 0, width: 51, height: 10))), "mask.png")
+        let r = try await run(
             "mask", "fit", "--reference", ref, "--mask", m, "--mode", "crop", "-o", path("ref-fit.png"), "--mask-out",
             path("mask-fit.png"))
         #expect(r.status == 0, "\(r.stderr)")
         let fr = try decode(path("ref-fit.png")), fm = try decode(path("mask-fit.png"))
         #expect(fr.width == 100 && fr.height == 150)
         #expect(fm.width == 100 && fm.height == 150)
-        #expect(fr[0, 0] == photo(101, 150)[0, 0])
+        #expect(fr[0, 0] == Fixtures.photo(101, 150)[0, 0])
         #expect(fm[50, 0].a == 0 && fm[49, 0].a == 255 && fm[99, 9].a == 0 && fm[99, 10].a == 255)
-        #expect(try run("mask", "check", path("mask-fit.png"), "--reference", path("ref-fit.png")).status == 0)
+        #expect(try await run("mask", "check", path("mask-fit.png"), "--reference", path("ref-fit.png")).status == 0)
     }
 
-    @Test func fitPadColourAndTransparency() throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(64, 48)), "ref.png")
-        let m = write(png(mask(64, 48, editable: nil)), "mask.png")
-        let ok = try run(
+    @Test func fitPadColourAndTransparency() async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(64, 48)), "ref.png")
+        let m = write(Fixtures.png(Fixtures.mask(64, 48, editable: nil)), "mask.png")
+        let ok = try await run(
             "mask", "fit", "--reference", ref, "--mask", m, "--mode", "pad", "--pad-color", "#ff0000", "-o",
             path("out.jpg"),
             "--mask-out", path("mask-out.png"), "--json")
@@ -358,19 +314,18 @@ struct MaskCLITests {
         let fr = try ImageDecoder.decode(.file(path("out.jpg")))
         #expect(fr[0, 20].r > 200 && fr[0, 20].g < 60)
 
-        let refused = try run("mask", "fit", "--reference", ref, "--mode", "pad", "-o", path("clear.jpg"))
+        let refused = try await run("mask", "fit", "--reference", ref, "--mode", "pad", "-o", path("clear.jpg"))
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("--pad-color"))
-        #expect(try run("mask", "fit", "--reference", ref, "--mode", "wide", "-o", path("x.png")).status == 2)
+        #expect(try await run("mask", "fit", "--reference", ref, "--mode", "wide", "-o", path("x.png")).status == 2)
         #expect(
-            try run("mask", "fit", "--reference", ref, "--mask", m, "--mode", "crop", "-o", path("x.png")).status == 2)
+            try await run("mask", "fit", "--reference", ref, "--mask", m, "--mode", "crop", "-o", path("x.png")).status == 2)
     }
 
-    @Test func ratioCommand() throws {
-        guard binaryPresent() else { return }
-        let a = write(png(photo(1225, 10)), "wide.png")
-        let b = write(png(photo(100, 150)), "tall.png")
-        let r = try run("mask", "ratio", a, b)
+    @Test func ratioCommand() async throws {
+        let a = write(Fixtures.png(Fixtures.photo(1225, 10)), "wide.png")
+        let b = write(Fixtures.png(Fixtures.photo(100, 150)), "tall.png")
+        let r = try await run("mask", "ratio", a, b)
         #expect(r.status == 0)
         #expect(r.stdout.contains("3:2 (1536×1024)"))
         #expect(r.stdout.contains("2:3 (1024×1536); exact"))
@@ -378,16 +333,15 @@ struct MaskCLITests {
 
     // MARK: diff, composite
 
-    @Test func diffAndComposite() throws {
-        guard binaryPresent() else { return }
-        let refImage = photo(40, 30, seed: 1)
-        let ref = write(png(refImage), "ref.png")
-        let m = write(png(mask(40, 30, editable: PixelRect(x: 10, y: 10, width: 10, height: 10))), "mask.png")
+    @Test func diffAndComposite() async throws {
+        let refImage = Fixtures.photo(40, 30, seed: 1)
+        let ref = write(Fixtures.png(refImage), "ref.png")
+        let m = write(Fixtures.png(Fixtures.mask(40, 30, editable: PixelRect(x: 10, y: 10, width: 10, height: 10))), "mask.png")
         var resImage = refImage
         for y in 0..<30 { for x in 0..<40 { resImage[x, y].b = resImage[x, y].b &+ 20 } }  // everything drifts
-        let res = write(png(resImage), "out.png")
+        let res = write(Fixtures.png(resImage), "out.png")
 
-        let d = try run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--json")
+        let d = try await run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--json")
         #expect(d.status == 0, "\(d.stderr)")
         let object = try #require(d.json)
         #expect(object["keptPixels"] as? Int == 1100)
@@ -396,14 +350,14 @@ struct MaskCLITests {
         let bounds = try #require(object["changedBounds"] as? [String: Int])
         #expect(bounds == ["x": 0, "y": 0, "width": 40, "height": 30])
         #expect(
-            try run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--max-changed", "0.5").status
+            try await run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--max-changed", "0.5").status
                 == 1)
         #expect(
-            try run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--tolerance", "30").status == 0)
-        let human = try run("mask", "diff", "--reference", ref, "--mask", m, "--result", res)
+            try await run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--tolerance", "30").status == 0)
+        let human = try await run("mask", "diff", "--reference", ref, "--mask", m, "--result", res)
         #expect(human.stdout.contains("100.00% of kept pixels changed"))
 
-        let c = try run("mask", "composite", "--reference", ref, "--mask", m, "--result", res, "-o", path("final.png"))
+        let c = try await run("mask", "composite", "--reference", ref, "--mask", m, "--result", res, "-o", path("final.png"))
         #expect(c.status == 0, "\(c.stderr)")
         let final = try decode(path("final.png"))
         for y in 0..<30 {
@@ -412,30 +366,28 @@ struct MaskCLITests {
                 #expect(final[x, y] == (inside ? resImage[x, y] : refImage[x, y]))
             }
         }
-        let after = try run(
+        let after = try await run(
             "mask", "diff", "--reference", ref, "--mask", m, "--result", path("final.png"), "--max-changed", "0")
         #expect(after.status == 0)
         #expect(
-            try run("mask", "composite", "--reference", ref, "--mask", m, "--result", res, "-o", path("x.gif")).status
+            try await run("mask", "composite", "--reference", ref, "--mask", m, "--result", res, "-o", path("x.gif")).status
                 == 2)
     }
 
-    @Test func previewCommand() throws {
-        guard binaryPresent() else { return }
-        let ref = write(png(photo(20, 20)), "ref.png")
-        let m = write(png(mask(20, 20, editable: PixelRect(x: 5, y: 5, width: 10, height: 10))), "mask.png")
-        let r = try run("mask", "preview", "--reference", ref, "--mask", m, "-o", path("p.png"))
+    @Test func previewCommand() async throws {
+        let ref = write(Fixtures.png(Fixtures.photo(20, 20)), "ref.png")
+        let m = write(Fixtures.png(Fixtures.mask(20, 20, editable: PixelRect(x: 5, y: 5, width: 10, height: 10))), "mask.png")
+        let r = try await run("mask", "preview", "--reference", ref, "--mask", m, "-o", path("p.png"))
         #expect(r.status == 0, "\(r.stderr)")
         let p = try decode(path("p.png"))
         #expect(p[5, 5] == RGBA8(r: 255, g: 0, b: 255))
-        let wrong = write(png(mask(21, 20, editable: nil)), "wrong.png")
-        #expect(try run("mask", "preview", "--reference", ref, "--mask", wrong, "-o", path("p2.png")).status == 1)
+        let wrong = write(Fixtures.png(Fixtures.mask(21, 20, editable: nil)), "wrong.png")
+        #expect(try await run("mask", "preview", "--reference", ref, "--mask", wrong, "-o", path("p2.png")).status == 1)
     }
 
     @Test(arguments: ["check", "make", "preview", "fit", "ratio", "diff", "composite"])
-    func helpDocumentsExitCodes(sub: String) throws {
-        guard binaryPresent() else { return }
-        let r = try run("mask", sub, "--help")
+    func helpDocumentsExitCodes(sub: String) async throws {
+        let r = try await run("mask", sub, "--help")
         #expect(r.status == 0)
         let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(text.contains("Exit codes: 0"))

@@ -1,6 +1,7 @@
 import AssetpipeBasics
 import ImageCodec
 import Testing
+import TestSupport
 
 struct ConverterTests {
     @Test func resizeSpecTargets() {
@@ -11,7 +12,7 @@ struct ConverterTests {
     }
 
     @Test func streamingPNGToJPEGRefusesAlphaWithoutFlatten() throws {
-        let dir = TempDir()
+        let dir = try TemporaryFolder("codec")
         defer { dir.remove() }
         let image = Fixtures.gradient(width: 40, height: 30) { x, y in y > 20 && x < 10 ? 0 : 255 }
         let source = dir.file("alpha.png")
@@ -34,7 +35,7 @@ struct ConverterTests {
     }
 
     @Test func resizeAndOrientation() throws {
-        let dir = TempDir()
+        let dir = try TemporaryFolder("codec")
         defer { dir.remove() }
         let image = Fixtures.smooth(width: 200, height: 100)
         let source = dir.file("wide.png")
@@ -48,9 +49,9 @@ struct ConverterTests {
         #expect(try ImageProbe.probe(.file(dir.file("small.png"))).png?.colorType == .rgb)
     }
 
-    @Test(.enabled(if: Corpus.available, Corpus.absentReason))
+    @Test(.requires(.corpus))
     func orientedJPEGConvertsUpright() throws {
-        let dir = TempDir()
+        let dir = try TemporaryFolder("codec")
         defer { dir.remove() }
         let result = try ImageConverter.convert(
             .file(Corpus.path("jpeg/pillow/hopper_orientation_6.jpg")), options: ConversionOptions(format: .png),

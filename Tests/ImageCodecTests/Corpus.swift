@@ -2,46 +2,10 @@ import Crypto
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
-/// The shared test corpus: env ASSETPIPE_CORPUS, else ../shared/corpus next to the package root.
-/// Never copied into the repo; tests that need it are disabled with a visible reason when absent.
-enum Corpus {
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    static let root: URL = {
-        if let env = ProcessInfo.processInfo.environment["ASSETPIPE_CORPUS"], !env.isEmpty {
-            return URL(fileURLWithPath: env)
-        }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-    }()
-
-    static var available: Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent("pngsuite").path) }
-    static let absentReason: Comment = "test corpus not found at \(root.path) (set ASSETPIPE_CORPUS)"
-
-    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-
-    static func files(in directory: String, extensions: Set<String>) -> [String] {
-        let dir = root.appendingPathComponent(directory)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
-        return names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
-    }
-
-    /// Every corpus image (relative paths), for robustness tests.
-    static func allImages() -> [String] {
-        guard let e = FileManager.default.enumerator(atPath: root.path) else { return [] }
-        var out: [String] = []
-        while let name = e.nextObject() as? String {
-            let ext = (name as NSString).pathExtension.lowercased()
-            if ["png", "jpg", "jpeg"].contains(ext) { out.append(name) }
-        }
-        return out.sorted()
-    }
-
-    static func bytes(_ relative: String) -> [UInt8] {
-        (try? [UInt8](Data(contentsOf: root.appendingPathComponent(relative)))) ?? []
-    }
-
+/// PngSuite's reference decodings (`pngsuite-decodings.json` in the shared corpus).
+extension Corpus {
     // MARK: PngSuite reference decodings
 
     struct Entry: Decodable, Sendable, CustomTestStringConvertible {
@@ -93,15 +57,4 @@ func meanAbsDiff(_ a: RGBAImage, _ b: RGBAImage) -> Double {
         total += abs(Int(a.pixels[i + 2]) - Int(b.pixels[i + 2]))
     }
     return Double(total) / Double(a.width * a.height * 3)
-}
-
-/// A temporary directory removed when the value is dropped... by the caller via `remove()`.
-struct TempDir {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "assetpipe-codec-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    func file(_ name: String) -> String { path + "/" + name }
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -1,5 +1,6 @@
 import ImageCodec
 import Testing
+import TestSupport
 
 /// Regression tests for the decoder fuzzing (Fuzz/, RELIABILITY.md "Decoders under attack"): every input
 /// that crashed a harness, and the nastiest hand-made seeds, each pinned to the exact outcome through

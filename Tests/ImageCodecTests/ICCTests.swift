@@ -1,6 +1,7 @@
 import AssetpipeBasics
 import ImageCodec
 import Testing
+import TestSupport
 
 /// ICC profiles are read and carried through conversion and re-encoding, never dropped.
 struct ICCTests {
@@ -23,7 +24,7 @@ struct ICCTests {
     }
 
     @Test func streamingConversionCarriesTheProfile() throws {
-        let dir = TempDir()
+        let dir = try TemporaryFolder("codec")
         defer { dir.remove() }
         var image = Fixtures.gradient(width: 30, height: 20)
         image.iccProfile = Fixtures.iccProfile()
@@ -36,7 +37,7 @@ struct ICCTests {
         #expect(try ImageRowReader(.file(dir.file("back.png"))).iccProfile == image.iccProfile)
     }
 
-    @Test(.enabled(if: Corpus.available, Corpus.absentReason))
+    @Test(.requires(.corpus))
     func realProfileFromTheCorpus() throws {
         let source = try ImageDecoder.decode(.file(Corpus.path("jpeg/jpeg-decoder-reftest/jpg-srgb-icc.jpg")))
         let icc = try #require(source.iccProfile)

@@ -1,8 +1,9 @@
 import ImageCodec
 import Testing
+import TestSupport
 
 /// The JPEG corpus decodes close to the reference PNGs beside it; unsupported ones fail clearly.
-@Suite(.enabled(if: Corpus.available, Corpus.absentReason))
+@Suite(.requires(.corpus))
 struct JPEGCorpusTests {
     /// Files this libjpeg build cannot decode, and why.
     static let unsupported: [String: String] = [
@@ -73,7 +74,7 @@ struct JPEGCorpusTests {
 }
 
 /// EXIF orientation: reported, and applied on request so the picture matches the upright original.
-@Suite(.enabled(if: Corpus.available, Corpus.absentReason))
+@Suite(.requires(.corpus))
 struct OrientationCorpusTests {
     @Test(arguments: 2...8)
     func orientedMatchesOriginal(orientation: Int) throws {

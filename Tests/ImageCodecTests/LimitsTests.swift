@@ -1,5 +1,6 @@
 import ImageCodec
 import Testing
+import TestSupport
 
 struct LimitsTests {
     /// A small PNG whose IHDR declares `width` × `height` (valid CRCs; the IDAT holds almost nothing).

@@ -1,6 +1,7 @@
 import AssetpipeBasics
 import Foundation
 import Testing
+import TestSupport
 
 @testable import ImageCodec
 
@@ -103,7 +104,7 @@ struct PNGDeflateTests {
 
     @Test(arguments: PNGFilter.allCases, [1, 6, 9])
     func roundTripWithICCAndText(filter: PNGFilter, level: Int) throws {
-        let dir = TempDir()
+        let dir = try TemporaryFolder("codec")
         defer { dir.remove() }
         let icc = Fixtures.iccProfile()
         let options = PNGEncodeOptions(
@@ -163,7 +164,7 @@ struct PNGDeflateTests {
 
     /// ImageEncoder and the converter go through the same writer.
     @Test func encoderAndConverterUseTheBufferedPath() throws {
-        let dir = TempDir()
+        let dir = try TemporaryFolder("codec")
         defer { dir.remove() }
         let image = Self.photoLike(width: 64, height: 48, alpha: true)
         let bytes = try ImageEncoder.png(image, options: PNGEncodeOptions(level: 9))
@@ -223,7 +224,7 @@ struct PNGDeflateTests {
     /// Images above the limit (here lowered; really 64 MiB of filtered rows, e.g. 4096² RGBA) keep streaming
     /// through libpng's zlib in a conversion: its IDAT chunks are libpng's 8 KiB ones.
     @Test func conversionAboveTheLimitStreams() throws {
-        let dir = TempDir()
+        let dir = try TemporaryFolder("codec")
         defer { dir.remove() }
         let image = Self.photoLike(width: 160, height: 120, alpha: true)
         let source = dir.file("in.png")
@@ -263,7 +264,7 @@ struct PNGDeflateTests {
     // MARK: - Errors
 
     @Test func unfinishedWritersFailCleanly() throws {
-        let dir = TempDir()
+        let dir = try TemporaryFolder("codec")
         defer { dir.remove() }
         let image = Self.photoLike(width: 20, height: 10, alpha: true)
         for path in [nil, dir.file("partial.png")] {

@@ -1,8 +1,9 @@
 import ImageCodec
 import Testing
+import TestSupport
 
 /// Conformance over PngSuite: header values, exact pixels, and a specific error for each x*.png.
-@Suite(.enabled(if: Corpus.available, Corpus.absentReason))
+@Suite(.requires(.corpus))
 struct PNGSuiteTests {
     /// The error each deliberately corrupt file must produce.
     static let expectedErrors: [String: ImageCodecError.Code] = [

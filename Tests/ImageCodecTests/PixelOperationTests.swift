@@ -2,6 +2,7 @@ import AssetpipeBasics
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 struct SniffTests {
     @Test func magicBytes() {
@@ -98,7 +99,7 @@ struct ResamplerTests {
 
 struct AtomicFileTests {
     @Test func writesAndReplaces() throws {
-        let dir = TempDir()
+        let dir = try TemporaryFolder("codec")
         defer { dir.remove() }
         let path = dir.file("a/b/c.bin")
         try AtomicFile.write([1, 2, 3], to: path)
@@ -109,7 +110,7 @@ struct AtomicFileTests {
     }
 
     @Test func failureLeavesTheOldFile() throws {
-        let dir = TempDir()
+        let dir = try TemporaryFolder("codec")
         defer { dir.remove() }
         let path = dir.file("keep.bin")
         try AtomicFile.write([9], to: path)

@@ -1,9 +1,10 @@
 import ImageCodec
 import Testing
+import TestSupport
 
 /// Every corpus file, truncated at many points and with bytes flipped: a clean error or a decode,
 /// never a crash or hang. Decoding uses small limits so hostile sizes are refused fast.
-@Suite(.enabled(if: Corpus.available, Corpus.absentReason))
+@Suite(.requires(.corpus))
 struct RobustnessTests {
     static let files = Corpus.allImages()
     static let limits = DecodeLimits(maxPixels: 4_000_000, maxSide: 8192)

@@ -1,5 +1,6 @@
 import ImageCodec
 import Testing
+import TestSupport
 
 /// Encode then decode generated images in every supported layout.
 struct RoundTripTests {

@@ -1,5 +1,6 @@
 import ImageCodec
 import Testing
+import TestSupport
 
 struct TransparencyTests {
     /// 10×4: column 0 transparent, column 9 half, one more transparent pixel at (5,0); the rest opaque.

@@ -1,5 +1,6 @@
 import ImageCodec
 import Testing
+import TestSupport
 
 @testable import MaskTools
 

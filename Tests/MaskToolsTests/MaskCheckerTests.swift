@@ -1,12 +1,13 @@
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 @testable import MaskTools
 
 @Suite("mask check")
 struct MaskCheckerTests {
-    let dir = Fixtures.tempDir()
+    let dir = try! TemporaryFolder("masktools").path
 
     func check(_ mask: [UInt8], _ reference: [UInt8], maskName: String = "mask.png", refName: String = "ref.png")
         -> MaskReport
@@ -213,8 +214,8 @@ struct MaskCheckerTests {
         #expect(stored.problems[0].message.contains("unrotated"))
     }
 
-    @Test func corpusRotatedHopper() throws {
-        guard let path = Fixtures.corpus("jpeg/pillow/hopper_orientation_6.jpg") else { return }
+    @Test(.requires(.corpus)) func corpusRotatedHopper() throws {
+        let path = Corpus.path("jpeg/pillow/hopper_orientation_6.jpg")
         let info = try ImageProbe.probe(.file(path))
         let m = Fixtures.write(
             Fixtures.png(
@@ -226,8 +227,8 @@ struct MaskCheckerTests {
         #expect(report.warnings.map(\.code) == ["reference-rotated"])
     }
 
-    @Test func corpusCMYKReference() throws {
-        guard let path = Fixtures.corpus("jpeg/pillow/pil_sample_cmyk.jpg") else { return }
+    @Test(.requires(.corpus)) func corpusCMYKReference() throws {
+        let path = Corpus.path("jpeg/pillow/pil_sample_cmyk.jpg")
         let info = try ImageProbe.probe(.file(path))
         #expect(info.jpeg?.colorSpace == .cmyk || info.jpeg?.colorSpace == .ycck)
         let m = Fixtures.write(
@@ -327,10 +328,10 @@ struct MaskCheckerTests {
         #expect(!p.changed && p.bytes == png && p.format == .png)
     }
 
-    @Test func uprightKeepsICC() throws {
-        guard let path = Fixtures.corpus("jpeg/jpeg-decoder-reftest/jpg-srgb-icc.jpg") else { return }
+    @Test(.requires(.corpus)) func uprightKeepsICC() throws {
+        let path = Corpus.path("jpeg/jpeg-decoder-reftest/jpg-srgb-icc.jpg")
         let bytes = [UInt8](FileManager.default.contents(atPath: path)!)
-        guard let info = try? ImageProbe.probe(.bytes(bytes)), info.jpeg?.hasICCProfile == true else { return }
+        try #require(try ImageProbe.probe(.bytes(bytes)).jpeg?.hasICCProfile == true, "the corpus file lost its ICC")
         let rotated = Fixtures.withEXIFOrientation(bytes, 8)
         let up = try UprightReference.bytes(.bytes(rotated))
         #expect(up.changed)

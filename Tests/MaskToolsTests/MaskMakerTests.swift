@@ -1,6 +1,7 @@
 import Foundation
 import ImageCodec
 import Testing
+import TestSupport
 
 @testable import MaskTools
 
@@ -220,7 +221,7 @@ struct MaskMakerTests {
     }
 
     @Test func makeOutputPassesCheck() throws {
-        let dir = Fixtures.tempDir()
+        let dir = try! TemporaryFolder("masktools").path
         let refs: [(String, [UInt8])] = [
             ("ref.png", Fixtures.png(Fixtures.photo(37, 23))),
             ("rot.jpg", Fixtures.withEXIFOrientation(Fixtures.jpeg(Fixtures.photo(30, 18)), 6)),

@@ -7,13 +7,17 @@ import Darwin
 /// One HTTP/1.1 exchange over a plain loopback socket, below any HTTP library: for answers a client library would
 /// hide (dropped connections, raw headers). The request should say `Connection: close`.
 public enum RawHTTP {
-    public struct Failure: Error, CustomStringConvertible {
+    public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
     }
 
     /// Sends `request` to 127.0.0.1:`port` and returns every byte received until the peer closes (or resets) the
-    /// connection; a read waits at most `timeoutSeconds`.
-    public static func exchange(port: Int, _ request: String, timeoutSeconds: Int = 60) throws -> [UInt8] {
+    /// connection; a read waits at most `timeoutSeconds`. The blocking socket runs off the cooperative pool.
+    public static func exchange(port: Int, _ request: String, timeoutSeconds: Int = 60) async throws -> [UInt8] {
+        try await offThePool { try blockingExchange(port: port, request, timeoutSeconds: timeoutSeconds) }
+    }
+
+    private static func blockingExchange(port: Int, _ request: String, timeoutSeconds: Int) throws -> [UInt8] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket() failed") }
         defer { close(fd) }

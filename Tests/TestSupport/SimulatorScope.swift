@@ -2,6 +2,7 @@ import APIMartSimulator
 
 /// Runs `body` with a simulator bound to a free loopback port (port 0 unless `configuration` says otherwise) and
 /// stops it afterwards, whether `body` returned or threw.
+@discardableResult
 public func withRunningSimulator<T>(
     _ configuration: SimulatorConfiguration, _ body: (RunningSimulator) async throws -> T
 ) async throws -> T {
