@@ -117,11 +117,13 @@ private struct CardMaker {
 
     func parameters(_ a: AssetFacts) -> [GalleryAssetCard.Parameter] {
         let s = a.spec
-        var rows: [(String, String)] = [("model", s.model), ("size", s.size), ("n", "\(s.n)")]
-        if let q = s.quality { rows.append(("quality", q)) }
-        if let b = s.background { rows.append(("background", b)) }
-        if let m = s.moderation { rows.append(("moderation", m)) }
-        if let f = s.format { rows.append(("format", f)) }
+        var rows: [(String, String)] = [
+            ("model", s.model.rawValue), ("size", s.size?.rawValue ?? "auto"), ("n", "\(s.n)"),
+        ]
+        if let q = s.quality { rows.append(("quality", q.rawValue)) }
+        if let b = s.background { rows.append(("background", b.rawValue)) }
+        if let m = s.moderation { rows.append(("moderation", m.rawValue)) }
+        if let f = s.format { rows.append(("format", f.rawValue)) }
         if let c = s.compression { rows.append(("compression", "\(c)")) }
         if s.fit != .none { rows.append(("fit", s.fit.rawValue)) }
         if s.composite { rows.append(("composite", "yes")) }

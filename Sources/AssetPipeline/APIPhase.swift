@@ -50,9 +50,10 @@ struct APIPhase: Sendable {
             if i < prepared.references.count { referenceURLs.append(uploaded.url) } else { maskURL = uploaded.url }
         }
         let request = GenerationRequest(
-            model: asset.model, prompt: asset.prompt, size: planned.size.rawValue, n: asset.imageCount,
-            quality: asset.quality, background: asset.background, moderation: asset.moderation,
-            outputFormat: asset.format, outputCompression: asset.compression,
+            model: asset.model.rawValue, prompt: asset.prompt, size: planned.size.rawValue, n: asset.imageCount,
+            quality: asset.quality?.rawValue, background: asset.background?.rawValue,
+            moderation: asset.moderation?.rawValue, outputFormat: asset.format?.rawValue,
+            outputCompression: asset.compression,
             imageURLs: referenceURLs.isEmpty ? nil : referenceURLs, maskURL: maskURL)
         // 402/401/403 may have arrived while uploading.
         try refuseIfAccountStopped()
@@ -75,7 +76,7 @@ struct APIPhase: Sendable {
                 try attempt.unknown(message)
                 try await context.lockFile.recordOutcomeUnknown(
                     asset.name, OutcomeUnknownRecord(at: ISOTime.string(), key: planned.key, message: message),
-                    model: asset.model)
+                    model: asset.model.rawValue)
                 throw PipelineError(.outcomeUnknown, message, cause: e)
             }
             try attempt.failed(e.description)
@@ -95,7 +96,7 @@ struct APIPhase: Sendable {
     }
 
     func refuseIfAccountStopped() throws {
-        if let refusal = client.accountStops.refusal(asset: asset.model) { throw refusal }
+        if let refusal = client.accountStops.refusal(asset: asset.model.rawValue) { throw refusal }
     }
 
     /// Runs an API call; its error becomes the asset's failure.
@@ -135,7 +136,7 @@ struct APIPhase: Sendable {
         let state = context.manifest.stateFolder
         var have = Dictionary(try attempt.results().map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
         var raw: [Int: [UInt8]] = [:]
-        let expect: ImageFileType = asset.format == OutputFormat.jpeg.rawValue ? .jpeg : .png
+        let expect: ImageFileType = asset.format == .jpeg ? .jpeg : .png
         for (i, image) in images.prefix(asset.imageCount).enumerated() {
             if let r = have[i], Files.exists(state.resolve(r.path)) { continue }
             step("downloading result \(i + 1)/\(asset.imageCount)")
@@ -171,7 +172,7 @@ struct APIPhase: Sendable {
         let generatedAt =
             data.completed.map { ISOTime.string(Date(timeIntervalSince1970: TimeInterval($0))) } ?? ISOTime.string()
         let record = LockedAsset(
-            key: planned.key, parameters: planned.parameters, inputs: planned.inputs, model: asset.model,
+            key: planned.key, parameters: planned.parameters, inputs: planned.inputs, model: asset.model.rawValue,
             taskIDs: [taskID], generatedAt: generatedAt, billedImages: lockedResults.count, results: lockedResults,
             outputs: [])
         return FetchedResults(record: record, raw: raw, prepared: prepared)

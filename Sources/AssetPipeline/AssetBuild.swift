@@ -92,7 +92,7 @@ struct AssetBuild: Sendable {
         try await context.lockFile.recordOutcomeUnknown(
             asset.name,
             OutcomeUnknownRecord(at: ISOTime.string(attempt.intentAt), key: planned.key, message: message),
-            model: asset.model)
+            model: asset.model.rawValue)
         throw PipelineError(.outcomeUnknown, message)
     }
 
@@ -108,7 +108,7 @@ struct AssetBuild: Sendable {
         let state = context.manifest.stateFolder
         let results = try AttemptLog(journal: context.journal, id: attempt.id).results()
         let record = LockedAsset(
-            key: planned.key, parameters: planned.parameters, inputs: planned.inputs, model: asset.model,
+            key: planned.key, parameters: planned.parameters, inputs: planned.inputs, model: asset.model.rawValue,
             taskIDs: attempt.taskID.map { [$0] } ?? [], generatedAt: ISOTime.string(attempt.intentAt),
             billedImages: results.count,
             results: results.prefix(asset.imageCount).map { r in

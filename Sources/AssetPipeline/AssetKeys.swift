@@ -13,14 +13,14 @@ public enum AssetKeys {
         of asset: AssetSpec, referenceDigests: [String], maskDigest: String?
     ) -> [String: String] {
         var p: [String: String] = [
-            "model": asset.model,
+            "model": asset.model.rawValue,
             "prompt": asset.prompt,
-            "size": asset.size,
+            "size": asset.size?.rawValue ?? "auto",
             "n": String(asset.imageCount),
-            "quality": asset.quality ?? "auto",
-            "background": asset.background ?? "auto",
-            "moderation": asset.moderation ?? "auto",
-            "format": asset.format ?? "png",
+            "quality": (asset.quality ?? .auto).rawValue,
+            "background": (asset.background ?? .auto).rawValue,
+            "moderation": (asset.moderation ?? .auto).rawValue,
+            "format": (asset.format ?? .png).rawValue,
             "fit": asset.references.isEmpty ? "none" : asset.fit.rawValue,
         ]
         if let c = asset.compression { p["compression"] = String(c) }

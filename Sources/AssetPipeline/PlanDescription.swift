@@ -29,7 +29,7 @@ public struct PlanSummary: Sendable, Codable, Equatable {
                 name: item.asset.name, action: item.action.rawValue, reasons: item.reasons,
                 outputs: item.outputs.map { PathTools.join(plan.manifest.output, $0.path) },
                 billedImages: item.billedImages,
-                size: "\(s.width)x\(s.height)", quality: item.quality, model: item.asset.model)
+                size: "\(s.width)x\(s.height)", quality: item.quality, model: item.asset.model.rawValue)
         }
         upToDate = plan.isUpToDate
         imagesToBill = plan.imagesToBill

@@ -37,7 +37,8 @@ public struct PlannedAsset: Sendable {
     /// An earlier attempt of this asset may have been billed (outcome unknown).
     public var earlierOutcomeUnknown: Bool
 
-    public var quality: String { asset.quality ?? "auto" }
+    /// The quality the server prices (`auto` when the manifest leaves it out), as the price table names it.
+    public var quality: String { (asset.quality ?? .auto).rawValue }
 }
 
 /// The whole plan, with the billing summary.
@@ -60,12 +61,12 @@ public struct BuildPlan: Sendable {
         for item in assets where item.billedImages > 0 {
             let s = item.size.pixelSize
             let dims = "\(s.width)x\(s.height)"
-            let id = "\(item.asset.model)/\(dims)/\(item.quality)"
+            let id = "\(item.asset.model.rawValue)/\(dims)/\(item.quality)"
             var line =
                 lines[id]
-                ?? BillingLine(model: item.asset.model, size: dims, quality: item.quality, images: 0, unitPrice: nil)
+                ?? BillingLine(model: item.asset.model.rawValue, size: dims, quality: item.quality, images: 0, unitPrice: nil)
             line.images += item.billedImages
-            line.unitPrice = manifest.prices?.price(model: item.asset.model, size: item.size, quality: item.quality)
+            line.unitPrice = manifest.prices?.price(model: item.asset.model.rawValue, size: item.size, quality: item.quality)
             lines[id] = line
         }
         return lines.values.sorted { ($0.model, $0.size, $0.quality) < ($1.model, $1.size, $1.quality) }
@@ -150,7 +151,7 @@ public struct Planner: Sendable {
 
     /// The ratio the request asks for: the asset's, or for `auto` the nearest to the first reference as shown.
     public static func resolveSize(_ asset: AssetSpec, directory: String) -> SizeRatio {
-        if let ratio = SizeRatio(rawValue: asset.size) { return ratio }
+        if let ratio = asset.size { return ratio }
         guard let first = asset.references.first,
             let info = try? ImageProbe.probe(.file(PathTools.join(directory, first)))
         else { return .square }

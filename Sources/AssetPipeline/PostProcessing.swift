@@ -94,7 +94,7 @@ enum PostProcessing {
                 throw PipelineError(
                     .requirementFailed,
                     "asset '\(asset.name)': \(planned.path) requires transparency but the result is fully opaque"
-                        + (asset.background == "transparent" ? "" : " (ask for it with background: transparent)"))
+                        + (asset.background == .transparent ? "" : " (ask for it with background: transparent)"))
             case .opaque? where !report.opaque:
                 throw PipelineError(
                     .requirementFailed,

@@ -171,9 +171,9 @@ import TestSupport
             """, path: "/tmp/x/assetpipe.yaml", checkFiles: false)
         let a = manifest.assets[0]
         let b = manifest.assets[1]
-        #expect(a.model == "gpt-image-1.5-official" && a.quality == "high" && a.size == "3:2")
+        #expect(a.model == .gptImage15 && a.quality == .high && a.size == .landscape)
         #expect(a.outputs == [OutputSpec(format: .png, resize: .scale(0.5))])
-        #expect(b.quality == "low" && b.size == "1:1" && b.outputs[0].format == .jpeg)
+        #expect(b.quality == .low && b.size == .square && b.outputs[0].format == .jpeg)
         #expect(manifest.output == "generated")
         #expect(OutputNaming.paths(for: a).map(\.path) == ["a@0.5x.png"])
     }

@@ -29,16 +29,16 @@ public enum Fit: String, Sendable, Codable, CaseIterable {
 public struct AssetSpec: Sendable {
     /// The place in the tree, without extension (`icons/bottle`).
     public var name: String
-    public var model: String
+    public var model: ImageModel
     public var prompt: String
-    /// `auto` or one of the ratios.
-    public var size: String
+    /// One of the ratios; nil is `auto` (the ratio comes from the first reference).
+    public var size: SizeRatio?
     public var n: Int
-    public var quality: String?
-    public var background: String?
-    public var moderation: String?
+    public var quality: ImageQuality?
+    public var background: Background?
+    public var moderation: Moderation?
     /// The API's `output_format` (png or jpeg).
-    public var format: String?
+    public var format: OutputFormat?
     /// The API's `output_compression`.
     public var compression: Int?
     /// Paths relative to the manifest's folder.

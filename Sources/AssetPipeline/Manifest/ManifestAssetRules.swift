@@ -1,5 +1,6 @@
 import APIMartWire
 import Foundation
+import InputPreparation
 import Yams
 
 /// Asset rules: one `assets[i]` entry (with `defaults`) into an `AssetSpec`.
@@ -29,6 +30,10 @@ extension ManifestParser {
             }
             return v
         }
+        /// One of the wire module's enums, refused with its allowed values (and a suggestion) otherwise.
+        func choice<E: RawRepresentable<String> & CaseIterable>(_ key: String, _ type: E.Type) throws -> E? {
+            try enumValue(key, E.allCases.map(\.rawValue)).flatMap(E.init(rawValue:))
+        }
 
         let name: String
         if standaloneDefaults {
@@ -48,7 +53,7 @@ extension ManifestParser {
                     e, "the name '\(name)' has an extension; names are written without one (the output format adds it)")
             }
         }
-        let model = try enumValue("model", ImageModel.allCases.map(\.rawValue)) ?? ImageModel.gptImage1.rawValue
+        let model = try choice("model", ImageModel.self) ?? .gptImage1
         var prompt = ""
         if let e = merged["prompt"] {
             prompt = try reader.string(e)
@@ -60,20 +65,21 @@ extension ManifestParser {
                 .manifest, "asset '\(name)' has no 'prompt' (set it on the asset or in defaults)",
                 location: reader.location(node, key: path + ".prompt"))
         }
-        let size = try enumValue("size", ["auto"] + SizeRatio.allCases.map(\.rawValue)) ?? "auto"
+        // `auto` (or no size): the ratio comes from the first reference (nil here).
+        let size = try enumValue("size", ["auto"] + SizeRatio.allCases.map(\.rawValue)).flatMap(SizeRatio.init(rawValue:))
         var n = 1
         if let e = merged["n"] { n = try reader.int(e, range: ContractLimits.imageCountRange) }
-        let quality = try enumValue("quality", ImageQuality.allCases.map(\.rawValue))
-        let background = try enumValue("background", Background.allCases.map(\.rawValue))
-        let moderation = try enumValue("moderation", Moderation.allCases.map(\.rawValue))
-        let format = try enumValue("format", OutputFormat.allCases.map(\.rawValue))
+        let quality = try choice("quality", ImageQuality.self)
+        let background = try choice("background", Background.self)
+        let moderation = try choice("moderation", Moderation.self)
+        let format = try choice("format", OutputFormat.self)
         var compression: Int?
         if let e = merged["compression"] {
             compression = try reader.int(e, range: ContractLimits.compressionRange)
-            if format != OutputFormat.jpeg.rawValue && !e.fromDefaults(defaults) && !standaloneDefaults {
+            if format != .jpeg && !e.fromDefaults(defaults) && !standaloneDefaults {
                 throw reader.error(e, "compression (the API's output_compression) applies to format: jpeg only")
             }
-            if format != OutputFormat.jpeg.rawValue { compression = nil }
+            if format != .jpeg { compression = nil }
         }
         var references: [String] = []
         var referenceEntry: Entry?
@@ -120,18 +126,19 @@ extension ManifestParser {
                 outputs.append(try parseOutput(node, path: "\(e.path)[\(i)]", background: background, reader: reader))
             }
         } else {
-            outputs = [OutputSpec(format: format == OutputFormat.jpeg.rawValue ? .jpeg : .png)]
+            outputs = [OutputSpec(format: format == .jpeg ? .jpeg : .png)]
         }
 
         if standaloneDefaults { return nil }
 
-        // The contract's own rules, through the wire model (placeholder URLs stand for the uploads).
+        // The contract's own rules, the same check `generate` makes (placeholder URLs stand for the uploads).
         let request = GenerationRequest(
-            model: model, prompt: prompt, size: size == "auto" ? nil : size, n: n, quality: quality,
-            background: background, moderation: moderation, outputFormat: format, outputCompression: compression,
-            imageURLs: references.isEmpty ? nil : references.map { _ in "https://upload.invalid/ref" },
-            maskURL: mask.map { _ in "https://upload.invalid/mask" })
-        if let violation = request.violations().first {
+            model: model.rawValue, prompt: prompt, size: size?.rawValue, n: n, quality: quality?.rawValue,
+            background: background?.rawValue, moderation: moderation?.rawValue, outputFormat: format?.rawValue,
+            outputCompression: compression)
+        let violations = ContractCheck.violations(
+            of: request, referenceCount: references.count, hasMask: mask != nil)
+        if let violation = violations.first {
             let key = manifestKey(forWireField: violation.field)
             let entry = merged[key] ?? referenceEntry
             let message = violation.message.replacingOccurrences(of: "output_format", with: "format")

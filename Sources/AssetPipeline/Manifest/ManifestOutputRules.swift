@@ -5,7 +5,7 @@ import Yams
 
 /// Output rules: one `outputs[j]` entry into an `OutputSpec`.
 extension ManifestParser {
-    static func parseOutput(_ node: Node, path: String, background: String?, reader: NodeReader) throws -> OutputSpec {
+    static func parseOutput(_ node: Node, path: String, background: Background?, reader: NodeReader) throws -> OutputSpec {
         let f = try reader.mapping(node, path: path, allowed: outputKeys, what: "an output")
         guard let formatEntry = f["format"] else {
             throw PipelineError(
@@ -74,7 +74,7 @@ extension ManifestParser {
             }
             spec.suffix = s
         }
-        if format == .jpeg && spec.flatten == nil && background == Background.transparent.rawValue {
+        if format == .jpeg && spec.flatten == nil && background == .transparent {
             throw reader.error(
                 formatEntry, "a jpeg output of a transparent result needs a background: add flatten: \"#ffffff\"")
         }
