@@ -150,7 +150,7 @@ import Testing
         (["simulator", "--balance=-1"], "--balance must be ≥ 0."),
         (["simulator", "--fail-rate", "2"], "Fault settings: task failure rate 2.0 is outside 0...1."),
         (["simulator", "--rate-limit-rate", "0.6", "--drop-rate", "0.6"],
-         "Fault settings: 429, 500, 502 and drop rates add up to 1.2, more than 1."),
+         "Fault settings: 429, 500, 502, 408, 503, 504 and drop rates add up to 1.2, more than 1."),
         (["simulator", "--retry-after=-1"], "Fault settings: retry-after -1 is negative."),
         (["gallery", "--thumbnail-size", "31"], "--thumbnail-size must be 32–1024"),
         (["gallery", "--thumbnail-size", "1025"], "--thumbnail-size must be 32–1024"),
