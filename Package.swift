@@ -153,7 +153,7 @@ let package = Package(
             name: "AssetpipeCommandsTests",
             dependencies: [
                 "AssetpipeCommands", "AssetpipeBasics", "AssetPipeline", "AssetGallery", "APIMartClient", "ImageCodec",
-                "MaskTools", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "InputPreparation", "MaskTools", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
     ]
 )

@@ -4,6 +4,7 @@ import AssetGallery
 import AssetPipeline
 import AssetpipeBasics
 import ImageCodec
+import InputPreparation
 import MaskTools
 
 /// Exit codes, the same for every command (the README's "Exit codes" table).
@@ -53,7 +54,16 @@ public enum ExitStatus: Int32, Sendable {
         case let e as GalleryError:
             self = e.code == .manifest ? .usage : .failure
         case let e as APIMartError:
-            self = e.isAccountError ? .account : e.isLocal ? .usage : .failure
+            if e.isAccountError {
+                self = .account
+            } else if e.isLocal {
+                // A refused input says which (a file named on the command line that is missing is 1).
+                self = (e.cause as? InputError).map { ExitStatus(for: $0) } ?? .usage
+            } else {
+                self = .failure
+            }
+        case let e as InputError:
+            self = e.code == .missingFile ? .failure : .usage
         case let e as MaskToolsError:
             self = e.isUsage ? .usage : .failure
         case let e as ImageCodecError:

@@ -5,7 +5,9 @@ import AssetpipeBasics
 /// it into the client's `.localValidation` (exit code 2).
 public struct InputError: CodedError {
     public enum Code: String, Sendable, CaseIterable {
-        /// A file is missing, unreadable, or larger than the upload endpoint takes.
+        /// A file named as an input does not exist or cannot be read.
+        case missingFile = "missing-file"
+        /// A file is larger than the upload endpoint takes.
         case unreadable
         /// The bytes are not an image the API takes, or cannot be decoded, fitted or re-encoded.
         case unusableImage = "unusable-image"

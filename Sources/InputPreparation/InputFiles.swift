@@ -15,7 +15,7 @@ public enum InputFiles {
                 "\(path) is \(size) bytes; the upload endpoint takes at most 20 MiB — shrink or re-encode it")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(.unreadable, "cannot read \(path): check that it exists and is readable")
+            throw InputError(.missingFile, "cannot read \(path): check that it exists and is readable")
         }
         return Array(data)
     }

@@ -4,6 +4,7 @@ import AssetGallery
 import AssetPipeline
 import AssetpipeBasics
 import ImageCodec
+import InputPreparation
 import MaskTools
 import Testing
 
@@ -53,6 +54,14 @@ typealias Status = AssetpipeCommands.ExitStatus
         #expect(Status(for: ImageCodecError(.invalidArgument, "x")) == .usage)
         #expect(Status(for: ImageCodecError(.corrupt, "x")) == .failure)
         #expect(Status(for: ImageCodecError(.notAnImage, "x")) == .failure)
+    }
+
+    /// `generate`'s refused inputs: a missing file is 1, any other refusal 2, also inside the client's error.
+    @Test(arguments: InputError.Code.allCases)
+    func inputErrors(_ code: InputError.Code) {
+        let expected: Status = code == .missingFile ? .failure : .usage
+        #expect(Status(for: InputError(code, "x")) == expected)
+        #expect(Status(for: APIMartError(.localValidation, "x", cause: InputError(code, "x"))) == expected)
     }
 
     @Test func commandAndFileErrors() {

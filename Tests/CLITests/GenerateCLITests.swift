@@ -104,6 +104,21 @@ struct GenerateCLITests {
         #expect(!run.stderr.contains("uploaded"))
     }
 
+    /// A file named on the command line that is missing is exit 1, as for every command (README's table).
+    @Test(arguments: ["--image", "--mask"])
+    func missingInputFileExits1(_ flag: String) async throws {
+        let dir = try Self.folder()
+        let reference = dir + "/ref.png"
+        try AtomicFile.write(
+            try ImageEncoder.png(RGBAImage(width: 64, height: 64, fill: RGBA8(r: 1, g: 2, b: 3))), to: reference)
+        let images = flag == "--image" ? ["--image", dir + "/nothere.png"] : ["--image", reference]
+        let mask = flag == "--mask" ? ["--mask", dir + "/nothere.png"] : []
+        let run = try await Self.run(
+            ["generate", "--prompt", "p", "--simulator", "--out", dir] + images + mask)
+        #expect(run.exitCode == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("nothere.png"), "\(run.stderr)")
+    }
+
     @Test func missingKeyExits2AndSaysHowToSetIt() async throws {
         let run = try await Self.run([
             "generate", "--prompt", "p", "--base-url", "http://127.0.0.1:1", "--out", Self.folder(),
