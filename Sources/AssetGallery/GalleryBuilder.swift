@@ -75,7 +75,7 @@ public struct GalleryBuilder: Sendable {
 
     /// The default gallery folder of a manifest: `<manifest folder>/.assetpipe/gallery`.
     public static func defaultDirectory(for manifest: Manifest) -> String {
-        PathTools.join(manifest.stateDirectory, "gallery")
+        manifest.stateFolder.gallery
     }
 
     /// Loads a manifest for the gallery (a folder means `<folder>/assetpipe.yaml`). Input files are not required
