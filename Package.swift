@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "APIMartTests",
             dependencies: [
-                "APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "InputPreparation",
+                "AssetpipeBasics", "APIMartClient", "APIMartSimulator", "APIMartWire", "ImageCodec", "InputPreparation",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -8,7 +8,7 @@ extension APIMartClient {
     /// Downloads a result (or any public image URL): http/https only, no API key sent, redirects followed up
     /// to the configured bound (each one re-checked), size capped, retried on transport failures and 5xx.
     /// The bytes must sniff as `expect` (or, when nil, as any image format) else `.download`.
-    public func download(_ url: String, expect: ImageFileType? = nil) async throws -> [UInt8] {
+    public func download(_ url: String, expect: ImageFormat? = nil) async throws -> [UInt8] {
         var current = url
         var redirects = 0
         var attempt = 1
@@ -49,7 +49,7 @@ extension APIMartClient {
             }
             switch answer.status {
             case 200..<300:
-                let format = ImageFileType.sniff(answer.body)
+                let format = ImageFormat.sniff(answer.body)
                 if let expect, format != expect {
                     throw APIMartError(
                         .download,

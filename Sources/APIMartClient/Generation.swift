@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import APIMartWire
 import Foundation
 
@@ -16,11 +17,11 @@ public struct PreparedGeneration: Sendable {
     public var mask: PreparedInput?
     public var warnings: [String]
     /// The format results are expected in.
-    public var resultFormat: ImageFileType
+    public var resultFormat: ImageFormat
 
     public init(
         request: GenerationRequest, references: [PreparedInput], mask: PreparedInput?, warnings: [String],
-        resultFormat: ImageFileType
+        resultFormat: ImageFormat
     ) {
         self.request = request
         self.references = references

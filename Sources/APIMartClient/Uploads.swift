@@ -26,7 +26,7 @@ public struct UploadedImage: Sendable, Codable, Equatable {
 extension APIMartClient {
     /// Refuses locally what the upload endpoint refuses: empty, over 20 MiB, or not PNG/JPEG/WebP/GIF
     /// by its bytes. Returns the sniffed format.
-    public static func checkUpload(_ bytes: [UInt8], filename: String) throws(APIMartError) -> ImageFileType {
+    public static func checkUpload(_ bytes: [UInt8], filename: String) throws(APIMartError) -> ImageFormat {
         if bytes.isEmpty {
             throw APIMartError(.localValidation, "\(filename) is empty; nothing to upload")
         }
@@ -36,7 +36,7 @@ extension APIMartClient {
                 "\(filename) is \(bytes.count) bytes; the upload endpoint takes at most 20 MiB (\(ContractLimits.maxUploadBytes) bytes) — shrink or re-encode it"
             )
         }
-        guard let format = ImageFileType.sniff(bytes) else {
+        guard let format = ImageFormat.sniff(bytes) else {
             throw APIMartError(
                 .localValidation,
                 "\(filename) is not a PNG, JPEG, WebP or GIF image (by its bytes); the upload endpoint takes only those"
@@ -72,7 +72,7 @@ extension APIMartClient {
         return outcome
     }
 
-    private func sendUpload(_ bytes: [UInt8], filename: String, format: ImageFileType, sha256: String) async throws
+    private func sendUpload(_ bytes: [UInt8], filename: String, format: ImageFormat, sha256: String) async throws
         -> UploadedImage
     {
         let boundary = "assetpipe-" + UUID().uuidString
@@ -105,7 +105,7 @@ extension APIMartClient {
     }
 
     /// A filename safe for a multipart header, with the extension of the real format.
-    static func safeFilename(_ filename: String, format: ImageFileType) -> String {
+    static func safeFilename(_ filename: String, format: ImageFormat) -> String {
         let last = filename.split(separator: "/").last.map(String.init) ?? "image"
         var stem = String(
             last.map { c -> Character in

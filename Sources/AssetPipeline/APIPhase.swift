@@ -136,7 +136,7 @@ struct APIPhase: Sendable {
         let state = context.manifest.stateFolder
         var have = Dictionary(try attempt.results().map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
         var raw: [Int: [UInt8]] = [:]
-        let expect: ImageFileType = asset.format == .jpeg ? .jpeg : .png
+        let expect: ImageFormat = asset.format == .jpeg ? .jpeg : .png
         for (i, image) in images.prefix(asset.imageCount).enumerated() {
             if let r = have[i], Files.exists(state.resolve(r.path)) { continue }
             step("downloading result \(i + 1)/\(asset.imageCount)")
@@ -145,7 +145,7 @@ struct APIPhase: Sendable {
                 throw PipelineError(.api, message, cause: APIMartError(.invalidResponse, message, taskID: taskID))
             }
             let bytes = try await api { try await client.download(url, expect: expect) }
-            let format = ImageFileType.sniff(bytes) ?? expect
+            let format = ImageFormat.sniff(bytes) ?? expect
             let sha = Digest.sha256(bytes)
             let rel = StateFolder.rawResultRelativePath(sha256: sha, format: format.rawValue)
             do {

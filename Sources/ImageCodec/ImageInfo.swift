@@ -1,27 +1,4 @@
-/// What a file is, read from its header without decoding pixels.
-public enum ImageFormat: String, Sendable, Codable, CaseIterable {
-    case png, jpeg, webp, gif
-
-    /// The MIME type the upload endpoint expects for this format.
-    public var mimeType: String {
-        switch self {
-        case .png: "image/png"
-        case .jpeg: "image/jpeg"
-        case .webp: "image/webp"
-        case .gif: "image/gif"
-        }
-    }
-
-    /// The file extension assetpipe writes for this format.
-    public var fileExtension: String {
-        switch self {
-        case .png: "png"
-        case .jpeg: "jpg"
-        case .webp: "webp"
-        case .gif: "gif"
-        }
-    }
-}
+import AssetpipeBasics
 
 public enum PNGColorType: String, Sendable, Codable {
     case gray, rgb, palette, grayAlpha = "gray-alpha", rgba

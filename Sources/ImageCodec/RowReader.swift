@@ -1,3 +1,4 @@
+import AssetpipeBasics
 internal import CImageShim
 
 /// Streams an image's rows as RGBA8, top to bottom, keeping one row (Adam7 PNGs: the image) in memory.

@@ -1,3 +1,4 @@
+import AssetpipeBasics
 internal import CImageShim
 
 /// A streaming PNG or JPEG writer, to a file or to memory, fed RGBA8 rows top to bottom: one row in

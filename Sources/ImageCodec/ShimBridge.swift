@@ -1,3 +1,4 @@
+import AssetpipeBasics
 internal import CImageShim
 
 /// The few places where Swift meets the C shim's codes, limits and message buffers.

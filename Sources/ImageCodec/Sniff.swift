@@ -1,17 +1,4 @@
-extension ImageFormat {
-    /// The format named by the magic bytes at the start of `bytes`, never by a file name.
-    /// Needs at most the first 16 bytes.
-    public static func sniff(_ bytes: some Collection<UInt8>) -> ImageFormat? {
-        let head = Array(bytes.prefix(16))
-        if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
-        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
-        if head.count >= 12, head.starts(with: Array("RIFF".utf8)), Array(head[8..<12]) == Array("WEBP".utf8) {
-            return .webp
-        }
-        if head.starts(with: Array("GIF87a".utf8)) || head.starts(with: Array("GIF89a".utf8)) { return .gif }
-        return nil
-    }
-}
+import AssetpipeBasics
 
 /// Header facts read straight from the first bytes, for formats the C libraries do not read
 /// (WebP, GIF) and for error messages (a PNG refused before libpng could report its size).

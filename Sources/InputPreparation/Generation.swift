@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import APIMartClient
 import APIMartWire
 import Foundation
@@ -108,7 +109,7 @@ public struct Generation: Sendable {
             throw InputError(.contract, error.message, cause: error)
         }
         warnings += checked.warnings
-        let format: ImageFileType = checked.request.outputFormat == OutputFormat.jpeg.rawValue ? .jpeg : .png
+        let format: ImageFormat = checked.request.outputFormat == OutputFormat.jpeg.rawValue ? .jpeg : .png
         return PreparedGeneration(
             request: checked.request, references: references, mask: mask, warnings: warnings, resultFormat: format)
     }

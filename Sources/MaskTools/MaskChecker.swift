@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import Foundation
 import ImageCodec
 

@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import ImageCodec
 
 /// The form a mask is uploaded in: 8-bit RGBA PNG, whatever layout it was accepted in (tRNS, palette,

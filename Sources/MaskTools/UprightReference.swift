@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import ImageCodec
 
 /// What the server sees of a reference: an EXIF-rotated JPEG is decoded with its orientation applied

@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import APIMartClient
 import APIMartWire
 import AsyncHTTPClient
@@ -272,7 +273,7 @@ struct ClientStubTests {
             #expect(try await client.download(baseURL + "/r.png", expect: .png) == png)
             #expect(try await client.download(baseURL + "/moved", expect: .png) == png)
             for (url, expect) in [
-                (baseURL + "/fake.png", ImageFileType.png), (baseURL + "/r.png", .jpeg), (baseURL + "/loop", .png),
+                (baseURL + "/fake.png", ImageFormat.png), (baseURL + "/r.png", .jpeg), (baseURL + "/loop", .png),
                 (baseURL + "/gone", .png), ("file:///etc/passwd", .png), ("ftp://x.test/a.png", .png),
             ] {
                 do {

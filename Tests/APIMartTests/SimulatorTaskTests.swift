@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import APIMartWire
 import AsyncHTTPClient
 import Foundation

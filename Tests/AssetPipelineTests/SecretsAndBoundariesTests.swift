@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import APIMartClient
 import APIMartSimulator
 import AssetPipeline
@@ -287,7 +288,7 @@ import TestSupport
         #expect(try await client.download(base + "/hop/5", expect: .png) == png)  // 5 redirects: allowed
 
         var tried = 2
-        let refusals: [(String, ImageFileType?, String)] = [
+        let refusals: [(String, ImageFormat?, String)] = [
             ("file:///etc/passwd", .png, "only http and https"),
             ("ftp://127.0.0.1/x.png", .png, "only http and https"),
             ("gopher://127.0.0.1/x", nil, "only http and https"),

@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import ImageCodec
 import Testing
 import TestSupport

@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import ArgumentParser
 import Foundation
 import ImageCodec
