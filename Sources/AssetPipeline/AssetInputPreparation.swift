@@ -17,3 +17,23 @@ extension AssetSpec {
         }
     }
 }
+
+extension BuildPlan {
+    /// For `build --dry-run` and `--check`: every asset the plan would generate has its inputs prepared exactly
+    /// as the build prepares them before anything is uploaded, so both report the errors the build would (one
+    /// `local-validation` error per asset, in plan order) and a manifest with unusable inputs is exit 2 in all
+    /// three modes.
+    public func inputProblems() -> [PipelineError] {
+        assets.filter { $0.action == .generate }.compactMap { planned in
+            do {
+                _ = try planned.asset.prepareInputs(directory: manifest.directory, size: planned.size)
+                return nil
+            } catch let error as PipelineError {
+                return error
+            } catch {
+                return PipelineError(
+                    .localValidation, "asset '\(planned.asset.name)': \(error)", location: planned.asset.location)
+            }
+        }
+    }
+}

@@ -48,10 +48,6 @@ public struct BuildPlan: Sendable {
     /// Lock records of files the manifest no longer produces.
     public var staleOutputs: [LockedOutput]
 
-    /// The old name of ``assets``, kept while callers move over.
-    @available(*, deprecated, renamed: "assets")
-    public var items: [PlannedAsset] { assets }
-
     public var imagesToBill: Int { assets.reduce(0) { $0 + $1.billedImages } }
     public var isUpToDate: Bool { assets.allSatisfy { $0.action == .upToDate } }
 

@@ -1,7 +1,8 @@
+import AssetpipeBasics
 import Foundation
 
 /// For the crash-resume tests only (Tests/CLITests/CrashResumeCLITests.swift): with
-/// `ASSETPIPE_TEST_KILL_AT=<step>[:<n>]` set, the build SIGKILLs itself the n-th time (default: the first) any job
+/// `ASSETPIPE_TEST_KILL_AT=<step>[:<n>]` set, the build SIGKILLs itself the n-th time (default: the first) any asset
 /// reaches `<step>`, so a test can stop it in windows too short to hit by timing. Steps:
 /// `raw-written` (a result is in the raw cache, not yet in the journal), `output-written` (a file of the tree is
 /// replaced, the lock not yet updated), `lock-write` (just before the lock file is written).
@@ -14,15 +15,15 @@ enum TestKillHook {
         let parts = value.split(separator: ":", maxSplits: 1).map(String.init)
         return (parts[0], parts.count > 1 ? max(1, Int(parts[1]) ?? 1) : 1)
     }()
-    nonisolated(unsafe) static var seen: [String: Int] = [:]
-    static let lock = NSLock()
+    /// How often each step was reached in this process.
+    static let seen = LockedBox<[String: Int]>([:])
 
     static func reached(_ step: String) {
         guard let target, target.step == step else { return }
-        lock.lock()
-        seen[step, default: 0] += 1
-        let n = seen[step, default: 0]
-        lock.unlock()
+        let n = seen.withLockedValue { seen in
+            seen[step, default: 0] += 1
+            return seen[step, default: 0]
+        }
         if n == target.count { kill(getpid(), SIGKILL) }
     }
 }

@@ -91,7 +91,7 @@ struct HistoryTests {
                 stateDirectory: project.directory + "/.assetpipe", lockFilePath: project.directory + "/assetpipe.lock")
             try project.writeManifest(bottlePrompt: GalleryProject.bottlePrompt, withMask: false)
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: c.baseURL)
-            #expect(plan.isUpToDate, "\(plan.items.map { "\($0.asset.name): \($0.action) \($0.reasons)" })")
+            #expect(plan.isUpToDate, "\(plan.assets.map { "\($0.asset.name): \($0.action) \($0.reasons)" })")
             let again = try await build(project, c)
             #expect(again.imagesBilled == 0)
             #expect(files(project, bottle1) == files1)

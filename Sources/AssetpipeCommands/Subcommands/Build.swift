@@ -107,7 +107,7 @@ extension AssetPipeCommand {
                         plan.describe().forEach(Console.out)
                     }
                 }
-                let inputProblems = BuildInputCheck.problems(in: plan, directory: loaded.directory)
+                let inputProblems = plan.inputProblems()
                 for problem in inputProblems { Console.error("assetpipe build: \(problem)") }
                 if let first = inputProblems.first { throw ExitStatus(for: first).exitCode }
                 if check && !plan.isUpToDate { throw ExitStatus.failure.exitCode }
