@@ -46,6 +46,8 @@ public struct BuildPlan: Sendable {
     public var assets: [PlannedAsset]
     /// Lock records of files the manifest no longer produces.
     public var staleOutputs: [LockedOutput]
+    /// What was done to the lock file before planning (rebuilt, upgraded), for people to read.
+    public var notes: [String] = []
 
     /// The old name of ``assets``, kept while callers move over.
     @available(*, deprecated, renamed: "assets")
@@ -65,7 +67,9 @@ public struct BuildPlan: Sendable {
                 lines[id]
                 ?? BillingLine(model: item.asset.model, size: dims, quality: item.quality, images: 0, unitPrice: nil)
             line.images += item.billedImages
-            line.unitPrice = manifest.prices?.price(model: item.asset.model, size: item.size, quality: item.quality)
+            let priced = manifest.prices?.priced(model: item.asset.model, size: item.size, quality: item.quality)
+            line.unitPrice = priced?.price
+            line.pricedAs = priced.flatMap { $0.tier == item.quality ? nil : $0.tier }
             lines[id] = line
         }
         return lines.values.sorted { ($0.model, $0.size, $0.quality) < ($1.model, $1.size, $1.quality) }
@@ -90,6 +94,18 @@ public struct BillingLine: Sendable, Codable, Equatable {
     public var quality: String
     public var images: Int
     public var unitPrice: Double?
+    /// The tier whose price was used when it is not `quality` (`quality: auto` priced as `high`).
+    public var pricedAs: String?
+}
+
+extension BuildPlan {
+    /// Assets this plan bills that the `prices:` table has no price for (all of them without a table).
+    public var unpricedAssets: [PlannedAsset] {
+        assets.filter { item in
+            item.billedImages > 0
+                && manifest.prices?.priced(model: item.asset.model, size: item.size, quality: item.quality) == nil
+        }
+    }
 }
 
 /// Decides, for each asset, whether it is up to date, needs a local re-process, or a (billed) generation.
