@@ -25,7 +25,7 @@ enum LockRebuild {
             guard let planned = try? planner.plan(asset),
                 var entry = entry(for: planned, manifest: manifest, journal: journal)
             else { continue }
-            entry.outputs = outputsOnDisk(planned: planned, entry: entry, manifest: manifest)
+            (entry.outputs, entry.results) = outputsOnDisk(planned: planned, entry: entry, manifest: manifest)
             kept += entry.outputs.count
             lock.assets[asset.name] = entry
             rebuilt.append(asset.name)
@@ -56,8 +56,11 @@ enum LockRebuild {
         return nil
     }
 
-    /// The planned outputs whose file on disk is exactly what post-processing makes from the entry's results.
-    static func outputsOnDisk(planned: PlannedAsset, entry: LockedAsset, manifest: Manifest) -> [LockedOutput] {
+    /// The planned outputs whose file on disk is exactly what post-processing makes from the entry's results,
+    /// and the results with their kept-changed fractions (`composite`) as post-processing measured them.
+    static func outputsOnDisk(
+        planned: PlannedAsset, entry: LockedAsset, manifest: Manifest
+    ) -> ([LockedOutput], [LockedResult]) {
         let asset = planned.asset
         var composite: PostProcessing.Composite?
         if asset.composite {
@@ -65,10 +68,11 @@ enum LockRebuild {
                 let inputs = try? asset.prepareInputs(
                     directory: manifest.directory, size: planned.size, forComposite: true),
                 let r = inputs.compositeReference, let m = inputs.compositeMask
-            else { return [] }
+            else { return ([], entry.results) }
             composite = PostProcessing.Composite(reference: r, mask: m)
         }
         var records: [LockedOutput] = []
+        var results = entry.results
         for (i, result) in entry.results.enumerated() {
             let mine = planned.outputs.filter { $0.resultIndex == i }
             let onDisk = mine.contains {
@@ -80,11 +84,12 @@ enum LockRebuild {
                     raw: raw, rawDigest: result.sha256, outputs: mine, composite: composite, asset: asset,
                     assetKey: planned.key, outputFolder: manifest.output)
             else { continue }
+            if let kept = made.keptChangedFraction { results[i].keptChangedFraction = kept }
             for output in made.outputs {
                 let path = PathTools.join(manifest.directory, output.record.path)
                 if Files.read(path) == output.bytes { records.append(output.record) }
             }
         }
-        return records.sorted { $0.path < $1.path }
+        return (records.sorted { $0.path < $1.path }, results)
     }
 }

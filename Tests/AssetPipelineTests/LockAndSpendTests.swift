@@ -58,4 +58,44 @@ import TestSupport
             #expect(again.spend?.billedSinceJournalBegan == 2)
         }
     }
+
+    /// A lost lock of a composite edit and a text-to-image asset: rebuilt with the same results (kept-changed
+    /// fraction included) and outputs, nothing submitted.
+    @Test func aLostLockIsRebuiltWithTheSameEntries() async throws {
+        let project = try TempProject(
+            manifest: """
+                assets:
+                  - name: castle
+                    prompt: repaint the sky
+                    references: [sources/castle.jpg]
+                    mask: masks/castle-sky.png
+                    composite: true
+                    outputs:
+                      - format: jpeg
+                      - format: png
+                        width: 64
+                  - name: plain
+                    prompt: a plain picture
+                    quality: low
+                """)
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(100))) { sim in
+            let first = try await project.build(sim)
+            #expect(first.built == 2, "\(first)")
+            let before = try LockFile.read(path: project.path("assetpipe.lock"))
+            let files = try project.outputs()
+            try FileManager.default.removeItem(atPath: project.path("assetpipe.lock"))
+
+            let again = try await project.build(sim)
+            #expect(again.upToDate == 2, "\(again)")
+            #expect(again.notes?.first?.hasPrefix("the lock file was missing: 2 entries rebuilt") == true)
+            #expect(await sim.stats.submissions == 2)
+            #expect(try project.outputs() == files)
+            let after = try LockFile.read(path: project.path("assetpipe.lock"))
+            for name in ["castle", "plain"] {
+                #expect(after.assets[name]?.results == before.assets[name]?.results, "\(name)")
+                #expect(after.assets[name]?.outputs == before.assets[name]?.outputs, "\(name)")
+                #expect(after.assets[name]?.taskIDs == before.assets[name]?.taskIDs, "\(name)")
+            }
+        }
+    }
 }
