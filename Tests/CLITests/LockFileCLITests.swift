@@ -83,6 +83,9 @@ import TestSupport
             #expect(dry.exitCode == 0, "\(dry)")
             #expect(dry.stdout.contains("the lock file was missing: 2 entries rebuilt"), "\(dry)")
             #expect(dry.stdout.contains("images to bill: 0"), "\(dry)")
+            let check = try await AssetpipeBinary.run(["build", dir, "--check"], environment: Self.env)
+            #expect(check.exitCode == 1, "\(check)")
+            #expect(check.stdout.contains("assetpipe.lock is missing; a build writes it"), "\(check)")
 
             let again = try await Self.build(dir, simulator)
             #expect(again.exitCode == 0, "\(again)")
@@ -90,6 +93,7 @@ import TestSupport
             #expect(again.stdout.contains("up to date 2"), "\(again)")
             #expect(try await simulator.submissions() == 2)
             #expect(Self.outputs(dir) == files)
+            #expect(try await AssetpipeBinary.run(["build", dir, "--check"], environment: Self.env).exitCode == 0)
             let beforeAssets = before["assets"] as? [String: [String: Any]] ?? [:]
             let afterAssets = try Self.lock(dir)["assets"] as? [String: [String: Any]] ?? [:]
             for name in ["icons/a", "b"] {

@@ -110,6 +110,8 @@ extension AssetPipeCommand {
                     Console.error("assetpipe build: \(error)")
                     throw ExitStatus(for: error).exitCode
                 }
+                // A missing lock file is rebuilt at no cost, yet --check reports it: the build would write it.
+                let lockMissing = !plan.assets.isEmpty && !LockFile.exists(path: loaded.lockFilePath)
                 // --dry-run shows what is left beside the cost; --check never touches the network.
                 var balance: BalanceCheck.Reading?
                 if dryRun {
@@ -129,16 +131,17 @@ extension AssetPipeCommand {
                     plan.describe().forEach(Console.out)
                     if let balance { Console.out(BalanceCheck.line(plan: plan, reading: balance)) }
                 } else {
-                    if plan.isUpToDate {
+                    if plan.isUpToDate && !lockMissing {
                         Console.out("up to date: \(plan.assets.count) asset\(plan.assets.count == 1 ? "" : "s")")
                     } else {
                         plan.describe().forEach(Console.out)
+                        if lockMissing { Console.out("out of date: assetpipe.lock is missing; a build writes it") }
                     }
                 }
                 let inputProblems = BuildInputCheck.problems(in: plan, directory: loaded.directory)
                 for problem in inputProblems { Console.error("assetpipe build: \(problem)") }
                 if let first = inputProblems.first { throw ExitStatus(for: first).exitCode }
-                if check && !plan.isUpToDate { throw ExitStatus.failure.exitCode }
+                if check && (!plan.isUpToDate || lockMissing) { throw ExitStatus.failure.exitCode }
                 return
             }
 
