@@ -103,7 +103,7 @@ public enum Pipeline {
             return (
                 LockFile(),
                 exists || rebuild
-                    ? ["no journal in the state folder: the lock file cannot be rebuilt; assets are planned from scratch"]
+                    ? ["no journal in the state folder: the lock file cannot be rebuilt; assets are planned anew"]
                     : []
             )
         }
@@ -115,8 +115,8 @@ public enum Pipeline {
             outcome.lock,
             [
                 "\(why): \(count) entr\(count == 1 ? "y" : "ies") rebuilt from the journal, the raw results and the "
-                    + "outputs (\(outcome.outputsKept) output\(outcome.outputsKept == 1 ? "" : "s") kept as they are); "
-                    + "nothing is billed for them"
+                    + "outputs (\(outcome.outputsKept) output\(outcome.outputsKept == 1 ? "" : "s") kept as they "
+                    + "are); nothing is billed for them"
             ]
         )
     }

@@ -39,7 +39,15 @@ import TestSupport
 
     @Test func anUnreadableBalanceOnlyWarnsAndTheLedgerCounts() async throws {
         let project = try TempProject(
-            manifest: "prices:\n  \"1024x1024/low\": 0.5\nassets:\n  - name: a\n    prompt: x\n    quality: low\n    n: 2\n",
+            manifest: """
+                prices:
+                  "1024x1024/low": 0.5
+                assets:
+                  - name: a
+                    prompt: x
+                    quality: low
+                    n: 2
+                """,
             sources: false)
         try await withRunningSimulator(
             SimulatorConfiguration(taskDuration: .milliseconds(100), balanceFailure: "the balance is offline")

@@ -45,6 +45,10 @@ import TestSupport
         await simulator.stop()
     }
 
+    static func build(_ dir: String, _ simulator: SimulatorProcess) async throws -> ChildProcess.Outcome {
+        try await AssetpipeBinary.run(["build", dir, "--base-url", simulator.baseURL], environment: env)
+    }
+
     static func json(_ text: String) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
     }
@@ -61,7 +65,7 @@ import TestSupport
             #expect(dry.stdout.contains("estimated cost: 5.0000"), "\(dry)")
             #expect(dry.stdout.contains("balance: 4 left for an estimated cost of 5 (1 missing)"), "\(dry)")
 
-            let r = try await AssetpipeBinary.run(["build", dir, "--base-url", simulator.baseURL], environment: Self.env)
+            let r = try await Self.build(dir, simulator)
             #expect(r.exitCode == 3, "\(r)")
             #expect(r.stderr.contains("1 is missing"), "\(r)")
             #expect(r.stderr.contains("nothing was submitted"), "\(r)")
@@ -73,7 +77,7 @@ import TestSupport
         try await Self.withSimulator(["--balance", "5"]) { simulator in
             let dir = try Self.project()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let r = try await AssetpipeBinary.run(["build", dir, "--base-url", simulator.baseURL], environment: Self.env)
+            let r = try await Self.build(dir, simulator)
             #expect(r.exitCode == 0, "\(r)")
             #expect(r.stdout.contains("balance: 5 left for an estimated cost of 5"), "\(r)")
             #expect(r.stdout.contains("cost estimated 5, actual 5"), "\(r)")
@@ -81,7 +85,7 @@ import TestSupport
         try await Self.withSimulator([]) { simulator in
             let dir = try Self.project()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            let r = try await AssetpipeBinary.run(["build", dir, "--base-url", simulator.baseURL], environment: Self.env)
+            let r = try await Self.build(dir, simulator)
             #expect(r.exitCode == 0, "\(r)")
             #expect(r.stdout.contains("balance: unlimited"), "\(r)")
         }
@@ -154,7 +158,7 @@ import TestSupport
             #expect(perAsset.reduce(0, +) == 3)
             #expect(try await simulator.billedImages() == 3)
 
-            let again = try await AssetpipeBinary.run(["build", dir, "--base-url", simulator.baseURL], environment: Self.env)
+            let again = try await Self.build(dir, simulator)
             #expect(again.exitCode == 0, "\(again)")
             #expect(again.stdout.contains("images billed 0"), "\(again)")
             #expect(again.stdout.contains("billed in this build: 0 images; since the journal began"), "\(again)")
@@ -169,7 +173,9 @@ import TestSupport
 
             let clean = try await AssetpipeBinary.run(["clean", dir, "--all"])
             #expect(clean.exitCode == 0, "\(clean)")
-            #expect(clean.stdout.hasPrefix("forgetting the journal: the journal's spend history goes with it: 3 images"))
+            #expect(
+                clean.stdout.hasPrefix("forgetting the journal: the journal's spend history goes with it: 3 images"),
+                "\(clean)")
         }
     }
 }

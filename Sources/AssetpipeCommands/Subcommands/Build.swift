@@ -106,7 +106,9 @@ extension AssetPipeCommand {
 
             if planOnly {
                 let plan: BuildPlan
-                do { plan = try Pipeline.plan(manifest: loaded, baseURL: base, rebuildLock: rebuildLock) } catch let error as PipelineError {
+                do {
+                    plan = try Pipeline.plan(manifest: loaded, baseURL: base, rebuildLock: rebuildLock)
+                } catch let error as PipelineError {
                     Console.error("assetpipe build: \(error)")
                     throw ExitStatus(for: error).exitCode
                 }
