@@ -9,7 +9,8 @@ extension GalleryPageModel {
         for a in assets { counts[a.status, default: 0] += 1 }
         let changed = assets.filter(\.isChanged).count
         let failed = assets.filter { $0.status == .failed }.count
-        let billedTotal = facts.lock.assets.values.reduce(0) { $0 + $1.billedImages }
+        // The journal's count (the lock carries it since format 2); older locks: what their entries hold.
+        let billedTotal = facts.lock.spend?.imagesBilled ?? facts.lock.assets.values.reduce(0) { $0 + $1.billedImages }
 
         var stats: [GallerySummaryStat] = []
         for status in GalleryStatus.allCases {

@@ -36,6 +36,12 @@ public struct BuildReport: Sendable, Codable, Equatable {
     public var imagesBilled: Int
     /// Set when an account error (401/402/403) stopped some or all of the build.
     public var accountError: String?
+    /// What was done to the lock file before planning (rebuilt, upgraded), and the balance read before paying.
+    public var notes: [String]?
+    /// The ledger's counts (``Journal/spend(since:prices:)``): `imagesBilled` is its `billedThisBuild`.
+    public var spend: Spend?
+    /// At the manifest's prices (the account's balance unit): what the plan estimated before the build.
+    public var estimatedCost: Double?
     public var exitCode: Int32
     public var elapsedSeconds: Double
 
@@ -54,11 +60,19 @@ public struct BuildReport: Sendable, Codable, Equatable {
 
     /// `built 3, up to date 2, re-processed 1, failed 1, images billed 4` and the failures' reasons.
     public var summaryLines: [String] {
-        var lines = [
+        var lines = (notes ?? []) + [
             "built \(built), up to date \(upToDate), re-processed \(reprocessed), failed \(failed), images billed \(imagesBilled) (\(String(format: "%.1f", elapsedSeconds)) s)"
         ]
         for a in assets where a.status == .failed {
             lines.append("  failed \(a.name): \(a.error ?? "unknown reason")")
+        }
+        if let spend {
+            var line = spend.line
+            if estimatedCost != nil || spend.actualCost != nil {
+                line += "; cost estimated \(estimatedCost.map(Money.text) ?? "unknown"), actual "
+                    + (spend.actualCost.map(Money.text) ?? "unknown")
+            }
+            lines.append(line)
         }
         if let accountError { lines.append("stopped by an account error: \(accountError)") }
         return lines

@@ -35,6 +35,7 @@ public final class Journal: Sendable {
                             attempt_id INTEGER NOT NULL, idx INTEGER NOT NULL, sha256 TEXT NOT NULL, format TEXT NOT NULL,
                             path TEXT NOT NULL, downloaded_at REAL NOT NULL, PRIMARY KEY (attempt_id, idx));
                         """)
+                try Self.upgradeFormat(db, path: path)
             }
         } catch let error as PipelineError {
             throw error

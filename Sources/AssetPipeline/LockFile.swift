@@ -2,14 +2,28 @@ import Foundation
 
 /// `assetpipe.lock`, beside the manifest: what was built, from what, and every file written, with its facts.
 /// Deterministic text (JSON, sorted keys, one asset per block), meant to be committed.
+///
+/// `version` is the format: 1 for files written before it was checked (they may lack the field), 2 since a build
+/// also records what was spent (``spend``). Older files are read and upgraded by the next build at no cost; a
+/// newer one is refused,
+/// as a damaged one is.
 public struct LockFile: Sendable, Codable, Equatable {
+    /// The format this version writes.
+    public static let currentVersion = 2
+    /// The command that rebuilds a damaged or lost lock file from the journal, raw results and outputs at no cost.
+    public static let rebuildCommand = "assetpipe build --rebuild-lock"
+
     public var version: Int
     /// By asset name.
     public var assets: [String: LockedAsset]
     /// Files assetpipe wrote that the manifest no longer produces; `assetpipe prune` removes them.
     public var stale: [LockedOutput]
+    /// What the journal counts as billed, at the end of the build that wrote this file (format 2).
+    public var spend: LockedSpend?
 
-    public init(version: Int = 1, assets: [String: LockedAsset] = [:], stale: [LockedOutput] = []) {
+    public init(
+        version: Int = LockFile.currentVersion, assets: [String: LockedAsset] = [:], stale: [LockedOutput] = []
+    ) {
         self.version = version
         self.assets = assets
         self.stale = stale
@@ -20,21 +34,58 @@ public struct LockFile: Sendable, Codable, Equatable {
         version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
         assets = try c.decodeIfPresent([String: LockedAsset].self, forKey: .assets) ?? [:]
         stale = try c.decodeIfPresent([LockedOutput].self, forKey: .stale) ?? []
+        spend = try c.decodeIfPresent(LockedSpend.self, forKey: .spend)
     }
 
-    /// Reads the lock file; a missing file is an empty lock.
+    /// Reads the lock file; a missing file is an empty lock (``exists(path:)`` tells the two apart). A file that
+    /// does not parse, holds merge-conflict markers or has a newer format is `.damagedLock`, whose message names
+    /// ``rebuildCommand``.
     public static func read(path: String) throws -> LockFile {
         guard FileManager.default.fileExists(atPath: path) else { return LockFile() }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineError(.lockFile, "\(path): cannot read the lock file")
         }
-        do {
-            return try JSONDecoder().decode(LockFile.self, from: data)
-        } catch {
-            throw PipelineError(
-                .lockFile, "\(path): the lock file is damaged; restore it from version control or delete it to rebuild",
-                cause: "\(error)")
+        if let marker = conflictMarker(in: Array(data)) {
+            throw damaged(path, "it holds merge-conflict markers (a line starting with '\(marker)')")
         }
+        let lock: LockFile
+        do {
+            lock = try JSONDecoder().decode(LockFile.self, from: data)
+        } catch {
+            throw damaged(path, "it does not parse", cause: error)
+        }
+        if lock.version > currentVersion {
+            throw PipelineError(
+                .damagedLock,
+                "\(path): the lock file has format version \(lock.version), newer than this assetpipe reads "
+                    + "(\(currentVersion)); update assetpipe, or rebuild the lock at no cost with '\(rebuildCommand)'")
+        }
+        return lock
+    }
+
+    public static func exists(path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    static func damaged(_ path: String, _ why: String, cause: (any Error)? = nil) -> PipelineError {
+        PipelineError(
+            .damagedLock,
+            "\(path): the lock file is damaged (\(why)); rebuild it from the journal, the raw results and the "
+                + "outputs at no cost with '\(rebuildCommand)', or restore it from version control. Do not delete "
+                + "it without the state folder: that would generate (and bill) every asset again",
+            cause: cause)
+    }
+
+    /// The first merge-conflict marker (`<<<<<<<`, `=======`, `>>>>>>>` at the start of a line), if any.
+    static func conflictMarker(in bytes: [UInt8]) -> String? {
+        let markers = ["<<<<<<<", ">>>>>>>", "======="].map { Array($0.utf8) }
+        var lineStart = 0
+        while lineStart < bytes.count {
+            for m in markers where bytes[lineStart...].starts(with: m) {
+                return String(decoding: m, as: UTF8.self)
+            }
+            guard let nl = bytes[lineStart...].firstIndex(of: 0x0A) else { break }
+            lineStart = nl + 1
+        }
+        return nil
     }
 
     /// The exact bytes written: same lock, same bytes.

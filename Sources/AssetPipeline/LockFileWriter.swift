@@ -5,12 +5,21 @@ actor LockFileWriter {
     private(set) var lock: LockFile
     let path: String
 
+    /// `lock` is written in the current format from the first write on (an older one is upgraded).
     init(lock: LockFile, path: String) {
+        var lock = lock
+        lock.version = LockFile.currentVersion
         self.lock = lock
         self.path = path
     }
 
     func asset(_ name: String) -> LockedAsset? { lock.assets[name] }
+
+    /// Records the journal's spend totals (written only when they changed).
+    func setSpend(_ spend: LockedSpend) throws {
+        lock.spend = spend
+        try lock.write(path: path)
+    }
 
     func set(_ name: String, _ asset: LockedAsset) throws {
         lock.assets[name] = asset

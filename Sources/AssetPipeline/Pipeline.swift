@@ -22,33 +22,103 @@ public struct BuildOptions: Sendable {
     public var jobs: Int
     /// Refuse a build that would bill more images.
     public var maxImages: Int?
+    /// `--max-cost`: refuse a build whose priced cost (in the account's balance unit) is more; every billed
+    /// asset must then have a price.
+    public var maxCost: Double?
     /// Per-asset deadline for a task (nil: the client's default).
     public var deadline: Duration?
     /// Asked before a build that bills images starts; false refuses it. Nil: no question.
     public var confirm: (@Sendable (BuildPlan) async -> Bool)?
+    /// `--rebuild-lock`: ignore the lock file (damaged) and rebuild its entries from the journal, the raw
+    /// results and the outputs, as for a missing one.
+    public var rebuildLock: Bool
 
     public init(
         jobs: Int = 4, maxImages: Int? = nil, deadline: Duration? = nil,
-        confirm: (@Sendable (BuildPlan) async -> Bool)? = nil
+        confirm: (@Sendable (BuildPlan) async -> Bool)? = nil, rebuildLock: Bool = false, maxCost: Double? = nil
     ) {
         self.jobs = max(1, jobs)
         self.maxImages = maxImages
+        self.maxCost = maxCost
         self.deadline = deadline
         self.confirm = confirm
+        self.rebuildLock = rebuildLock
     }
 }
 
 /// The pipeline: manifest in, organised asset tree out; incremental, resumable, never paying twice.
 public enum Pipeline {
     /// The plan without building (for `--dry-run` and `--check`). Reads the journal only if it exists; takes no lock.
-    public static func plan(manifest: Manifest, baseURL: String?) throws -> BuildPlan {
-        let lock = try LockFile.read(path: manifest.lockFilePath)
+    public static func plan(manifest: Manifest, baseURL: String?, rebuildLock: Bool = false) throws -> BuildPlan {
         let journalPath = manifest.stateFolder.journal
         let journal = Files.exists(journalPath) ? try Journal(path: journalPath) : nil
         defer { journal?.close() }
+        let (lock, notes) = try loadLock(manifest: manifest, journal: journal, rebuild: rebuildLock)
         var base = baseURL?.trimmingCharacters(in: .whitespacesAndNewlines)
         while base?.hasSuffix("/") == true { base?.removeLast() }
-        return try Planner(manifest: manifest, lock: lock, journal: journal, baseURL: base).plan()
+        var plan = try Planner(manifest: manifest, lock: lock, journal: journal, baseURL: base).plan()
+        plan.notes = notes
+        return plan
+    }
+
+    /// `--max-cost`: every billed asset needs a price (`.configuration`), and the priced cost must fit (`.refused`).
+    public static func refuseAboveMaxCost(_ plan: BuildPlan, _ maxCost: Double?) throws {
+        guard let maxCost else { return }
+        let unpriced = plan.unpricedAssets
+        if let first = unpriced.first {
+            let s = first.size.pixelSize
+            throw PipelineError(
+                .configuration,
+                "--max-cost needs a price for every asset the build bills: the prices: table has none for "
+                    + "\(unpriced.map { "'\($0.asset.name)'" }.joined(separator: ", ")) "
+                    + "(\(first.asset.model) \(s.width)x\(s.height)/\(first.quality)); add it to prices:")
+        }
+        let cost = plan.cost ?? 0
+        if cost > maxCost {
+            throw PipelineError(
+                .refused,
+                "this build would cost \(Money.text(cost)), more than --max-cost \(Money.text(maxCost)); "
+                    + "see the plan with --dry-run; nothing was submitted")
+        }
+    }
+
+    /// The lock file as the build starts from it, and what was done to get it: read as it is; upgraded from
+    /// an older format; or, when it is missing (or `rebuild`), rebuilt from the journal, the raw results and
+    /// the outputs (``LockRebuild``), at no cost.
+    static func loadLock(manifest: Manifest, journal: Journal?, rebuild: Bool) throws -> (LockFile, [String]) {
+        let path = manifest.lockFilePath
+        let exists = LockFile.exists(path: path)
+        if exists && !rebuild {
+            let lock = try LockFile.read(path: path)
+            guard lock.version < LockFile.currentVersion else { return (lock, []) }
+            return (
+                lock,
+                [
+                    "the lock file has format version \(lock.version); this build writes it as version "
+                        + "\(LockFile.currentVersion) (nothing is regenerated for it)"
+                ]
+            )
+        }
+        guard let journal else {
+            return (
+                LockFile(),
+                exists || rebuild
+                    ? ["no journal in the state folder: the lock file cannot be rebuilt; assets are planned anew"]
+                    : []
+            )
+        }
+        let outcome = LockRebuild.rebuild(manifest: manifest, journal: journal)
+        if outcome.rebuilt.isEmpty && !exists && !rebuild { return (outcome.lock, []) }
+        let why = exists ? "the lock file was rebuilt (--rebuild-lock)" : "the lock file was missing"
+        let count = outcome.rebuilt.count
+        return (
+            outcome.lock,
+            [
+                "\(why): \(count) entr\(count == 1 ? "y" : "ies") rebuilt from the journal, the raw results and the "
+                    + "outputs (\(outcome.outputsKept) output\(outcome.outputsKept == 1 ? "" : "s") kept as they "
+                    + "are); nothing is billed for them"
+            ]
+        )
     }
 
     /// Builds: plan, then every asset that needs it, `options.jobs` at once.
@@ -74,8 +144,9 @@ public enum Pipeline {
                 throw PipelineError(.configuration, "\(error)", cause: error)
             }
         }
-        let lock = try LockFile.read(path: manifest.lockFilePath)
-        let plan = try Planner(manifest: manifest, lock: lock, journal: journal, baseURL: configuration?.baseURL).plan()
+        let (lock, lockNotes) = try loadLock(manifest: manifest, journal: journal, rebuild: options.rebuildLock)
+        var plan = try Planner(manifest: manifest, lock: lock, journal: journal, baseURL: configuration?.baseURL).plan()
+        plan.notes = lockNotes
 
         if let max = options.maxImages, plan.imagesToBill > max {
             throw PipelineError(
@@ -83,12 +154,24 @@ public enum Pipeline {
                 "this build would bill \(plan.imagesToBill) images, more than --max-images \(max); see the plan with --dry-run"
             )
         }
+        try refuseAboveMaxCost(plan, options.maxCost)
         let needsAPI = plan.assets.contains { $0.action == .generate || $0.action == .resume }
         if needsAPI && configuration == nil {
             throw PipelineError(
                 .configuration,
                 "no API key: set APIMART_API_KEY (export APIMART_API_KEY=…), or try the build on the simulator with --simulator"
             )
+        }
+        let client =
+            needsAPI
+            ? configuration.map { APIMartClient(configuration: $0, uploadStore: JournalUploadStore(journal: journal)) }
+            : nil
+        if plan.imagesToBill > 0, let client {
+            let reading = await BalanceCheck.read(client: client)
+            if case .read(let balance) = reading, let refusal = BalanceCheck.refusal(plan: plan, balance: balance) {
+                throw refusal
+            }
+            plan.notes.append(BalanceCheck.line(plan: plan, reading: reading))
         }
         if plan.imagesToBill > 0, let confirm = options.confirm, !(await confirm(plan)) {
             throw PipelineError(.refused, "the build was not confirmed; nothing was submitted")
@@ -97,16 +180,12 @@ public enum Pipeline {
         Leftovers.sweep(plan: plan)
         let lockFile = LockFileWriter(lock: lock, path: manifest.lockFilePath)
         try await lockFile.applyPlan(plan)
-
-        let client =
-            needsAPI
-            ? configuration.map { APIMartClient(configuration: $0, uploadStore: JournalUploadStore(journal: journal)) }
-            : nil
         let context = BuildContext(
             manifest: manifest, journal: journal, client: client, baseURL: client?.configuration.baseURL ?? "",
             lockFile: lockFile, observer: observer, deadline: options.deadline, apiSlots: APISlots(options.jobs))
 
         let work = plan.assets.filter { $0.action != .upToDate }
+        for note in plan.notes { observer.handle(.note(note)) }
         observer.handle(.planned(total: plan.assets.count, toRun: work.count, imagesToBill: plan.imagesToBill))
         var outcomes: [AssetOutcome] = []
         for planned in plan.assets where planned.action == .upToDate {
@@ -133,9 +212,22 @@ public enum Pipeline {
                 outcomes.append(done)
             }
         }
-        let report = BuildReport(
+        // The journal is the ledger: each asset's images billed, the build's and the lock's totals come from it.
+        let spend = try? journal.spend(since: started, prices: manifest.prices)
+        if let spend {
+            for i in outcomes.indices { outcomes[i].billedImages = spend.billedByAsset[outcomes[i].name] ?? 0 }
+            try? await lockFile.setSpend(
+                LockedSpend(
+                    imagesBilled: spend.billedSinceJournalBegan,
+                    imagesPossiblyBilled: spend.possiblyBilledSinceJournalBegan, since: spend.journalBegan))
+        }
+        var report = BuildReport(
             manifest: manifest.path, assets: outcomes, accountError: client?.accountStops.summary,
             elapsed: Date().timeIntervalSince(started))
+        report.notes = plan.notes
+        report.spend = spend
+        report.estimatedCost = plan.cost
+        if let spend { report.imagesBilled = spend.billedThisBuild }
         // For `assetpipe gallery`: the statuses of the last build.
         try? BuildHistory.saveReport(report, stateDirectory: manifest.stateDirectory)
         // Every asset build has ended and the build lock is still held: no temporary of this build may outlive it.

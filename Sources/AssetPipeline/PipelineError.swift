@@ -17,12 +17,17 @@ public struct PipelineError: CodedError {
         case state
         /// The lock file cannot be read or written.
         case lockFile = "lock-file"
+        /// The lock file does not parse, holds merge-conflict markers or has a newer format; the message names
+        /// the command that rebuilds it at no cost.
+        case damagedLock = "damaged-lock"
         /// Local validation of an asset's inputs failed (reference unreadable, mask refused).
         case localValidation = "local-validation"
         /// Reading or writing a file failed.
         case io
-        /// The build would bill more images than allowed, or was not confirmed.
+        /// The build would bill more images (or cost more) than allowed, or was not confirmed.
         case refused
+        /// The build's priced cost is more than the account's balance has left: nothing was submitted.
+        case insufficientBalance = "insufficient-balance"
         /// Decoding, compositing, resizing or encoding a result failed.
         case postProcessing = "post-processing"
         /// A result does not meet an output's `require`.

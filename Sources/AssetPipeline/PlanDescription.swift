@@ -20,8 +20,20 @@ public struct PlanSummary: Sendable, Codable, Equatable {
     public var cost: Double?
     /// Files assetpipe wrote that the manifest no longer produces (`assetpipe prune` removes them).
     public var stale: [String]
+    /// What was done to the lock file before planning (rebuilt, upgraded).
+    public var notes: [String]
+    /// `--dry-run`: what is left on the account (nil when unlimited, not read or not checked) and the line
+    /// that says so.
+    public var remainingBalance: Double?
+    public var balance: String?
+
+    public mutating func setBalance(_ reading: BalanceCheck.Reading, plan: BuildPlan) {
+        if case .read(let b) = reading { remainingBalance = b.remaining }
+        balance = BalanceCheck.line(plan: plan, reading: reading)
+    }
 
     public init(_ plan: BuildPlan) {
+        notes = plan.notes
         manifest = plan.manifest.path
         assets = plan.assets.map { item in
             let s = item.size.pixelSize
@@ -42,7 +54,7 @@ public struct PlanSummary: Sendable, Codable, Equatable {
 extension BuildPlan {
     /// Human lines: each asset with its action and why, then the images to bill and the cost.
     public func describe() -> [String] {
-        var lines = ["plan for \(manifest.path): \(assets.count) asset\(assets.count == 1 ? "" : "s")"]
+        var lines = notes + ["plan for \(manifest.path): \(assets.count) asset\(assets.count == 1 ? "" : "s")"]
         let width = max(12, (assets.map(\.asset.name.count).max() ?? 0) + 2)
         for item in assets {
             let action = item.action.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)
@@ -57,6 +69,9 @@ extension BuildPlan {
         for line in billing {
             var text = "  \(line.images) × \(line.size) \(line.quality) (\(line.model))"
             if let p = line.unitPrice { text += String(format: " at %.4f = %.4f", p, p * Double(line.images)) }
+            if let tier = line.pricedAs {
+                text += " (\(line.quality) priced as \(tier): no auto price, the highest tier given)"
+            }
             lines.append(text)
         }
         if let cost {

@@ -47,6 +47,8 @@ public struct BuildPlan: Sendable {
     public var assets: [PlannedAsset]
     /// Lock records of files the manifest no longer produces.
     public var staleOutputs: [LockedOutput]
+    /// What was done to the lock file before planning (rebuilt, upgraded), for people to read.
+    public var notes: [String] = []
 
     public var imagesToBill: Int { assets.reduce(0) { $0 + $1.billedImages } }
     public var isUpToDate: Bool { assets.allSatisfy { $0.action == .upToDate } }
@@ -62,7 +64,9 @@ public struct BuildPlan: Sendable {
                 lines[id]
                 ?? BillingLine(model: item.asset.model.rawValue, size: dims, quality: item.quality, images: 0, unitPrice: nil)
             line.images += item.billedImages
-            line.unitPrice = manifest.prices?.price(model: item.asset.model.rawValue, size: item.size, quality: item.quality)
+            let priced = manifest.prices?.priced(model: item.asset.model.rawValue, size: item.size, quality: item.quality)
+            line.unitPrice = priced?.price
+            line.pricedAs = priced.flatMap { $0.tier == item.quality ? nil : $0.tier }
             lines[id] = line
         }
         return lines.values.sorted { ($0.model, $0.size, $0.quality) < ($1.model, $1.size, $1.quality) }
@@ -87,6 +91,18 @@ public struct BillingLine: Sendable, Codable, Equatable {
     public var quality: String
     public var images: Int
     public var unitPrice: Double?
+    /// The tier whose price was used when it is not `quality` (`quality: auto` priced as `high`).
+    public var pricedAs: String?
+}
+
+extension BuildPlan {
+    /// Assets this plan bills that the `prices:` table has no price for (all of them without a table).
+    public var unpricedAssets: [PlannedAsset] {
+        assets.filter { item in
+            item.billedImages > 0
+                && manifest.prices?.priced(model: item.asset.model.rawValue, size: item.size, quality: item.quality) == nil
+        }
+    }
 }
 
 /// Decides, for each asset, whether it is up to date, needs a local re-process, or a (billed) generation.

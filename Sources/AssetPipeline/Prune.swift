@@ -100,6 +100,14 @@ public enum Cleaner {
         public var bytesFreed: Int
     }
 
+    /// What the journal counts as spent, which `clean --all` forgets (nil without a journal).
+    public static func spendHistory(manifest: Manifest) -> Spend? {
+        let path = manifest.stateFolder.journal
+        guard Files.exists(path), let journal = try? Journal(path: path) else { return nil }
+        defer { journal.close() }
+        return try? journal.spend(since: nil, prices: manifest.prices)
+    }
+
     public static func clean(manifest: Manifest, all: Bool) throws -> Report {
         let state = manifest.stateDirectory
         guard Files.exists(state) else { return Report(removed: [], bytesFreed: 0) }

@@ -47,8 +47,10 @@ public enum ExitStatus: Int32, Sendable {
             self = e.status
         case let e as PipelineError:
             switch e.code {
-            case .manifest, .pathEscape, .configuration, .busy, .refused, .localValidation: self = .usage
+            case .manifest, .pathEscape, .configuration, .busy, .refused, .localValidation, .damagedLock:
+                self = .usage
             case .state, .lockFile, .io, .postProcessing, .requirementFailed, .outcomeUnknown: self = .failure
+            case .insufficientBalance: self = .account
             case .api: self = e.cause.map { ExitStatus(for: $0) } ?? .failure
             }
         case let e as GalleryError:

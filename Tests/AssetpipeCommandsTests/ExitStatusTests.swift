@@ -20,6 +20,7 @@ typealias Status = AssetpipeCommands.ExitStatus
         (PipelineError.Code.manifest, Status.usage), (.pathEscape, .usage), (.configuration, .usage),
         (.busy, .usage), (.refused, .usage), (.localValidation, .usage), (.state, .failure),
         (.lockFile, .failure), (.io, .failure), (.postProcessing, .failure), (.requirementFailed, .failure),
+        (.damagedLock, .usage), (.insufficientBalance, .account),
     ])
     func pipelineErrors(_ code: PipelineError.Code, _ status: Status) {
         #expect(Status(for: PipelineError(code, "x")) == status)

@@ -79,10 +79,12 @@ import Testing
             The key comes from APIMART_API_KEY (the base URL from APIMART_BASE_URL or --base-url); --simulator
             builds against a local simulator instead, with no key.
             Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest or
-            configuration error (a missing key included); 3 stopped by an account error (401, 402, 403).
+            configuration error (a missing key included; a damaged lock file, which --rebuild-lock rebuilds at
+            no cost); 3 stopped by an account error (401, 402, 403) or a balance below the priced cost.
 
-            USAGE: assetpipe build [<manifest>] [--simulator] [--base-url <base-url>] [--jobs <jobs>] [--dry-run] \#
-            [--check] [--max-images <max-images>] [--yes] [--json] [--deadline <deadline>]
+            USAGE: assetpipe build [<manifest>] [--simulator] [--base-url <base-url>] [--jobs <jobs>] \#
+            [--dry-run] [--check] [--max-images <max-images>] [--max-cost <max-cost>] [--rebuild-lock] [--yes] \#
+            [--json] [--deadline <deadline>]
 
             ARGUMENTS:
               <manifest>              The manifest, or a folder holding assetpipe.yaml. (default:
@@ -97,6 +99,10 @@ import Testing
               --check                 Exit 0 when everything is up to date, 1 otherwise; build nothing.
               --max-images <max-images>
                                       Refuse a build that would bill more images than this.
+              --max-cost <max-cost>   Refuse a build whose cost at the manifest's prices (balance unit) is more
+                                      than this.
+              --rebuild-lock          Rebuild a damaged assetpipe.lock from the journal, raw results and
+                                      outputs (no cost), then build.
               --yes                   Do not ask before a large build.
               --json                  Print one machine-readable report on stdout.
               --deadline <deadline>   Seconds a job may wait for its task.
@@ -502,7 +508,8 @@ import Testing
             OVERVIEW: Empty the state folder's caches (.assetpipe/raw, uploads); --all removes the journal too.
 
             Without the raw results, an output change needs a new (billed) generation. --all also forgets
-            submitted tasks: a build then cannot resume them. Exit codes: 0 done; 2 usage or manifest error.
+            submitted tasks (a build then cannot resume them) and the spend history, which it prints first.
+            Exit codes: 0 done; 2 usage or manifest error.
 
             USAGE: assetpipe clean [<manifest>] [--all] [--json]
 

@@ -173,6 +173,12 @@ import FoundationNetworking
             assets[name] = asset
         }
         object["assets"] = assets
+        // The journal's spend totals: when it began differs; what was billed must not (never paid twice).
+        if var spend = object["spend"] as? [String: Any] {
+            spend["since"] = nil
+            spend["imagesPossiblyBilled"] = nil
+            object["spend"] = spend
+        }
         return object as NSDictionary
     }
 

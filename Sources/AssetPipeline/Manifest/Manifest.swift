@@ -99,9 +99,22 @@ public struct PriceTable: Sendable, Codable, Equatable {
 
     /// The price of one image, when the table has it.
     public func price(model: String, size: SizeRatio, quality: String) -> Double? {
+        priced(model: model, size: size, quality: quality)?.price
+    }
+
+    /// The price of one image and the tier it was read from: `quality: auto` (the server picks the tier) is
+    /// priced by an `auto` price when the table has one, else by the highest tier it has (high, medium, low),
+    /// so an estimate never falls short.
+    public func priced(model: String, size: SizeRatio, quality: String) -> (price: Double, tier: String)? {
         let s = size.pixelSize
         let dims = "\(s.width)x\(s.height)"
-        return entries["\(model)/\(dims)/\(quality)"] ?? entries["*/\(dims)/\(quality)"]
+        func lookUp(_ q: String) -> Double? { entries["\(model)/\(dims)/\(q)"] ?? entries["*/\(dims)/\(q)"] }
+        if let p = lookUp(quality) { return (p, quality) }
+        guard quality == "auto" else { return nil }
+        for tier in ["high", "medium", "low"] {
+            if let p = lookUp(tier) { return (p, tier) }
+        }
+        return nil
     }
 }
 

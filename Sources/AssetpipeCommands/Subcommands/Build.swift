@@ -13,7 +13,8 @@ extension AssetPipeCommand {
                 The key comes from APIMART_API_KEY (the base URL from APIMART_BASE_URL or --base-url); \
                 --simulator builds against a local simulator instead, with no key.
                 Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest \
-                or configuration error (a missing key included); 3 stopped by an account error (401, 402, 403).
+                or configuration error (a missing key included; a damaged lock file, which --rebuild-lock rebuilds \
+                at no cost); 3 stopped by an account error (401, 402, 403) or a balance below the priced cost.
                 """)
 
         @Argument(help: "The manifest, or a folder holding assetpipe.yaml.")
@@ -39,6 +40,16 @@ extension AssetPipeCommand {
         @Option(name: .customLong("max-images"), help: "Refuse a build that would bill more images than this.")
         var maxImages: Int?
 
+        @Option(
+            name: .customLong("max-cost"),
+            help: "Refuse a build whose cost at the manifest's prices (balance unit) is more than this.")
+        var maxCost: Double?
+
+        @Flag(
+            name: .customLong("rebuild-lock"),
+            help: "Rebuild a damaged assetpipe.lock from the journal, raw results and outputs (no cost), then build.")
+        var rebuildLock = false
+
         @Flag(help: "Do not ask before a large build.")
         var yes = false
 
@@ -57,6 +68,9 @@ extension AssetPipeCommand {
         func validate() throws {
             guard jobs >= 1 && jobs <= 64 else { throw ValidationError("--jobs must be 1–64") }
             if let maxImages, maxImages < 0 { throw ValidationError("--max-images must be 0 or more") }
+            if let maxCost, !(maxCost >= 0) || !maxCost.isFinite {
+                throw ValidationError("--max-cost must be an amount of 0 or more")
+            }
             if let deadline, !(deadline > 0) {
                 throw ValidationError("--deadline must be a positive number of seconds")
             }
@@ -92,25 +106,44 @@ extension AssetPipeCommand {
 
             if planOnly {
                 let plan: BuildPlan
-                do { plan = try Pipeline.plan(manifest: loaded, baseURL: base) } catch let error as PipelineError {
+                do {
+                    plan = try Pipeline.plan(manifest: loaded, baseURL: base, rebuildLock: rebuildLock)
+                } catch let error as PipelineError {
                     Console.error("assetpipe build: \(error)")
                     throw ExitStatus(for: error).exitCode
                 }
+                // A missing lock file is rebuilt at no cost, yet --check reports it: the build would write it.
+                let lockMissing = !plan.assets.isEmpty && !LockFile.exists(path: loaded.lockFilePath)
+                // --dry-run shows what is left beside the cost; --check never touches the network.
+                var balance: BalanceCheck.Reading?
+                if dryRun {
+                    if simulator {
+                        balance = .skipped("--simulator: nothing is billed")
+                    } else if let key, let base {
+                        balance = await BalanceCheck.read(connection: Connection(baseURL: base, apiKey: key))
+                    } else {
+                        balance = .skipped("no API key: set APIMART_API_KEY to see what is left")
+                    }
+                }
                 if json {
-                    try Console.json(PlanSummary(plan))
+                    var summary = PlanSummary(plan)
+                    if let balance { summary.setBalance(balance, plan: plan) }
+                    try Console.json(summary)
                 } else if dryRun {
                     plan.describe().forEach(Console.out)
+                    if let balance { Console.out(BalanceCheck.line(plan: plan, reading: balance)) }
                 } else {
-                    if plan.isUpToDate {
+                    if plan.isUpToDate && !lockMissing {
                         Console.out("up to date: \(plan.assets.count) asset\(plan.assets.count == 1 ? "" : "s")")
                     } else {
                         plan.describe().forEach(Console.out)
+                        if lockMissing { Console.out("out of date: assetpipe.lock is missing; a build writes it") }
                     }
                 }
                 let inputProblems = plan.inputProblems()
                 for problem in inputProblems { Console.error("assetpipe build: \(problem)") }
                 if let first = inputProblems.first { throw ExitStatus(for: first).exitCode }
-                if check && !plan.isUpToDate { throw ExitStatus.failure.exitCode }
+                if check && (!plan.isUpToDate || lockMissing) { throw ExitStatus.failure.exitCode }
                 return
             }
 
@@ -145,7 +178,7 @@ extension AssetPipeCommand {
             }
             let options = BuildOptions(
                 jobs: jobs, maxImages: maxImages, deadline: deadline.map { .milliseconds(Int($0 * 1000)) },
-                confirm: ask ? confirm : nil)
+                confirm: ask ? confirm : nil, rebuildLock: rebuildLock, maxCost: maxCost)
 
             let ticker = (observer as? LiveProgress).map { live in
                 Task {

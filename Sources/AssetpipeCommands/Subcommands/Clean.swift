@@ -9,7 +9,8 @@ extension AssetPipeCommand {
             abstract: "Empty the state folder's caches (.assetpipe/raw, uploads); --all removes the journal too.",
             discussion: """
                 Without the raw results, an output change needs a new (billed) generation. --all also forgets \
-                submitted tasks: a build then cannot resume them. Exit codes: 0 done; 2 usage or manifest error.
+                submitted tasks (a build then cannot resume them) and the spend history, which it prints first. \
+                Exit codes: 0 done; 2 usage or manifest error.
                 """)
 
         @Argument(help: "The manifest, or a folder holding assetpipe.yaml.")
@@ -24,9 +25,12 @@ extension AssetPipeCommand {
         func run() async throws {
             do {
                 let loaded = try ManifestParser.load(path: manifest)
+                // Said before it is forgotten: the journal is the ledger of what was billed.
+                let forgotten = all ? Cleaner.spendHistory(manifest: loaded) : nil
+                if let forgotten, !json { Console.out("forgetting the journal: \(forgotten.forgetting)") }
                 let report = try Cleaner.clean(manifest: loaded, all: all)
                 if json {
-                    try Console.json(report)
+                    try Console.json(CleanRecord(report: report, forgottenSpend: forgotten))
                     return
                 }
                 if report.removed.isEmpty {
@@ -39,5 +43,20 @@ extension AssetPipeCommand {
                 throw ExitStatus(for: error).exitCode
             }
         }
+    }
+}
+
+/// `clean --json`: what was removed and, with `--all`, the spend history the journal held.
+struct CleanRecord: Encodable {
+    var report: Cleaner.Report
+    var forgottenSpend: Spend?
+
+    enum CodingKeys: String, CodingKey { case removed, bytesFreed, forgottenSpend }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(report.removed, forKey: .removed)
+        try c.encode(report.bytesFreed, forKey: .bytesFreed)
+        try c.encodeIfPresent(forgottenSpend, forKey: .forgottenSpend)
     }
 }

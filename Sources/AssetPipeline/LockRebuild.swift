@@ -1,0 +1,95 @@
+import Foundation
+import ImageCodec
+
+/// Rebuilds lock entries when the lock file is lost (or damaged, with `--rebuild-lock`), from what the state
+/// folder and the tree still hold: for each asset, its latest completed attempt in the journal (on any server)
+/// whose raw results are all in the raw cache gives the entry's task, results and billed images; each planned
+/// output is made again in memory from those results, and recorded when the file on disk has exactly those bytes.
+/// Nothing is submitted and no file is written here: an output that differs is left for the build to re-make
+/// (a local re-process), and an asset with no usable attempt is planned as the planner always does.
+enum LockRebuild {
+    struct Outcome: Sendable {
+        var lock: LockFile
+        /// Assets whose entry was rebuilt.
+        var rebuilt: [String]
+        /// Outputs recorded as they are on disk.
+        var outputsKept: Int
+    }
+
+    static func rebuild(manifest: Manifest, journal: Journal) -> Outcome {
+        var lock = LockFile()
+        var rebuilt: [String] = []
+        var kept = 0
+        let planner = Planner(manifest: manifest, lock: LockFile(), journal: nil, baseURL: nil)
+        for asset in manifest.assets {
+            guard let planned = try? planner.plan(asset),
+                var entry = entry(for: planned, manifest: manifest, journal: journal)
+            else { continue }
+            (entry.outputs, entry.results) = outputsOnDisk(planned: planned, entry: entry, manifest: manifest)
+            kept += entry.outputs.count
+            lock.assets[asset.name] = entry
+            rebuilt.append(asset.name)
+        }
+        return Outcome(lock: lock, rebuilt: rebuilt, outputsKept: kept)
+    }
+
+    /// The entry the asset's latest completed attempt with every raw result at hand describes.
+    static func entry(for planned: PlannedAsset, manifest: Manifest, journal: Journal) -> LockedAsset? {
+        let asset = planned.asset
+        let state = manifest.stateFolder
+        guard let attempts = try? journal.attempts(assetKey: planned.key) else { return nil }
+        for attempt in attempts.reversed() where attempt.assetName == asset.name && attempt.state == .completed {
+            guard let results = try? journal.results(attempt: attempt.id), results.count >= asset.imageCount,
+                results.prefix(asset.imageCount).allSatisfy({ Files.exists(state.resolve($0.path)) })
+            else { continue }
+            let locked = results.prefix(asset.imageCount).map { r in
+                let info = try? ImageProbe.probe(.file(state.resolve(r.path)))
+                return LockedResult(
+                    sha256: r.sha256, format: r.format, width: info?.width ?? 0, height: info?.height ?? 0,
+                    keptChangedFraction: nil)
+            }
+            return LockedAsset(
+                key: planned.key, parameters: planned.parameters, inputs: planned.inputs, model: asset.model.rawValue,
+                taskIDs: attempt.taskID.map { [$0] } ?? [], generatedAt: ISOTime.string(attempt.intentAt),
+                billedImages: results.count, results: Array(locked), outputs: [])
+        }
+        return nil
+    }
+
+    /// The planned outputs whose file on disk is exactly what post-processing makes from the entry's results,
+    /// and the results with their kept-changed fractions (`composite`) as post-processing measured them.
+    static func outputsOnDisk(
+        planned: PlannedAsset, entry: LockedAsset, manifest: Manifest
+    ) -> ([LockedOutput], [LockedResult]) {
+        let asset = planned.asset
+        var composite: PostProcessing.Composite?
+        if asset.composite {
+            guard
+                let inputs = try? asset.prepareInputs(
+                    directory: manifest.directory, size: planned.size, forComposite: true),
+                let r = inputs.compositeReference, let m = inputs.compositeMask
+            else { return ([], entry.results) }
+            composite = PostProcessing.Composite(reference: r, mask: m)
+        }
+        var records: [LockedOutput] = []
+        var results = entry.results
+        for (i, result) in entry.results.enumerated() {
+            let mine = planned.outputs.filter { $0.resultIndex == i }
+            let onDisk = mine.contains {
+                Files.exists(PathTools.join(manifest.directory, PathTools.join(manifest.output, $0.path)))
+            }
+            guard onDisk,
+                let raw = Files.read(manifest.stateFolder.rawResult(sha256: result.sha256, format: result.format)),
+                let made = try? PostProcessing.process(
+                    raw: raw, rawDigest: result.sha256, outputs: mine, composite: composite, asset: asset,
+                    assetKey: planned.key, outputFolder: manifest.output)
+            else { continue }
+            if let kept = made.keptChangedFraction { results[i].keptChangedFraction = kept }
+            for output in made.outputs {
+                let path = PathTools.join(manifest.directory, output.record.path)
+                if Files.read(path) == output.bytes { records.append(output.record) }
+            }
+        }
+        return (records.sorted { $0.path < $1.path }, results)
+    }
+}
