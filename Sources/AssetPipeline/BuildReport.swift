@@ -23,6 +23,11 @@ public struct AssetOutcome: Sendable, Codable, Equatable {
     public var errorCode: String?
     public var error: String?
     public var keptChangedFraction: [Double]?
+    /// Which submits could be resent, when this build sent one (`with-key`: the server honours
+    /// `Idempotency-Key`; `after-429-or-503`: an older server, resent only after 429 or 503).
+    public var resendRule: String?
+    /// The server's raw answer when the task failed or its answer could not be understood.
+    public var serverAnswer: String?
 }
 
 /// The machine-readable report of a build (`--json`) and the numbers of its summary line.

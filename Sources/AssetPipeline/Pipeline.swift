@@ -102,6 +102,10 @@ public enum Pipeline {
             needsAPI
             ? configuration.map { APIMartClient(configuration: $0, uploadStore: JournalUploadStore(journal: journal)) }
             : nil
+        // What earlier builds learned of this server's response version decides which submits may be resent.
+        if let client {
+            client.assumeServerShowsVersion(try? journal.speaksVersion(baseURL: client.configuration.baseURL))
+        }
         let context = BuildContext(
             manifest: manifest, journal: journal, client: client, baseURL: client?.configuration.baseURL ?? "",
             lockFile: lockFile, observer: observer, deadline: options.deadline, apiSlots: APISlots(options.jobs))

@@ -84,18 +84,86 @@ struct ClientStubTests {
         }
     }
 
-    @Test func serverErrorsAreRetriedABoundedNumberOfTimes() async throws {
+    @Test func aSubmitAnswered500ByAnOlderServerIsOutcomeUnknownAndNotResent() async throws {
         try await withStub({ _, _ in .error(500) }) { baseURL, log in
             let client = APIMartClient(configuration: try testConfiguration(baseURL, maxAttempts: 3))
             do {
                 _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
-                Issue.record("expected server error")
+                Issue.record("expected outcome unknown")
             } catch let error as APIMartError {
-                #expect(error.kind == .server)
+                #expect(error.kind == .outcomeUnknown)
                 #expect(error.status == 500)
                 #expect(!error.isAccountError)
             }
+            #expect(log.requests.count == 1)
+        }
+    }
+
+    /// Where the server has shown the 2026 version, 500s are resent a bounded number of times, each with the same
+    /// key and the same bytes, and every submit asks for the version.
+    @Test func aVersionedServersSubmitIsResentWithTheSameKeyAndBytes() async throws {
+        let versioned = #"{"code":200,"request_id":"r","data":{"id":"task_1","object":"generation.task","status":"pending"}}"#
+        try await withStub({ _, n in
+            n == 1 ? .json(200, versioned, headers: ["X-APIMart-Response-Version": "2026-07-27"]) : .error(500)
+        }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL, maxAttempts: 3))
+            #expect(try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p")) == "task_1")
+            #expect(client.serverShowsVersion == true)
+            let body = try APIMartClient.body(of: GenerationRequest(model: "gpt-image-1-official", prompt: "q"))
+            do {
+                _ = try await client.submit(body: body, model: "gpt-image-1-official", idempotencyKey: "key-1")
+                Issue.record("expected outcome unknown")
+            } catch let error as APIMartError {
+                #expect(error.kind == .outcomeUnknown)
+                #expect(error.message.contains("same key"))
+            }
+            let requests = log.requests
+            #expect(requests.count == 4)
+            #expect(requests.allSatisfy { $0.headers["x-apimart-response-version"] == "2026-07-27" })
+            #expect(requests.dropFirst().allSatisfy { $0.headers["idempotency-key"] == "key-1" && $0.body == body })
+            #expect(requests[0].headers["idempotency-key"]?.isEmpty == false)
+            #expect(requests[0].headers["idempotency-key"] != "key-1")
+        }
+    }
+
+    @Test func aReusedKeyIsABugNeverResent() async throws {
+        try await withStub({ _, _ in .error(422, "key reused") }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            let error = await #expect(throws: APIMartError.self) {
+                try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+            }
+            #expect(error?.kind == .keyReused)
+            #expect(log.requests.count == 1)
+        }
+    }
+
+    @Test func aRefusedKeySaysToCheckForWhitespace() async throws {
+        try await withStub({ _, _ in .error(401) }) { baseURL, _ in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            let error = await #expect(throws: APIMartError.self) { try await client.task("t") }
+            #expect(error?.message.contains("stray whitespace") == true)
+        }
+    }
+
+    @Test func pollsRetry408And504HonouringAnHTTPDateRetryAfter() async throws {
+        let date = Date(timeIntervalSinceNow: -5)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        let done = #"{"code":200,"data":{"id":"t/1","status":"Completed","result":{"images":[{"url":"http://x/a"}]}}}"#
+        try await withStub({ _, n in
+            switch n {
+            case 1: .error(408, headers: ["Retry-After": formatter.string(from: date)])
+            case 2: .error(504)
+            default: .json(200, done)
+            }
+        }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            let task = try await client.task("t/1")
+            #expect(task.status == .completed)
             #expect(log.requests.count == 3)
+            #expect(log.requests.allSatisfy { $0.path.hasSuffix("/tasks/t%2F1") })
         }
     }
 
