@@ -62,6 +62,14 @@ public struct BuildReport: Sendable, Codable, Equatable {
         var lines = [
             "built \(built), up to date \(upToDate), re-processed \(reprocessed), failed \(failed), images billed \(imagesBilled) (\(String(format: "%.1f", elapsedSeconds)) s)"
         ]
+        // Which submits could be resent (issue 13): with their key, or (older servers) only after 429/503.
+        let rules = Dictionary(grouping: assets.compactMap(\.resendRule), by: { $0 }).mapValues(\.count)
+        if !rules.isEmpty {
+            lines.append(
+                "submits resent: "
+                    + rules.sorted { $0.key < $1.key }.map { "\($0.key) for \($0.value) asset\($0.value == 1 ? "" : "s")" }
+                    .joined(separator: ", "))
+        }
         for a in assets where a.status == .failed {
             lines.append("  failed \(a.name): \(a.error ?? "unknown reason")")
         }

@@ -126,6 +126,30 @@ struct ClientStubTests {
         }
     }
 
+    /// The server stops showing the version (an unversioned answer): the client forgets it and resends nothing.
+    @Test func aServerThatStopsShowingTheVersionIsForgotten() async throws {
+        let versioned = #"{"code":200,"request_id":"r","data":{"id":"task_1","object":"generation.task","status":"pending"}}"#
+        try await withStub({ _, n in
+            switch n {
+            case 1: .json(200, versioned, headers: ["X-APIMart-Response-Version": "2026-07-27"])
+            case 2: .json(200, #"{"code":200,"data":[{"status":"submitted","task_id":"task_2"}]}"#)
+            default: .error(502)
+            }
+        }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL, maxAttempts: 3))
+            _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+            #expect(client.serverShowsVersion == true)
+            _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "q"))
+            #expect(client.serverShowsVersion == false)
+            #expect(client.resendRule == .after429Or503)
+            let error = await #expect(throws: APIMartError.self) {
+                try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "r"))
+            }
+            #expect(error?.kind == .outcomeUnknown)
+            #expect(log.requests.count == 3)
+        }
+    }
+
     @Test func aReusedKeyIsABugNeverResent() async throws {
         try await withStub({ _, _ in .error(422, "key reused") }) { baseURL, log in
             let client = APIMartClient(configuration: try testConfiguration(baseURL))
