@@ -150,6 +150,39 @@ struct ClientStubTests {
         }
     }
 
+    /// With the default policy, polls of one task come at least 1 s apart.
+    @Test func pollsOfOneTaskAreAtLeastOneSecondApartByDefault() async throws {
+        let running = #"{"code":200,"data":{"id":"t","status":"processing","progress":10}}"#
+        let done = #"{"code":200,"data":{"id":"t","status":"completed","result":{"images":[{"url":"http://x/a"}]}}}"#
+        try await withStub({ _, n in .json(200, n < 3 ? running : done) }) { baseURL, log in
+            let client = APIMartClient(configuration: try APIMartConfiguration(baseURL: baseURL, apiKey: Secret("k")))
+            let task = try await client.waitForTask("t")
+            #expect(task.status == .completed)
+            let times = log.requests.map(\.at)
+            #expect(times.count == 3)
+            for (a, b) in zip(times, times.dropFirst()) { #expect(b - a >= .milliseconds(990)) }
+        }
+    }
+
+    /// After a 429 every request of the client waits, and they do not all resume in the same instant.
+    @Test func afterARateLimitTheWaitingRequestsResumeSpreadOut() async throws {
+        let done = #"{"code":200,"data":{"id":"t","status":"completed","result":{"images":[{"url":"http://x/a"}]}}}"#
+        try await withStub({ _, n in
+            n <= 4 ? .error(429, headers: ["Retry-After": "1"]) : .json(200, done)
+        }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<4 { group.addTask { _ = try await client.task("t\(i)") } }
+                try await group.waitForAll()
+            }
+            let first = log.requests.prefix(4).map(\.at).max()!
+            let resumed = log.requests.dropFirst(4).map(\.at)
+            #expect(resumed.count == 4)
+            #expect(resumed.allSatisfy { $0 - first >= .milliseconds(900) })
+            #expect(resumed.max()! - resumed.min()! >= .milliseconds(10))
+        }
+    }
+
     @Test func aReusedKeyIsABugNeverResent() async throws {
         try await withStub({ _, _ in .error(422, "key reused") }) { baseURL, log in
             let client = APIMartClient(configuration: try testConfiguration(baseURL))
