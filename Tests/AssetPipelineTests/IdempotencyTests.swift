@@ -197,14 +197,15 @@ import TestSupport
 
     /// The issue's test: 40 assets, a fifth of all answers (uploads, submits, polls, downloads) dropped after the
     /// server acted, finish in one build with exactly one billed task per asset.
-    @Test func fortyAssetsWithAFifthOfAnswersDroppedFinishInOneBuildPayingOnce() async throws {
+    @Test(arguments: [UInt64(13), 29, 71])
+    func fortyAssetsWithAFifthOfAnswersDroppedFinishInOneBuildPayingOnce(seed: UInt64) async throws {
         var manifest = "defaults:\n  quality: low\nassets:\n"
         for i in 0..<40 {
             manifest += "  - name: a\(i)\n    prompt: picture number \(i)\n"
             if i % 5 == 0 { manifest += "    references: [sources/\(i % 2 == 0 ? "robot" : "forest").png]\n" }
         }
         let project = try TempProject(manifest: manifest)
-        let faults = FaultConfiguration(seed: 13, dropRate: 0.2, endpoints: [.upload, .submit, .poll, .file])
+        let faults = FaultConfiguration(seed: seed, dropRate: 0.2, endpoints: [.upload, .submit, .poll, .file])
         try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
             sim in
             let connection = Connection(
