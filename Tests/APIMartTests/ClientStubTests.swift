@@ -183,6 +183,17 @@ struct ClientStubTests {
         }
     }
 
+    /// A poll answer that cannot be understood is an invalid response carrying the raw body (the pipeline fails
+    /// the asset with it, and the next build submits a new attempt).
+    @Test func anUnreadablePollAnswerKeepsItsRawBody() async throws {
+        try await withStub({ _, _ in .json(200, #"{"code":200,"data":{"state":"odd"}}"#) }) { baseURL, _ in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            let error = await #expect(throws: APIMartError.self) { try await client.task("t") }
+            #expect(error?.kind == .invalidResponse)
+            #expect(error?.rawBody?.contains("odd") == true)
+        }
+    }
+
     @Test func aReusedKeyIsABugNeverResent() async throws {
         try await withStub({ _, _ in .error(422, "key reused") }) { baseURL, log in
             let client = APIMartClient(configuration: try testConfiguration(baseURL))
