@@ -20,6 +20,8 @@ public final class APIMartClient: Sendable {
     let account = LockedBox(AccountStops())
     let uploads = UploadRegistry()
     let uploadStore: any UploadURLStore
+    /// How the client waits between tries of one request (backoff, `Retry-After`).
+    let retryWait: RetryWait
     /// Whether the server has shown that it speaks the 2026 version (nil: not known yet); see ``ResendRule``.
     let versionShown = LockedBox<Bool?>(nil)
     /// Submits sent and not answered yet.
@@ -50,10 +52,12 @@ public final class APIMartClient: Sendable {
     ///   - logger: defaults to no logging. Lines name URLs without credentials and never headers.
     ///   - uploadStore: where uploaded URLs are remembered across clients (the caller owns it); defaults to
     ///     memory for this client only.
+    ///   - retryWait: how waits between tries are spent; tests pass one that records them and returns at once.
     public init(
         configuration: APIMartConfiguration, httpClient: HTTPClient? = nil, logger: Logger? = nil,
-        uploadStore: (any UploadURLStore)? = nil
+        uploadStore: (any UploadURLStore)? = nil, retryWait: RetryWait = .wallClock
     ) {
+        self.retryWait = retryWait
         self.configuration = configuration
         self.http = httpClient ?? APIMartClient.sharedHTTPClient
         self.logger = logger ?? Logger(label: "assetpipe.apimart", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -315,7 +319,7 @@ public final class APIMartClient: Sendable {
                 attempt += 1
                 let wait = retryAfter(answer.headers) ?? backoffDelay(attempt: attempt - 1)
                 count { $0.retries += 1 }
-                try await Task.sleep(for: wait)
+                try await retryWait.sleep(wait)
                 continue
             }
             throw error(for: answer, operation: operation, model: model, attempts: attempt)
@@ -327,7 +331,7 @@ public final class APIMartClient: Sendable {
 
     private func backoff(attempt: Int) async throws {
         count { $0.retries += 1 }
-        try await Task.sleep(for: backoffDelay(attempt: attempt))
+        try await retryWait.sleep(backoffDelay(attempt: attempt))
     }
 
     /// Exponential backoff with "equal jitter": half fixed, half random.
@@ -415,4 +419,14 @@ public final class APIMartClient: Sendable {
     }
 
     func redact(_ error: APIMartError) -> APIMartError { error.redacted(using: configuration.apiKey) }
+}
+
+/// How a client spends the wait between two tries of a request (a backoff, a `Retry-After`): the wall clock, or
+/// in tests a recorder that returns at once, so retry timing is checked without sleeping.
+public struct RetryWait: Sendable {
+    public let sleep: @Sendable (Duration) async throws -> Void
+
+    public init(_ sleep: @escaping @Sendable (Duration) async throws -> Void) { self.sleep = sleep }
+
+    public static let wallClock = RetryWait { try await Task.sleep(for: $0) }
 }

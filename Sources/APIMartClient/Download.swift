@@ -40,7 +40,7 @@ extension APIMartClient {
                     if attempt < retry.maxAttempts {
                         attempt += 1
                         count { $0.retries += 1 }
-                        try await Task.sleep(for: backoffDelay(attempt: attempt - 1))
+                        try await retryWait.sleep(backoffDelay(attempt: attempt - 1))
                         continue
                     }
                     throw APIMartError(
@@ -83,7 +83,7 @@ extension APIMartClient {
             case let status where (status == 408 || (500...599).contains(status)) && attempt < retry.maxAttempts:
                 attempt += 1
                 count { $0.retries += 1 }
-                try await Task.sleep(for: retryAfter(answer.headers) ?? backoffDelay(attempt: attempt - 1))
+                try await retryWait.sleep(retryAfter(answer.headers) ?? backoffDelay(attempt: attempt - 1))
             default:
                 throw APIMartError(
                     .download,

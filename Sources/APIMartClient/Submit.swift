@@ -106,7 +106,7 @@ extension APIMartClient {
                 case .notSent(let cause):
                     // Nothing reached the server: repeating is safe under either rule.
                     if failures < retry.maxAttempts {
-                        try await Task.sleep(for: backoffDelay(attempt: failures))
+                        try await retryWait.sleep(backoffDelay(attempt: failures))
                         continue
                     }
                     throw redact(
@@ -119,7 +119,7 @@ extension APIMartClient {
                 case .noAnswer(let cause):
                     if await mayResendAfterNoAnswer(), failures < retry.maxAttempts {
                         logger.notice("submit without answer: resent with its key", metadata: ["sends": "\(sends)"])
-                        try await Task.sleep(for: backoffDelay(attempt: failures))
+                        try await retryWait.sleep(backoffDelay(attempt: failures))
                         continue
                     }
                     throw redact(unknownOutcome(sends: sends, said: "got no answer", cause: MessageCause(cause)))
@@ -174,7 +174,7 @@ extension APIMartClient {
                 failures += 1
                 if failures < retry.maxAttempts {
                     let wait = retryAfter(answer.headers) ?? backoffDelay(attempt: failures)
-                    try await Task.sleep(for: wait)
+                    try await retryWait.sleep(wait)
                     continue
                 }
                 if status != 503 || resendRule == .withKey {

@@ -194,6 +194,38 @@ struct ClientStubTests {
         }
     }
 
+    /// `Retry-After` as seconds and as an HTTP date, and jittered backoff without one, measured with a recording
+    /// wait instead of the wall clock.
+    @Test func retryWaitsFollowRetryAfterInSecondsOrAsADate() async throws {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        let later = formatter.string(from: Date(timeIntervalSinceNow: 30))
+        let done = #"{"code":200,"data":{"id":"t","status":"completed","result":{"images":[{"url":"http://x/a"}]}}}"#
+        try await withStub({ _, n in
+            switch n {
+            case 1: .error(503, headers: ["Retry-After": "7"])
+            case 2: .error(408, headers: ["Retry-After": later])
+            case 3: .error(500)
+            default: .json(200, done)
+            }
+        }) { baseURL, log in
+            let waits = LockedWaits()
+            let client = APIMartClient(
+                configuration: try testConfiguration(baseURL), retryWait: RetryWait { waits.append($0) })
+            #expect(try await client.task("t").status == .completed)
+            #expect(log.requests.count == 4)
+            let recorded = waits.all
+            #expect(recorded.count == 3)
+            if recorded.count == 3 {
+                #expect(recorded[0] == .seconds(7))
+                #expect(recorded[1] > .seconds(27) && recorded[1] <= .seconds(30))
+                #expect(recorded[2] <= .milliseconds(100))
+            }
+        }
+    }
+
     @Test func aReusedKeyIsABugNeverResent() async throws {
         try await withStub({ _, _ in .error(422, "key reused") }) { baseURL, log in
             let client = APIMartClient(configuration: try testConfiguration(baseURL))
@@ -460,5 +492,21 @@ final class TaskTimes: @unchecked Sendable {
 extension Duration {
     fileprivate var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+/// Waits recorded by a test's ``RetryWait``.
+final class LockedWaits: @unchecked Sendable {
+    private var items: [Duration] = []
+    private let lock = NSLock()
+    func append(_ d: Duration) {
+        lock.lock()
+        defer { lock.unlock() }
+        items.append(d)
+    }
+    var all: [Duration] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
     }
 }
