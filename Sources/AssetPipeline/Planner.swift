@@ -240,7 +240,8 @@ public struct Planner: Sendable {
             // An attempt journaled with its key, on a server that honours keys, is resent rather than declared
             // unknown or made anew.
             let speaks = try journal.speaksVersion(baseURL: attempt.baseURL)
-            let resendable = attempt.idempotencyKey != nil && !attempt.request.isEmpty && baseURL != nil && speaks == true
+            let resendable =
+                attempt.idempotencyKey != nil && !attempt.request.isEmpty && baseURL != nil && speaks == true
             switch attempt.state {
             case .completed:
                 let results = try journal.results(attempt: attempt.id)

@@ -100,7 +100,9 @@ import TestSupport
             #expect(await sim.stats.submissions == 3)
         }
         let other = try TempProject(manifest: Manifests.small)
-        let fiveHundred = FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .serverError)])
+        let fiveHundred = FaultConfiguration(scripted: [
+            ScriptedFault(endpoint: .submit, request: 1, kind: .serverError)
+        ])
         try await withRunningSimulator(
             SimulatorConfiguration(taskDuration: .milliseconds(300), faults: fiveHundred, olderServer: true)
         ) { sim in
@@ -179,16 +181,15 @@ import TestSupport
     /// Polls and downloads retry 408, 503 and 504.
     @Test func pollsAndDownloadsRetryTheContractsStatuses() async throws {
         let project = try TempProject(manifest: Manifests.small)
-        let faults = FaultConfiguration(scripted: [
-            ScriptedFault(endpoint: .poll, request: 1, kind: .requestTimeout),
-            ScriptedFault(endpoint: .poll, request: 2, kind: .gatewayTimeout),
-            ScriptedFault(endpoint: .poll, request: 3, kind: .unavailable),
-            ScriptedFault(endpoint: .file, request: 1, kind: .requestTimeout),
-        ])
-        try await withRunningSimulator(
-            SimulatorConfiguration(
-                taskDuration: .milliseconds(300), faults: FaultConfiguration(retryAfterSeconds: 0, scripted: faults.scripted))
-        ) { sim in
+        let faults = FaultConfiguration(
+            retryAfterSeconds: 0,
+            scripted: [
+                ScriptedFault(endpoint: .poll, request: 1, kind: .requestTimeout),
+                ScriptedFault(endpoint: .poll, request: 2, kind: .gatewayTimeout),
+                ScriptedFault(endpoint: .poll, request: 3, kind: .unavailable),
+                ScriptedFault(endpoint: .file, request: 1, kind: .requestTimeout),
+            ])
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { sim in
             let report = try await project.build(sim, jobs: 1)
             #expect(report.exitCode == 0, "\(report.summaryLines)")
             #expect(await sim.stats.submissions == 2)
