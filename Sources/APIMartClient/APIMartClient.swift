@@ -20,6 +20,12 @@ public final class APIMartClient: Sendable {
     let account = LockedBox(AccountStops())
     let uploads = UploadRegistry()
     let uploadStore: any UploadURLStore
+    /// How the client waits between tries of one request (backoff, `Retry-After`).
+    let retryWait: RetryWait
+    /// Whether the server has shown that it speaks the 2026 version (nil: not known yet); see ``ResendRule``.
+    let versionShown = LockedBox<Bool?>(nil)
+    /// Submits sent and not answered yet.
+    let submitsInFlight = LockedBox(0)
 
     /// What the account may no longer do, as the server said it: the one record of account stops. A build
     /// reads it to refuse new submissions and to summarise what stopped it.
@@ -46,10 +52,12 @@ public final class APIMartClient: Sendable {
     ///   - logger: defaults to no logging. Lines name URLs without credentials and never headers.
     ///   - uploadStore: where uploaded URLs are remembered across clients (the caller owns it); defaults to
     ///     memory for this client only.
+    ///   - retryWait: how waits between tries are spent; tests pass one that records them and returns at once.
     public init(
         configuration: APIMartConfiguration, httpClient: HTTPClient? = nil, logger: Logger? = nil,
-        uploadStore: (any UploadURLStore)? = nil
+        uploadStore: (any UploadURLStore)? = nil, retryWait: RetryWait = .wallClock
     ) {
+        self.retryWait = retryWait
         self.configuration = configuration
         self.http = httpClient ?? APIMartClient.sharedHTTPClient
         self.logger = logger ?? Logger(label: "assetpipe.apimart", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -110,33 +118,6 @@ public final class APIMartClient: Sendable {
             )
         }
         return (prepared, warnings)
-    }
-
-    /// Submits a request and returns its task id. Refused locally (no traffic) when the request breaks the
-    /// contract, or after a 402 (any model) or a 403 for this model. Retried only when the server answered
-    /// 429/500/502; a submission without any answer throws `.outcomeUnknown` and is never resent.
-    public func submit(_ request: GenerationRequest) async throws -> String {
-        let prepared = try Self.prepare(request).request
-        if let blocked = account.withLockedValue({ $0.paymentRequired ?? $0.forbiddenModels[prepared.model] }) {
-            throw blocked
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = Array(try encoder.encode(prepared))
-        let answer = try await callAPI(
-            method: .POST, path: "/v1/images/generations", body: body, contentType: "application/json",
-            operation: .submit, model: prepared.model)
-        guard let decoded = try? JSONDecoder().decode(SubmitResponse.self, from: Data(answer.body)),
-            let taskID = decoded.data.first?.taskID, !taskID.isEmpty
-        else {
-            throw redact(
-                APIMartError(
-                    .outcomeUnknown,
-                    "the submission was answered \(answer.status) without a readable task id; a billed task may exist, so it is not resent — check the account before retrying",
-                    status: answer.status, rawBody: bodyText(answer.body)))
-        }
-        logger.info("submitted", metadata: ["task": "\(taskID)", "model": "\(prepared.model)"])
-        return taskID
     }
 
     // MARK: - Poll
@@ -233,7 +214,7 @@ public final class APIMartClient: Sendable {
             }
             return data
         default:
-            let reason = data.error?.message.flatMap { $0.isEmpty ? nil : $0 } ?? "no reason given"
+            let reason = data.error?.summary ?? "no reason given"
             throw redact(
                 APIMartError(
                     .taskFailed, "task \(id) \(data.status.rawValue): \(reason)",
@@ -333,23 +314,24 @@ public final class APIMartClient: Sendable {
                 count { $0.retries += 1 }
                 continue
             }
-            let retryable: Bool =
-                switch operation {
-                case .submit: status == 500 || status == 502 || status == 503
-                case .poll, .upload: (500...504).contains(status)
-                }
-            if retryable && attempt < retry.maxAttempts {
+            // Polls and uploads (not billed; uploads are deduplicated by content) retry the contract's set.
+            if Self.retryableStatuses.contains(status) && attempt < retry.maxAttempts {
                 attempt += 1
-                try await backoff(attempt: attempt - 1)
+                let wait = retryAfter(answer.headers) ?? backoffDelay(attempt: attempt - 1)
+                count { $0.retries += 1 }
+                try await retryWait.sleep(wait)
                 continue
             }
             throw error(for: answer, operation: operation, model: model, attempts: attempt)
         }
     }
 
+    /// The statuses polls, uploads and downloads retry (429 is handled apart: it closes the rate gate).
+    static let retryableStatuses: Set<Int> = [408, 500, 502, 503, 504]
+
     private func backoff(attempt: Int) async throws {
         count { $0.retries += 1 }
-        try await Task.sleep(for: backoffDelay(attempt: attempt))
+        try await retryWait.sleep(backoffDelay(attempt: attempt))
     }
 
     /// Exponential backoff with "equal jitter": half fixed, half random.
@@ -393,7 +375,7 @@ public final class APIMartClient: Sendable {
         case 401:
             error = APIMartError(
                 .unauthorized,
-                "the server refused the API key (401)\(said); set \(APIMartConfiguration.apiKeyVariable) to a valid key",
+                "the server refused the API key (401)\(said); check \(APIMartConfiguration.apiKeyVariable) for stray whitespace or a wrong key",
                 status: status, rawBody: raw)
             account.withLockedValue { $0.unauthorized = error }
         case 402:
@@ -419,17 +401,10 @@ public final class APIMartClient: Sendable {
             error = APIMartError(
                 .rateLimited, "still rate limited (429) after \(attempts) waits\(said); try again later",
                 status: status, rawBody: raw)
-        case 500...599:
-            if operation == .submit && !(status == 500 || status == 502 || status == 503) {
-                error = APIMartError(
-                    .outcomeUnknown,
-                    "the submission was answered \(status)\(said); a gateway timeout may hide a billed task, so it is not resent",
-                    status: status, rawBody: raw)
-            } else {
-                error = APIMartError(
-                    .server, "the server failed \(what) (\(status)) after \(attempts) attempts\(said)", status: status,
-                    rawBody: raw)
-            }
+        case 408, 500...599:
+            error = APIMartError(
+                .server, "the server failed \(what) (\(status)) after \(attempts) attempts\(said)", status: status,
+                rawBody: raw)
         case 300..<400:
             error = APIMartError(
                 .invalidResponse,
@@ -444,4 +419,14 @@ public final class APIMartClient: Sendable {
     }
 
     func redact(_ error: APIMartError) -> APIMartError { error.redacted(using: configuration.apiKey) }
+}
+
+/// How a client spends the wait between two tries of a request (a backoff, a `Retry-After`): the wall clock, or
+/// in tests a recorder that returns at once, so retry timing is checked without sleeping.
+public struct RetryWait: Sendable {
+    public let sleep: @Sendable (Duration) async throws -> Void
+
+    public init(_ sleep: @escaping @Sendable (Duration) async throws -> Void) { self.sleep = sleep }
+
+    public static let wallClock = RetryWait { try await Task.sleep(for: $0) }
 }

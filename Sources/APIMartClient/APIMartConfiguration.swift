@@ -5,7 +5,7 @@ import Foundation
 public struct PollPolicy: Sendable, Equatable {
     /// Delay before the first poll when no estimate is known (the submit response carries none).
     public var initialDelay: Duration
-    /// The shortest wait between two polls.
+    /// The shortest wait between two polls of one task (1 s by default).
     public var minimumInterval: Duration
     /// The longest wait between two polls.
     public var maximumInterval: Duration
@@ -15,7 +15,7 @@ public struct PollPolicy: Sendable, Equatable {
     public var jitter: Double
 
     public init(
-        initialDelay: Duration = .seconds(1), minimumInterval: Duration = .milliseconds(250),
+        initialDelay: Duration = .seconds(1), minimumInterval: Duration = .seconds(1),
         maximumInterval: Duration = .seconds(10), multiplier: Double = 1.6, jitter: Double = 0.1
     ) {
         self.initialDelay = initialDelay
@@ -108,7 +108,23 @@ public struct APIMartConfiguration: Sendable {
         guard let key = environment[apiKeyVariable], !key.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         else { throw APIMartError.missingKey() }
         return try APIMartConfiguration(
-            baseURL: base, apiKey: Secret(key.trimmingCharacters(in: .whitespacesAndNewlines)))
+            baseURL: base, apiKey: Secret(cleanedKey(key).key))
+    }
+
+    /// A key as read from the environment, with surrounding whitespace (a pasted newline, a trailing space)
+    /// trimmed: never sent with it. `notice` says so without showing the key; nil when nothing was trimmed.
+    public static func cleanedKey(_ raw: String) -> (key: String, notice: String?) {
+        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed != raw, !trimmed.isEmpty else { return (trimmed, nil) }
+        return (
+            trimmed,
+            "note: \(apiKeyVariable) has whitespace around the key (\(raw.count - trimmed.count) character\(raw.count - trimmed.count == 1 ? "" : "s")); it was trimmed and is sent without it"
+        )
+    }
+
+    /// The notice of ``cleanedKey(_:)`` for the key in `environment`, if any.
+    public static func keyNotice(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        environment[apiKeyVariable].flatMap { cleanedKey($0).notice }
     }
 
     /// Checks the scheme (http/https), refuses credentials in the URL, drops a trailing slash.

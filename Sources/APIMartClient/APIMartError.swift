@@ -22,6 +22,7 @@ public struct APIMartError: CodedError, Equatable {
         case deadlineExceeded = "deadline-exceeded"
         case invalidResponse = "invalid-response"
         case download
+        case keyReused = "idempotency-key-reused"
     }
 
     public enum Kind: Sendable, Equatable, Hashable {
@@ -57,6 +58,8 @@ public struct APIMartError: CodedError, Equatable {
         case invalidResponse
         /// A result could not be downloaded or is not the image it claims to be.
         case download
+        /// 409/422 to a submit: its `Idempotency-Key` was used for another body. A bug: never resent.
+        case keyReused
     }
 
     public var kind: Kind
@@ -101,6 +104,7 @@ public struct APIMartError: CodedError, Equatable {
         case .deadlineExceeded: .deadlineExceeded
         case .invalidResponse: .invalidResponse
         case .download: .download
+        case .keyReused: .keyReused
         }
     }
 

@@ -40,7 +40,7 @@ extension APIMartClient {
                     if attempt < retry.maxAttempts {
                         attempt += 1
                         count { $0.retries += 1 }
-                        try await Task.sleep(for: backoffDelay(attempt: attempt - 1))
+                        try await retryWait.sleep(backoffDelay(attempt: attempt - 1))
                         continue
                     }
                     throw APIMartError(
@@ -73,16 +73,17 @@ extension APIMartClient {
                 }
                 current = next
             case 429 where attempt < retry.maxAttempts:
-                // A result host that rate-limits: wait (Retry-After when sent, capped) and fetch again; the task
-                // is already billed, so giving up here would lose a paid result for this build.
+                // A result host that rate-limits: every request of the client waits (Retry-After as seconds or an
+                // HTTP date, capped); the task is already billed, so giving up here would lose a paid result.
                 attempt += 1
                 count { $0.retries += 1 }
-                let after = answer.headers.first(name: "retry-after").flatMap { Int($0) }.map { Duration.seconds($0) }
-                try await Task.sleep(for: min(after ?? backoffDelay(attempt: attempt - 1), retry.maximumRetryAfter))
-            case 500...599 where attempt < retry.maxAttempts:
+                count { $0.rateLimited += 1 }
+                await gate.close(for: retryAfter(answer.headers) ?? backoffDelay(attempt: attempt - 1))
+                try await gate.pass()
+            case let status where (status == 408 || (500...599).contains(status)) && attempt < retry.maxAttempts:
                 attempt += 1
                 count { $0.retries += 1 }
-                try await Task.sleep(for: backoffDelay(attempt: attempt - 1))
+                try await retryWait.sleep(retryAfter(answer.headers) ?? backoffDelay(attempt: attempt - 1))
             default:
                 throw APIMartError(
                     .download,

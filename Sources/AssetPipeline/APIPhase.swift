@@ -24,6 +24,8 @@ struct APIPhase: Sendable {
 
     var asset: AssetSpec { planned.asset }
     func step(_ text: String) { context.step(asset.name, text) }
+    /// The resend rule the submit went under, for the report (nil when this build sent no submit).
+    let applied = LockedBox<ResendRule?>(nil)
 
     init(planned: PlannedAsset, context: BuildContext) throws {
         guard let client = context.client else {
@@ -58,41 +60,77 @@ struct APIPhase: Sendable {
         // 402/401/403 may have arrived while uploading.
         try refuseIfAccountStopped()
 
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let requestText = String(decoding: try encoder.encode(request), as: UTF8.self)
-        // Journaled BEFORE sending: if the build dies before the answer, the next one knows a task may exist.
+        let body: [UInt8]
+        do {
+            body = try APIMartClient.body(of: try APIMartClient.prepare(request).request)
+        } catch {
+            throw failure(error)
+        }
+        // Journaled BEFORE sending, with the exact bytes and a key made for this attempt alone: every resend
+        // of the attempt (no answer, a retryable status, a crash and resume) sends the same key and bytes.
+        let key = APIMartClient.newIdempotencyKey()
         let attempt = try AttemptLog.intent(
             journal: context.journal, assetKey: planned.key, assetName: asset.name, baseURL: context.baseURL,
-            request: requestText, images: asset.imageCount)
+            request: String(decoding: body, as: UTF8.self), images: asset.imageCount, idempotencyKey: key)
+        return try await send(attempt, body: body, key: key, prepared: prepared)
+    }
+
+    /// Sends an attempt's submit (its journaled key and bytes) and collects its task.
+    func send(_ attempt: AttemptLog, body: [UInt8], key: String, prepared: PreparedInputs?) async throws
+        -> FetchedResults
+    {
         step("submitting")
-        let taskID: String
+        let receipt: SubmitReceipt
         do {
-            taskID = try await client.submit(request)
+            defer { rememberServer() }
+            receipt = try await client.submit(body: body, model: asset.model.rawValue, idempotencyKey: key)
         } catch let e as APIMartError {
+            applied.withLockedValue { $0 = client.resendRule }
+            try? attempt.resendRule(client.resendRule.rawValue)
             if e.kind == .outcomeUnknown {
                 let message =
-                    "the submit got no answer (\(e.message)): the outcome is unknown and it may have been billed; not resent in this build, the next build tries again"
+                    client.resendRule == .withKey
+                    ? "the submit got no usable answer (\(e.message)); the next build resends it with the same Idempotency-Key"
+                    : "the submit got no answer (\(e.message)): the outcome is unknown and it may have been billed; not resent in this build, the next build tries again"
                 try attempt.unknown(message)
                 try await context.lockFile.recordOutcomeUnknown(
                     asset.name, OutcomeUnknownRecord(at: ISOTime.string(), key: planned.key, message: message),
                     model: asset.model.rawValue)
                 throw PipelineError(.outcomeUnknown, message, cause: e)
             }
-            try attempt.failed(e.description)
+            try attempt.failed(e.description, answer: e.rawBody)
             throw failure(e)
         }
-        try attempt.submitted(taskID: taskID)
-        return try await collect(attempt, taskID: taskID, prepared: prepared, resumed: false)
+        applied.withLockedValue { $0 = receipt.rule }
+        try attempt.resendRule(receipt.rule.rawValue)
+        try attempt.submitted(taskID: receipt.taskID)
+        if receipt.replayed { step("the server answered the resend with task \(receipt.taskID) (not billed twice)") }
+        return try await collect(
+            attempt, taskID: receipt.taskID, prepared: prepared, resumed: false, finished: receipt.finished)
     }
 
-    /// Polls the task an earlier build submitted (never resubmits) and downloads what is missing.
-    func resume() async throws -> FetchedResults {
-        guard let attempt = planned.attempt, let taskID = attempt.taskID else {
-            throw PipelineError(.state, "the journal has no task id to resume")
+    /// What the client learned of the server, for later builds.
+    func rememberServer() {
+        if let shown = client.serverShowsVersion {
+            try? context.journal.recordSpeaksVersion(baseURL: context.baseURL, shown)
         }
-        return try await collect(
-            AttemptLog(journal: context.journal, id: attempt.id), taskID: taskID, prepared: nil, resumed: true)
+    }
+
+    /// Polls the task an earlier build submitted (never resubmits) and downloads what is missing; or, for an
+    /// attempt whose submit got no task, resends it with its journaled key and bytes (the server honours keys).
+    func resume() async throws -> FetchedResults {
+        guard let attempt = planned.attempt else {
+            throw PipelineError(.state, "the journal has no attempt to resume")
+        }
+        let log = AttemptLog(journal: context.journal, id: attempt.id)
+        guard let taskID = attempt.taskID else {
+            guard let key = attempt.idempotencyKey, !attempt.request.isEmpty else {
+                throw PipelineError(.state, "the journal has no task id to resume")
+            }
+            try refuseIfAccountStopped()
+            return try await send(log, body: Array(attempt.request.utf8), key: key, prepared: nil)
+        }
+        return try await collect(log, taskID: taskID, prepared: nil, resumed: true)
     }
 
     func refuseIfAccountStopped() throws {
@@ -122,11 +160,18 @@ struct APIPhase: Sendable {
 
     /// Polls a submitted task and downloads its results: into the raw cache (skipping those an earlier build
     /// already put there) and into memory for this build's outputs.
-    func collect(_ attempt: AttemptLog, taskID: String, prepared: PreparedInputs?, resumed: Bool) async throws
-        -> FetchedResults
-    {
-        step(resumed ? "resuming task \(taskID)" : "task \(taskID) submitted")
-        let data = try await poll(attempt, taskID: taskID, resumed: resumed)
+    func collect(
+        _ attempt: AttemptLog, taskID: String, prepared: PreparedInputs?, resumed: Bool, finished: TaskData? = nil
+    ) async throws -> FetchedResults {
+        let data: TaskData
+        if let finished {
+            // `generation.result`: the work was done at once, its results are in the submit's answer.
+            step("task \(taskID) finished at once")
+            data = try finishedAtOnce(attempt, finished)
+        } else {
+            step(resumed ? "resuming task \(taskID)" : "task \(taskID) submitted")
+            data = try await poll(attempt, taskID: taskID, resumed: resumed)
+        }
         try attempt.completed()
         let images = data.result?.images ?? []
         guard images.count >= asset.imageCount else {
@@ -178,6 +223,15 @@ struct APIPhase: Sendable {
         return FetchedResults(record: record, raw: raw, prepared: prepared)
     }
 
+    /// A task finished in the submit's answer: completed with results, else final as a failure.
+    func finishedAtOnce(_ attempt: AttemptLog, _ task: TaskData) throws -> TaskData {
+        if task.status == .completed, let images = task.result?.images, !images.isEmpty { return task }
+        let reason = task.error?.summary ?? "no reason given"
+        let message = "task \(task.id) \(task.status.rawValue) at once: \(reason); the next build submits it again"
+        try attempt.failed(message, answer: nil)
+        throw PipelineError(.api, message, cause: APIMartError(.taskFailed, message, taskID: task.id))
+    }
+
     /// Waits for the task, journaling each status change. A task that may still finish stays `submitted`,
     /// so the next build polls it again rather than resubmitting.
     func poll(_ attempt: AttemptLog, taskID: String, resumed: Bool) async throws -> TaskData {
@@ -201,8 +255,17 @@ struct APIPhase: Sendable {
         } catch let e as APIMartError {
             switch e.kind {
             case .taskFailed:
-                try attempt.failed(e.description)
-                throw PipelineError(.api, e.description, cause: e)
+                // Final: failed tasks are not billed, and the next build submits a new attempt (a new key).
+                try attempt.failed(e.description, answer: e.rawBody)
+                throw PipelineError(.api, e.description + "; the next build submits it again", cause: e)
+            case .invalidResponse:
+                // An answer that cannot be understood would be the same on every later poll: the asset fails
+                // now (the raw body shown) and the next build submits a new attempt rather than stay stuck.
+                try attempt.failed(e.description, answer: e.rawBody)
+                throw PipelineError(
+                    .api,
+                    "\(e.description); the server answered: \(e.rawBody ?? "(empty)"); the next build submits it again",
+                    cause: e)
             case .notFound:
                 try attempt.failed(e.description)
                 throw PipelineError(

@@ -37,6 +37,7 @@ struct AssetBuild: Sendable {
             written: [], outputs: planned.outputs.map { PathTools.join(context.manifest.output, $0.path) },
             taskIDs: [], billedImages: 0, errorCode: nil, error: nil, keptChangedFraction: nil)
         let output = OutputPhase(planned: planned, context: context)
+        var api: APIPhase?
         do {
             switch planned.action {
             case .upToDate:
@@ -51,11 +52,12 @@ struct AssetBuild: Sendable {
                 outcome.taskIDs = base.record.taskIDs
                 outcome.keptChangedFraction = made.kept
             case .generate, .resume:
-                let api = try APIPhase(planned: planned, context: context)
+                let phase = try APIPhase(planned: planned, context: context)
+                api = phase
                 let generate = planned.action == .generate
                 let fetched = try await context.apiSlots.holding {
-                    if generate { return try await api.generate() }
-                    return try await api.resume()
+                    if generate { return try await phase.generate() }
+                    return try await phase.resume()
                 }
                 let made = try await output.run(
                     base: fetched.record, outputs: planned.outputs, raw: fetched.raw, prepared: fetched.prepared)
@@ -71,15 +73,18 @@ struct AssetBuild: Sendable {
             outcome.status = .failed
             outcome.errorCode = e.reportCode
             outcome.error = e.description
+            outcome.serverAnswer = (e.cause as? APIMartError)?.rawBody
         } catch let e as APIMartError {
             outcome.status = .failed
             outcome.errorCode = e.code.rawValue
             outcome.error = e.description
+            outcome.serverAnswer = e.rawBody
         } catch {
             outcome.status = .failed
             outcome.errorCode = "internal"
             outcome.error = "\(error)"
         }
+        outcome.resendRule = api?.applied.withLockedValue { $0 }?.rawValue
         return outcome
     }
 

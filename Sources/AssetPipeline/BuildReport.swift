@@ -23,6 +23,11 @@ public struct AssetOutcome: Sendable, Codable, Equatable {
     public var errorCode: String?
     public var error: String?
     public var keptChangedFraction: [Double]?
+    /// Which submits could be resent, when this build sent one (`with-key`: the server honours
+    /// `Idempotency-Key`; `after-429-or-503`: an older server, resent only after 429 or 503).
+    public var resendRule: String?
+    /// The server's raw answer when the task failed or its answer could not be understood.
+    public var serverAnswer: String?
 }
 
 /// The machine-readable report of a build (`--json`) and the numbers of its summary line.
@@ -63,6 +68,14 @@ public struct BuildReport: Sendable, Codable, Equatable {
         var lines = (notes ?? []) + [
             "built \(built), up to date \(upToDate), re-processed \(reprocessed), failed \(failed), images billed \(imagesBilled) (\(String(format: "%.1f", elapsedSeconds)) s)"
         ]
+        // Which submits could be resent (issue 13): with their key, or (older servers) only after 429/503.
+        let rules = Dictionary(grouping: assets.compactMap(\.resendRule), by: { $0 }).mapValues(\.count)
+        if !rules.isEmpty {
+            lines.append(
+                "submits resent: "
+                    + rules.sorted { $0.key < $1.key }.map { "\($0.key) for \($0.value) asset\($0.value == 1 ? "" : "s")" }
+                    .joined(separator: ", "))
+        }
         for a in assets where a.status == .failed {
             lines.append("  failed \(a.name): \(a.error ?? "unknown reason")")
         }

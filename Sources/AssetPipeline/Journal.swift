@@ -31,6 +31,8 @@ public final class Journal: Sendable {
                             task_id TEXT, task_status TEXT, progress INTEGER, message TEXT, images INTEGER NOT NULL,
                             intent_at REAL NOT NULL, submitted_at REAL, updated_at REAL NOT NULL);
                         CREATE INDEX IF NOT EXISTS attempts_by_key ON attempts (asset_key, base_url);
+                        CREATE TABLE IF NOT EXISTS servers (
+                            base_url TEXT PRIMARY KEY, speaks_version INTEGER NOT NULL, updated_at REAL NOT NULL);
                         CREATE TABLE IF NOT EXISTS results (
                             attempt_id INTEGER NOT NULL, idx INTEGER NOT NULL, sha256 TEXT NOT NULL, format TEXT NOT NULL,
                             path TEXT NOT NULL, downloaded_at REAL NOT NULL, PRIMARY KEY (attempt_id, idx));
@@ -43,6 +45,18 @@ public final class Journal: Sendable {
             throw PipelineError(
                 .state, "\(path): cannot open the build journal; if it is damaged, run 'assetpipe clean --all'",
                 cause: "\(error)")
+        }
+    }
+
+    /// Columns added to `attempts` after its first version (journals written before are upgraded in place):
+    /// the attempt's `Idempotency-Key`, the rule its submit was resent under, and the server's raw answer when
+    /// the task failed or could not be understood.
+    static let addedAttemptColumns = ["idempotency_key", "resend_rule", "answer"]
+
+    static func addAttemptColumns(_ db: Database) throws {
+        let have = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(attempts)").map { $0["name"] as String })
+        for column in addedAttemptColumns where !have.contains(column) {
+            try db.execute(sql: "ALTER TABLE attempts ADD COLUMN \(column) TEXT")
         }
     }
 
@@ -70,6 +84,14 @@ public final class Journal: Sendable {
         public var message: String?
         public var images: Int
         public var intentAt: Date
+        /// The exact request body, as sent by every send of this attempt.
+        public var request: String = ""
+        /// The key every send of this attempt carries (nil for attempts journaled before keys existed).
+        public var idempotencyKey: String?
+        /// The server's raw answer, kept when the task failed or its answer could not be understood.
+        public var answer: String?
+        /// The ``APIMartClient/ResendRule`` the submit went under.
+        public var resendRule: String?
     }
 
     public struct Result: Sendable, Equatable {
@@ -91,7 +113,8 @@ public final class Journal: Sendable {
             id: row["id"], assetKey: row["asset_key"], assetName: row["asset_name"], baseURL: row["base_url"],
             state: Attempt.State(rawValue: row["state"]) ?? .failed, taskID: row["task_id"],
             taskStatus: row["task_status"], message: row["message"], images: row["images"],
-            intentAt: Date(timeIntervalSince1970: row["intent_at"]))
+            intentAt: Date(timeIntervalSince1970: row["intent_at"]), request: row["request"],
+            idempotencyKey: row["idempotency_key"], answer: row["answer"], resendRule: row["resend_rule"])
     }
 
     /// The latest attempt of an asset (by key and name: two assets with the same parameters stay apart) on this
@@ -129,17 +152,19 @@ public final class Journal: Sendable {
 
     /// Recorded before the submit is sent.
     public func recordIntent(
-        assetKey: String, assetName: String, baseURL: String, request: String, images: Int
+        assetKey: String, assetName: String, baseURL: String, request: String, images: Int,
+        idempotencyKey: String? = nil
     ) throws -> Int64 {
         try wrap("record a submit") {
             try queue.write { db in
                 let now = Date().timeIntervalSince1970
                 try db.execute(
                     sql: """
-                        INSERT INTO attempts (asset_key, asset_name, base_url, request, state, images, intent_at, updated_at)
-                        VALUES (?, ?, ?, ?, 'intent', ?, ?, ?)
+                        INSERT INTO attempts (asset_key, asset_name, base_url, request, state, images, intent_at,
+                            updated_at, idempotency_key)
+                        VALUES (?, ?, ?, ?, 'intent', ?, ?, ?, ?)
                         """,
-                    arguments: [assetKey, assetName, baseURL, request, images, now, now])
+                    arguments: [assetKey, assetName, baseURL, request, images, now, now, idempotencyKey])
                 return db.lastInsertedRowID
             }
         }
@@ -152,6 +177,36 @@ public final class Journal: Sendable {
 
     public func recordState(attempt: Int64, _ state: Attempt.State, message: String?) throws {
         try update(attempt, "state = ?, message = ?", [state.rawValue, message])
+    }
+
+    /// Keeps the server's raw answer (a failed task's, or one that could not be understood).
+    public func recordAnswer(attempt: Int64, _ answer: String) throws {
+        try update(attempt, "answer = ?", [answer])
+    }
+
+    public func recordResendRule(attempt: Int64, _ rule: String) throws {
+        try update(attempt, "resend_rule = ?", [rule])
+    }
+
+    /// Whether the server at `baseURL` was last seen speaking the 2026 response version (nil: never seen).
+    public func speaksVersion(baseURL: String) throws -> Bool? {
+        try wrap("read servers") {
+            try queue.read { db in
+                try Int.fetchOne(db, sql: "SELECT speaks_version FROM servers WHERE base_url = ?", arguments: [baseURL])
+                    .map { $0 != 0 }
+            }
+        }
+    }
+
+    /// Remembers what the server at `baseURL` showed of itself (and forgets it when it stops showing it).
+    public func recordSpeaksVersion(baseURL: String, _ speaks: Bool) throws {
+        try wrap("record a server") {
+            try queue.write { db in
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO servers (base_url, speaks_version, updated_at) VALUES (?, ?, ?)",
+                    arguments: [baseURL, speaks ? 1 : 0, Date().timeIntervalSince1970])
+            }
+        }
     }
 
     public func recordPoll(attempt: Int64, status: String, progress: Int?) throws {

@@ -18,6 +18,8 @@ extension Journal {
                     + "(\(currentFormat)); update assetpipe")
         }
         guard version < currentFormat else { return }
+        // Version 2: each attempt's idempotency key, resend rule and failed answer, and when it completed.
+        try addAttemptColumns(db)
         let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(attempts)").map { $0["name"] as String }
         if !columns.contains("completed_at") {
             try db.execute(sql: "ALTER TABLE attempts ADD COLUMN completed_at REAL")

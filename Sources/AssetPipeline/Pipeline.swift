@@ -166,6 +166,10 @@ public enum Pipeline {
             needsAPI
             ? configuration.map { APIMartClient(configuration: $0, uploadStore: JournalUploadStore(journal: journal)) }
             : nil
+        // What earlier builds learned of this server's response version decides which submits may be resent.
+        if let client {
+            client.assumeServerShowsVersion(try? journal.speaksVersion(baseURL: client.configuration.baseURL))
+        }
         if plan.imagesToBill > 0, let client {
             let reading = await BalanceCheck.read(client: client)
             if case .read(let balance) = reading, let refusal = BalanceCheck.refusal(plan: plan, balance: balance) {
@@ -180,6 +184,7 @@ public enum Pipeline {
         Leftovers.sweep(plan: plan)
         let lockFile = LockFileWriter(lock: lock, path: manifest.lockFilePath)
         try await lockFile.applyPlan(plan)
+
         let context = BuildContext(
             manifest: manifest, journal: journal, client: client, baseURL: client?.configuration.baseURL ?? "",
             lockFile: lockFile, observer: observer, deadline: options.deadline, apiSlots: APISlots(options.jobs))

@@ -250,6 +250,11 @@ public struct Planner: Sendable {
         if let journal, let attempt = try journal.latestAttempt(assetKey: key, assetName: asset.name, baseURL: baseURL)
         {
             item.attempt = attempt
+            // An attempt journaled with its key, on a server that honours keys, is resent rather than declared
+            // unknown or made anew.
+            let speaks = try journal.speaksVersion(baseURL: attempt.baseURL)
+            let resendable =
+                attempt.idempotencyKey != nil && !attempt.request.isEmpty && baseURL != nil && speaks == true
             switch attempt.state {
             case .completed:
                 let results = try journal.results(attempt: attempt.id)
@@ -268,6 +273,15 @@ public struct Planner: Sendable {
                 item.reasons = [
                     "task \(attempt.taskID ?? "?") was submitted by an earlier build; polling it, not resubmitting"
                 ]
+                return item
+            case .intent where resendable, .unknown where resendable:
+                // The server honours Idempotency-Key: resending the same key and bytes adopts the task the
+                // first send may have made, and pays nothing twice.
+                item.action = .resume
+                item.reasons = [
+                    "an earlier build sent its submit without getting the task: resending it with the same Idempotency-Key (the server answers with the task it made, if any)"
+                ]
+                item.billedImages = asset.imageCount
                 return item
             case .intent:
                 item.action = .outcomeUnknown

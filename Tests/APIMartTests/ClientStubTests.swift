@@ -85,18 +85,186 @@ struct ClientStubTests {
         }
     }
 
-    @Test func serverErrorsAreRetriedABoundedNumberOfTimes() async throws {
+    @Test func aSubmitAnswered500ByAnOlderServerIsOutcomeUnknownAndNotResent() async throws {
         try await withStub({ _, _ in .error(500) }) { baseURL, log in
             let client = APIMartClient(configuration: try testConfiguration(baseURL, maxAttempts: 3))
             do {
                 _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
-                Issue.record("expected server error")
+                Issue.record("expected outcome unknown")
             } catch let error as APIMartError {
-                #expect(error.kind == .server)
+                #expect(error.kind == .outcomeUnknown)
                 #expect(error.status == 500)
                 #expect(!error.isAccountError)
             }
+            #expect(log.requests.count == 1)
+        }
+    }
+
+    /// Where the server has shown the 2026 version, 500s are resent a bounded number of times, each with the same
+    /// key and the same bytes, and every submit asks for the version.
+    @Test func aVersionedServersSubmitIsResentWithTheSameKeyAndBytes() async throws {
+        let versioned = #"{"code":200,"request_id":"r","data":{"id":"task_1","object":"generation.task","status":"pending"}}"#
+        try await withStub({ _, n in
+            n == 1 ? .json(200, versioned, headers: ["X-APIMart-Response-Version": "2026-07-27"]) : .error(500)
+        }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL, maxAttempts: 3))
+            #expect(try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p")) == "task_1")
+            #expect(client.serverShowsVersion == true)
+            let body = try APIMartClient.body(of: GenerationRequest(model: "gpt-image-1-official", prompt: "q"))
+            do {
+                _ = try await client.submit(body: body, model: "gpt-image-1-official", idempotencyKey: "key-1")
+                Issue.record("expected outcome unknown")
+            } catch let error as APIMartError {
+                #expect(error.kind == .outcomeUnknown)
+                #expect(error.message.contains("same key"))
+            }
+            let requests = log.requests
+            #expect(requests.count == 4)
+            #expect(requests.allSatisfy { $0.headers["x-apimart-response-version"] == "2026-07-27" })
+            #expect(requests.dropFirst().allSatisfy { $0.headers["idempotency-key"] == "key-1" && $0.body == body })
+            #expect(requests[0].headers["idempotency-key"]?.isEmpty == false)
+            #expect(requests[0].headers["idempotency-key"] != "key-1")
+        }
+    }
+
+    /// The server stops showing the version (an unversioned answer): the client forgets it and resends nothing.
+    @Test func aServerThatStopsShowingTheVersionIsForgotten() async throws {
+        let versioned = #"{"code":200,"request_id":"r","data":{"id":"task_1","object":"generation.task","status":"pending"}}"#
+        try await withStub({ _, n in
+            switch n {
+            case 1: .json(200, versioned, headers: ["X-APIMart-Response-Version": "2026-07-27"])
+            case 2: .json(200, #"{"code":200,"data":[{"status":"submitted","task_id":"task_2"}]}"#)
+            default: .error(502)
+            }
+        }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL, maxAttempts: 3))
+            _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+            #expect(client.serverShowsVersion == true)
+            _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "q"))
+            #expect(client.serverShowsVersion == false)
+            #expect(client.resendRule == .after429Or503)
+            let error = await #expect(throws: APIMartError.self) {
+                try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "r"))
+            }
+            #expect(error?.kind == .outcomeUnknown)
             #expect(log.requests.count == 3)
+        }
+    }
+
+    /// With the default policy, polls of one task come at least 1 s apart.
+    @Test func pollsOfOneTaskAreAtLeastOneSecondApartByDefault() async throws {
+        let running = #"{"code":200,"data":{"id":"t","status":"processing","progress":10}}"#
+        let done = #"{"code":200,"data":{"id":"t","status":"completed","result":{"images":[{"url":"http://x/a"}]}}}"#
+        try await withStub({ _, n in .json(200, n < 3 ? running : done) }) { baseURL, log in
+            let client = APIMartClient(configuration: try APIMartConfiguration(baseURL: baseURL, apiKey: Secret("k")))
+            let task = try await client.waitForTask("t")
+            #expect(task.status == .completed)
+            let times = log.requests.map(\.at)
+            #expect(times.count == 3)
+            for (a, b) in zip(times, times.dropFirst()) { #expect(b - a >= .milliseconds(990)) }
+        }
+    }
+
+    /// After a 429 every request of the client waits, and they do not all resume in the same instant.
+    @Test func afterARateLimitTheWaitingRequestsResumeSpreadOut() async throws {
+        let done = #"{"code":200,"data":{"id":"t","status":"completed","result":{"images":[{"url":"http://x/a"}]}}}"#
+        try await withStub({ _, n in
+            n <= 4 ? .error(429, headers: ["Retry-After": "1"]) : .json(200, done)
+        }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<4 { group.addTask { _ = try await client.task("t\(i)") } }
+                try await group.waitForAll()
+            }
+            let first = log.requests.prefix(4).map(\.at).max()!
+            let resumed = log.requests.dropFirst(4).map(\.at)
+            #expect(resumed.count == 4)
+            #expect(resumed.allSatisfy { $0 - first >= .milliseconds(900) })
+            #expect(resumed.max()! - resumed.min()! >= .milliseconds(10))
+        }
+    }
+
+    /// A poll answer that cannot be understood is an invalid response carrying the raw body (the pipeline fails
+    /// the asset with it, and the next build submits a new attempt).
+    @Test func anUnreadablePollAnswerKeepsItsRawBody() async throws {
+        try await withStub({ _, _ in .json(200, #"{"code":200,"data":{"state":"odd"}}"#) }) { baseURL, _ in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            let error = await #expect(throws: APIMartError.self) { try await client.task("t") }
+            #expect(error?.kind == .invalidResponse)
+            #expect(error?.rawBody?.contains("odd") == true)
+        }
+    }
+
+    /// `Retry-After` as seconds and as an HTTP date, and jittered backoff without one, measured with a recording
+    /// wait instead of the wall clock.
+    @Test func retryWaitsFollowRetryAfterInSecondsOrAsADate() async throws {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        let later = formatter.string(from: Date(timeIntervalSinceNow: 30))
+        let done = #"{"code":200,"data":{"id":"t","status":"completed","result":{"images":[{"url":"http://x/a"}]}}}"#
+        try await withStub({ _, n in
+            switch n {
+            case 1: .error(503, headers: ["Retry-After": "7"])
+            case 2: .error(408, headers: ["Retry-After": later])
+            case 3: .error(500)
+            default: .json(200, done)
+            }
+        }) { baseURL, log in
+            let waits = LockedWaits()
+            let client = APIMartClient(
+                configuration: try testConfiguration(baseURL), retryWait: RetryWait { waits.append($0) })
+            #expect(try await client.task("t").status == .completed)
+            #expect(log.requests.count == 4)
+            let recorded = waits.all
+            #expect(recorded.count == 3)
+            if recorded.count == 3 {
+                #expect(recorded[0] == .seconds(7))
+                #expect(recorded[1] > .seconds(27) && recorded[1] <= .seconds(30))
+                #expect(recorded[2] <= .milliseconds(100))
+            }
+        }
+    }
+
+    @Test func aReusedKeyIsABugNeverResent() async throws {
+        try await withStub({ _, _ in .error(422, "key reused") }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            let error = await #expect(throws: APIMartError.self) {
+                try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
+            }
+            #expect(error?.kind == .keyReused)
+            #expect(log.requests.count == 1)
+        }
+    }
+
+    @Test func aRefusedKeySaysToCheckForWhitespace() async throws {
+        try await withStub({ _, _ in .error(401) }) { baseURL, _ in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            let error = await #expect(throws: APIMartError.self) { try await client.task("t") }
+            #expect(error?.message.contains("stray whitespace") == true)
+        }
+    }
+
+    @Test func pollsRetry408And504HonouringAnHTTPDateRetryAfter() async throws {
+        let date = Date(timeIntervalSinceNow: -5)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        let done = #"{"code":200,"data":{"id":"t/1","status":"Completed","result":{"images":[{"url":"http://x/a"}]}}}"#
+        try await withStub({ _, n in
+            switch n {
+            case 1: .error(408, headers: ["Retry-After": formatter.string(from: date)])
+            case 2: .error(504)
+            default: .json(200, done)
+            }
+        }) { baseURL, log in
+            let client = APIMartClient(configuration: try testConfiguration(baseURL))
+            let task = try await client.task("t/1")
+            #expect(task.status == .completed)
+            #expect(log.requests.count == 3)
+            #expect(log.requests.allSatisfy { $0.path.hasSuffix("/tasks/t%2F1") })
         }
     }
 
@@ -325,5 +493,21 @@ final class TaskTimes: @unchecked Sendable {
 extension Duration {
     fileprivate var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+/// Waits recorded by a test's ``RetryWait``.
+final class LockedWaits: @unchecked Sendable {
+    private var items: [Duration] = []
+    private let lock = NSLock()
+    func append(_ d: Duration) {
+        lock.lock()
+        defer { lock.unlock() }
+        items.append(d)
+    }
+    var all: [Duration] {
+        lock.lock()
+        defer { lock.unlock() }
+        return items
     }
 }

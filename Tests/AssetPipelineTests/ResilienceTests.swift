@@ -66,17 +66,18 @@ import TestSupport
             let lock = try LockFile.read(path: project.path("assetpipe.lock"))
             #expect(lock.assets["a"]?.outcomeUnknown != nil)
 
-            let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
-            let item = try #require(plan.assets.first { $0.asset.name == "a" })
-            #expect(item.action == .generate)
-            #expect(item.earlierOutcomeUnknown)
-            #expect(item.reasons.contains { $0.contains("may have been billed") })
 
+            // b's answer showed that the server honours Idempotency-Key: the next build resends a's submit with
+            // its key and adopts the task the dropped send made (issue 13), paying nothing twice.
+            let resent = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
+            #expect(resent.assets.first { $0.asset.name == "a" }?.action == .resume)
             let second = try await project.build(sim, jobs: 1)
             #expect(second.exitCode == 0)
             #expect(
-                second.assets.first { $0.name == "a" }?.reasons.contains { $0.contains("may have been billed") } == true
+                second.assets.first { $0.name == "a" }?.reasons.contains { $0.contains("Idempotency-Key") } == true
             )
+            #expect(await sim.stats.submissions == 2)
+            #expect(await sim.stats.replays == 1)
             #expect(try LockFile.read(path: project.path("assetpipe.lock")).assets["a"]?.outcomeUnknown == nil)
         }
     }

@@ -103,6 +103,23 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: dir + "/.assetpipe/journal.sqlite"))
     }
 
+    /// A key with whitespace around it is trimmed with a notice (never printed), and never sent with it; the
+    /// build's `--json` says which resend rule applied to each asset.
+    @Test func aKeyWithStrayWhitespaceIsTrimmedWithANotice() async throws {
+        let simulator = try AssetpipeBinary.start(["simulator", "--port", "0", "--task-seconds", "0.2"])
+        defer { simulator.kill() }
+        let baseURL = try await simulator.firstLine()
+        try #require(baseURL.hasPrefix("http://"), "the simulator printed no base URL")
+        let dir = try Self.project(Self.manifest)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env: [String: String?] = ["APIMART_API_KEY": " key-with-space-91\n", "APIMART_BASE_URL": nil]
+        let r = try await AssetpipeBinary.run(["build", dir, "--base-url", baseURL, "--json"], environment: env)
+        #expect(r.exitCode == 0, "\(r)")
+        #expect(r.stderr.contains("trimmed"), "\(r.stderr)")
+        #expect(!r.stderr.contains("key-with-space-91") && !r.stdout.contains("key-with-space-91"))
+        #expect(r.stdout.contains("\"resendRule\" : \""), "\(r.stdout)")
+    }
+
     /// `assetpipe simulator` as its own process (it outlives the killed build), `assetpipe build` killed with
     /// SIGKILL once two tasks are submitted, then resumed: every task the killed build got is polled, not
     /// submitted again, and the files equal those of an uninterrupted build.

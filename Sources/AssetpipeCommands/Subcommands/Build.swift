@@ -1,3 +1,4 @@
+import APIMartClient
 import APIMartSimulator
 import ArgumentParser
 import AssetPipeline
@@ -82,9 +83,9 @@ extension AssetPipeCommand {
 
         func run() async throws {
             let env = ProcessInfo.processInfo.environment
-            let key = env["APIMART_API_KEY"].flatMap {
-                $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0
-            }
+            let cleaned = env["APIMART_API_KEY"].map(APIMartConfiguration.cleanedKey)
+            let key = cleaned.flatMap { $0.key.isEmpty ? nil : $0.key }
+            if !simulator, let notice = cleaned?.notice { Console.error("assetpipe build: \(notice)") }
             let planOnly = dryRun || check
             if !simulator && key == nil && !planOnly {
                 Console.error(

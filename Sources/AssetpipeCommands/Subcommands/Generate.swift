@@ -113,6 +113,7 @@ extension AssetPipeCommand {
                         baseURL: server.baseURL, apiKey: Secret("simulator-key"),
                         deadline: .seconds(deadline ?? 600))
                 } else {
+                    if let notice = APIMartConfiguration.keyNotice() { Console.error(notice) }
                     var c = try APIMartConfiguration.fromEnvironment(baseURL: baseURL)
                     if let deadline { c.deadline = .seconds(deadline) }
                     configuration = c
