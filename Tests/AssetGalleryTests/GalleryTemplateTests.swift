@@ -46,6 +46,9 @@ struct GalleryTemplateTests {
     @Test("every template is compiled in, parses, and escapes with the gallery's scalar escaping")
     func templatesCompiledIn() throws {
         #expect(Set(GalleryRenderer.templateTexts.keys) == ["layout", "gallery", "summary", "asset", "tile"])
+        // The pragma's content type is registered once per process, when the renderer first builds its library;
+        // in a parallel run this test may come first.
+        GalleryHTMLEscaping.register()
         for (name, text) in GalleryRenderer.templateTexts {
             #expect(text.hasPrefix("{{% CONTENT_TYPE: GALLERY_HTML }}\n"), "\(name).mustache lacks the pragma")
             _ = try MustacheTemplate(string: text)
