@@ -16,7 +16,8 @@ let package = Package(
         .executableTarget(
             name: "assetpipe-bench",
             dependencies: [.product(name: "ImageCodec", package: mainIdentity)],
-            path: "Sources/assetpipe-bench"),
+            path: "Sources/assetpipe-bench"
+        ),
         // The pipeline benchmark: an in-process simulator (to read its statistics) and `assetpipe build` as a child.
         .executableTarget(
             name: "assetpipe-pipeline-bench",
@@ -24,6 +25,7 @@ let package = Package(
                 .product(name: "ImageCodec", package: mainIdentity),
                 .product(name: "APIMartSimulator", package: mainIdentity),
             ],
-            path: "Sources/assetpipe-pipeline-bench"),
+            path: "Sources/assetpipe-pipeline-bench"
+        ),
     ]
 )

@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import APIMartWire
+import AssetpipeBasics
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -54,8 +54,11 @@ public final class APIMartClient: Sendable {
     ///     memory for this client only.
     ///   - retryWait: how waits between tries are spent; tests pass one that records them and returns at once.
     public init(
-        configuration: APIMartConfiguration, httpClient: HTTPClient? = nil, logger: Logger? = nil,
-        uploadStore: (any UploadURLStore)? = nil, retryWait: RetryWait = .wallClock
+        configuration: APIMartConfiguration,
+        httpClient: HTTPClient? = nil,
+        logger: Logger? = nil,
+        uploadStore: (any UploadURLStore)? = nil,
+        retryWait: RetryWait = .wallClock
     ) {
         self.retryWait = retryWait
         self.configuration = configuration
@@ -66,13 +69,16 @@ public final class APIMartClient: Sendable {
 
     /// Runs `body` with a client on its own `HTTPClient`, shut down when `body` returns or throws.
     public static func withClient<R>(
-        configuration: APIMartConfiguration, logger: Logger? = nil, uploadStore: (any UploadURLStore)? = nil,
+        configuration: APIMartConfiguration,
+        logger: Logger? = nil,
+        uploadStore: (any UploadURLStore)? = nil,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (APIMartClient) async throws -> R
     ) async throws -> R {
         try await HTTPClient.withHTTPClient(configuration: httpConfiguration) { http in
             try await body(
-                APIMartClient(configuration: configuration, httpClient: http, logger: logger, uploadStore: uploadStore))
+                APIMartClient(configuration: configuration, httpClient: http, logger: logger, uploadStore: uploadStore)
+            )
         }
     }
 
@@ -84,12 +90,15 @@ public final class APIMartClient: Sendable {
         HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: connectTimeout.timeAmount),
-            decompression: .disabled)
+            decompression: .disabled
+        )
     }
 
     static let sharedHTTPClient = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration,
-        backgroundActivityLogger: Logger(label: "assetpipe.apimart.http", factory: { _ in SwiftLogNoOpLogHandler() }))
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: httpConfiguration,
+        backgroundActivityLogger: Logger(label: "assetpipe.apimart.http", factory: { _ in SwiftLogNoOpLogHandler() })
+    )
 
     /// Counters so far.
     public var stats: ClientStats { counters.withLockedValue { $0 } }
@@ -100,14 +109,17 @@ public final class APIMartClient: Sendable {
 
     /// Checks a request against the contract without sending anything: violations throw
     /// `.localValidation`; `n` outside 1–4 is clamped as the server would, with a warning returned.
-    public static func prepare(_ request: GenerationRequest) throws(APIMartError) -> (
+    public static func prepare(
+        _ request: GenerationRequest
+    ) throws(APIMartError) -> (
         request: GenerationRequest, warnings: [String]
     ) {
         let violations = request.violations()
         if !violations.isEmpty {
             throw APIMartError(
                 .localValidation,
-                "the request breaks the API contract: " + violations.map(\.description).joined(separator: "; "))
+                "the request breaks the API contract: " + violations.map(\.description).joined(separator: "; ")
+            )
         }
         var prepared = request
         var warnings: [String] = []
@@ -130,16 +142,27 @@ public final class APIMartClient: Sendable {
     func pollOnce(_ id: String) async throws -> (data: TaskData, raw: [UInt8]) {
         let escaped = id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? id
         let answer = try await callAPI(
-            method: .GET, path: "/v1/tasks/\(escaped)?language=en", body: nil, contentType: nil,
-            operation: .poll, model: nil)
+            method: .GET,
+            path: "/v1/tasks/\(escaped)?language=en",
+            body: nil,
+            contentType: nil,
+            operation: .poll,
+            model: nil
+        )
         do {
             let envelope = try JSONDecoder().decode(TaskEnvelope.self, from: Data(answer.body))
             return (envelope.data, answer.body)
         } catch {
             throw redact(
                 APIMartError(
-                    .invalidResponse, "the task \(id) was answered with a body that is not a task",
-                    status: answer.status, rawBody: bodyText(answer.body), taskID: id, cause: error))
+                    .invalidResponse,
+                    "the task \(id) was answered with a body that is not a task",
+                    status: answer.status,
+                    rawBody: bodyText(answer.body),
+                    taskID: id,
+                    cause: error
+                )
+            )
         }
     }
 
@@ -148,7 +171,9 @@ public final class APIMartClient: Sendable {
     /// backing off with jitter up to the cap. Returns the completed task; throws `.taskFailed` (message and
     /// raw body kept) or `.deadlineExceeded` once `deadline` (default: the configuration's) has passed.
     public func waitForTask(
-        _ id: String, estimatedTime: Int? = nil, deadline: Duration? = nil,
+        _ id: String,
+        estimatedTime: Int? = nil,
+        deadline: Duration? = nil,
         onUpdate: @Sendable (TaskData) -> Void = { _ in }
     ) async throws -> TaskData {
         let clock = ContinuousClock()
@@ -162,7 +187,8 @@ public final class APIMartClient: Sendable {
         while true {
             // Jitter only lengthens a wait: polling before the estimate only costs a poll.
             let wake = clock.now.advanced(
-                by: .seconds(double: delay.seconds * (1 + Double.random(in: 0...max(policy.jitter, 0)))))
+                by: .seconds(double: delay.seconds * (1 + Double.random(in: 0...max(policy.jitter, 0))))
+            )
             if wake > limit {
                 // One last look at the deadline itself, then give up.
                 if clock.now < limit { try await Task.sleep(until: limit, clock: clock) }
@@ -173,7 +199,8 @@ public final class APIMartClient: Sendable {
                 throw APIMartError(
                     .deadlineExceeded,
                     "task \(id) did not finish within \(Int((deadline ?? configuration.deadline).seconds)) s (last status: \(last?.status.rawValue ?? "unknown")); it may still finish and be billed",
-                    taskID: id)
+                    taskID: id
+                )
             }
             try await Task.sleep(until: wake, clock: clock)
             let answer = try await pollOnce(id)
@@ -209,16 +236,24 @@ public final class APIMartClient: Sendable {
             guard let images = data.result?.images, !images.isEmpty, images.allSatisfy({ !$0.urls.isEmpty }) else {
                 throw redact(
                     APIMartError(
-                        .invalidResponse, "task \(id) completed without result image URLs",
-                        rawBody: bodyText(answer.raw), taskID: id))
+                        .invalidResponse,
+                        "task \(id) completed without result image URLs",
+                        rawBody: bodyText(answer.raw),
+                        taskID: id
+                    )
+                )
             }
             return data
         default:
             let reason = data.error?.summary ?? "no reason given"
             throw redact(
                 APIMartError(
-                    .taskFailed, "task \(id) \(data.status.rawValue): \(reason)",
-                    rawBody: bodyText(answer.raw), taskID: id))
+                    .taskFailed,
+                    "task \(id) \(data.status.rawValue): \(reason)",
+                    rawBody: bodyText(answer.raw),
+                    taskID: id
+                )
+            )
         }
     }
 
@@ -234,7 +269,11 @@ public final class APIMartClient: Sendable {
     /// Sends an API request with the key; waits at the rate gate; retries as the contract allows; maps
     /// error statuses to ``APIMartError``. Returns only 2xx answers.
     func callAPI(
-        method: HTTPMethod, path: String, body: [UInt8]?, contentType: String?, operation: Operation,
+        method: HTTPMethod,
+        path: String,
+        body: [UInt8]?,
+        contentType: String?,
+        operation: Operation,
         model: String?
     ) async throws -> HTTPAnswer {
         if let blocked = account.withLockedValue({ $0.unauthorized }) { throw blocked }
@@ -260,11 +299,17 @@ public final class APIMartClient: Sendable {
                 }
             }
             logger.debug(
-                "request", metadata: ["method": "\(method.rawValue)", "url": "\(shownURL)", "attempt": "\(attempt)"])
+                "request",
+                metadata: ["method": "\(method.rawValue)", "url": "\(shownURL)", "attempt": "\(attempt)"]
+            )
             let answer: HTTPAnswer
             do {
                 answer = try await http.fetch(
-                    request, timeout: configuration.requestTimeout, maxBody: 8 << 20, logger: logger)
+                    request,
+                    timeout: configuration.requestTimeout,
+                    maxBody: 8 << 20,
+                    logger: logger
+                )
             } catch let failure as TransportFailure {
                 switch failure {
                 case .notSent(let cause):
@@ -277,7 +322,9 @@ public final class APIMartClient: Sendable {
                         APIMartError(
                             .network,
                             "cannot reach \(configuration.baseURL) (\(operation.rawValue)); nothing was sent — check APIMART_BASE_URL and the network",
-                            cause: MessageCause(cause)))
+                            cause: MessageCause(cause)
+                        )
+                    )
                 case .noAnswer(let cause):
                     if !operation.isIdempotent {
                         logger.warning("submission without answer", metadata: ["url": "\(shownURL)"])
@@ -285,7 +332,9 @@ public final class APIMartClient: Sendable {
                             APIMartError(
                                 .outcomeUnknown,
                                 "the submission got no answer; a billed task may exist, so it is not resent — check the account before retrying",
-                                cause: MessageCause(cause)))
+                                cause: MessageCause(cause)
+                            )
+                        )
                     }
                     if attempt < retry.maxAttempts {
                         attempt += 1
@@ -294,8 +343,11 @@ public final class APIMartClient: Sendable {
                     }
                     throw redact(
                         APIMartError(
-                            .network, "no answer from \(shownURL) after \(attempt) attempts",
-                            cause: MessageCause(cause)))
+                            .network,
+                            "no answer from \(shownURL) after \(attempt) attempts",
+                            cause: MessageCause(cause)
+                        )
+                    )
                 case .tooLarge(let size):
                     throw APIMartError(.invalidResponse, "the answer from \(shownURL) is too large (\(size) bytes)")
                 }
@@ -370,50 +422,73 @@ public final class APIMartClient: Sendable {
         switch status {
         case 400:
             error = APIMartError(
-                .badRequest, "the server refused \(what) as invalid\(said); fix the request (not retried)",
-                status: status, rawBody: raw)
+                .badRequest,
+                "the server refused \(what) as invalid\(said); fix the request (not retried)",
+                status: status,
+                rawBody: raw
+            )
         case 401:
             error = APIMartError(
                 .unauthorized,
                 "the server refused the API key (401)\(said); check \(APIMartConfiguration.apiKeyVariable) for stray whitespace or a wrong key",
-                status: status, rawBody: raw)
+                status: status,
+                rawBody: raw
+            )
             account.withLockedValue { $0.unauthorized = error }
         case 402:
             error = APIMartError(
                 .paymentRequired,
                 "the account balance is exhausted (402)\(said); top it up — no further submissions are sent",
-                status: status, rawBody: raw)
+                status: status,
+                rawBody: raw
+            )
             // Any billable call answered 402 means the balance is gone: no further submission is sent.
             account.withLockedValue { $0.paymentRequired = error }
         case 403:
             error = APIMartError(
                 .forbidden(model: model),
                 "the account has no access to \(model.map { "model '\($0)'" } ?? "this resource") (403)\(said); no further submissions use it",
-                status: status, rawBody: raw)
+                status: status,
+                rawBody: raw
+            )
             if operation == .submit, let model { account.withLockedValue { $0.forbiddenModels[model] = error } }
         case 404:
             error = APIMartError(.notFound, "\(what) was answered 404 (not found)\(said)", status: status, rawBody: raw)
         case 413:
             error = APIMartError(
-                .payloadTooLarge, "the server refused the upload as too large (413)\(said)", status: status,
-                rawBody: raw)
+                .payloadTooLarge,
+                "the server refused the upload as too large (413)\(said)",
+                status: status,
+                rawBody: raw
+            )
         case 429:
             error = APIMartError(
-                .rateLimited, "still rate limited (429) after \(attempts) waits\(said); try again later",
-                status: status, rawBody: raw)
+                .rateLimited,
+                "still rate limited (429) after \(attempts) waits\(said); try again later",
+                status: status,
+                rawBody: raw
+            )
         case 408, 500...599:
             error = APIMartError(
-                .server, "the server failed \(what) (\(status)) after \(attempts) attempts\(said)", status: status,
-                rawBody: raw)
+                .server,
+                "the server failed \(what) (\(status)) after \(attempts) attempts\(said)",
+                status: status,
+                rawBody: raw
+            )
         case 300..<400:
             error = APIMartError(
                 .invalidResponse,
                 "\(what) was redirected (\(status)); redirects are not followed so the key stays with \(configuration.baseURL)",
-                status: status, rawBody: raw)
+                status: status,
+                rawBody: raw
+            )
         default:
             error = APIMartError(
-                .invalidResponse, "\(what) was answered with an unexpected status \(status)\(said)", status: status,
-                rawBody: raw)
+                .invalidResponse,
+                "\(what) was answered with an unexpected status \(status)\(said)",
+                status: status,
+                rawBody: raw
+            )
         }
         return redact(error)
     }

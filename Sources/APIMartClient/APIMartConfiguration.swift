@@ -15,8 +15,11 @@ public struct PollPolicy: Sendable, Equatable {
     public var jitter: Double
 
     public init(
-        initialDelay: Duration = .seconds(1), minimumInterval: Duration = .seconds(1),
-        maximumInterval: Duration = .seconds(10), multiplier: Double = 1.6, jitter: Double = 0.1
+        initialDelay: Duration = .seconds(1),
+        minimumInterval: Duration = .seconds(1),
+        maximumInterval: Duration = .seconds(10),
+        multiplier: Double = 1.6,
+        jitter: Double = 0.1
     ) {
         self.initialDelay = initialDelay
         self.minimumInterval = minimumInterval
@@ -42,8 +45,11 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maximumRetryAfter: Duration
 
     public init(
-        maxAttempts: Int = 4, maxRateLimitWaits: Int = 8, baseDelay: Duration = .milliseconds(500),
-        maximumDelay: Duration = .seconds(8), maximumRetryAfter: Duration = .seconds(120)
+        maxAttempts: Int = 4,
+        maxRateLimitWaits: Int = 8,
+        baseDelay: Duration = .milliseconds(500),
+        maximumDelay: Duration = .seconds(8),
+        maximumRetryAfter: Duration = .seconds(120)
     ) {
         self.maxAttempts = max(1, maxAttempts)
         self.maxRateLimitWaits = max(0, maxRateLimitWaits)
@@ -80,11 +86,16 @@ public struct APIMartConfiguration: Sendable {
     public var uploadReuseMargin: Duration
 
     public init(
-        baseURL: String = APIMartConfiguration.defaultBaseURL, apiKey: Secret,
-        pollPolicy: PollPolicy = .default, retryPolicy: RetryPolicy = .default,
-        deadline: Duration = .seconds(600), requestTimeout: Duration = .seconds(60),
-        downloadTimeout: Duration = .seconds(120), maxDownloadBytes: Int = 50 << 20,
-        maxDownloadRedirects: Int = 5, uploadReuseMargin: Duration = .seconds(3600)
+        baseURL: String = APIMartConfiguration.defaultBaseURL,
+        apiKey: Secret,
+        pollPolicy: PollPolicy = .default,
+        retryPolicy: RetryPolicy = .default,
+        deadline: Duration = .seconds(600),
+        requestTimeout: Duration = .seconds(60),
+        downloadTimeout: Duration = .seconds(120),
+        maxDownloadBytes: Int = 50 << 20,
+        maxDownloadRedirects: Int = 5,
+        uploadReuseMargin: Duration = .seconds(3600)
     ) throws(APIMartError) {
         self.baseURL = try Self.normalizedBaseURL(baseURL)
         self.apiKey = apiKey
@@ -102,13 +113,16 @@ public struct APIMartConfiguration: Sendable {
     /// Reads `APIMART_BASE_URL` (unless `baseURL` overrides it; default `https://api.apimart.ai`) and
     /// `APIMART_API_KEY`. A missing key is a `.configuration` error that says how to set it.
     public static func fromEnvironment(
-        baseURL override: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+        baseURL override: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(APIMartError) -> APIMartConfiguration {
         let base = override ?? environment[baseURLVariable].flatMap { $0.isEmpty ? nil : $0 } ?? defaultBaseURL
         guard let key = environment[apiKeyVariable], !key.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         else { throw APIMartError.missingKey() }
         return try APIMartConfiguration(
-            baseURL: base, apiKey: Secret(cleanedKey(key).key))
+            baseURL: base,
+            apiKey: Secret(cleanedKey(key).key)
+        )
     }
 
     /// A key as read from the environment, with surrounding whitespace (a pasted newline, a trailing space)
@@ -141,7 +155,9 @@ public struct APIMartConfiguration: Sendable {
         }
         if components.user != nil || components.password != nil {
             throw APIMartError(
-                .configuration, "the base URL must not carry credentials; put the key in \(apiKeyVariable)")
+                .configuration,
+                "the base URL must not carry credentials; put the key in \(apiKeyVariable)"
+            )
         }
         return text
     }

@@ -74,7 +74,11 @@ public struct APIMartError: CodedError, Equatable {
     public var cause: (any Error)?
 
     public init(
-        _ kind: Kind, _ message: String, status: Int? = nil, rawBody: String? = nil, taskID: String? = nil,
+        _ kind: Kind,
+        _ message: String,
+        status: Int? = nil,
+        rawBody: String? = nil,
+        taskID: String? = nil,
         cause: (any Error)? = nil
     ) {
         self.kind = kind

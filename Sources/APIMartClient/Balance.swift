@@ -49,7 +49,11 @@ extension APIMartClient {
         let answer: HTTPAnswer
         do {
             answer = try await http.fetch(
-                request, timeout: min(configuration.requestTimeout, .seconds(30)), maxBody: 1 << 16, logger: logger)
+                request,
+                timeout: min(configuration.requestTimeout, .seconds(30)),
+                maxBody: 1 << 16,
+                logger: logger
+            )
         } catch let failure as TransportFailure {
             let text: String =
                 switch failure {
@@ -57,7 +61,8 @@ extension APIMartClient {
                 case .tooLarge(let size): "an answer of \(size) bytes"
                 }
             throw redact(
-                APIMartError(.network, "the balance could not be read from \(configuration.baseURL) (\(text))"))
+                APIMartError(.network, "the balance could not be read from \(configuration.baseURL) (\(text))")
+            )
         }
         guard (200..<300).contains(answer.status) else {
             throw error(for: answer, operation: .poll, model: nil, attempts: 1)
@@ -65,14 +70,22 @@ extension APIMartClient {
         guard let decoded = try? JSONDecoder().decode(BalanceAnswer.self, from: Data(answer.body)) else {
             throw redact(
                 APIMartError(
-                    .invalidResponse, "the balance answer is not the contract's JSON", status: answer.status,
-                    rawBody: bodyText(answer.body)))
+                    .invalidResponse,
+                    "the balance answer is not the contract's JSON",
+                    status: answer.status,
+                    rawBody: bodyText(answer.body)
+                )
+            )
         }
         if decoded.success == false {
             throw redact(
                 APIMartError(
-                    .invalidResponse, "the server could not give the balance: \(decoded.message ?? "no reason given")",
-                    status: answer.status, rawBody: bodyText(answer.body)))
+                    .invalidResponse,
+                    "the server could not give the balance: \(decoded.message ?? "no reason given")",
+                    status: answer.status,
+                    rawBody: bodyText(answer.body)
+                )
+            )
         }
         if decoded.unlimitedQuota == true || decoded.remainBalance == -1 {
             return AccountBalance(remaining: nil, used: decoded.usedBalance)
@@ -80,8 +93,12 @@ extension APIMartClient {
         guard let remaining = decoded.remainBalance else {
             throw redact(
                 APIMartError(
-                    .invalidResponse, "the balance answer has no remain_balance", status: answer.status,
-                    rawBody: bodyText(answer.body)))
+                    .invalidResponse,
+                    "the balance answer has no remain_balance",
+                    status: answer.status,
+                    rawBody: bodyText(answer.body)
+                )
+            )
         }
         return AccountBalance(remaining: remaining, used: decoded.usedBalance)
     }

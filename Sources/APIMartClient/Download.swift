@@ -27,8 +27,11 @@ extension APIMartClient {
             let answer: HTTPAnswer
             do {
                 answer = try await http.fetch(
-                    request, timeout: configuration.downloadTimeout, maxBody: configuration.maxDownloadBytes,
-                    logger: logger)
+                    request,
+                    timeout: configuration.downloadTimeout,
+                    maxBody: configuration.maxDownloadBytes,
+                    logger: logger
+                )
             } catch let failure as TransportFailure {
                 switch failure {
                 case .tooLarge(let size):
@@ -44,7 +47,10 @@ extension APIMartClient {
                         continue
                     }
                     throw APIMartError(
-                        .download, "could not download \(shown) after \(attempt) attempts", cause: MessageCause(cause))
+                        .download,
+                        "could not download \(shown) after \(attempt) attempts",
+                        cause: MessageCause(cause)
+                    )
                 }
             }
             switch answer.status {
@@ -69,7 +75,8 @@ extension APIMartClient {
                     throw APIMartError(
                         .download,
                         "\(shown) redirects too often or without a location (limit \(configuration.maxDownloadRedirects))",
-                        status: answer.status)
+                        status: answer.status
+                    )
                 }
                 current = next
             case 429 where attempt < retry.maxAttempts:
@@ -88,7 +95,9 @@ extension APIMartClient {
                 throw APIMartError(
                     .download,
                     "\(shown) answered \(answer.status)\(answer.status == 403 || answer.status == 404 || answer.status == 410 ? " (results expire: download them promptly)" : "")",
-                    status: answer.status, rawBody: bodyText(answer.body, limit: 512))
+                    status: answer.status,
+                    rawBody: bodyText(answer.body, limit: 512)
+                )
             }
         }
     }

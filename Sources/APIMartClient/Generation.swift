@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import APIMartWire
+import AssetpipeBasics
 import Foundation
 
 /// An input as the client sends it: bytes to upload, or a URL passed on as is. Reading files, turning
@@ -20,7 +20,10 @@ public struct PreparedGeneration: Sendable {
     public var resultFormat: ImageFormat
 
     public init(
-        request: GenerationRequest, references: [PreparedInput], mask: PreparedInput?, warnings: [String],
+        request: GenerationRequest,
+        references: [PreparedInput],
+        mask: PreparedInput?,
+        warnings: [String],
         resultFormat: ImageFormat
     ) {
         self.request = request
@@ -59,7 +62,8 @@ public struct DownloadedGeneration: Sendable {
 extension APIMartClient {
     /// Runs one prepared generation: uploads (deduplicated), submit, poll, download every result image.
     public func run(
-        _ prepared: PreparedGeneration, deadline: Duration? = nil,
+        _ prepared: PreparedGeneration,
+        deadline: Duration? = nil,
         onProgress: @escaping @Sendable (GenerationProgress) -> Void = { _ in }
     ) async throws -> DownloadedGeneration {
         var request = prepared.request

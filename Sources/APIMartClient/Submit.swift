@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import APIMartWire
+import AssetpipeBasics
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -99,7 +99,11 @@ extension APIMartClient {
             do {
                 defer { submitsInFlight.withLockedValue { $0 -= 1 } }
                 answer = try await http.fetch(
-                    request, timeout: configuration.requestTimeout, maxBody: 8 << 20, logger: logger)
+                    request,
+                    timeout: configuration.requestTimeout,
+                    maxBody: 8 << 20,
+                    logger: logger
+                )
             } catch let failure as TransportFailure {
                 failures += 1
                 switch failure {
@@ -113,9 +117,17 @@ extension APIMartClient {
                         APIMartError(
                             .network,
                             "cannot reach \(configuration.baseURL) (submit); nothing was sent — check APIMART_BASE_URL and the network",
-                            cause: MessageCause(cause)))
+                            cause: MessageCause(cause)
+                        )
+                    )
                 case .tooLarge(let size):
-                    throw redact(unknownOutcome(sends: sends, said: "was answered with a body too large to read (\(size) bytes)", cause: nil))
+                    throw redact(
+                        unknownOutcome(
+                            sends: sends,
+                            said: "was answered with a body too large to read (\(size) bytes)",
+                            cause: nil
+                        )
+                    )
                 case .noAnswer(let cause):
                     if await mayResendAfterNoAnswer(), failures < retry.maxAttempts {
                         logger.notice("submit without answer: resent with its key", metadata: ["sends": "\(sends)"])
@@ -133,7 +145,10 @@ extension APIMartClient {
                         APIMartError(
                             .outcomeUnknown,
                             "the submission was answered \(status) with a body that is not a task; the server may have made a billed task, so it is not resent in this build — the next build tries again",
-                            status: status, rawBody: bodyText(answer.body)))
+                            status: status,
+                            rawBody: bodyText(answer.body)
+                        )
+                    )
                 }
                 let replayed = answer.headers.first(name: "idempotency-replayed")?.lowercased() == "true"
                 switch understood {
@@ -143,7 +158,12 @@ extension APIMartClient {
                 case .result(let task):
                     logger.info("submitted, done at once", metadata: ["task": "\(task.id)", "model": "\(model)"])
                     return SubmitReceipt(
-                        taskID: task.id, finished: task, rule: resendRule, replayed: replayed, sends: sends)
+                        taskID: task.id,
+                        finished: task,
+                        rule: resendRule,
+                        replayed: replayed,
+                        sends: sends
+                    )
                 }
             }
             if status == 429 {
@@ -162,7 +182,10 @@ extension APIMartClient {
                     APIMartError(
                         .keyReused,
                         "the server says the Idempotency-Key of this submit was used for another request (\(status))\(said.map { ": \($0)" } ?? ""); this is a bug in assetpipe — please report it (not resent)",
-                        status: status, rawBody: bodyText(answer.body)))
+                        status: status,
+                        rawBody: bodyText(answer.body)
+                    )
+                )
             }
             let safeToResend: Bool =
                 switch status {
@@ -180,14 +203,26 @@ extension APIMartClient {
                 if status != 503 || resendRule == .withKey {
                     throw redact(
                         unknownOutcome(
-                            sends: sends, said: "was answered \(status)", cause: nil, status: status, raw: answer.body))
+                            sends: sends,
+                            said: "was answered \(status)",
+                            cause: nil,
+                            status: status,
+                            raw: answer.body
+                        )
+                    )
                 }
                 throw error(for: answer, operation: .submit, model: model, attempts: failures)
             }
             if [408, 500, 502, 504].contains(status) {
                 throw redact(
                     unknownOutcome(
-                        sends: sends, said: "was answered \(status)", cause: nil, status: status, raw: answer.body))
+                        sends: sends,
+                        said: "was answered \(status)",
+                        cause: nil,
+                        status: status,
+                        raw: answer.body
+                    )
+                )
             }
             throw error(for: answer, operation: .submit, model: model, attempts: sends)
         }
@@ -195,7 +230,11 @@ extension APIMartClient {
 
     /// The outcome-unknown error of a submit that may have made a task.
     private func unknownOutcome(
-        sends: Int, said: String, cause: (any Error)?, status: Int? = nil, raw: [UInt8] = []
+        sends: Int,
+        said: String,
+        cause: (any Error)?,
+        status: Int? = nil,
+        raw: [UInt8] = []
     ) -> APIMartError {
         let message =
             resendRule == .withKey

@@ -32,7 +32,10 @@ extension HTTPClient {
     /// Sends one request and reads the whole body (at most `maxBody` bytes). Never follows redirects
     /// itself; errors carry no request headers.
     func fetch(
-        _ request: HTTPClientRequest, timeout: Duration, maxBody: Int, logger: Logger
+        _ request: HTTPClientRequest,
+        timeout: Duration,
+        maxBody: Int,
+        logger: Logger
     ) async throws -> HTTPAnswer {
         let response: HTTPClientResponse
         do {
@@ -48,8 +51,10 @@ extension HTTPClient {
         do {
             let buffer = try await response.body.collect(upTo: maxBody)
             return HTTPAnswer(
-                status: Int(response.status.code), headers: response.headers,
-                body: Array(buffer.readableBytesView))
+                status: Int(response.status.code),
+                headers: response.headers,
+                body: Array(buffer.readableBytesView)
+            )
         } catch is NIOTooManyBytesError {
             throw TransportFailure.tooLarge(maxBody)
         } catch {

@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import APIMartWire
+import AssetpipeBasics
 import Foundation
 
 /// A file on the upload endpoint, by the SHA-256 of its bytes.
@@ -59,8 +59,13 @@ extension APIMartClient {
         {
             count { $0.uploadCacheHits += 1 }
             return UploadedImage(
-                url: stored.url, sha256: digest, byteCount: bytes.count, contentType: format.mimeType,
-                createdAt: stored.createdAt, reused: true)
+                url: stored.url,
+                sha256: digest,
+                byteCount: bytes.count,
+                contentType: format.mimeType,
+                createdAt: stored.createdAt,
+                reused: true
+            )
         }
         let outcome = try await uploads.image(baseURL: baseURL, sha256: digest) {
             let image = try await self.sendUpload(bytes, filename: filename, format: format, sha256: digest)
@@ -72,7 +77,12 @@ extension APIMartClient {
         return outcome
     }
 
-    private func sendUpload(_ bytes: [UInt8], filename: String, format: ImageFormat, sha256: String) async throws
+    private func sendUpload(
+        _ bytes: [UInt8],
+        filename: String,
+        format: ImageFormat,
+        sha256: String
+    ) async throws
         -> UploadedImage
     {
         let boundary = "assetpipe-" + UUID().uuidString
@@ -85,23 +95,37 @@ extension APIMartClient {
         body += bytes
         body += Array("\r\n--\(boundary)--\r\n".utf8)
         let answer = try await callAPI(
-            method: .POST, path: "/v1/uploads/images", body: body,
-            contentType: "multipart/form-data; boundary=\(boundary)", operation: .upload, model: nil)
+            method: .POST,
+            path: "/v1/uploads/images",
+            body: body,
+            contentType: "multipart/form-data; boundary=\(boundary)",
+            operation: .upload,
+            model: nil
+        )
         guard let decoded = try? JSONDecoder().decode(UploadResponse.self, from: Data(answer.body)),
             let url = URL(string: decoded.url), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https"
         else {
             throw redact(
                 APIMartError(
-                    .invalidResponse, "the upload of \(filename) was answered without a usable URL",
-                    status: answer.status, rawBody: bodyText(answer.body)))
+                    .invalidResponse,
+                    "the upload of \(filename) was answered without a usable URL",
+                    status: answer.status,
+                    rawBody: bodyText(answer.body)
+                )
+            )
         }
         let now = Int(Date().timeIntervalSince1970)
         let created = decoded.createdAt > 0 ? min(decoded.createdAt, now) : now
         logger.info("uploaded", metadata: ["file": "\(name)", "url": "\(URLRedaction.redact(decoded.url))"])
         return UploadedImage(
-            url: decoded.url, sha256: sha256, byteCount: bytes.count, contentType: format.mimeType,
-            createdAt: created, reused: false)
+            url: decoded.url,
+            sha256: sha256,
+            byteCount: bytes.count,
+            contentType: format.mimeType,
+            createdAt: created,
+            reused: false
+        )
     }
 
     /// A filename safe for a multipart header, with the extension of the real format.
@@ -110,7 +134,8 @@ extension APIMartClient {
         var stem = String(
             last.map { c -> Character in
                 c.isASCII && (c.isLetter || c.isNumber || c == "-" || c == "_" || c == ".") ? c : "_"
-            })
+            }
+        )
         if let dot = stem.lastIndex(of: "."), dot != stem.startIndex { stem = String(stem[..<dot]) }
         if stem.isEmpty || stem == "." { stem = "image" }
         return "\(stem.prefix(100)).\(format.fileExtension)"
@@ -123,7 +148,9 @@ actor UploadRegistry {
     private var inFlight: [String: Task<UploadedImage, any Error>] = [:]
 
     func image(
-        baseURL: String, sha256: String, upload: @escaping @Sendable () async throws -> UploadedImage
+        baseURL: String,
+        sha256: String,
+        upload: @escaping @Sendable () async throws -> UploadedImage
     ) async throws -> UploadedImage {
         let key = baseURL + " " + sha256
         if let running = inFlight[key] {

@@ -97,10 +97,17 @@ enum GenerationBody {
             }
         }
         return GenerationRequest(
-            model: model, prompt: prompt, size: try string("size"), n: try integer("n"),
-            quality: try string("quality"), background: try string("background"),
-            moderation: try string("moderation"), outputFormat: try string("output_format"),
-            outputCompression: try integer("output_compression"), imageURLs: imageURLs,
-            maskURL: try string("mask_url"))
+            model: model,
+            prompt: prompt,
+            size: try string("size"),
+            n: try integer("n"),
+            quality: try string("quality"),
+            background: try string("background"),
+            moderation: try string("moderation"),
+            outputFormat: try string("output_format"),
+            outputCompression: try integer("output_compression"),
+            imageURLs: imageURLs,
+            maskURL: try string("mask_url")
+        )
     }
 }

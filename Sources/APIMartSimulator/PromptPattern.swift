@@ -71,13 +71,19 @@ struct PromptPattern: Sendable {
     }
 
     private func drawGradient(_ p: UnsafeMutableBufferPointer<UInt8>, width: Int, height: Int) {
-        let dx = cos(angle), dy = sin(angle)
+        let dx = cos(angle)
+        let dy = sin(angle)
         // Project the corners to normalise t into 0...1.
         let corners = [(0.0, 0.0), (Double(width), 0.0), (0.0, Double(height)), (Double(width), Double(height))]
         let projections = corners.map { $0.0 * dx + $0.1 * dy }
-        let lo = projections.min()!, span = max(projections.max()! - lo, 1)
-        let fr = Double(from.r), fg = Double(from.g), fb = Double(from.b)
-        let tr = Double(to.r) - fr, tg = Double(to.g) - fg, tb = Double(to.b) - fb
+        let lo = projections.min()!
+        let span = max(projections.max()! - lo, 1)
+        let fr = Double(from.r)
+        let fg = Double(from.g)
+        let fb = Double(from.b)
+        let tr = Double(to.r) - fr
+        let tg = Double(to.g) - fg
+        let tb = Double(to.b) - fb
         for y in 0..<height {
             let rowBase = Double(y) * dy - lo
             var i = y * width * 4
@@ -95,10 +101,13 @@ struct PromptPattern: Sendable {
     private func drawShapes(_ p: UnsafeMutableBufferPointer<UInt8>, width: Int, height: Int) {
         let scale = Double(min(width, height))
         for shape in shapes {
-            let cx = shape.cx * Double(width), cy = shape.cy * Double(height)
+            let cx = shape.cx * Double(width)
+            let cy = shape.cy * Double(height)
             let r = shape.radius * scale
-            let x0 = max(0, Int(cx - r - 1)), x1 = min(width - 1, Int(cx + r + 1))
-            let y0 = max(0, Int(cy - r - 1)), y1 = min(height - 1, Int(cy + r + 1))
+            let x0 = max(0, Int(cx - r - 1))
+            let x1 = min(width - 1, Int(cx + r + 1))
+            let y0 = max(0, Int(cy - r - 1))
+            let y1 = min(height - 1, Int(cy + r + 1))
             guard x0 <= x1, y0 <= y1 else { continue }
             for y in y0...y1 {
                 let fy = Double(y) + 0.5 - cy
@@ -124,9 +133,11 @@ struct PromptPattern: Sendable {
 
     private func drawIndexMarks(_ p: UnsafeMutableBufferPointer<UInt8>, width: Int, height: Int) {
         let side = max(4, min(width, height) / 32)
-        let white = RGBA8(r: 255, g: 255, b: 255), black = RGBA8(r: 0, g: 0, b: 0)
+        let white = RGBA8(r: 255, g: 255, b: 255)
+        let black = RGBA8(r: 0, g: 0, b: 0)
         for mark in 0...index {
-            let left = side + mark * side * 2, top = side
+            let left = side + mark * side * 2
+            let top = side
             guard left + side <= width, top + side <= height else { break }
             for y in top..<(top + side) {
                 for x in left..<(left + side) {

@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import APIMartWire
+import AssetpipeBasics
 import ImageCodec
 
 /// Makes the result images of a task, deterministically from the request and the fetched inputs.
@@ -115,9 +115,12 @@ struct ResultRenderer: Sendable {
         let rows = (images.count + columns - 1) / columns
         var out = RGBAImage(width: width, height: height)
         for (k, image) in images.enumerated() {
-            let col = k % columns, row = k / columns
-            let x0 = col * width / columns, x1 = (col + 1) * width / columns
-            let y0 = row * height / rows, y1 = (row + 1) * height / rows
+            let col = k % columns
+            let row = k / columns
+            let x0 = col * width / columns
+            let x1 = (col + 1) * width / columns
+            let y0 = row * height / rows
+            let y1 = (row + 1) * height / rows
             let cell = fit(image, width: x1 - x0, height: y1 - y0)
             out.pixels.withUnsafeMutableBufferPointer { dst in
                 cell.pixels.withUnsafeBufferPointer { src in
@@ -205,7 +208,10 @@ struct ResultRenderer: Sendable {
                     let dx = (Double(x) + 0.5 - cx) / rx
                     if dx * dx + dy * dy > 1 {
                         let i = (y * image.width + x) * 4
-                        o[i] = 0; o[i + 1] = 0; o[i + 2] = 0; o[i + 3] = 0
+                        o[i] = 0
+                        o[i + 1] = 0
+                        o[i + 2] = 0
+                        o[i + 3] = 0
                     }
                 }
             }
@@ -233,13 +239,20 @@ struct ResultRenderer: Sendable {
     /// o[i] = o[i] × keepWeight + s[j] × (1 − keepWeight), in premultiplied space, back to straight alpha.
     @inline(__always)
     private static func mixPixel(
-        _ o: UnsafeMutableBufferPointer<UInt8>, _ i: Int, _ s: UnsafeBufferPointer<UInt8>, _ j: Int, keepWeight: Double
+        _ o: UnsafeMutableBufferPointer<UInt8>,
+        _ i: Int,
+        _ s: UnsafeBufferPointer<UInt8>,
+        _ j: Int,
+        keepWeight: Double
     ) {
         let ka = Double(o[i + 3]) / 255 * keepWeight
         let pa = Double(s[j + 3]) / 255 * (1 - keepWeight)
         let oa = ka + pa
         guard oa > 0 else {
-            o[i] = 0; o[i + 1] = 0; o[i + 2] = 0; o[i + 3] = 0
+            o[i] = 0
+            o[i + 1] = 0
+            o[i + 2] = 0
+            o[i + 3] = 0
             return
         }
         for c in 0..<3 {

@@ -8,8 +8,11 @@ import ServiceLifecycle
 /// The router with the simulator's endpoints, answering from `state`.
 /// `httpClient` fetches task inputs from loopback URLs that are not the simulator's own; `renderPool` (started, owned
 /// by the caller, who shuts it down) decodes inputs and renders results off the cooperative pool.
-func buildRouter(state: SimulatorState, httpClient: HTTPClient, renderPool: NIOThreadPool) -> Router<BasicRequestContext>
-{
+func buildRouter(
+    state: SimulatorState,
+    httpClient: HTTPClient,
+    renderPool: NIOThreadPool
+) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: APIErrorBodyMiddleware())
     let runner = TaskRunner(state: state, httpClient: httpClient, renderPool: renderPool)
@@ -90,7 +93,8 @@ extension SimulatorConfiguration {
             throw SimulatorError(
                 .invalidConfiguration,
                 "task duration \(taskDuration) and pending fraction \(pendingFraction): the duration must be ≥ 0 "
-                    + "and the fraction in 0...1")
+                    + "and the fraction in 0...1"
+            )
         }
     }
 }

@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import APIMartWire
+import AssetpipeBasics
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -50,8 +50,11 @@ struct SimulatorRoutes: Sendable {
         let account = await state.balance()
         return Self.json(
             BalanceResponse(
-                remainBalance: Double(account.remaining), usedBalance: Double(account.used),
-                unlimitedQuota: account.unlimited))
+                remainBalance: Double(account.remaining),
+                usedBalance: Double(account.used),
+                unlimitedQuota: account.unlimited
+            )
+        )
     }
 
     /// `{"success": true, "remain_balance": 10.5, "used_balance": 2.3, "unlimited_quota": false}`
@@ -92,7 +95,9 @@ struct SimulatorRoutes: Sendable {
         if let refusal = await prelude(request, decision) { return refusal }
         if body.overflow {
             return Self.error(
-                413, "file too large: uploads are limited to 20 MB (\(ContractLimits.maxUploadBytes) bytes)")
+                413,
+                "file too large: uploads are limited to 20 MB (\(ContractLimits.maxUploadBytes) bytes)"
+            )
         }
         let form: UploadForm
         do {
@@ -132,8 +137,13 @@ struct SimulatorRoutes: Sendable {
         let stored = await state.storeUpload(bytes: part.body, filename: Self.urlSafe(filename), format: format)
         return Self.json(
             UploadResponse(
-                url: stored.url, filename: filename, contentType: stored.contentType, bytes: stored.bytes,
-                createdAt: stored.createdAt))
+                url: stored.url,
+                filename: filename,
+                contentType: stored.contentType,
+                bytes: stored.bytes,
+                createdAt: stored.createdAt
+            )
+        )
     }
 
     // MARK: - POST /v1/images/generations
@@ -185,8 +195,10 @@ struct SimulatorRoutes: Sendable {
             return Self.error(402, message)
         case .keyReused:
             var response = APIErrorBody(
-                status: 409, message: "Idempotency-Key was already used for a different request body; a changed "
-                    + "request needs a new key")
+                status: 409,
+                message: "Idempotency-Key was already used for a different request body; a changed "
+                    + "request needs a new key"
+            )
             response.error.type = "idempotency_error"
             return Self.json(response, status: .conflict)
         case .accepted(let taskID, let requestID, let replayed):
@@ -201,7 +213,10 @@ struct SimulatorRoutes: Sendable {
             } else if versioned {
                 response = Self.json(
                     VersionedSubmitResponse(
-                        requestID: requestID, data: .init(id: taskID, object: "generation.task", status: "pending")))
+                        requestID: requestID,
+                        data: .init(id: taskID, object: "generation.task", status: "pending")
+                    )
+                )
                 response.headers[Self.responseVersion] = Self.version2026
             } else {
                 response = Self.json(SubmitResponse(data: [.init(status: "submitted", taskID: taskID)]))
@@ -274,11 +289,16 @@ struct SimulatorRoutes: Sendable {
         object["object"] = "generation.result"
         let root: [String: Any] = ["code": 200, "request_id": requestID, "data": object]
         guard
-            let body = try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .withoutEscapingSlashes])
+            let body = try? JSONSerialization.data(
+                withJSONObject: root,
+                options: [.sortedKeys, .withoutEscapingSlashes]
+            )
         else { return error(500, "the result of task '\(data.id)' could not be encoded") }
         return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            status: .ok,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body))
+        )
     }
 
     /// A failed task's answer with its `error` in another shape than the wire model's object with a numeric code.
@@ -306,8 +326,10 @@ struct SimulatorRoutes: Sendable {
             (try? JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? encoded
         return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            status: .ok,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body))
+        )
     }
 
     // MARK: - GET /f/image/{name}: uploaded files and results, no auth (they are "public" URLs)
@@ -326,8 +348,10 @@ struct SimulatorRoutes: Sendable {
             return Self.error(404, "file not found or expired: \(request.uri.path)")
         }
         return Response(
-            status: .ok, headers: [.contentType: file.contentType],
-            body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+            status: .ok,
+            headers: [.contentType: file.contentType],
+            body: .init(byteBuffer: ByteBuffer(bytes: file.bytes))
+        )
     }
 
     // MARK: - Shared steps
@@ -418,8 +442,10 @@ struct SimulatorRoutes: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
     }
 
     /// `{"error": {"code": N, "message": "…", "type": "…"}}` with status N.
@@ -449,7 +475,11 @@ struct SimulatorRoutes: Sendable {
 
 /// Turns Hummingbird's own errors (unknown route → 404, wrong method, …) into the contract's error body.
 struct APIErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         do {

@@ -31,8 +31,13 @@ public enum SimulatorServer {
         }
         let group = ServiceGroup(
             configuration: .init(
-                services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
-        let host = configuration.host, port = configuration.port
+                services: [app],
+                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                logger: logger
+            )
+        )
+        let host = configuration.host
+        let port = configuration.port
         let task = Task {
             do {
                 try await group.run()
@@ -43,11 +48,15 @@ public enum SimulatorServer {
                         SimulatorError(
                             .startFailed,
                             "could not start the simulator on \(host):\(port); is the port free? Try another --port",
-                            cause: error)))
+                            cause: error
+                        )
+                    )
+                )
                 throw error
             }
         }
-        let url: String, boundPort: Int
+        let url: String
+        let boundPort: Int
         do {
             (url, boundPort) = try await bound.value
         } catch let error as SimulatorError {

@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import APIMartWire
+import AssetpipeBasics
 import Crypto
 import Foundation
 import ImageCodec
@@ -155,10 +155,17 @@ public actor SimulatorState {
         let path = "/f/image/\(name)"
         let created = now()
         files[path] = StoredFile(
-            bytes: bytes, contentType: format.mimeType, expiresAt: created + ContractLimits.uploadValiditySeconds)
+            bytes: bytes,
+            contentType: format.mimeType,
+            expiresAt: created + ContractLimits.uploadValiditySeconds
+        )
         return UploadResponse(
-            url: (baseURL ?? "") + path, filename: filename, contentType: format.mimeType,
-            bytes: bytes.count, createdAt: created)
+            url: (baseURL ?? "") + path,
+            filename: filename,
+            contentType: format.mimeType,
+            bytes: bytes.count,
+            createdAt: created
+        )
     }
 
     /// The file served at `path`, unless it has expired.
@@ -189,7 +196,10 @@ public actor SimulatorState {
     /// With an `idempotencyKey`, a resend of the same body gets the task of the first accepted request back
     /// instead of a new one (nothing more is billed), and another body under that key is refused.
     func submit(
-        _ request: GenerationRequest, idempotencyKey: String? = nil, body: [UInt8] = [], atOnce: Bool = false,
+        _ request: GenerationRequest,
+        idempotencyKey: String? = nil,
+        body: [UInt8] = [],
+        atOnce: Bool = false,
         start: @escaping @Sendable (TaskRecord, Bool) async -> Void
     ) -> SubmitOutcome {
         let digest = idempotencyKey == nil ? [] : Array(SHA256.hash(data: body))
@@ -216,8 +226,13 @@ public actor SimulatorState {
         let id = Self.taskID(counter: taskCounter, seed: configuration.faults.seed, request: request)
         let created = clock.now
         let record = TaskRecord(
-            id: id, request: request, created: created,
-            deadline: created + (atOnce ? .zero : configuration.taskDuration), work: nil, outcome: .running)
+            id: id,
+            request: request,
+            created: created,
+            deadline: created + (atOnce ? .zero : configuration.taskDuration),
+            work: nil,
+            outcome: .running
+        )
         tasks[id] = record
         let fails = plan.taskFails(submission: taskCounter)
         if fails { stats.faults[FaultKind.taskFailed.rawValue, default: 0] += 1 }
@@ -301,7 +316,8 @@ public actor SimulatorState {
         let duration = configuration.taskDuration
         let elapsed = clock.now - task.created
         let estimated = Int(
-            (Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18).rounded(.up))
+            (Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18).rounded(.up)
+        )
         var data = TaskData(id: id, status: .pending, progress: 0, created: task.createdAt, estimatedTime: estimated)
         switch task.outcome {
         case .completed(let urls, let completedAt, let expiresAt):

@@ -21,8 +21,11 @@ struct TaskRunner: Sendable {
         if injectedFailure {
             result = .failure(
                 TaskFailure(
-                    code: 500, type: APIErrorType.server.rawValue,
-                    message: .init(en: "image generation failed (simulated failure)", zh: "图像生成失败（模拟故障）")))
+                    code: 500,
+                    type: APIErrorType.server.rawValue,
+                    message: .init(en: "image generation failed (simulated failure)", zh: "图像生成失败（模拟故障）")
+                )
+            )
         } else {
             do {
                 result = .success(try await produce(task.request))
@@ -33,8 +36,11 @@ struct TaskRunner: Sendable {
             } catch {
                 result = .failure(
                     TaskFailure(
-                        code: 500, type: APIErrorType.server.rawValue,
-                        message: .init(en: "image generation failed: \(error)", zh: "图像生成失败：\(error)")))
+                        code: 500,
+                        type: APIErrorType.server.rawValue,
+                        message: .init(en: "image generation failed: \(error)", zh: "图像生成失败：\(error)")
+                    )
+                )
             }
         }
         await state.workDone(task.id, result: result)
@@ -74,7 +80,11 @@ struct TaskRunner: Sendable {
         return pool
     }
 
-    static func render(_ request: GenerationRequest, referenceBytes: [[UInt8]], maskBytes: [UInt8]?) throws
+    static func render(
+        _ request: GenerationRequest,
+        referenceBytes: [[UInt8]],
+        maskBytes: [UInt8]?
+    ) throws
         -> [ResultRenderer.Output]
     {
         var references: [RGBAImage] = []
@@ -84,7 +94,8 @@ struct TaskRunner: Sendable {
             } catch {
                 throw TaskFailure.invalid(
                     "image_urls[\(i)] is not an image the service can read: \(error)",
-                    "image_urls[\(i)] 不是可读取的图片：\(error)")
+                    "image_urls[\(i)] 不是可读取的图片：\(error)"
+                )
             }
         }
         var mask: RGBAImage?
@@ -106,12 +117,14 @@ struct TaskRunner: Sendable {
         guard maskInfo.format == .png else {
             throw TaskFailure.invalid(
                 "the mask must be a PNG with an alpha channel; got \(maskInfo.format.rawValue)",
-                "遮罩图必须是带 Alpha 通道的 PNG；收到的是 \(maskInfo.format.rawValue)")
+                "遮罩图必须是带 Alpha 通道的 PNG；收到的是 \(maskInfo.format.rawValue)"
+            )
         }
         guard maskInfo.hasAlpha else {
             throw TaskFailure.invalid(
                 "the mask has no alpha channel: transparent (alpha 0) areas mark what may be edited",
-                "遮罩图没有 Alpha 通道：透明（alpha 0）区域表示可编辑部分")
+                "遮罩图没有 Alpha 通道：透明（alpha 0）区域表示可编辑部分"
+            )
         }
         let referenceInfo = try ImageProbe.probe(.bytes(reference))
         let (rw, rh) = (referenceInfo.orientedWidth, referenceInfo.orientedHeight)
@@ -119,7 +132,8 @@ struct TaskRunner: Sendable {
             throw TaskFailure.invalid(
                 "the mask is \(maskInfo.width)×\(maskInfo.height) but the first reference image is \(rw)×\(rh); "
                     + "they must be the same size",
-                "遮罩图尺寸 \(maskInfo.width)×\(maskInfo.height) 与首张参考图 \(rw)×\(rh) 不一致")
+                "遮罩图尺寸 \(maskInfo.width)×\(maskInfo.height) 与首张参考图 \(rw)×\(rh) 不一致"
+            )
         }
         do {
             return try ImageDecoder.decode(.bytes(maskBytes))
@@ -135,27 +149,32 @@ struct TaskRunner: Sendable {
             url.host != nil
         else {
             throw TaskFailure.invalid(
-                "\(field) '\(string)' is not an http(s) URL", "\(field) '\(string)' 不是 http(s) URL")
+                "\(field) '\(string)' is not an http(s) URL",
+                "\(field) '\(string)' 不是 http(s) URL"
+            )
         }
         switch await state.locate(url) {
         case .own(let file):
             guard let file else {
                 throw TaskFailure.invalid(
                     "\(field) '\(string)' was not found (never uploaded, or expired)",
-                    "\(field) '\(string)' 不存在（未上传或已过期）")
+                    "\(field) '\(string)' 不存在（未上传或已过期）"
+                )
             }
             return file.bytes
         case .remote:
             throw TaskFailure.invalid(
                 "\(field) '\(string)' cannot be fetched: the simulator only reaches its own and loopback URLs",
-                "\(field) '\(string)' 无法获取：模拟器只访问自身和本机回环地址")
+                "\(field) '\(string)' 无法获取：模拟器只访问自身和本机回环地址"
+            )
         case .loopback:
             do {
                 let response = try await httpClient.execute(HTTPClientRequest(url: string), timeout: .seconds(30))
                 guard response.status.code == 200 else {
                     throw TaskFailure.invalid(
                         "\(field) '\(string)' answered HTTP \(response.status.code)",
-                        "\(field) '\(string)' 返回 HTTP \(response.status.code)")
+                        "\(field) '\(string)' 返回 HTTP \(response.status.code)"
+                    )
                 }
                 let body = try await response.body.collect(upTo: Self.maxInputBytes)
                 return Array(body.readableBytesView)
@@ -165,7 +184,9 @@ struct TaskRunner: Sendable {
                 throw CancellationError()
             } catch {
                 throw TaskFailure.invalid(
-                    "\(field) '\(string)' could not be fetched: \(error)", "\(field) '\(string)' 获取失败：\(error)")
+                    "\(field) '\(string)' could not be fetched: \(error)",
+                    "\(field) '\(string)' 获取失败：\(error)"
+                )
             }
         }
     }

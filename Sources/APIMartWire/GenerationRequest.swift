@@ -14,9 +14,17 @@ public struct GenerationRequest: Sendable, Codable, Equatable, Hashable {
     public var maskURL: String?
 
     public init(
-        model: String, prompt: String, size: String? = nil, n: Int? = nil, quality: String? = nil,
-        background: String? = nil, moderation: String? = nil, outputFormat: String? = nil,
-        outputCompression: Int? = nil, imageURLs: [String]? = nil, maskURL: String? = nil
+        model: String,
+        prompt: String,
+        size: String? = nil,
+        n: Int? = nil,
+        quality: String? = nil,
+        background: String? = nil,
+        moderation: String? = nil,
+        outputFormat: String? = nil,
+        outputCompression: Int? = nil,
+        imageURLs: [String]? = nil,
+        maskURL: String? = nil
     ) {
         self.model = model
         self.prompt = prompt
@@ -64,14 +72,22 @@ extension GenerationRequest {
         var found: [RuleViolation] = []
         func check(_ field: String, _ value: String?, _ allowed: [String]) {
             if let value, !allowed.contains(value) {
-                found.append(RuleViolation(
-                    field: field, message: "'\(value)' is not one of \(allowed.joined(separator: ", "))"))
+                found.append(
+                    RuleViolation(
+                        field: field,
+                        message: "'\(value)' is not one of \(allowed.joined(separator: ", "))"
+                    )
+                )
             }
         }
         if ImageModel(rawValue: model) == nil {
-            found.append(RuleViolation(
-                field: "model",
-                message: "unknown model '\(model)'; use \(ImageModel.allCases.map(\.rawValue).joined(separator: " or "))"))
+            found.append(
+                RuleViolation(
+                    field: "model",
+                    message:
+                        "unknown model '\(model)'; use \(ImageModel.allCases.map(\.rawValue).joined(separator: " or "))"
+                )
+            )
         }
         if prompt.trimmingWhitespace.isEmpty {
             found.append(RuleViolation(field: "prompt", message: "a prompt is required"))
@@ -82,24 +98,33 @@ extension GenerationRequest {
         check("moderation", moderation, Moderation.allCases.map(\.rawValue))
         check("output_format", outputFormat, OutputFormat.allCases.map(\.rawValue))
         if background == Background.transparent.rawValue && outputFormat == OutputFormat.jpeg.rawValue {
-            found.append(RuleViolation(
-                field: "background", message: "background 'transparent' cannot be used with output_format 'jpeg'"))
+            found.append(
+                RuleViolation(
+                    field: "background",
+                    message: "background 'transparent' cannot be used with output_format 'jpeg'"
+                )
+            )
         }
         if let c = outputCompression, !ContractLimits.compressionRange.contains(c) {
             found.append(RuleViolation(field: "output_compression", message: "\(c) is outside 0–100"))
         }
         if let urls = imageURLs {
             if urls.count > ContractLimits.maxReferences {
-                found.append(RuleViolation(
-                    field: "image_urls",
-                    message: "\(urls.count) references; at most \(ContractLimits.maxReferences) are allowed"))
+                found.append(
+                    RuleViolation(
+                        field: "image_urls",
+                        message: "\(urls.count) references; at most \(ContractLimits.maxReferences) are allowed"
+                    )
+                )
             }
             if urls.contains(where: { $0.trimmingWhitespace.isEmpty }) {
                 found.append(RuleViolation(field: "image_urls", message: "an empty URL"))
             }
         }
         if maskURL != nil && (imageURLs ?? []).isEmpty {
-            found.append(RuleViolation(field: "mask_url", message: "a mask needs at least one reference image (image_urls)"))
+            found.append(
+                RuleViolation(field: "mask_url", message: "a mask needs at least one reference image (image_urls)")
+            )
         }
         return found
     }

@@ -85,7 +85,8 @@ public enum TaskStatus: String, Sendable, Codable, CaseIterable {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let status = TaskStatus(lenient: text) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "unknown task status '\(text)'"))
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown task status '\(text)'")
+            )
         }
         self = status
     }
@@ -191,8 +192,15 @@ public struct TaskData: Sendable, Codable, Equatable {
     public var error: TaskError?
 
     public init(
-        id: String, status: TaskStatus, progress: Int? = nil, result: TaskResult? = nil, created: Int? = nil,
-        completed: Int? = nil, estimatedTime: Int? = nil, actualTime: Int? = nil, error: TaskError? = nil
+        id: String,
+        status: TaskStatus,
+        progress: Int? = nil,
+        result: TaskResult? = nil,
+        created: Int? = nil,
+        completed: Int? = nil,
+        estimatedTime: Int? = nil,
+        actualTime: Int? = nil,
+        error: TaskError? = nil
     ) {
         self.id = id
         self.status = status

@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import AssetPipeline
+import AssetpipeBasics
 import Foundation
 
 /// Which assets the page shows when it opens.
@@ -87,7 +87,8 @@ public struct GalleryBuilder: Sendable {
                 .manifest,
                 FileManager.default.fileExists(atPath: file)
                     ? "\(file): cannot read the manifest"
-                    : "\(file): no manifest here; pass the manifest's path or its folder")
+                    : "\(file): no manifest here; pass the manifest's path or its folder"
+            )
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw GalleryError(.manifest, "\(file): the manifest is not UTF-8 text")
@@ -116,9 +117,13 @@ public struct GalleryBuilder: Sendable {
         Thumbnailer(galleryDirectory: directory, maxSize: options.thumbnailSize).removeUnused(keeping: used)
         let changedOrFailed = Set([GalleryStatus.built, .reprocessed, .failed].map(\.rawValue))
         return GalleryResult(
-            indexPath: index, directory: directory, assets: page.assets.count, thumbnails: used.count,
+            indexPath: index,
+            directory: directory,
+            assets: page.assets.count,
+            thumbnails: used.count,
             changedOrFailed: page.assets.filter { changedOrFailed.contains($0.status) }.count,
-            problems: tiles.compactMap(\.problem))
+            problems: tiles.compactMap(\.problem)
+        )
     }
 
     /// The page's data, ready to render (`GalleryRenderer.page`, or another page built from the same templates):
@@ -139,16 +144,24 @@ public struct GalleryBuilder: Sendable {
         let history = BuildHistory.entries(stateDirectory: manifest.stateDirectory)
         let assets = manifest.assets.map { spec in
             AssetFacts.read(
-                spec: spec, manifest: manifest, locked: lock.assets[spec.name],
-                outcome: saved?.report.assets.first { $0.name == spec.name }, history: history[spec.name])
+                spec: spec,
+                manifest: manifest,
+                locked: lock.assets[spec.name],
+                outcome: saved?.report.assets.first { $0.name == spec.name },
+                history: history[spec.name]
+            )
         }
         do {
             try FileManager.default.createDirectory(
-                atPath: PathTools.join(galleryDirectory, Thumbnailer.folder), withIntermediateDirectories: true)
+                atPath: PathTools.join(galleryDirectory, Thumbnailer.folder),
+                withIntermediateDirectories: true
+            )
         } catch {
             throw GalleryError(
-                .io, "\(galleryDirectory): cannot create the gallery folder; check its permissions or choose another",
-                cause: error)
+                .io,
+                "\(galleryDirectory): cannot create the gallery folder; check its permissions or choose another",
+                cause: error
+            )
         }
         let thumbnails = thumbnailer.make(assets.flatMap(\.thumbnailSources))
         let tree = Self.treeSize(manifest.outputRoot)
@@ -156,9 +169,16 @@ public struct GalleryBuilder: Sendable {
             manifest: manifest,
             manifestName: PathTools.relative(manifest.path, to: FileManager.default.currentDirectoryPath)
                 ?? manifest.path,
-            lock: lock, saved: saved, assets: assets, thumbnails: thumbnails, galleryDirectory: galleryDirectory,
-            initialFilter: options.initialFilter, treeBytes: tree.bytes, treeFiles: tree.files,
-            madeAt: Self.now())
+            lock: lock,
+            saved: saved,
+            assets: assets,
+            thumbnails: thumbnails,
+            galleryDirectory: galleryDirectory,
+            initialFilter: options.initialFilter,
+            treeBytes: tree.bytes,
+            treeFiles: tree.files,
+            madeAt: Self.now()
+        )
     }
 
     static func now() -> String {
@@ -170,7 +190,8 @@ public struct GalleryBuilder: Sendable {
     /// Bytes and files of the asset tree on disk.
     static func treeSize(_ root: String) -> (bytes: Int, files: Int) {
         guard let walker = FileManager.default.enumerator(atPath: root) else { return (0, 0) }
-        var bytes = 0, files = 0
+        var bytes = 0
+        var files = 0
         while let rel = walker.nextObject() as? String {
             let attrs = walker.fileAttributes ?? [:]
             guard (attrs[.type] as? FileAttributeType) == .typeRegular else { continue }

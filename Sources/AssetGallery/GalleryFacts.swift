@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import AssetPipeline
+import AssetpipeBasics
 import Foundation
 
 /// Everything the page shows, read from disk before the page is made: the manifest, its lock file, the last build
@@ -65,7 +65,11 @@ struct AssetFacts: Sendable {
     var isChanged: Bool { status == .built || status == .reprocessed }
 
     static func read(
-        spec: AssetSpec, manifest: Manifest, locked: LockedAsset?, outcome: AssetOutcome?, history: HistoryEntry?
+        spec: AssetSpec,
+        manifest: Manifest,
+        locked: LockedAsset?,
+        outcome: AssetOutcome?,
+        history: HistoryEntry?
     ) -> AssetFacts {
         let status: GalleryStatus
         switch outcome?.status {
@@ -100,8 +104,16 @@ struct AssetFacts: Sendable {
             }
         }
         return AssetFacts(
-            spec: spec, locked: locked, outcome: outcome, history: history, status: status,
-            references: spec.references.map(input), mask: spec.mask.map(input), outputs: outputs, previous: previous)
+            spec: spec,
+            locked: locked,
+            outcome: outcome,
+            history: history,
+            status: status,
+            references: spec.references.map(input),
+            mask: spec.mask.map(input),
+            outputs: outputs,
+            previous: previous
+        )
     }
 
     static func output(_ rel: String, planned: PlannedOutput?, locked: LockedOutput?, manifest: Manifest) -> Output {

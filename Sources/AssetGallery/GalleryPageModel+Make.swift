@@ -18,19 +18,38 @@ extension GalleryPageModel {
             if n == 0 && (status == .locked || status == .notBuilt) { continue }
             stats.append(
                 GallerySummaryStat(
-                    statClass: "stat st-\(status.rawValue)", label: status.label, key: status.rawValue, value: "\(n)"))
+                    statClass: "stat st-\(status.rawValue)",
+                    label: status.label,
+                    key: status.rawValue,
+                    value: "\(n)"
+                )
+            )
         }
         stats.append(
             GallerySummaryStat(
-                statClass: "stat", label: "images billed in this build", key: "billed-build",
-                value: "\(facts.saved?.report.imagesBilled ?? 0)"))
+                statClass: "stat",
+                label: "images billed in this build",
+                key: "billed-build",
+                value: "\(facts.saved?.report.imagesBilled ?? 0)"
+            )
+        )
         stats.append(
             GallerySummaryStat(
-                statClass: "stat", label: "images billed in total", key: "billed-total", value: "\(billedTotal)"))
+                statClass: "stat",
+                label: "images billed in total",
+                key: "billed-total",
+                value: "\(billedTotal)"
+            )
+        )
         stats.append(
             GallerySummaryStat(
-                statClass: "stat", label: "tree size", key: "tree-bytes", value: GalleryFormat.bytes(facts.treeBytes),
-                hint: "\(facts.treeBytes) bytes in \(facts.treeFiles) files"))
+                statClass: "stat",
+                label: "tree size",
+                key: "tree-bytes",
+                value: GalleryFormat.bytes(facts.treeBytes),
+                hint: "\(facts.treeBytes) bytes in \(facts.treeFiles) files"
+            )
+        )
 
         let stale = facts.lock.stale.count
         let cards = CardMaker(facts: facts)
@@ -46,11 +65,15 @@ extension GalleryPageModel {
             filters: [
                 GalleryFilterButton(filter: GalleryFilter.all.rawValue, label: "All", count: assets.count),
                 GalleryFilterButton(
-                    filter: GalleryFilter.changed.rawValue, label: "Changed or failed", count: changed + failed),
+                    filter: GalleryFilter.changed.rawValue,
+                    label: "Changed or failed",
+                    count: changed + failed
+                ),
                 GalleryFilterButton(filter: GalleryFilter.failed.rawValue, label: "Failed", count: failed),
             ],
             assets: assets.map(cards.card),
-            madeAt: facts.madeAt)
+            madeAt: facts.madeAt
+        )
     }
 }
 
@@ -69,7 +92,8 @@ private struct CardMaker {
             if o.status == .failed {
                 failure = GalleryAssetCard.Failure(
                     failureHeading: "Failed" + (o.errorCode.map { " (\($0))" } ?? ""),
-                    failureReason: o.error ?? "unknown reason")
+                    failureReason: o.error ?? "unknown reason"
+                )
             }
             if !o.reasons.isEmpty { plan = "\(o.action) — \(o.reasons.joined(separator: "; "))" }
         }
@@ -88,7 +112,8 @@ private struct CardMaker {
             hasInputs: !inputs.isEmpty,
             inputs: inputs,
             results: results(a),
-            refresh: refresh(a))
+            refresh: refresh(a)
+        )
     }
 
     func inputs(_ a: AssetFacts) -> [GalleryTile] {
@@ -96,21 +121,35 @@ private struct CardMaker {
         for (i, r) in a.references.enumerated() {
             tiles.append(
                 tile(
-                    source: r.exists ? .file(r.absolute) : nil, link: r.exists ? r.absolute : nil,
+                    source: r.exists ? .file(r.absolute) : nil,
+                    link: r.exists ? r.absolute : nil,
                     caption: "reference \(a.references.count > 1 ? "\(i + 1) " : "")· \(r.path)",
-                    lines: r.exists ? [] : ["missing"], checker: true))
+                    lines: r.exists ? [] : ["missing"],
+                    checker: true
+                )
+            )
         }
         if let m = a.mask {
             if case .maskPreview? = a.maskSource {
                 tiles.append(
                     tile(
-                        source: a.maskSource, link: m.absolute, caption: "mask · \(m.path)",
-                        lines: ["editable area tinted"], checker: false))
+                        source: a.maskSource,
+                        link: m.absolute,
+                        caption: "mask · \(m.path)",
+                        lines: ["editable area tinted"],
+                        checker: false
+                    )
+                )
             } else {
                 tiles.append(
                     tile(
-                        source: a.maskSource, link: m.exists ? m.absolute : nil, caption: "mask · \(m.path)",
-                        lines: [m.exists ? "no reference to preview on" : "missing"], checker: true))
+                        source: a.maskSource,
+                        link: m.exists ? m.absolute : nil,
+                        caption: "mask · \(m.path)",
+                        lines: [m.exists ? "no reference to preview on" : "missing"],
+                        checker: true
+                    )
+                )
             }
         }
         return tiles
@@ -170,7 +209,11 @@ private struct CardMaker {
             lines.append("\(l.format.uppercased()) · \(l.width)×\(l.height) · \(GalleryFormat.bytes(l.bytes))")
             lines.append(
                 GalleryFormat.transparency(
-                    opaque: l.opaque, transparent: l.transparentFraction, translucent: l.translucentFraction))
+                    opaque: l.opaque,
+                    transparent: l.transparentFraction,
+                    translucent: l.translucentFraction
+                )
+            )
         } else if let p = o.planned {
             lines.append(p.spec.format.rawValue.uppercased())
         }
@@ -191,9 +234,13 @@ private struct CardMaker {
         }
         let onDisk = o.state != .missing
         return tile(
-            source: onDisk ? .file(o.absolute) : nil, link: onDisk ? o.absolute : nil,
-            caption: PathTools.relative(o.absolute, to: manifest.outputRoot) ?? o.path, lines: lines, checker: true,
-            extraClass: o.state == .present ? nil : "warn")
+            source: onDisk ? .file(o.absolute) : nil,
+            link: onDisk ? o.absolute : nil,
+            caption: PathTools.relative(o.absolute, to: manifest.outputRoot) ?? o.path,
+            lines: lines,
+            checker: true,
+            extraClass: o.state == .present ? nil : "warn"
+        )
     }
 
     func refresh(_ a: AssetFacts) -> GalleryAssetCard.Refresh? {
@@ -211,12 +258,16 @@ private struct CardMaker {
             let name = PathTools.relative(PathTools.join(manifest.directory, path), to: manifest.outputRoot) ?? path
             return GalleryAssetCard.Pair(
                 before: before.map { previousTile($0, name: name, current: after) },
-                after: after.map { currentTile($0, name: name) })
+                after: after.map { currentTile($0, name: name) }
+            )
         }
         return GalleryAssetCard.Refresh(
             open: a.isChanged,
             refreshSummary: "Previous state (\(history.reason) \(history.archivedAt)) beside the current one",
-            previousInfo: info, rollbackName: GalleryFormat.shellQuote(a.name), pairs: pairs)
+            previousInfo: info,
+            rollbackName: GalleryFormat.shellQuote(a.name),
+            pairs: pairs
+        )
     }
 
     func previousTile(_ before: AssetFacts.Previous, name: String, current: AssetFacts.Output?) -> GalleryTile {
@@ -226,7 +277,11 @@ private struct CardMaker {
             lines.append("\(l.format.uppercased()) · \(l.width)×\(l.height) · \(size)")
             lines.append(
                 GalleryFormat.transparency(
-                    opaque: l.opaque, transparent: l.transparentFraction, translucent: l.translucentFraction))
+                    opaque: l.opaque,
+                    transparent: l.transparentFraction,
+                    translucent: l.translucentFraction
+                )
+            )
         } else {
             lines.append(GalleryFormat.bytes(before.file.bytes))
         }
@@ -234,8 +289,13 @@ private struct CardMaker {
             lines.append("identical to the current file")
         }
         return tile(
-            source: .file(before.stored), link: before.stored, caption: "previous · \(name)", lines: lines,
-            checker: true, extraClass: "before")
+            source: .file(before.stored),
+            link: before.stored,
+            caption: "previous · \(name)",
+            lines: lines,
+            checker: true,
+            extraClass: "before"
+        )
     }
 
     func currentTile(_ after: AssetFacts.Output, name: String) -> GalleryTile {
@@ -244,18 +304,32 @@ private struct CardMaker {
             lines.append("\(l.format.uppercased()) · \(l.width)×\(l.height) · \(GalleryFormat.bytes(l.bytes))")
         }
         return tile(
-            source: .file(after.absolute), link: after.absolute, caption: "current · \(name)", lines: lines,
-            checker: true, extraClass: "after")
+            source: .file(after.absolute),
+            link: after.absolute,
+            caption: "current · \(name)",
+            lines: lines,
+            checker: true,
+            extraClass: "after"
+        )
     }
 
     /// A tile with the thumbnail made for `source`, or the reason there is none.
     func tile(
-        source: ThumbnailSource?, link: String?, caption: String, lines: [String], checker: Bool,
+        source: ThumbnailSource?,
+        link: String?,
+        caption: String,
+        lines: [String],
+        checker: Bool,
         extraClass: String? = nil
     ) -> GalleryTile {
         var tile = GalleryTile(
-            figureClass: "tile" + (extraClass.map { " " + $0 } ?? ""), image: nil, noImage: nil, problem: nil,
-            caption: caption, lines: lines.filter { !$0.isEmpty })
+            figureClass: "tile" + (extraClass.map { " " + $0 } ?? ""),
+            image: nil,
+            noImage: nil,
+            problem: nil,
+            caption: caption,
+            lines: lines.filter { !$0.isEmpty }
+        )
         guard let source else {
             tile.noImage = "no file"
             return tile
@@ -263,9 +337,14 @@ private struct CardMaker {
         switch facts.thumbnails[source] {
         case .success(let t)?:
             tile.image = GalleryTile.Image(
-                thumbnail: t.path, src: GalleryFormat.urlPath(t.path), width: t.width, height: t.height,
-                imageClass: checker ? "thumb checker" : "thumb", alt: caption,
-                link: link.map { GalleryFormat.url(to: $0, from: facts.galleryDirectory) })
+                thumbnail: t.path,
+                src: GalleryFormat.urlPath(t.path),
+                width: t.width,
+                height: t.height,
+                imageClass: checker ? "thumb checker" : "thumb",
+                alt: caption,
+                link: link.map { GalleryFormat.url(to: $0, from: facts.galleryDirectory) }
+            )
         case .failure(let e)?:
             tile.problem = e.message
             tile.noImage = e.message

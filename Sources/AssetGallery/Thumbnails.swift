@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import AssetPipeline
+import AssetpipeBasics
 import Foundation
 import ImageCodec
 import MaskTools
@@ -71,7 +71,9 @@ struct Thumbnailer: Sendable {
             material = Array("file/\(maxSize)/".utf8) + Array(Digest.sha256(bytes).utf8)
             return try cachedOrMade(material) {
                 try ImageDecoder.decode(.bytes(Array(bytes)), applyOrientation: true)
-            } name: { path }
+            } name: {
+                path
+            }
         case .maskPreview(let reference, let mask):
             guard let r = FileManager.default.contents(atPath: reference) else {
                 throw GalleryError(.thumbnail, "\(reference): cannot read the reference")
@@ -82,12 +84,22 @@ struct Thumbnailer: Sendable {
             material = Array("mask/\(maxSize)/".utf8) + Array(Digest.sha256(r).utf8) + Array(Digest.sha256(m).utf8)
             return try cachedOrMade(material) {
                 try MaskPreview.render(
-                    reference: .bytes(Array(r)), referenceName: reference, mask: .bytes(Array(m)), maskName: mask)
-            } name: { mask }
+                    reference: .bytes(Array(r)),
+                    referenceName: reference,
+                    mask: .bytes(Array(m)),
+                    maskName: mask
+                )
+            } name: {
+                mask
+            }
         }
     }
 
-    private func cachedOrMade(_ material: [UInt8], decode: () throws -> RGBAImage, name: () -> String) throws
+    private func cachedOrMade(
+        _ material: [UInt8],
+        decode: () throws -> RGBAImage,
+        name: () -> String
+    ) throws
         -> Thumbnail
     {
         let stem = String(Digest.sha256(material).prefix(32))
@@ -109,7 +121,8 @@ struct Thumbnailer: Sendable {
             }
             image.iccProfile = nil
             let opaque = TransparencyAnalyzer.analyze(image).opaque
-            let bytes = opaque
+            let bytes =
+                opaque
                 ? try ImageEncoder.jpeg(image, options: JPEGEncodeOptions(quality: 82))
                 : try ImageEncoder.png(image, options: PNGEncodeOptions(level: 9))
             let ext = opaque ? "jpg" : "png"

@@ -1,6 +1,6 @@
-import AssetpipeBasics
 import APIMartClient
 import APIMartWire
+import AssetpipeBasics
 import Foundation
 import ImageCodec
 import InputPreparation
@@ -52,11 +52,18 @@ struct APIPhase: Sendable {
             if i < prepared.references.count { referenceURLs.append(uploaded.url) } else { maskURL = uploaded.url }
         }
         let request = GenerationRequest(
-            model: asset.model.rawValue, prompt: asset.prompt, size: planned.size.rawValue, n: asset.imageCount,
-            quality: asset.quality?.rawValue, background: asset.background?.rawValue,
-            moderation: asset.moderation?.rawValue, outputFormat: asset.format?.rawValue,
+            model: asset.model.rawValue,
+            prompt: asset.prompt,
+            size: planned.size.rawValue,
+            n: asset.imageCount,
+            quality: asset.quality?.rawValue,
+            background: asset.background?.rawValue,
+            moderation: asset.moderation?.rawValue,
+            outputFormat: asset.format?.rawValue,
             outputCompression: asset.compression,
-            imageURLs: referenceURLs.isEmpty ? nil : referenceURLs, maskURL: maskURL)
+            imageURLs: referenceURLs.isEmpty ? nil : referenceURLs,
+            maskURL: maskURL
+        )
         // 402/401/403 may have arrived while uploading.
         try refuseIfAccountStopped()
 
@@ -70,13 +77,24 @@ struct APIPhase: Sendable {
         // of the attempt (no answer, a retryable status, a crash and resume) sends the same key and bytes.
         let key = APIMartClient.newIdempotencyKey()
         let attempt = try AttemptLog.intent(
-            journal: context.journal, assetKey: planned.key, assetName: asset.name, baseURL: context.baseURL,
-            request: String(decoding: body, as: UTF8.self), images: asset.imageCount, idempotencyKey: key)
+            journal: context.journal,
+            assetKey: planned.key,
+            assetName: asset.name,
+            baseURL: context.baseURL,
+            request: String(decoding: body, as: UTF8.self),
+            images: asset.imageCount,
+            idempotencyKey: key
+        )
         return try await send(attempt, body: body, key: key, prepared: prepared)
     }
 
     /// Sends an attempt's submit (its journaled key and bytes) and collects its task.
-    func send(_ attempt: AttemptLog, body: [UInt8], key: String, prepared: PreparedInputs?) async throws
+    func send(
+        _ attempt: AttemptLog,
+        body: [UInt8],
+        key: String,
+        prepared: PreparedInputs?
+    ) async throws
         -> FetchedResults
     {
         step("submitting")
@@ -94,8 +112,10 @@ struct APIPhase: Sendable {
                     : "the submit got no answer (\(e.message)): the outcome is unknown and it may have been billed; not resent in this build, the next build tries again"
                 try attempt.unknown(message)
                 try await context.lockFile.recordOutcomeUnknown(
-                    asset.name, OutcomeUnknownRecord(at: ISOTime.string(), key: planned.key, message: message),
-                    model: asset.model.rawValue)
+                    asset.name,
+                    OutcomeUnknownRecord(at: ISOTime.string(), key: planned.key, message: message),
+                    model: asset.model.rawValue
+                )
                 throw PipelineError(.outcomeUnknown, message, cause: e)
             }
             try attempt.failed(e.description, answer: e.rawBody)
@@ -106,7 +126,12 @@ struct APIPhase: Sendable {
         try attempt.submitted(taskID: receipt.taskID)
         if receipt.replayed { step("the server answered the resend with task \(receipt.taskID) (not billed twice)") }
         return try await collect(
-            attempt, taskID: receipt.taskID, prepared: prepared, resumed: false, finished: receipt.finished)
+            attempt,
+            taskID: receipt.taskID,
+            prepared: prepared,
+            resumed: false,
+            finished: receipt.finished
+        )
     }
 
     /// What the client learned of the server, for later builds.
@@ -161,7 +186,11 @@ struct APIPhase: Sendable {
     /// Polls a submitted task and downloads its results: into the raw cache (skipping those an earlier build
     /// already put there) and into memory for this build's outputs.
     func collect(
-        _ attempt: AttemptLog, taskID: String, prepared: PreparedInputs?, resumed: Bool, finished: TaskData? = nil
+        _ attempt: AttemptLog,
+        taskID: String,
+        prepared: PreparedInputs?,
+        resumed: Bool,
+        finished: TaskData? = nil
     ) async throws -> FetchedResults {
         let data: TaskData
         if let finished {
@@ -211,15 +240,27 @@ struct APIPhase: Sendable {
             let info = try? ImageProbe.probe(source)
             lockedResults.append(
                 LockedResult(
-                    sha256: r.sha256, format: r.format, width: info?.width ?? 0, height: info?.height ?? 0,
-                    keptChangedFraction: nil))
+                    sha256: r.sha256,
+                    format: r.format,
+                    width: info?.width ?? 0,
+                    height: info?.height ?? 0,
+                    keptChangedFraction: nil
+                )
+            )
         }
         let generatedAt =
             data.completed.map { ISOTime.string(Date(timeIntervalSince1970: TimeInterval($0))) } ?? ISOTime.string()
         let record = LockedAsset(
-            key: planned.key, parameters: planned.parameters, inputs: planned.inputs, model: asset.model.rawValue,
-            taskIDs: [taskID], generatedAt: generatedAt, billedImages: lockedResults.count, results: lockedResults,
-            outputs: [])
+            key: planned.key,
+            parameters: planned.parameters,
+            inputs: planned.inputs,
+            model: asset.model.rawValue,
+            taskIDs: [taskID],
+            generatedAt: generatedAt,
+            billedImages: lockedResults.count,
+            results: lockedResults,
+            outputs: []
+        )
         return FetchedResults(record: record, raw: raw, prepared: prepared)
     }
 
@@ -240,7 +281,9 @@ struct APIPhase: Sendable {
         let name = asset.name
         do {
             return try await client.waitForTask(
-                taskID, estimatedTime: resumed ? 0 : nil, deadline: context.deadline
+                taskID,
+                estimatedTime: resumed ? 0 : nil,
+                deadline: context.deadline
             ) { task in
                 let changed = lastStatus.withLockedValue { last -> Bool in
                     defer { last = task.status.rawValue }
@@ -250,7 +293,9 @@ struct APIPhase: Sendable {
                 observer.handle(
                     .step(
                         asset: name,
-                        text: "task \(taskID) \(task.status.rawValue) \(task.progress.map { "\($0)%" } ?? "")"))
+                        text: "task \(taskID) \(task.status.rawValue) \(task.progress.map { "\($0)%" } ?? "")"
+                    )
+                )
             }
         } catch let e as APIMartError {
             switch e.kind {
@@ -265,17 +310,21 @@ struct APIPhase: Sendable {
                 throw PipelineError(
                     .api,
                     "\(e.description); the server answered: \(e.rawBody ?? "(empty)"); the next build submits it again",
-                    cause: e)
+                    cause: e
+                )
             case .notFound:
                 try attempt.failed(e.description)
                 throw PipelineError(
-                    .api, "task \(taskID) is unknown to the server: \(e.description); the next build submits again",
-                    cause: e)
+                    .api,
+                    "task \(taskID) is unknown to the server: \(e.description); the next build submits again",
+                    cause: e
+                )
             default:
                 throw failure(
                     e,
                     adding:
-                        " (task \(taskID) is kept in the journal: the next build polls it again, it is not resubmitted)")
+                        " (task \(taskID) is kept in the journal: the next build polls it again, it is not resubmitted)"
+                )
             }
         }
     }

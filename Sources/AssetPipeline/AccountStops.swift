@@ -10,18 +10,22 @@ extension APIMartClient.AccountStops {
             return PipelineError(
                 .api,
                 "not run: the API refused the key (401). Set a valid key in APIMART_API_KEY (export APIMART_API_KEY=…), or try the build with --simulator.",
-                cause: e)
+                cause: e
+            )
         }
         if let e = paymentRequired {
             return PipelineError(
                 .api,
                 "not submitted: the balance is exhausted (402). Top up the account, then run the build again: finished assets are kept.",
-                cause: e)
+                cause: e
+            )
         }
         if let e = forbiddenModels[model] {
             return PipelineError(
-                .api, "not submitted: no access to model \(model) (403). Use a model the key may use, or ask for access.",
-                cause: e)
+                .api,
+                "not submitted: no access to model \(model) (403). Use a model the key may use, or ask for access.",
+                cause: e
+            )
         }
         return nil
     }

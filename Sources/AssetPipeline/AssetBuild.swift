@@ -33,9 +33,18 @@ struct AssetBuild: Sendable {
             context.observer.handle(.started(asset: asset.name, action: planned.action))
         }
         var outcome = AssetOutcome(
-            name: asset.name, status: .failed, action: planned.action.rawValue, reasons: planned.reasons,
-            written: [], outputs: planned.outputs.map { PathTools.join(context.manifest.output, $0.path) },
-            taskIDs: [], billedImages: 0, errorCode: nil, error: nil, keptChangedFraction: nil)
+            name: asset.name,
+            status: .failed,
+            action: planned.action.rawValue,
+            reasons: planned.reasons,
+            written: [],
+            outputs: planned.outputs.map { PathTools.join(context.manifest.output, $0.path) },
+            taskIDs: [],
+            billedImages: 0,
+            errorCode: nil,
+            error: nil,
+            keptChangedFraction: nil
+        )
         let output = OutputPhase(planned: planned, context: context)
         var api: APIPhase?
         do {
@@ -60,7 +69,11 @@ struct AssetBuild: Sendable {
                     return try await phase.resume()
                 }
                 let made = try await output.run(
-                    base: fetched.record, outputs: planned.outputs, raw: fetched.raw, prepared: fetched.prepared)
+                    base: fetched.record,
+                    outputs: planned.outputs,
+                    raw: fetched.raw,
+                    prepared: fetched.prepared
+                )
                 outcome.status = .built
                 outcome.written = made.written
                 outcome.taskIDs = fetched.record.taskIDs
@@ -97,7 +110,8 @@ struct AssetBuild: Sendable {
         try await context.lockFile.recordOutcomeUnknown(
             asset.name,
             OutcomeUnknownRecord(at: ISOTime.string(attempt.intentAt), key: planned.key, message: message),
-            model: asset.model.rawValue)
+            model: asset.model.rawValue
+        )
         throw PipelineError(.outcomeUnknown, message)
     }
 
@@ -113,16 +127,25 @@ struct AssetBuild: Sendable {
         let state = context.manifest.stateFolder
         let results = try AttemptLog(journal: context.journal, id: attempt.id).results()
         let record = LockedAsset(
-            key: planned.key, parameters: planned.parameters, inputs: planned.inputs, model: asset.model.rawValue,
-            taskIDs: attempt.taskID.map { [$0] } ?? [], generatedAt: ISOTime.string(attempt.intentAt),
+            key: planned.key,
+            parameters: planned.parameters,
+            inputs: planned.inputs,
+            model: asset.model.rawValue,
+            taskIDs: attempt.taskID.map { [$0] } ?? [],
+            generatedAt: ISOTime.string(attempt.intentAt),
             billedImages: results.count,
             results: results.prefix(asset.imageCount).map { r in
                 let info = try? ImageProbe.probe(.file(state.resolve(r.path)))
                 return LockedResult(
-                    sha256: r.sha256, format: r.format, width: info?.width ?? 0, height: info?.height ?? 0,
-                    keptChangedFraction: nil)
+                    sha256: r.sha256,
+                    format: r.format,
+                    width: info?.width ?? 0,
+                    height: info?.height ?? 0,
+                    keptChangedFraction: nil
+                )
             },
-            outputs: [])
+            outputs: []
+        )
         return (record, planned.outputs)
     }
 }

@@ -9,9 +9,12 @@ extension AssetSpec {
         let file = { (name: String) in AssetInputFile(path: PathTools.join(directory, name), name: name) }
         do {
             return try AssetInputs.prepare(
-                references: references.map(file), mask: mask.map(file),
-                fit: fit == .none ? nil : RatioFitMode(rawValue: fit.rawValue), size: size,
-                decodeForComposite: composite || forComposite)
+                references: references.map(file),
+                mask: mask.map(file),
+                fit: fit == .none ? nil : RatioFitMode(rawValue: fit.rawValue),
+                size: size,
+                decodeForComposite: composite || forComposite
+            )
         } catch {
             throw PipelineError(.localValidation, "asset '\(name)': \(error.message)", location: location)
         }
@@ -32,7 +35,10 @@ extension BuildPlan {
                 return error
             } catch {
                 return PipelineError(
-                    .localValidation, "asset '\(planned.asset.name)': \(error)", location: planned.asset.location)
+                    .localValidation,
+                    "asset '\(planned.asset.name)': \(error)",
+                    location: planned.asset.location
+                )
             }
         }
     }

@@ -10,7 +10,9 @@ public enum AssetKeys {
     /// The canonical API parameters of an asset, plus the digests of its inputs, as a flat string map:
     /// the lock file keeps it so a later build can say which value changed.
     public static func parameters(
-        of asset: AssetSpec, referenceDigests: [String], maskDigest: String?
+        of asset: AssetSpec,
+        referenceDigests: [String],
+        maskDigest: String?
     ) -> [String: String] {
         var p: [String: String] = [
             "model": asset.model.rawValue,

@@ -12,12 +12,22 @@ struct AttemptLog: Sendable {
     /// The exact body and the attempt's `Idempotency-Key` are saved with it: every send of the attempt (a resend
     /// after no answer, a later build's after a crash) sends the same key and bytes.
     static func intent(
-        journal: Journal, assetKey: String, assetName: String, baseURL: String, request: String, images: Int,
+        journal: Journal,
+        assetKey: String,
+        assetName: String,
+        baseURL: String,
+        request: String,
+        images: Int,
         idempotencyKey: String
     ) throws -> AttemptLog {
         let id = try journal.recordIntent(
-            assetKey: assetKey, assetName: assetName, baseURL: baseURL, request: request, images: images,
-            idempotencyKey: idempotencyKey)
+            assetKey: assetKey,
+            assetName: assetName,
+            baseURL: baseURL,
+            request: request,
+            images: images,
+            idempotencyKey: idempotencyKey
+        )
         return AttemptLog(journal: journal, id: id)
     }
 

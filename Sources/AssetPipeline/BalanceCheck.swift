@@ -42,7 +42,8 @@ public enum BalanceCheck {
             "this build would cost \(Money.text(cost)) (\(plan.imagesToBill) image\(plan.imagesToBill == 1 ? "" : "s") "
                 + "at the manifest's prices), more than the \(Money.text(remaining)) left on the account: "
                 + "\(Money.text(cost - remaining)) is missing. Top up the account, or bill less (--max-cost, "
-                + "--max-images); nothing was submitted")
+                + "--max-images); nothing was submitted"
+        )
     }
 
     /// One line for the plan and the build: what is left beside the estimated cost.

@@ -50,12 +50,20 @@ public enum BuildHistory {
     /// `reason` says why (`regenerated`, `re-processed`, `rolled back`).
     @discardableResult
     public static func archive(
-        asset: String, previous: LockedAsset, reason: String, manifestDirectory: String, stateDirectory: String
+        asset: String,
+        previous: LockedAsset,
+        reason: String,
+        manifestDirectory: String,
+        stateDirectory: String
     ) throws -> HistoryEntry {
         let final = entryDirectory(asset: asset, stateDirectory: stateDirectory)
         let (entry, staging) = try stage(
-            asset: asset, previous: previous, reason: reason, manifestDirectory: manifestDirectory,
-            stateDirectory: stateDirectory)
+            asset: asset,
+            previous: previous,
+            reason: reason,
+            manifestDirectory: manifestDirectory,
+            stateDirectory: stateDirectory
+        )
         do {
             try replaceDirectory(final, with: staging)
         } catch {
@@ -67,7 +75,11 @@ public enum BuildHistory {
 
     /// Writes an entry into a work folder beside the final one (`<final>,staging-<pid>`); returns both.
     static func stage(
-        asset: String, previous: LockedAsset, reason: String, manifestDirectory: String, stateDirectory: String
+        asset: String,
+        previous: LockedAsset,
+        reason: String,
+        manifestDirectory: String,
+        stateDirectory: String
     ) throws -> (HistoryEntry, String) {
         let final = entryDirectory(asset: asset, stateDirectory: stateDirectory)
         let staging = final + ",staging-\(getpid())"
@@ -84,8 +96,13 @@ public enum BuildHistory {
                 let sha = Digest.sha256(bytes)
                 files.append(
                     HistoryFile(
-                        path: output.path, stored: stored, sha256: sha, bytes: bytes.count,
-                        matchesLock: sha == output.sha256))
+                        path: output.path,
+                        stored: stored,
+                        sha256: sha,
+                        bytes: bytes.count,
+                        matchesLock: sha == output.sha256
+                    )
+                )
             }
             var raw: [String] = []
             for result in previous.results {
@@ -101,7 +118,13 @@ public enum BuildHistory {
                 raw.append(stored)
             }
             let entry = HistoryEntry(
-                asset: asset, archivedAt: ISOTime.string(), reason: reason, previous: previous, files: files, raw: raw)
+                asset: asset,
+                archivedAt: ISOTime.string(),
+                reason: reason,
+                previous: previous,
+                files: files,
+                raw: raw
+            )
             try Files.atomicWrite(try entry.encoded(), to: PathTools.join(staging, entryFileName))
             return (entry, staging)
         } catch let e as PipelineError {
@@ -119,8 +142,12 @@ public enum BuildHistory {
     /// when one was kept. Does nothing for a record without results (never built, or only an outcome-unknown note).
     @discardableResult
     public static func archiveBeforeOverwrite(
-        asset: String, previous: LockedAsset?, newKey: String, writes: [(path: String, bytes: [UInt8])],
-        manifestDirectory: String, stateDirectory: String
+        asset: String,
+        previous: LockedAsset?,
+        newKey: String,
+        writes: [(path: String, bytes: [UInt8])],
+        manifestDirectory: String,
+        stateDirectory: String
     ) throws -> HistoryEntry? {
         guard let previous, previous.isBuilt else { return nil }
         let regenerated = previous.key != newKey
@@ -130,8 +157,12 @@ public enum BuildHistory {
         }
         guard regenerated || overwrites else { return nil }
         return try archive(
-            asset: asset, previous: previous, reason: regenerated ? "regenerated" : "re-processed",
-            manifestDirectory: manifestDirectory, stateDirectory: stateDirectory)
+            asset: asset,
+            previous: previous,
+            reason: regenerated ? "regenerated" : "re-processed",
+            manifestDirectory: manifestDirectory,
+            stateDirectory: stateDirectory
+        )
     }
 
     /// The kept entry of an asset, nil when none.
@@ -142,7 +173,10 @@ public enum BuildHistory {
             return try JSONDecoder().decode(HistoryEntry.self, from: data)
         } catch {
             throw PipelineError(
-                .state, "\(path): the kept previous state is damaged; delete its folder", cause: "\(error)")
+                .state,
+                "\(path): the kept previous state is damaged; delete its folder",
+                cause: "\(error)"
+            )
         }
     }
 
@@ -201,7 +235,10 @@ public enum BuildHistory {
     /// Nothing is changed when any name has no kept state: the report then lists them in `missing` and has no
     /// outcomes. Takes the build lock: refuses (`.busy`) while a build of this manifest runs.
     public static func rollback(
-        names: [String], manifestDirectory: String, stateDirectory: String, lockFilePath: String
+        names: [String],
+        manifestDirectory: String,
+        stateDirectory: String,
+        lockFilePath: String
     ) throws -> RollbackReport {
         let buildLock = try BuildLock(stateDirectory: stateDirectory)
         defer { buildLock.release() }
@@ -227,7 +264,8 @@ public enum BuildHistory {
                 guard PathTools.unsafeNameReason(f.path) == nil, PathTools.staysInside(target, root: root) else {
                     throw PipelineError(
                         .pathEscape,
-                        "\(f.path) (kept for \(name)) leads out of the project folder; nothing was rolled back")
+                        "\(f.path) (kept for \(name)) leads out of the project folder; nothing was rolled back"
+                    )
                 }
                 guard Files.exists(storedPath(f, asset: name, stateDirectory: stateDirectory)) else {
                     throw PipelineError(
@@ -248,7 +286,10 @@ public enum BuildHistory {
             var staged: String?
             if let current, current.isBuilt {
                 staged = try stage(
-                    asset: name, previous: current, reason: "rolled back", manifestDirectory: manifestDirectory,
+                    asset: name,
+                    previous: current,
+                    reason: "rolled back",
+                    manifestDirectory: manifestDirectory,
                     stateDirectory: stateDirectory
                 ).1
             }
@@ -267,7 +308,9 @@ public enum BuildHistory {
             // Raw results back into the cache when `assetpipe clean` removed them.
             for stored in kept.raw {
                 let target = PathTools.join(
-                    StateFolder(path: stateDirectory).rawCache, (stored as NSString).lastPathComponent)
+                    StateFolder(path: stateDirectory).rawCache,
+                    (stored as NSString).lastPathComponent
+                )
                 if !Files.exists(target), let bytes = Files.read(PathTools.join(aside, stored)) {
                     try? Files.atomicWrite(bytes, to: target)
                 }
@@ -286,14 +329,22 @@ public enum BuildHistory {
                 if let staged { try replaceDirectory(dir, with: staged) } else { try fm.removeItem(atPath: dir) }
             } catch {
                 throw PipelineError(
-                    .io, "\(dir): \(name) was rolled back, but the rejected state could not be kept", cause: "\(error)")
+                    .io,
+                    "\(dir): \(name) was rolled back, but the rejected state could not be kept",
+                    cause: "\(error)"
+                )
             }
             outcomes.append(
                 RollbackOutcome(
-                    name: name, restored: restored, key: kept.previous.key, archivedAt: kept.archivedAt,
+                    name: name,
+                    restored: restored,
+                    key: kept.previous.key,
+                    archivedAt: kept.archivedAt,
                     missingFiles: kept.previous.outputs.map(\.path).filter { p in !kept.files.contains { $0.path == p }
                     },
-                    leftOver: leftOver))
+                    leftOver: leftOver
+                )
+            )
         }
         return RollbackReport(outcomes: outcomes, missing: [])
     }
@@ -329,7 +380,12 @@ public struct HistoryEntry: Sendable, Codable, Equatable {
     public var raw: [String]
 
     public init(
-        asset: String, archivedAt: String, reason: String, previous: LockedAsset, files: [HistoryFile], raw: [String]
+        asset: String,
+        archivedAt: String,
+        reason: String,
+        previous: LockedAsset,
+        files: [HistoryFile],
+        raw: [String]
     ) {
         self.asset = asset
         self.archivedAt = archivedAt

@@ -65,16 +65,20 @@ public struct BuildReport: Sendable, Codable, Equatable {
 
     /// `built 3, up to date 2, re-processed 1, failed 1, images billed 4` and the failures' reasons.
     public var summaryLines: [String] {
-        var lines = (notes ?? []) + [
-            "built \(built), up to date \(upToDate), re-processed \(reprocessed), failed \(failed), images billed \(imagesBilled) (\(String(format: "%.1f", elapsedSeconds)) s)"
-        ]
+        var lines =
+            (notes ?? []) + [
+                "built \(built), up to date \(upToDate), re-processed \(reprocessed), failed \(failed), images billed \(imagesBilled) (\(String(format: "%.1f", elapsedSeconds)) s)"
+            ]
         // Which submits could be resent (issue 13): with their key, or (older servers) only after 429/503.
         let rules = Dictionary(grouping: assets.compactMap(\.resendRule), by: { $0 }).mapValues(\.count)
         if !rules.isEmpty {
             lines.append(
                 "submits resent: "
-                    + rules.sorted { $0.key < $1.key }.map { "\($0.key) for \($0.value) asset\($0.value == 1 ? "" : "s")" }
-                    .joined(separator: ", "))
+                    + rules.sorted { $0.key < $1.key }.map {
+                        "\($0.key) for \($0.value) asset\($0.value == 1 ? "" : "s")"
+                    }
+                    .joined(separator: ", ")
+            )
         }
         for a in assets where a.status == .failed {
             lines.append("  failed \(a.name): \(a.error ?? "unknown reason")")
@@ -82,7 +86,8 @@ public struct BuildReport: Sendable, Codable, Equatable {
         if let spend {
             var line = spend.line
             if estimatedCost != nil || spend.actualCost != nil {
-                line += "; cost estimated \(estimatedCost.map(Money.text) ?? "unknown"), actual "
+                line +=
+                    "; cost estimated \(estimatedCost.map(Money.text) ?? "unknown"), actual "
                     + (spend.actualCost.map(Money.text) ?? "unknown")
             }
             lines.append(line)

@@ -36,15 +36,18 @@ public final class Journal: Sendable {
                         CREATE TABLE IF NOT EXISTS results (
                             attempt_id INTEGER NOT NULL, idx INTEGER NOT NULL, sha256 TEXT NOT NULL, format TEXT NOT NULL,
                             path TEXT NOT NULL, downloaded_at REAL NOT NULL, PRIMARY KEY (attempt_id, idx));
-                        """)
+                        """
+                )
                 try Self.upgradeFormat(db, path: path)
             }
         } catch let error as PipelineError {
             throw error
         } catch {
             throw PipelineError(
-                .state, "\(path): cannot open the build journal; if it is damaged, run 'assetpipe clean --all'",
-                cause: "\(error)")
+                .state,
+                "\(path): cannot open the build journal; if it is damaged, run 'assetpipe clean --all'",
+                cause: "\(error)"
+            )
         }
     }
 
@@ -110,11 +113,21 @@ public final class Journal: Sendable {
 
     private static func attempt(_ row: Row) -> Attempt {
         Attempt(
-            id: row["id"], assetKey: row["asset_key"], assetName: row["asset_name"], baseURL: row["base_url"],
-            state: Attempt.State(rawValue: row["state"]) ?? .failed, taskID: row["task_id"],
-            taskStatus: row["task_status"], message: row["message"], images: row["images"],
-            intentAt: Date(timeIntervalSince1970: row["intent_at"]), request: row["request"],
-            idempotencyKey: row["idempotency_key"], answer: row["answer"], resendRule: row["resend_rule"])
+            id: row["id"],
+            assetKey: row["asset_key"],
+            assetName: row["asset_name"],
+            baseURL: row["base_url"],
+            state: Attempt.State(rawValue: row["state"]) ?? .failed,
+            taskID: row["task_id"],
+            taskStatus: row["task_status"],
+            message: row["message"],
+            images: row["images"],
+            intentAt: Date(timeIntervalSince1970: row["intent_at"]),
+            request: row["request"],
+            idempotencyKey: row["idempotency_key"],
+            answer: row["answer"],
+            resendRule: row["resend_rule"]
+        )
     }
 
     /// The latest attempt of an asset (by key and name: two assets with the same parameters stay apart) on this
@@ -131,7 +144,8 @@ public final class Journal: Sendable {
                     ).map(Self.attempt)
                 }
                 return try Row.fetchOne(
-                    db, sql: "SELECT * FROM attempts WHERE asset_key = ? AND asset_name = ? ORDER BY id DESC LIMIT 1",
+                    db,
+                    sql: "SELECT * FROM attempts WHERE asset_key = ? AND asset_name = ? ORDER BY id DESC LIMIT 1",
                     arguments: [assetKey, assetName]
                 ).map(Self.attempt)
             }
@@ -143,7 +157,9 @@ public final class Journal: Sendable {
         try wrap("read attempts") {
             try queue.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT * FROM attempts WHERE asset_key = ? ORDER BY id", arguments: [assetKey]
+                    db,
+                    sql: "SELECT * FROM attempts WHERE asset_key = ? ORDER BY id",
+                    arguments: [assetKey]
                 )
                 .map(Self.attempt)
             }
@@ -152,7 +168,11 @@ public final class Journal: Sendable {
 
     /// Recorded before the submit is sent.
     public func recordIntent(
-        assetKey: String, assetName: String, baseURL: String, request: String, images: Int,
+        assetKey: String,
+        assetName: String,
+        baseURL: String,
+        request: String,
+        images: Int,
         idempotencyKey: String? = nil
     ) throws -> Int64 {
         try wrap("record a submit") {
@@ -164,7 +184,8 @@ public final class Journal: Sendable {
                             updated_at, idempotency_key)
                         VALUES (?, ?, ?, ?, 'intent', ?, ?, ?, ?)
                         """,
-                    arguments: [assetKey, assetName, baseURL, request, images, now, now, idempotencyKey])
+                    arguments: [assetKey, assetName, baseURL, request, images, now, now, idempotencyKey]
+                )
                 return db.lastInsertedRowID
             }
         }
@@ -172,7 +193,10 @@ public final class Journal: Sendable {
 
     public func recordSubmitted(attempt: Int64, taskID: String) throws {
         try update(
-            attempt, "state = 'submitted', task_id = ?, submitted_at = ?", [taskID, Date().timeIntervalSince1970])
+            attempt,
+            "state = 'submitted', task_id = ?, submitted_at = ?",
+            [taskID, Date().timeIntervalSince1970]
+        )
     }
 
     public func recordState(attempt: Int64, _ state: Attempt.State, message: String?) throws {
@@ -204,7 +228,8 @@ public final class Journal: Sendable {
             try queue.write { db in
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO servers (base_url, speaks_version, updated_at) VALUES (?, ?, ?)",
-                    arguments: [baseURL, speaks ? 1 : 0, Date().timeIntervalSince1970])
+                    arguments: [baseURL, speaks ? 1 : 0, Date().timeIntervalSince1970]
+                )
             }
         }
     }
@@ -231,7 +256,8 @@ public final class Journal: Sendable {
                         "INSERT OR REPLACE INTO results (attempt_id, idx, sha256, format, path, downloaded_at) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [
                         attempt, result.index, result.sha256, result.format, result.path, Date().timeIntervalSince1970,
-                    ])
+                    ]
+                )
             }
         }
     }
@@ -240,7 +266,9 @@ public final class Journal: Sendable {
         try wrap("read downloads") {
             try queue.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT * FROM results WHERE attempt_id = ? ORDER BY idx", arguments: [attempt]
+                    db,
+                    sql: "SELECT * FROM results WHERE attempt_id = ? ORDER BY idx",
+                    arguments: [attempt]
                 )
                 .map { Result(index: $0["idx"], sha256: $0["sha256"], format: $0["format"], path: $0["path"]) }
             }
@@ -253,7 +281,8 @@ public final class Journal: Sendable {
             try queue.write { db in
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO uploads (sha256, base_url, url, uploaded_at) VALUES (?, ?, ?, ?)",
-                    arguments: [sha256, baseURL, url, Double(createdAt)])
+                    arguments: [sha256, baseURL, url, Double(createdAt)]
+                )
             }
         }
     }
@@ -263,7 +292,8 @@ public final class Journal: Sendable {
         try wrap("read uploads") {
             try queue.read { db in
                 try Row.fetchOne(
-                    db, sql: "SELECT url, uploaded_at FROM uploads WHERE sha256 = ? AND base_url = ?",
+                    db,
+                    sql: "SELECT url, uploaded_at FROM uploads WHERE sha256 = ? AND base_url = ?",
                     arguments: [sha256, baseURL]
                 ).map { row -> (url: String, createdAt: Int) in
                     (row["url"] as String, Int((row["uploaded_at"] as Double).rounded(.down)))

@@ -15,7 +15,8 @@ extension Journal {
             throw PipelineError(
                 .state,
                 "\(path): the journal has format version \(version), newer than this assetpipe reads "
-                    + "(\(currentFormat)); update assetpipe")
+                    + "(\(currentFormat)); update assetpipe"
+            )
         }
         guard version < currentFormat else { return }
         // Version 2: each attempt's idempotency key, resend rule and failed answer, and when it completed.
@@ -32,7 +33,8 @@ extension Journal {
                 WHEN new.state = 'completed' AND new.completed_at IS NULL
                 BEGIN UPDATE attempts SET completed_at = new.updated_at WHERE id = new.id; END;
                 PRAGMA user_version = \(currentFormat);
-                """)
+                """
+        )
     }
 
     /// The journal's format version as stored.

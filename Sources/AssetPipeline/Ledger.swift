@@ -38,19 +38,29 @@ extension Journal {
         }
         let rows: [Row_] = try queue.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT asset_name, state, images, request, intent_at, completed_at FROM attempts ORDER BY id"
+                db,
+                sql: "SELECT asset_name, state, images, request, intent_at, completed_at FROM attempts ORDER BY id"
             ).map {
                 Row_(
-                    name: $0["asset_name"], state: $0["state"], images: $0["images"], request: $0["request"],
-                    intentAt: $0["intent_at"], completedAt: $0["completed_at"])
+                    name: $0["asset_name"],
+                    state: $0["state"],
+                    images: $0["images"],
+                    request: $0["request"],
+                    intentAt: $0["intent_at"],
+                    completedAt: $0["completed_at"]
+                )
             }
         }
         let start = since?.timeIntervalSince1970 ?? .infinity
         var spend = Spend(
-            billedThisBuild: 0, billedSinceJournalBegan: 0, possiblyBilledThisBuild: 0,
+            billedThisBuild: 0,
+            billedSinceJournalBegan: 0,
+            possiblyBilledThisBuild: 0,
             possiblyBilledSinceJournalBegan: 0,
             journalBegan: rows.map(\.intentAt).min().map { ISOTime.string(Date(timeIntervalSince1970: $0)) },
-            billedByAsset: [:], actualCost: prices == nil ? nil : 0)
+            billedByAsset: [:],
+            actualCost: prices == nil ? nil : 0
+        )
         for row in rows {
             switch row.state {
             case Attempt.State.completed.rawValue:
@@ -93,7 +103,8 @@ extension Spend {
             "billed in this build: \(billedThisBuild) image\(billedThisBuild == 1 ? "" : "s"); since the journal began"
             + "\(journalBegan.map { " (\($0))" } ?? ""): \(billedSinceJournalBegan)"
         if possiblyBilledSinceJournalBegan > 0 || possiblyBilledThisBuild > 0 {
-            text += "; possibly billed (outcome unknown): \(possiblyBilledThisBuild) in this build, "
+            text +=
+                "; possibly billed (outcome unknown): \(possiblyBilledThisBuild) in this build, "
                 + "\(possiblyBilledSinceJournalBegan) since the journal began"
         }
         return text

@@ -32,7 +32,8 @@ enum Leftovers {
                 guard let target = target(of: item) else { return nil }
                 let stem = (target as NSString).deletingPathExtension
                 return stem.count == 64 && stem.allSatisfy(\.isHexDigit) ? target : nil
-            })
+            }
+        )
     }
 
     /// `.castle.jpg.tmp-a1B2c3` → `castle.jpg`.

@@ -22,7 +22,9 @@ public struct LockFile: Sendable, Codable, Equatable {
     public var spend: LockedSpend?
 
     public init(
-        version: Int = LockFile.currentVersion, assets: [String: LockedAsset] = [:], stale: [LockedOutput] = []
+        version: Int = LockFile.currentVersion,
+        assets: [String: LockedAsset] = [:],
+        stale: [LockedOutput] = []
     ) {
         self.version = version
         self.assets = assets
@@ -58,7 +60,8 @@ public struct LockFile: Sendable, Codable, Equatable {
             throw PipelineError(
                 .damagedLock,
                 "\(path): the lock file has format version \(lock.version), newer than this assetpipe reads "
-                    + "(\(currentVersion)); update assetpipe, or rebuild the lock at no cost with '\(rebuildCommand)'")
+                    + "(\(currentVersion)); update assetpipe, or rebuild the lock at no cost with '\(rebuildCommand)'"
+            )
         }
         return lock
     }
@@ -71,7 +74,8 @@ public struct LockFile: Sendable, Codable, Equatable {
             "\(path): the lock file is damaged (\(why)); rebuild it from the journal, the raw results and the "
                 + "outputs at no cost with '\(rebuildCommand)', or restore it from version control. Do not delete "
                 + "it without the state folder: that would generate (and bill) every asset again",
-            cause: cause)
+            cause: cause
+        )
     }
 
     /// The first merge-conflict marker (`<<<<<<<`, `=======`, `>>>>>>>` at the start of a line), if any.
@@ -131,8 +135,15 @@ public struct LockedAsset: Sendable, Codable, Equatable {
     public var outcomeUnknown: OutcomeUnknownRecord?
 
     public init(
-        key: String, parameters: [String: String], inputs: [LockedInput], model: String, taskIDs: [String],
-        generatedAt: String?, billedImages: Int, results: [LockedResult], outputs: [LockedOutput],
+        key: String,
+        parameters: [String: String],
+        inputs: [LockedInput],
+        model: String,
+        taskIDs: [String],
+        generatedAt: String?,
+        billedImages: Int,
+        results: [LockedResult],
+        outputs: [LockedOutput],
         outcomeUnknown: OutcomeUnknownRecord? = nil
     ) {
         self.key = key

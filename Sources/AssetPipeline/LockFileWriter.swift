@@ -34,8 +34,17 @@ actor LockFileWriter {
             lock.assets[name] = existing
         } else {
             lock.assets[name] = LockedAsset(
-                key: record.key, parameters: [:], inputs: [], model: model, taskIDs: [], generatedAt: nil,
-                billedImages: 0, results: [], outputs: [], outcomeUnknown: record)
+                key: record.key,
+                parameters: [:],
+                inputs: [],
+                model: model,
+                taskIDs: [],
+                generatedAt: nil,
+                billedImages: 0,
+                results: [],
+                outputs: [],
+                outcomeUnknown: record
+            )
         }
         try lock.write(path: path)
     }

@@ -45,13 +45,24 @@ enum LockRebuild {
             let locked = results.prefix(asset.imageCount).map { r in
                 let info = try? ImageProbe.probe(.file(state.resolve(r.path)))
                 return LockedResult(
-                    sha256: r.sha256, format: r.format, width: info?.width ?? 0, height: info?.height ?? 0,
-                    keptChangedFraction: nil)
+                    sha256: r.sha256,
+                    format: r.format,
+                    width: info?.width ?? 0,
+                    height: info?.height ?? 0,
+                    keptChangedFraction: nil
+                )
             }
             return LockedAsset(
-                key: planned.key, parameters: planned.parameters, inputs: planned.inputs, model: asset.model.rawValue,
-                taskIDs: attempt.taskID.map { [$0] } ?? [], generatedAt: ISOTime.string(attempt.intentAt),
-                billedImages: results.count, results: Array(locked), outputs: [])
+                key: planned.key,
+                parameters: planned.parameters,
+                inputs: planned.inputs,
+                model: asset.model.rawValue,
+                taskIDs: attempt.taskID.map { [$0] } ?? [],
+                generatedAt: ISOTime.string(attempt.intentAt),
+                billedImages: results.count,
+                results: Array(locked),
+                outputs: []
+            )
         }
         return nil
     }
@@ -59,14 +70,19 @@ enum LockRebuild {
     /// The planned outputs whose file on disk is exactly what post-processing makes from the entry's results,
     /// and the results with their kept-changed fractions (`composite`) as post-processing measured them.
     static func outputsOnDisk(
-        planned: PlannedAsset, entry: LockedAsset, manifest: Manifest
+        planned: PlannedAsset,
+        entry: LockedAsset,
+        manifest: Manifest
     ) -> ([LockedOutput], [LockedResult]) {
         let asset = planned.asset
         var composite: PostProcessing.Composite?
         if asset.composite {
             guard
                 let inputs = try? asset.prepareInputs(
-                    directory: manifest.directory, size: planned.size, forComposite: true),
+                    directory: manifest.directory,
+                    size: planned.size,
+                    forComposite: true
+                ),
                 let r = inputs.compositeReference, let m = inputs.compositeMask
             else { return ([], entry.results) }
             composite = PostProcessing.Composite(reference: r, mask: m)
@@ -81,8 +97,14 @@ enum LockRebuild {
             guard onDisk,
                 let raw = Files.read(manifest.stateFolder.rawResult(sha256: result.sha256, format: result.format)),
                 let made = try? PostProcessing.process(
-                    raw: raw, rawDigest: result.sha256, outputs: mine, composite: composite, asset: asset,
-                    assetKey: planned.key, outputFolder: manifest.output)
+                    raw: raw,
+                    rawDigest: result.sha256,
+                    outputs: mine,
+                    composite: composite,
+                    asset: asset,
+                    assetKey: planned.key,
+                    outputFolder: manifest.output
+                )
             else { continue }
             if let kept = made.keptChangedFraction { results[i].keptChangedFraction = kept }
             for output in made.outputs {

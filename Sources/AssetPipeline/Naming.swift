@@ -103,7 +103,11 @@ public enum OutputNaming {
                 all.append(
                     PlannedOutput(
                         path: relativePath(name: asset.name, output: output, index: i, imageCount: asset.imageCount),
-                        resultIndex: i - 1, outputIndex: j, spec: output))
+                        resultIndex: i - 1,
+                        outputIndex: j,
+                        spec: output
+                    )
+                )
             }
         }
         return all

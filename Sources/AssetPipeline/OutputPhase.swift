@@ -16,7 +16,10 @@ struct OutputPhase: Sendable {
     /// Makes `outputs` from the raw results of `base`: from `raw` (this build's downloads, in memory) or else
     /// from the raw cache. Returns the files written and, for composite assets, the kept-changed fractions.
     func run(
-        base: LockedAsset, outputs: [PlannedOutput], raw: [Int: [UInt8]], prepared: PreparedInputs?
+        base: LockedAsset,
+        outputs: [PlannedOutput],
+        raw: [Int: [UInt8]],
+        prepared: PreparedInputs?
     ) async throws -> (written: [String], kept: [Double]?) {
         let processed = try process(base: base, outputs: outputs, raw: raw, prepared: prepared)
         let written = try await write(processed.made, record: processed.record)
@@ -32,7 +35,10 @@ struct OutputPhase: Sendable {
 
     /// Post-processes every output in memory; nothing is written until all of them passed their checks.
     func process(
-        base: LockedAsset, outputs: [PlannedOutput], raw: [Int: [UInt8]], prepared: PreparedInputs?
+        base: LockedAsset,
+        outputs: [PlannedOutput],
+        raw: [Int: [UInt8]],
+        prepared: PreparedInputs?
     ) throws -> (made: [ProcessedOutput], record: LockedAsset) {
         var composite: PostProcessing.Composite?
         if asset.composite {
@@ -56,13 +62,21 @@ struct OutputPhase: Sendable {
                 let rawPath = manifest.stateFolder.rawResult(sha256: result.sha256, format: result.format)
                 guard let cached = Files.read(rawPath) else {
                     throw PipelineError(
-                        .state, "the raw result \(rawPath) is missing; run the build again to regenerate")
+                        .state,
+                        "the raw result \(rawPath) is missing; run the build again to regenerate"
+                    )
                 }
                 bytes = cached
             }
             let processed = try PostProcessing.process(
-                raw: bytes, rawDigest: result.sha256, outputs: mine, composite: composite, asset: asset,
-                assetKey: planned.key, outputFolder: manifest.output)
+                raw: bytes,
+                rawDigest: result.sha256,
+                outputs: mine,
+                composite: composite,
+                asset: asset,
+                assetKey: planned.key,
+                outputFolder: manifest.output
+            )
             made += processed.outputs
             if let k = processed.keptChangedFraction { record.results[i].keptChangedFraction = k }
         }
@@ -76,9 +90,13 @@ struct OutputPhase: Sendable {
         let previous = await context.lockFile.asset(asset.name)
         do {
             try BuildHistory.archiveBeforeOverwrite(
-                asset: asset.name, previous: previous, newKey: planned.key,
-                writes: made.map { ($0.record.path, $0.bytes) }, manifestDirectory: manifest.directory,
-                stateDirectory: manifest.stateDirectory)
+                asset: asset.name,
+                previous: previous,
+                newKey: planned.key,
+                writes: made.map { ($0.record.path, $0.bytes) },
+                manifestDirectory: manifest.directory,
+                stateDirectory: manifest.stateDirectory
+            )
         } catch {
             step("the previous state was not kept for review: \(error)")
         }
@@ -90,7 +108,8 @@ struct OutputPhase: Sendable {
                 guard PathTools.staysInside(full, root: manifest.outputRoot) else {
                     throw PipelineError(
                         .pathEscape,
-                        "\(output.record.path) leads out of the output folder through a symbolic link; not written")
+                        "\(output.record.path) leads out of the output folder through a symbolic link; not written"
+                    )
                 }
                 do {
                     try Files.atomicWrite(output.bytes, to: full)
@@ -105,7 +124,8 @@ struct OutputPhase: Sendable {
                 var partial = record
                 let done = made.filter { written.contains($0.record.path) }
                 partial.outputs = keepPlanned(
-                    record.outputs.filter { r in !written.contains(r.path) } + done.map(\.record))
+                    record.outputs.filter { r in !written.contains(r.path) } + done.map(\.record)
+                )
                 try? await context.lockFile.set(asset.name, partial)
             }
             throw error

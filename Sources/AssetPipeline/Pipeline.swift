@@ -34,8 +34,12 @@ public struct BuildOptions: Sendable {
     public var rebuildLock: Bool
 
     public init(
-        jobs: Int = 4, maxImages: Int? = nil, deadline: Duration? = nil,
-        confirm: (@Sendable (BuildPlan) async -> Bool)? = nil, rebuildLock: Bool = false, maxCost: Double? = nil
+        jobs: Int = 4,
+        maxImages: Int? = nil,
+        deadline: Duration? = nil,
+        confirm: (@Sendable (BuildPlan) async -> Bool)? = nil,
+        rebuildLock: Bool = false,
+        maxCost: Double? = nil
     ) {
         self.jobs = max(1, jobs)
         self.maxImages = maxImages
@@ -71,14 +75,16 @@ public enum Pipeline {
                 .configuration,
                 "--max-cost needs a price for every asset the build bills: the prices: table has none for "
                     + "\(unpriced.map { "'\($0.asset.name)'" }.joined(separator: ", ")) "
-                    + "(\(first.asset.model) \(s.width)x\(s.height)/\(first.quality)); add it to prices:")
+                    + "(\(first.asset.model) \(s.width)x\(s.height)/\(first.quality)); add it to prices:"
+            )
         }
         let cost = plan.cost ?? 0
         if cost > maxCost {
             throw PipelineError(
                 .refused,
                 "this build would cost \(Money.text(cost)), more than --max-cost \(Money.text(maxCost)); "
-                    + "see the plan with --dry-run; nothing was submitted")
+                    + "see the plan with --dry-run; nothing was submitted"
+            )
         }
     }
 
@@ -124,7 +130,9 @@ public enum Pipeline {
     /// Builds: plan, then every asset that needs it, `options.jobs` at once.
     /// Throws (before doing anything) for a busy state folder, `--max-images`, or a refused confirmation.
     public static func build(
-        manifest: Manifest, connection: Connection?, options: BuildOptions = BuildOptions(),
+        manifest: Manifest,
+        connection: Connection?,
+        options: BuildOptions = BuildOptions(),
         observer: any BuildObserver = SilentObserver()
     ) async throws -> BuildReport {
         let started = Date()
@@ -186,8 +194,15 @@ public enum Pipeline {
         try await lockFile.applyPlan(plan)
 
         let context = BuildContext(
-            manifest: manifest, journal: journal, client: client, baseURL: client?.configuration.baseURL ?? "",
-            lockFile: lockFile, observer: observer, deadline: options.deadline, apiSlots: APISlots(options.jobs))
+            manifest: manifest,
+            journal: journal,
+            client: client,
+            baseURL: client?.configuration.baseURL ?? "",
+            lockFile: lockFile,
+            observer: observer,
+            deadline: options.deadline,
+            apiSlots: APISlots(options.jobs)
+        )
 
         let work = plan.assets.filter { $0.action != .upToDate }
         for note in plan.notes { observer.handle(.note(note)) }
@@ -224,11 +239,17 @@ public enum Pipeline {
             try? await lockFile.setSpend(
                 LockedSpend(
                     imagesBilled: spend.billedSinceJournalBegan,
-                    imagesPossiblyBilled: spend.possiblyBilledSinceJournalBegan, since: spend.journalBegan))
+                    imagesPossiblyBilled: spend.possiblyBilledSinceJournalBegan,
+                    since: spend.journalBegan
+                )
+            )
         }
         var report = BuildReport(
-            manifest: manifest.path, assets: outcomes, accountError: client?.accountStops.summary,
-            elapsed: Date().timeIntervalSince(started))
+            manifest: manifest.path,
+            assets: outcomes,
+            accountError: client?.accountStops.summary,
+            elapsed: Date().timeIntervalSince(started)
+        )
         report.notes = plan.notes
         report.spend = spend
         report.estimatedCost = plan.cost

@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import APIMartClient
+import AssetpipeBasics
 
 /// The one error type of the pipeline module: a stable machine `code`, a human `message` that names the
 /// file (and for manifests the line and key) and what to do, and the underlying `cause` kept as an error.

@@ -38,10 +38,15 @@ public struct PlanSummary: Sendable, Codable, Equatable {
         assets = plan.assets.map { item in
             let s = item.size.pixelSize
             return Item(
-                name: item.asset.name, action: item.action.rawValue, reasons: item.reasons,
+                name: item.asset.name,
+                action: item.action.rawValue,
+                reasons: item.reasons,
                 outputs: item.outputs.map { PathTools.join(plan.manifest.output, $0.path) },
                 billedImages: item.billedImages,
-                size: "\(s.width)x\(s.height)", quality: item.quality, model: item.asset.model.rawValue)
+                size: "\(s.width)x\(s.height)",
+                quality: item.quality,
+                model: item.asset.model.rawValue
+            )
         }
         upToDate = plan.isUpToDate
         imagesToBill = plan.imagesToBill

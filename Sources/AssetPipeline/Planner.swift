@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import APIMartWire
+import AssetpipeBasics
 import Foundation
 import ImageCodec
 
@@ -62,9 +62,19 @@ public struct BuildPlan: Sendable {
             let id = "\(item.asset.model.rawValue)/\(dims)/\(item.quality)"
             var line =
                 lines[id]
-                ?? BillingLine(model: item.asset.model.rawValue, size: dims, quality: item.quality, images: 0, unitPrice: nil)
+                ?? BillingLine(
+                    model: item.asset.model.rawValue,
+                    size: dims,
+                    quality: item.quality,
+                    images: 0,
+                    unitPrice: nil
+                )
             line.images += item.billedImages
-            let priced = manifest.prices?.priced(model: item.asset.model.rawValue, size: item.size, quality: item.quality)
+            let priced = manifest.prices?.priced(
+                model: item.asset.model.rawValue,
+                size: item.size,
+                quality: item.quality
+            )
             line.unitPrice = priced?.price
             line.pricedAs = priced.flatMap { $0.tier == item.quality ? nil : $0.tier }
             lines[id] = line
@@ -100,7 +110,8 @@ extension BuildPlan {
     public var unpricedAssets: [PlannedAsset] {
         assets.filter { item in
             item.billedImages > 0
-                && manifest.prices?.priced(model: item.asset.model.rawValue, size: item.size, quality: item.quality) == nil
+                && manifest.prices?.priced(model: item.asset.model.rawValue, size: item.size, quality: item.quality)
+                    == nil
         }
     }
 }
@@ -173,15 +184,27 @@ public struct Planner: Sendable {
     func plan(_ asset: AssetSpec) throws -> PlannedAsset {
         let inputs = try inputs(of: asset)
         let parameters = AssetKeys.parameters(
-            of: asset, referenceDigests: inputs.filter { $0.role == "reference" }.map(\.sha256),
-            maskDigest: inputs.first { $0.role == "mask" }?.sha256)
+            of: asset,
+            referenceDigests: inputs.filter { $0.role == "reference" }.map(\.sha256),
+            maskDigest: inputs.first { $0.role == "mask" }?.sha256
+        )
         let key = AssetKeys.key(parameters: parameters)
         let outputs = OutputNaming.paths(for: asset)
         let size = Self.resolveSize(asset, directory: manifest.directory)
         var item = PlannedAsset(
-            asset: asset, action: .upToDate, reasons: [], key: key, parameters: parameters, inputs: inputs,
-            outputs: outputs, outputsToMake: [], size: size, billedImages: 0, attempt: nil,
-            earlierOutcomeUnknown: false)
+            asset: asset,
+            action: .upToDate,
+            reasons: [],
+            key: key,
+            parameters: parameters,
+            inputs: inputs,
+            outputs: outputs,
+            outputsToMake: [],
+            size: size,
+            billedImages: 0,
+            attempt: nil,
+            earlierOutcomeUnknown: false
+        )
         let locked = lock.assets[asset.name]
 
         if let locked, locked.key == key, locked.isBuilt, locked.results.count >= asset.imageCount {
@@ -190,8 +213,11 @@ public struct Planner: Sendable {
             for o in outputs {
                 let rel = relativeToManifest(o)
                 let expected = AssetKeys.postKey(
-                    spec: o.spec, composite: asset.composite, assetKey: key,
-                    rawDigest: locked.results[o.resultIndex].sha256)
+                    spec: o.spec,
+                    composite: asset.composite,
+                    assetKey: key,
+                    rawDigest: locked.results[o.resultIndex].sha256
+                )
                 let full = PathTools.join(manifest.directory, rel)
                 guard let record = locked.outputs.first(where: { $0.path == rel }) else {
                     reasons.append("\(rel): new output")

@@ -20,14 +20,20 @@ enum PostProcessing {
     }
 
     static func process(
-        raw: [UInt8], rawDigest: String, outputs: [PlannedOutput], composite: Composite?, asset: AssetSpec,
-        assetKey: String, outputFolder: String
+        raw: [UInt8],
+        rawDigest: String,
+        outputs: [PlannedOutput],
+        composite: Composite?,
+        asset: AssetSpec,
+        assetKey: String,
+        outputFolder: String
     ) throws -> (outputs: [ProcessedOutput], keptChangedFraction: Double?) {
         // 1. decode
         var image: RGBAImage
         do { image = try ImageDecoder.decode(.bytes(raw)) } catch {
             throw PipelineError(
-                .postProcessing, "asset '\(asset.name)': the result \(rawDigest.prefix(12)) cannot be decoded: \(error)"
+                .postProcessing,
+                "asset '\(asset.name)': the result \(rawDigest.prefix(12)) cannot be decoded: \(error)"
             )
         }
         // 2. composite: the reference's own pixels where the mask keeps, recorded how much the model changed there.
@@ -79,7 +85,9 @@ enum PostProcessing {
                     )
                 }
                 throw PipelineError(
-                    .postProcessing, "asset '\(asset.name)': \(planned.path): encoding failed: \(error)")
+                    .postProcessing,
+                    "asset '\(asset.name)': \(planned.path): encoding failed: \(error)"
+                )
             }
             // 6. transparency check against `require` (on the pixels written: JPEG output is opaque)
             let report: (opaque: Bool, transparentFraction: Double, translucentFraction: Double)
@@ -94,7 +102,8 @@ enum PostProcessing {
                 throw PipelineError(
                     .requirementFailed,
                     "asset '\(asset.name)': \(planned.path) requires transparency but the result is fully opaque"
-                        + (asset.background == .transparent ? "" : " (ask for it with background: transparent)"))
+                        + (asset.background == .transparent ? "" : " (ask for it with background: transparent)")
+                )
             case .opaque? where !report.opaque:
                 throw PipelineError(
                     .requirementFailed,
@@ -103,12 +112,23 @@ enum PostProcessing {
             default: break
             }
             let record = LockedOutput(
-                path: PathTools.join(outputFolder, planned.path), sha256: Digest.sha256(bytes), bytes: bytes.count,
-                width: out.width, height: out.height, format: spec.format.rawValue, result: planned.resultIndex,
+                path: PathTools.join(outputFolder, planned.path),
+                sha256: Digest.sha256(bytes),
+                bytes: bytes.count,
+                width: out.width,
+                height: out.height,
+                format: spec.format.rawValue,
+                result: planned.resultIndex,
                 postKey: AssetKeys.postKey(
-                    spec: spec, composite: composite != nil, assetKey: assetKey, rawDigest: rawDigest),
-                opaque: report.opaque, transparentFraction: rounded(report.transparentFraction),
-                translucentFraction: rounded(report.translucentFraction))
+                    spec: spec,
+                    composite: composite != nil,
+                    assetKey: assetKey,
+                    rawDigest: rawDigest
+                ),
+                opaque: report.opaque,
+                transparentFraction: rounded(report.transparentFraction),
+                translucentFraction: rounded(report.translucentFraction)
+            )
             made.append(ProcessedOutput(planned: planned, bytes: bytes, record: record))
         }
         return (made, kept.map(rounded))

@@ -80,7 +80,11 @@ public enum AtomicFile {
         var st = stat()
         if stat(directory, &st) == 0 {
             if (st.st_mode & S_IFMT) == S_IFDIR { return }
-            throw FileError(.notADirectory, "\(directory) exists and is not a directory; move it or choose another path", path: directory)
+            throw FileError(
+                .notADirectory,
+                "\(directory) exists and is not a directory; move it or choose another path",
+                path: directory
+            )
         }
         let up = parent(of: directory)
         if up != directory && up != "." && up != "/" { try makeDirectories(up) }
@@ -99,6 +103,11 @@ public enum AtomicFile {
 
     static func ioError(_ what: String, path: String) -> FileError {
         let cause = SystemError(errno: errno)
-        return FileError(.io, "\(what): \(cause.reason); check the path, the permissions and the free space", cause: cause, path: path)
+        return FileError(
+            .io,
+            "\(what): \(cause.reason); check the path, the permissions and the free space",
+            cause: cause,
+            path: path
+        )
     }
 }

@@ -48,7 +48,10 @@ public struct ConversionOptions: Sendable, Equatable {
     public var limits: DecodeLimits = .default
 
     public init(
-        format: ImageFormat = .png, jpegQuality: Int = 90, pngLevel: Int = 6, flatten: RGBColor? = nil,
+        format: ImageFormat = .png,
+        jpegQuality: Int = 90,
+        pngLevel: Int = 6,
+        flatten: RGBColor? = nil,
         resize: ResizeSpec? = nil
     ) {
         self.format = format
@@ -83,7 +86,11 @@ public enum ImageConverter {
     /// Converts `source` into a file at `path`, written atomically. Without resize and orientation
     /// change it streams: a few rows in memory, never the whole picture.
     @discardableResult
-    public static func convert(_ source: ImageSource, options: ConversionOptions, to path: String)
+    public static func convert(
+        _ source: ImageSource,
+        options: ConversionOptions,
+        to path: String
+    )
         throws(ImageCodecError) -> ConversionResult
     {
         try validate(options)
@@ -94,16 +101,31 @@ public enum ImageConverter {
             var image = try ImageDecoder.decode(rows: reader)
             image = prepare(image, orientation: orientation, options: options)
             let bytes = try encode(prepared: image, options: options, pathForErrors: path)
-            do { try AtomicFile.write(bytes, to: path) } catch { throw ImageCodecError(.io, error.message, cause: error, path: path) }
+            do { try AtomicFile.write(bytes, to: path) } catch {
+                throw ImageCodecError(.io, error.message, cause: error, path: path)
+            }
             return ConversionResult(
-                path: path, format: options.format, width: image.width, height: image.height, bytes: bytes.count)
+                path: path,
+                format: options.format,
+                width: image.width,
+                height: image.height,
+                bytes: bytes.count
+            )
         }
         let (kind, flatten) = writerKind(
-            options, hasAlpha: reader.info.hasAlpha, streamingPixels: reader.width * reader.height)
+            options,
+            hasAlpha: reader.info.hasAlpha,
+            streamingPixels: reader.width * reader.height
+        )
         let size = try atomically(path) { (temp) throws(ImageCodecError) -> Int in
             let writer = try ImageRowWriter(
-                kind: kind, width: reader.width, height: reader.height, icc: reader.iccProfile, path: temp,
-                flatten: flatten)
+                kind: kind,
+                width: reader.width,
+                height: reader.height,
+                icc: reader.iccProfile,
+                path: temp,
+                flatten: flatten
+            )
             var row = [UInt8](repeating: 0, count: reader.width * 4)
             for _ in 0..<reader.height {
                 try reader.readRow(into: &row)
@@ -119,7 +141,13 @@ public enum ImageConverter {
             try writer.finish()
             return fileSize(temp)
         }
-        return ConversionResult(path: path, format: options.format, width: reader.width, height: reader.height, bytes: size)
+        return ConversionResult(
+            path: path,
+            format: options.format,
+            width: reader.width,
+            height: reader.height,
+            bytes: size
+        )
     }
 
     /// Encodes a decoded image with the same rules (orientation is not known here: pass an upright image).
@@ -132,7 +160,10 @@ public enum ImageConverter {
     // MARK: - Steps
 
     /// `AtomicFile.writing` with every failure as an `ImageCodecError`.
-    static func atomically<T>(_ path: String, _ body: (String) throws(ImageCodecError) -> T) throws(ImageCodecError) -> T {
+    static func atomically<T>(
+        _ path: String,
+        _ body: (String) throws(ImageCodecError) -> T
+    ) throws(ImageCodecError) -> T {
         do {
             return try AtomicFile.writing(to: path) { temp in try body(temp) }
         } catch let error as ImageCodecError {
@@ -173,7 +204,11 @@ public enum ImageConverter {
     /// few per cent bigger) so memory stays flat.
     static let optimizeHuffmanMaxPixels = 16 << 20
 
-    static func writerKind(_ options: ConversionOptions, hasAlpha: Bool, streamingPixels: Int = 0)
+    static func writerKind(
+        _ options: ConversionOptions,
+        hasAlpha: Bool,
+        streamingPixels: Int = 0
+    )
         -> (ImageRowWriter.Kind, RGBColor?)
     {
         switch options.format {
@@ -189,7 +224,11 @@ public enum ImageConverter {
         }
     }
 
-    static func encode(prepared image: RGBAImage, options: ConversionOptions, pathForErrors: String?)
+    static func encode(
+        prepared image: RGBAImage,
+        options: ConversionOptions,
+        pathForErrors: String?
+    )
         throws(ImageCodecError) -> [UInt8]
     {
         do throws(ImageCodecError) {
@@ -222,7 +261,8 @@ public enum ImageConverter {
             .needsBackground,
             "the image has transparent pixels and \(format == .jpeg ? "JPEG" : "this output") has no alpha channel; "
                 + "add --flatten '#ffffff' (or another colour) to composite it onto a background",
-            path: source?.path)
+            path: source?.path
+        )
     }
 
     static func fileSize(_ path: String) -> Int {

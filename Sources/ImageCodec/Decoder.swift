@@ -4,7 +4,9 @@ public enum ImageDecoder {
     /// Decodes to 8-bit RGBA (straight alpha), pixel values as stored (no gamma or colour management).
     /// With `applyOrientation`, a JPEG's EXIF orientation is applied so the result is upright.
     public static func decode(
-        _ source: ImageSource, limits: DecodeLimits = .default, applyOrientation: Bool = false
+        _ source: ImageSource,
+        limits: DecodeLimits = .default,
+        applyOrientation: Bool = false
     ) throws(ImageCodecError) -> RGBAImage {
         let reader = try ImageRowReader(source, limits: limits)
         let image = try decode(rows: reader)
@@ -23,7 +25,9 @@ public enum ImageDecoder {
             let raw = UnsafeMutableRawBufferPointer(buffer)
             for y in 0..<reader.height {
                 do throws(ImageCodecError) {
-                    try reader.readRow(into: UnsafeMutableRawBufferPointer(rebasing: raw[(y * stride)..<((y + 1) * stride)]))
+                    try reader.readRow(
+                        into: UnsafeMutableRawBufferPointer(rebasing: raw[(y * stride)..<((y + 1) * stride)])
+                    )
                 } catch {
                     failure = error
                     raw.initializeMemory(as: UInt8.self, repeating: 0)

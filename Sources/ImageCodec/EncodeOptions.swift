@@ -35,7 +35,10 @@ public struct PNGEncodeOptions: Sendable, Equatable {
     public var layout: PNGLayout = .rgba
 
     public init(
-        level: Int = 6, filter: PNGFilter = .adaptive, text: [String: String] = [:], iccProfile: [UInt8]? = nil,
+        level: Int = 6,
+        filter: PNGFilter = .adaptive,
+        text: [String: String] = [:],
+        iccProfile: [UInt8]? = nil,
         layout: PNGLayout = .rgba
     ) {
         self.level = level
@@ -75,8 +78,12 @@ public struct JPEGEncodeOptions: Sendable, Equatable {
     public var iccProfile: [UInt8]? = nil
 
     public init(
-        quality: Int = 90, progressive: Bool = false, subsampling: ChromaSubsampling = .s420,
-        optimizeHuffman: Bool = true, background: RGBColor? = nil, iccProfile: [UInt8]? = nil
+        quality: Int = 90,
+        progressive: Bool = false,
+        subsampling: ChromaSubsampling = .s420,
+        optimizeHuffman: Bool = true,
+        background: RGBColor? = nil,
+        iccProfile: [UInt8]? = nil
     ) {
         self.quality = quality
         self.progressive = progressive

@@ -12,15 +12,23 @@ public enum ImageEncoder {
             if opaque { channels = 3 }
         }
         let writer = try ImageRowWriter(
-            kind: .png(options, channels: channels), width: image.width, height: image.height,
-            icc: options.iccProfile ?? image.iccProfile, path: nil, flatten: nil)
+            kind: .png(options, channels: channels),
+            width: image.width,
+            height: image.height,
+            icc: options.iccProfile ?? image.iccProfile,
+            path: nil,
+            flatten: nil
+        )
         try write(image, to: writer)
         return writer.bytes()
     }
 
     /// JPEG bytes. Any pixel with alpha < 255 needs `options.background` (else `needsBackground`):
     /// alpha is never dropped silently. The ICC profile is `options.iccProfile ?? image.iccProfile`.
-    public static func jpeg(_ image: RGBAImage, options: JPEGEncodeOptions = .init()) throws(ImageCodecError)
+    public static func jpeg(
+        _ image: RGBAImage,
+        options: JPEGEncodeOptions = .init()
+    ) throws(ImageCodecError)
         -> [UInt8]
     {
         if options.background == nil {
@@ -31,12 +39,18 @@ public enum ImageEncoder {
                 throw ImageCodecError(
                     .needsBackground,
                     "the image has transparent pixels and JPEG has no alpha channel: give a background colour to "
-                        + "flatten onto (JPEGEncodeOptions.background, --flatten '#ffffff')")
+                        + "flatten onto (JPEGEncodeOptions.background, --flatten '#ffffff')"
+                )
             }
         }
         let writer = try ImageRowWriter(
-            kind: .jpeg(options), width: image.width, height: image.height,
-            icc: options.iccProfile ?? image.iccProfile, path: nil, flatten: options.background)
+            kind: .jpeg(options),
+            width: image.width,
+            height: image.height,
+            icc: options.iccProfile ?? image.iccProfile,
+            path: nil,
+            flatten: options.background
+        )
         try write(image, to: writer)
         return writer.bytes()
     }

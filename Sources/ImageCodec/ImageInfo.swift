@@ -1,7 +1,9 @@
 import AssetpipeBasics
 
 public enum PNGColorType: String, Sendable, Codable {
-    case gray, rgb, palette, grayAlpha = "gray-alpha", rgba
+    case gray, rgb, palette
+    case grayAlpha = "gray-alpha"
+    case rgba
 }
 
 public enum JPEGColorSpace: String, Sendable, Codable {
@@ -56,8 +58,15 @@ public struct ImageInfo: Sendable, Codable, Equatable {
     public var jpeg: JPEGDetails?
 
     public init(
-        format: ImageFormat, width: Int, height: Int, orientation: Int = 1, bitDepth: Int, hasAlpha: Bool,
-        interlaced: Bool, png: PNGDetails? = nil, jpeg: JPEGDetails? = nil
+        format: ImageFormat,
+        width: Int,
+        height: Int,
+        orientation: Int = 1,
+        bitDepth: Int,
+        hasAlpha: Bool,
+        interlaced: Bool,
+        png: PNGDetails? = nil,
+        jpeg: JPEGDetails? = nil
     ) {
         self.format = format
         self.width = width

@@ -10,8 +10,13 @@ public enum Orientation {
         let (w, h) = swaps ? (image.height, image.width) : (image.width, image.height)
         let pixels = [UInt8](unsafeUninitializedCapacity: image.pixels.count) { out, count in
             image.pixels.withUnsafeBufferPointer { src in
-                ap_orient_rgba(src.baseAddress, UInt32(image.width), UInt32(image.height), out.baseAddress,
-                               Int32(orientation))
+                ap_orient_rgba(
+                    src.baseAddress,
+                    UInt32(image.width),
+                    UInt32(image.height),
+                    out.baseAddress,
+                    Int32(orientation)
+                )
             }
             count = image.pixels.count
         }

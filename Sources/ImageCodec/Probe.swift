@@ -5,7 +5,10 @@ public enum ImageProbe {
     /// Sniffs the format from the magic bytes and reads the header only (PNG chunks up to the first
     /// IDAT, JPEG markers up to the first SOS). Also answers for JPEGs it cannot decode (12-bit,
     /// lossless) when their header is readable; decoding those fails with `unsupported`.
-    public static func probe(_ source: ImageSource, limits: DecodeLimits = .default) throws(ImageCodecError)
+    public static func probe(
+        _ source: ImageSource,
+        limits: DecodeLimits = .default
+    ) throws(ImageCodecError)
         -> ImageInfo
     {
         let (format, head) = try ShimBridge.sniff(source)
@@ -14,7 +17,10 @@ public enum ImageProbe {
             let info = format == .gif ? HeaderPeek.gifInfo(head) : HeaderPeek.webpInfo(head)
             guard let info else {
                 throw ImageCodecError(
-                    .corrupt, "the \(format == .gif ? "GIF" : "WebP") header is damaged or truncated", path: source.path)
+                    .corrupt,
+                    "the \(format == .gif ? "GIF" : "WebP") header is damaged or truncated",
+                    path: source.path
+                )
             }
             return info
         case .png, .jpeg:

@@ -20,7 +20,10 @@ public struct RGBAImage: Sendable, Equatable {
         var pixels = [UInt8](repeating: 0, count: width * height * 4)
         if fill != RGBA8(r: 0, g: 0, b: 0, a: 0) {
             for i in stride(from: 0, to: pixels.count, by: 4) {
-                pixels[i] = fill.r; pixels[i + 1] = fill.g; pixels[i + 2] = fill.b; pixels[i + 3] = fill.a
+                pixels[i] = fill.r
+                pixels[i + 1] = fill.g
+                pixels[i + 2] = fill.b
+                pixels[i + 3] = fill.a
             }
         }
         self.init(width: width, height: height, pixels: pixels)
@@ -33,7 +36,10 @@ public struct RGBAImage: Sendable, Equatable {
         }
         set {
             let i = (y * width + x) * 4
-            pixels[i] = newValue.r; pixels[i + 1] = newValue.g; pixels[i + 2] = newValue.b; pixels[i + 3] = newValue.a
+            pixels[i] = newValue.r
+            pixels[i + 1] = newValue.g
+            pixels[i + 2] = newValue.b
+            pixels[i + 3] = newValue.a
         }
     }
 }
@@ -41,21 +47,30 @@ public struct RGBAImage: Sendable, Equatable {
 public struct RGBA8: Sendable, Equatable, Hashable {
     public var r: UInt8, g: UInt8, b: UInt8, a: UInt8
     public init(r: UInt8, g: UInt8, b: UInt8, a: UInt8 = 255) {
-        self.r = r; self.g = g; self.b = b; self.a = a
+        self.r = r
+        self.g = g
+        self.b = b
+        self.a = a
     }
 }
 
 /// An opaque colour, as written in manifests and flags: `#rrggbb`, `rrggbb` or `#rgb`.
 public struct RGBColor: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
     public var r: UInt8, g: UInt8, b: UInt8
-    public init(r: UInt8, g: UInt8, b: UInt8) { self.r = r; self.g = g; self.b = b }
+    public init(r: UInt8, g: UInt8, b: UInt8) {
+        self.r = r
+        self.g = g
+        self.b = b
+    }
 
     public init?(hex: String) {
         var s = Substring(hex)
         if s.hasPrefix("#") { s = s.dropFirst() }
         if s.count == 3 { s = Substring(s.map { "\($0)\($0)" }.joined()) }
         guard s.count == 6, let v = UInt32(s, radix: 16) else { return nil }
-        r = UInt8((v >> 16) & 0xFF); g = UInt8((v >> 8) & 0xFF); b = UInt8(v & 0xFF)
+        r = UInt8((v >> 16) & 0xFF)
+        g = UInt8((v >> 8) & 0xFF)
+        b = UInt8(v & 0xFF)
     }
 
     public static let white = RGBColor(r: 255, g: 255, b: 255)
@@ -70,6 +85,9 @@ public struct RGBColor: Sendable, Equatable, Hashable, Codable, CustomStringConv
 public struct PixelRect: Sendable, Equatable, Hashable, Codable {
     public var x: Int, y: Int, width: Int, height: Int
     public init(x: Int, y: Int, width: Int, height: Int) {
-        self.x = x; self.y = y; self.width = width; self.height = height
+        self.x = x
+        self.y = y
+        self.width = width
+        self.height = height
     }
 }

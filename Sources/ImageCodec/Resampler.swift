@@ -11,8 +11,14 @@ public enum Resampler {
         var status: Int32 = 0
         let pixels = [UInt8](unsafeUninitializedCapacity: total) { out, count in
             image.pixels.withUnsafeBufferPointer { src in
-                status = ap_resize_rgba(src.baseAddress, UInt32(image.width), UInt32(image.height), out.baseAddress,
-                                        UInt32(width), UInt32(height))
+                status = ap_resize_rgba(
+                    src.baseAddress,
+                    UInt32(image.width),
+                    UInt32(image.height),
+                    out.baseAddress,
+                    UInt32(width),
+                    UInt32(height)
+                )
             }
             if status != AP_OK { out.initialize(repeating: 0) }
             count = total

@@ -23,7 +23,9 @@ public final class ImageRowReader {
             throw ImageCodecError(
                 .unsupported,
                 "\(format == .webp ? "WebP" : "GIF") pixels cannot be decoded by assetpipe (it reads PNG and JPEG); "
-                    + "convert the file to PNG first", path: source.path)
+                    + "convert the file to PNG first",
+                path: source.path
+            )
         }
         var cInfo = ap_image_info()
         let handle = try Self.open(source, format: format, head: head, limits: limits, info: &cInfo)
@@ -65,7 +67,11 @@ public final class ImageRowReader {
 
     /// Opens the C reader; `cInfo` holds what the header said even when opening fails.
     static func open(
-        _ source: ImageSource, format: ImageFormat, head: [UInt8], limits: DecodeLimits, info cInfo: inout ap_image_info
+        _ source: ImageSource,
+        format: ImageFormat,
+        head: [UInt8],
+        limits: DecodeLimits,
+        info cInfo: inout ap_image_info
     ) throws(ImageCodecError) -> OpaquePointer {
         var cLimits = ShimBridge.limits(limits)
         var handle: OpaquePointer? = nil
@@ -75,11 +81,21 @@ public final class ImageRowReader {
             case .file(let path):
                 return open(path, nil, 0, &cLimits, &handle, &cInfo, err, len)
             case .bytes(let bytes):
-                return bytes.withUnsafeBytes { open(nil, $0.baseAddress, $0.count, &cLimits, &handle, &cInfo, err, len) }
+                return bytes.withUnsafeBytes {
+                    open(nil, $0.baseAddress, $0.count, &cLimits, &handle, &cInfo, err, len)
+                }
             }
         }
         guard code == AP_OK, let handle else {
-            throw ShimBridge.error(code, message, format: format, source: source, head: head, info: cInfo, limits: limits)
+            throw ShimBridge.error(
+                code,
+                message,
+                format: format,
+                source: source,
+                head: head,
+                info: cInfo,
+                limits: limits
+            )
         }
         return handle
     }
@@ -95,9 +111,15 @@ public final class ImageRowReader {
                 default: .rgba
                 }
             return ImageInfo(
-                format: .png, width: Int(c.width), height: Int(c.height), orientation: 1, bitDepth: Int(c.bit_depth),
-                hasAlpha: c.has_alpha != 0, interlaced: c.interlaced != 0,
-                png: PNGDetails(colorType: colorType, hasTRNS: c.has_trns != 0, hasICCProfile: c.icc_length > 0))
+                format: .png,
+                width: Int(c.width),
+                height: Int(c.height),
+                orientation: 1,
+                bitDepth: Int(c.bit_depth),
+                hasAlpha: c.has_alpha != 0,
+                interlaced: c.interlaced != 0,
+                png: PNGDetails(colorType: colorType, hasTRNS: c.has_trns != 0, hasICCProfile: c.icc_length > 0)
+            )
         }
         let space: JPEGColorSpace =
             switch Int(c.color_space) {
@@ -110,10 +132,20 @@ public final class ImageRowReader {
             }
         let orientation = (1...8).contains(Int(c.orientation)) ? Int(c.orientation) : 1
         return ImageInfo(
-            format: .jpeg, width: Int(c.width), height: Int(c.height), orientation: orientation,
-            bitDepth: Int(c.bit_depth), hasAlpha: false, interlaced: c.progressive != 0,
+            format: .jpeg,
+            width: Int(c.width),
+            height: Int(c.height),
+            orientation: orientation,
+            bitDepth: Int(c.bit_depth),
+            hasAlpha: false,
+            interlaced: c.progressive != 0,
             jpeg: JPEGDetails(
-                components: Int(c.components), colorSpace: space, progressive: c.progressive != 0,
-                arithmetic: c.arithmetic != 0, hasICCProfile: c.icc_length > 0))
+                components: Int(c.components),
+                colorSpace: space,
+                progressive: c.progressive != 0,
+                arithmetic: c.arithmetic != 0,
+                hasICCProfile: c.icc_length > 0
+            )
+        )
     }
 }

@@ -21,7 +21,14 @@ public final class ImageRowWriter {
     private let format: ImageFormat
 
     /// `path` nil writes into memory (`bytes()` after `finish()`).
-    init(kind: Kind, width: Int, height: Int, icc: [UInt8]?, path: String?, flatten: RGBColor?)
+    init(
+        kind: Kind,
+        width: Int,
+        height: Int,
+        icc: [UInt8]?,
+        path: String?,
+        flatten: RGBColor?
+    )
         throws(ImageCodecError)
     {
         self.width = width
@@ -42,8 +49,18 @@ public final class ImageRowWriter {
             let (code, message) = ShimBridge.call { err, len in
                 icc.withUnsafeBytes { iccBytes in
                     ap_png_writer_open(
-                        path, UInt32(width), UInt32(height), Int32(channels), Int32(options.level),
-                        options.filter.libpngMask, iccBytes.baseAddress, iccBytes.count, &handle, err, len)
+                        path,
+                        UInt32(width),
+                        UInt32(height),
+                        Int32(channels),
+                        Int32(options.level),
+                        options.filter.libpngMask,
+                        iccBytes.baseAddress,
+                        iccBytes.count,
+                        &handle,
+                        err,
+                        len
+                    )
                 }
             }
             guard code == AP_OK, let handle else {
@@ -52,13 +69,18 @@ public final class ImageRowWriter {
             // From here on deinit owns the handle (also when init throws below).
             png = handle
             jpeg = nil
-            if let limit = Self.pngWholeImageLimit { ap_png_writer_set_whole_image_limit(handle, UInt64(max(0, limit))) }
+            if let limit = Self.pngWholeImageLimit {
+                ap_png_writer_set_whole_image_limit(handle, UInt64(max(0, limit)))
+            }
             for (key, value) in options.text.sorted(by: { $0.key < $1.key }) {
                 guard key.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value < 127 }), !key.isEmpty,
                     key.utf8.count <= 79, !key.hasPrefix(" "), !key.hasSuffix(" ")
                 else {
                     throw ImageCodecError(
-                        .invalidArgument, "PNG text key '\(key)' must be 1–79 printable ASCII characters", path: path)
+                        .invalidArgument,
+                        "PNG text key '\(key)' must be 1–79 printable ASCII characters",
+                        path: path
+                    )
                 }
                 let utf8: Int32 = value.unicodeScalars.allSatisfy({ $0.isASCII }) ? 0 : 1
                 let (code, message) = ShimBridge.call { err, len in
@@ -76,9 +98,19 @@ public final class ImageRowWriter {
             let (code, message) = ShimBridge.call { err, len in
                 icc.withUnsafeBytes { iccBytes in
                     ap_jpeg_writer_open(
-                        path, UInt32(width), UInt32(height), Int32(options.quality), options.progressive ? 1 : 0,
-                        options.subsampling.shimValue, options.optimizeHuffman ? 1 : 0, iccBytes.baseAddress,
-                        iccBytes.count, &handle, err, len)
+                        path,
+                        UInt32(width),
+                        UInt32(height),
+                        Int32(options.quality),
+                        options.progressive ? 1 : 0,
+                        options.subsampling.shimValue,
+                        options.optimizeHuffman ? 1 : 0,
+                        iccBytes.baseAddress,
+                        iccBytes.count,
+                        &handle,
+                        err,
+                        len
+                    )
                 }
             }
             guard code == AP_OK, let handle else {
@@ -92,21 +124,40 @@ public final class ImageRowWriter {
     /// A PNG writer: 8-bit RGBA when `alpha`, else RGB (rows must then be opaque, or pass `flatten`).
     /// `path` nil writes into memory (`bytes()` after `finish()`).
     public convenience init(
-        png options: PNGEncodeOptions = .init(), width: Int, height: Int, alpha: Bool = true, path: String? = nil,
+        png options: PNGEncodeOptions = .init(),
+        width: Int,
+        height: Int,
+        alpha: Bool = true,
+        path: String? = nil,
         flatten: RGBColor? = nil
     ) throws(ImageCodecError) {
         try self.init(
-            kind: .png(options, channels: alpha && flatten == nil ? 4 : 3), width: width, height: height,
-            icc: options.iccProfile, path: path, flatten: flatten)
+            kind: .png(options, channels: alpha && flatten == nil ? 4 : 3),
+            width: width,
+            height: height,
+            icc: options.iccProfile,
+            path: path,
+            flatten: flatten
+        )
     }
 
     /// A JPEG writer; rows with alpha < 255 need `options.background`.
-    public convenience init(jpeg options: JPEGEncodeOptions = .init(), width: Int, height: Int, path: String? = nil)
+    public convenience init(
+        jpeg options: JPEGEncodeOptions = .init(),
+        width: Int,
+        height: Int,
+        path: String? = nil
+    )
         throws(ImageCodecError)
     {
         try self.init(
-            kind: .jpeg(options), width: width, height: height, icc: options.iccProfile, path: path,
-            flatten: options.background)
+            kind: .jpeg(options),
+            width: width,
+            height: height,
+            icc: options.iccProfile,
+            path: path,
+            flatten: options.background
+        )
     }
 
     /// Test hook: overrides the shim's limit (64 MiB of filtered rows) up to which a PNG is buffered and
@@ -139,7 +190,11 @@ public final class ImageRowWriter {
     /// Writes the next row: `width * 4` RGBA8 bytes.
     public func write(row: [UInt8]) throws(ImageCodecError) {
         guard row.count >= width * 4 else {
-            throw ImageCodecError(.invalidArgument, "a row needs \(width * 4) bytes, got \(row.count)", path: pathForErrors)
+            throw ImageCodecError(
+                .invalidArgument,
+                "a row needs \(width * 4) bytes, got \(row.count)",
+                path: pathForErrors
+            )
         }
         var failure: ImageCodecError? = nil
         row.withUnsafeBytes { raw in
@@ -165,7 +220,13 @@ public final class ImageRowWriter {
         return Array(UnsafeBufferPointer(start: data, count: length))
     }
 
-    private static func error(_ code: Int32, _ message: String, format: ImageFormat, path: String?, icc: Bool)
+    private static func error(
+        _ code: Int32,
+        _ message: String,
+        format: ImageFormat,
+        path: String?,
+        icc: Bool
+    )
         -> ImageCodecError
     {
         let name = format == .png ? "PNG" : "JPEG"
@@ -174,9 +235,13 @@ public final class ImageRowWriter {
             return ImageCodecError(
                 .needsBackground,
                 "the image has transparent pixels and \(name) output here has no alpha channel: give a background "
-                    + "colour to flatten onto (--flatten '#ffffff')", cause: message, path: path)
+                    + "colour to flatten onto (--flatten '#ffffff')",
+                cause: message,
+                path: path
+            )
         case Int(AP_ERR_INVALID):
-            let what = icc && (message.contains("ICC") || message.contains("profile"))
+            let what =
+                icc && (message.contains("ICC") || message.contains("profile"))
                 ? "the ICC profile cannot be embedded in an RGB \(name) (\(message)); strip it or use an RGB profile"
                 : "cannot encode \(name): \(message)"
             return ImageCodecError(.invalidArgument, what, cause: message, path: path)

@@ -9,7 +9,8 @@ enum ShimBridge {
         ap_limits(
             max_pixels: UInt64(max(0, limits.maxPixels)),
             max_side: UInt32(clamping: max(0, limits.maxSide)),
-            max_chunk_bytes: UInt64(max(0, limits.maxChunkBytes)))
+            max_chunk_bytes: UInt64(max(0, limits.maxChunkBytes))
+        )
     }
 
     /// Calls `body` with a zeroed message buffer; returns its code and the message.
@@ -34,8 +35,12 @@ enum ShimBridge {
                 }
             }
             if code != AP_OK {
-                throw ImageCodecError(.io, "cannot read the file: \(message); check the path and permissions",
-                                      cause: message, path: path)
+                throw ImageCodecError(
+                    .io,
+                    "cannot read the file: \(message); check the path and permissions",
+                    cause: message,
+                    path: path
+                )
             }
             return Array(head.prefix(count))
         }
@@ -47,8 +52,10 @@ enum ShimBridge {
         guard let format = ImageFormat.sniff(head) else {
             let what = head.isEmpty ? "the file is empty" : "the first bytes are " + hex(head.prefix(8))
             throw ImageCodecError(
-                .notAnImage, "not a PNG, JPEG, WebP or GIF image (\(what)); assetpipe reads PNG and JPEG",
-                path: source.path)
+                .notAnImage,
+                "not a PNG, JPEG, WebP or GIF image (\(what)); assetpipe reads PNG and JPEG",
+                path: source.path
+            )
         }
         return (format, head)
     }
@@ -59,8 +66,14 @@ enum ShimBridge {
 
     /// Maps a shim code to the module's error, with a message that says what to do.
     static func error(
-        _ code: Int32, _ cause: String, format: ImageFormat?, source: ImageSource, head: [UInt8] = [],
-        info: ap_image_info? = nil, limits: DecodeLimits = .default, writing: Bool = false
+        _ code: Int32,
+        _ cause: String,
+        format: ImageFormat?,
+        source: ImageSource,
+        head: [UInt8] = [],
+        info: ap_image_info? = nil,
+        limits: DecodeLimits = .default,
+        writing: Bool = false
     ) -> ImageCodecError {
         let name = format.map { $0 == .jpeg ? "JPEG" : $0.rawValue.uppercased() } ?? "image"
         let path = source.path
@@ -71,20 +84,25 @@ enum ShimBridge {
             if size == nil, format == .png { size = HeaderPeek.pngSize(head) }
             return tooLarge(size: size, cause: cause, limits: limits, path: path)
         case Int(AP_ERR_UNSUPPORTED):
-            var message = "this \(name) cannot be decoded by assetpipe (\(cause)); convert it to 8-bit baseline or "
+            var message =
+                "this \(name) cannot be decoded by assetpipe (\(cause)); convert it to 8-bit baseline or "
                 + "progressive \(name) first"
             if cause.contains("precision") {
                 let bits = info.map { Int($0.bit_depth) } ?? 12
                 message = "\(bits)-bit JPEG is not supported by this libjpeg (8-bit only); convert it to 8-bit first"
             } else if cause.contains("SOF type 0x") {
-                message = "lossless or hierarchical JPEG (\(cause.split(separator: ":").last.map { $0.trimmingCharacters() } ?? cause)) "
+                message =
+                    "lossless or hierarchical JPEG (\(cause.split(separator: ":").last.map { $0.trimmingCharacters() } ?? cause)) "
                     + "is not supported by this libjpeg; convert it to baseline JPEG or PNG first"
             }
             return ImageCodecError(.unsupported, message, cause: cause, path: path)
         case Int(AP_ERR_IO):
             return ImageCodecError(
-                .io, writing ? "cannot write the file: \(cause)" : "cannot read the file: \(cause)", cause: cause,
-                path: path)
+                .io,
+                writing ? "cannot write the file: \(cause)" : "cannot read the file: \(cause)",
+                cause: cause,
+                path: path
+            )
         case Int(AP_ERR_NOMEM):
             return ImageCodecError(.tooLarge, "out of memory while processing the \(name)", cause: cause, path: path)
         case Int(AP_ERR_INVALID):
@@ -93,11 +111,17 @@ enum ShimBridge {
             return ImageCodecError(
                 .needsBackground,
                 "the image has transparent pixels and JPEG has no alpha channel: give a background colour to "
-                    + "flatten onto (--flatten '#ffffff')", cause: cause, path: path)
+                    + "flatten onto (--flatten '#ffffff')",
+                cause: cause,
+                path: path
+            )
         default:
             return ImageCodecError(
-                .corrupt, "the \(name) data is damaged or truncated (\(cause)); re-export or re-download it",
-                cause: cause, path: path)
+                .corrupt,
+                "the \(name) data is damaged or truncated (\(cause)); re-export or re-download it",
+                cause: cause,
+                path: path
+            )
         }
     }
 
@@ -110,10 +134,12 @@ enum ShimBridge {
             message += "a size"
         }
         if sideOver {
-            message += ", over the limit of \(grouped(limits.maxSide)) pixels a side; raise it with --max-side if "
+            message +=
+                ", over the limit of \(grouped(limits.maxSide)) pixels a side; raise it with --max-side if "
                 + "you trust the file"
         } else {
-            message += ", over the limit of \(grouped(limits.maxPixels)) pixels; raise it with --max-pixels if "
+            message +=
+                ", over the limit of \(grouped(limits.maxPixels)) pixels; raise it with --max-pixels if "
                 + "you trust the file"
         }
         return ImageCodecError(.tooLarge, message, cause: cause, path: path)

@@ -22,7 +22,9 @@ enum HeaderPeek {
     static func webpInfo(_ head: [UInt8]) -> ImageInfo? {
         guard head.count >= 30 else { return nil }
         let chunk = String(decoding: head[12..<16], as: UTF8.self)
-        var w = 0, h = 0, alpha = false
+        var w = 0
+        var h = 0
+        var alpha = false
         switch chunk {
         case "VP8X":
             alpha = head[20] & 0x10 != 0

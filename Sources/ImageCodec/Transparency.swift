@@ -17,8 +17,13 @@ public struct TransparencyReport: Sendable, Codable, Equatable {
     public var complete: Bool
 
     public init(
-        opaque: Bool, transparentFraction: Double, translucentFraction: Double, opaqueBounds: PixelRect?, width: Int,
-        height: Int, complete: Bool = true
+        opaque: Bool,
+        transparentFraction: Double,
+        translucentFraction: Double,
+        opaqueBounds: PixelRect?,
+        width: Int,
+        height: Int,
+        complete: Bool = true
     ) {
         self.opaque = opaque
         self.transparentFraction = transparentFraction
@@ -35,15 +40,24 @@ public enum TransparencyAnalyzer {
     /// Reads the image row by row. A file without an alpha channel or tRNS chunk (every JPEG) is
     /// opaque by construction and is answered from its header alone.
     /// With `earlyExit`, stops at the first pixel with alpha < 255 (`complete` is then false).
-    public static func analyze(_ source: ImageSource, earlyExit: Bool = false, limits: DecodeLimits = .default)
+    public static func analyze(
+        _ source: ImageSource,
+        earlyExit: Bool = false,
+        limits: DecodeLimits = .default
+    )
         throws(ImageCodecError) -> TransparencyReport
     {
         let reader = try ImageRowReader(source, limits: limits)
         let (w, h) = (reader.width, reader.height)
         if !reader.info.hasAlpha {
             return TransparencyReport(
-                opaque: true, transparentFraction: 0, translucentFraction: 0,
-                opaqueBounds: PixelRect(x: 0, y: 0, width: w, height: h), width: w, height: h)
+                opaque: true,
+                transparentFraction: 0,
+                translucentFraction: 0,
+                opaqueBounds: PixelRect(x: 0, y: 0, width: w, height: h),
+                width: w,
+                height: h
+            )
         }
         var tally = Tally(width: w, height: h)
         var row = [UInt8](repeating: 0, count: w * 4)
@@ -82,7 +96,8 @@ public enum TransparencyAnalyzer {
 
         /// Returns true when the row has a pixel with alpha < 255.
         mutating func add(row: UnsafePointer<UInt8>, y: Int) -> Bool {
-            var first: Int64 = -1, last: Int64 = -1
+            var first: Int64 = -1
+            var last: Int64 = -1
             let any = ap_alpha_scan(row, width, &transparent, &translucent, &first, &last) != 0
             if any { nonOpaque = true }
             if first >= 0 {
@@ -98,9 +113,14 @@ public enum TransparencyAnalyzer {
             let total = Double(width * height)
             let bounds = maxY >= 0 ? PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1) : nil
             return TransparencyReport(
-                opaque: !nonOpaque, transparentFraction: Double(transparent) / total,
-                translucentFraction: Double(translucent) / total, opaqueBounds: bounds, width: width, height: height,
-                complete: complete)
+                opaque: !nonOpaque,
+                transparentFraction: Double(transparent) / total,
+                translucentFraction: Double(translucent) / total,
+                opaqueBounds: bounds,
+                width: width,
+                height: height,
+                complete: complete
+            )
         }
     }
 }

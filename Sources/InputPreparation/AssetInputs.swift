@@ -39,7 +39,10 @@ public enum AssetInputs {
     ///   - fit: bring references (and the mask alike) to `size` by cropping or padding; nil leaves them.
     ///   - decodeForComposite: also decode the first reference and the mask as sent, for compositing.
     public static func prepare(
-        references: [AssetInputFile], mask: AssetInputFile?, fit: RatioFitMode?, size: SizeRatio,
+        references: [AssetInputFile],
+        mask: AssetInputFile?,
+        fit: RatioFitMode?,
+        size: SizeRatio,
         decodeForComposite: Bool
     ) throws(InputError) -> PreparedInputs {
         var prepared = PreparedInputs(references: [], mask: nil, compositeReference: nil, compositeMask: nil, notes: [])
@@ -49,9 +52,16 @@ public enum AssetInputs {
             let base = ((file.name as NSString).lastPathComponent as NSString).deletingPathExtension
             let info = try wrap(file.name) { try ImageProbe.probe(.file(file.path)) }
             if let mode = fit {
-                let plan = RatioFit.plan(width: info.orientedWidth, height: info.orientedHeight, mode: mode, ratio: size)
+                let plan = RatioFit.plan(
+                    width: info.orientedWidth,
+                    height: info.orientedHeight,
+                    mode: mode,
+                    ratio: size
+                )
                 if !plan.isIdentity {
-                    let shown = try wrap(file.name) { try ImageDecoder.decode(.file(file.path), applyOrientation: true) }
+                    let shown = try wrap(file.name) {
+                        try ImageDecoder.decode(.file(file.path), applyOrientation: true)
+                    }
                     let fitted = RatioFit.apply(plan, to: shown)
                     let bytes = try wrap(file.name) { try ImageEncoder.png(fitted) }
                     prepared.references.append(.init(bytes: bytes, filename: base + ".png"))
@@ -76,7 +86,11 @@ public enum AssetInputs {
         }
         if let mask, let first = references.first {
             let report = MaskChecker.check(
-                mask: .file(mask.path), maskName: mask.name, reference: .file(first.path), referenceName: first.name)
+                mask: .file(mask.path),
+                maskName: mask.name,
+                reference: .file(first.path),
+                referenceName: first.name
+            )
             guard report.valid else {
                 let problems = report.problems.map { "\($0.code): \($0.message)" }.joined(separator: "; ")
                 throw InputError(.maskRefused, "the mask \(mask.name) is refused: \(problems)")

@@ -12,7 +12,10 @@ public enum ContractCheck {
     /// reference's URL, nil for a local file (a placeholder stands in); `size: auto` is not a wire value and
     /// is checked as absent.
     public static func violations(
-        of request: GenerationRequest, referenceURLs: [String?], hasMask: Bool, maskURL: String? = nil
+        of request: GenerationRequest,
+        referenceURLs: [String?],
+        hasMask: Bool,
+        maskURL: String? = nil
     ) -> [RuleViolation] {
         var probe = request
         if probe.size?.lowercased() == "auto" { probe.size = nil }
@@ -25,9 +28,14 @@ public enum ContractCheck {
 
     /// The same, for `referenceCount` references and a mask that are all still to be uploaded.
     public static func violations(
-        of request: GenerationRequest, referenceCount: Int, hasMask: Bool
+        of request: GenerationRequest,
+        referenceCount: Int,
+        hasMask: Bool
     ) -> [RuleViolation] {
         violations(
-            of: request, referenceURLs: [String?](repeating: nil, count: referenceCount), hasMask: hasMask)
+            of: request,
+            referenceURLs: [String?](repeating: nil, count: referenceCount),
+            hasMask: hasMask
+        )
     }
 }

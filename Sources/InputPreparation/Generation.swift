@@ -1,6 +1,6 @@
-import AssetpipeBasics
 import APIMartClient
 import APIMartWire
+import AssetpipeBasics
 import Foundation
 import ImageCodec
 import MaskTools
@@ -37,7 +37,9 @@ public struct Generation: Sendable {
     public var deadline: Duration?
 
     public init(
-        request: GenerationRequest, references: [GenerationInput] = [], mask: GenerationInput? = nil,
+        request: GenerationRequest,
+        references: [GenerationInput] = [],
+        mask: GenerationInput? = nil,
         deadline: Duration? = nil
     ) {
         self.request = request
@@ -92,11 +94,16 @@ public struct Generation: Sendable {
         let referenceURLs: [String?] = references.map { if case .url(let url) = $0 { url } else { nil } }
         let maskURL: String? = if case .url(let url) = mask { url } else { nil }
         let violations = ContractCheck.violations(
-            of: request, referenceURLs: referenceURLs, hasMask: mask != nil, maskURL: maskURL)
+            of: request,
+            referenceURLs: referenceURLs,
+            hasMask: mask != nil,
+            maskURL: maskURL
+        )
         if !violations.isEmpty {
             throw InputError(
                 .contract,
-                "the request breaks the API contract: " + violations.map(\.description).joined(separator: "; "))
+                "the request breaks the API contract: " + violations.map(\.description).joined(separator: "; ")
+            )
         }
         request.imageURLs =
             references.isEmpty
@@ -111,12 +118,18 @@ public struct Generation: Sendable {
         warnings += checked.warnings
         let format: ImageFormat = checked.request.outputFormat == OutputFormat.jpeg.rawValue ? .jpeg : .png
         return PreparedGeneration(
-            request: checked.request, references: references, mask: mask, warnings: warnings, resultFormat: format)
+            request: checked.request,
+            references: references,
+            mask: mask,
+            warnings: warnings,
+            resultFormat: format
+        )
     }
 
     /// The mask checks against the first reference when that one is local.
     private func prepareMask(
-        firstReference: (bytes: [UInt8], name: String)?, warnings: inout [String]
+        firstReference: (bytes: [UInt8], name: String)?,
+        warnings: inout [String]
     ) throws(InputError) -> PreparedInput? {
         guard let input = mask else { return nil }
         if case .url(let url) = input {
@@ -126,18 +139,26 @@ public struct Generation: Sendable {
         let (raw, name) = try Self.read(input)
         if let reference = firstReference {
             let report = MaskChecker.check(
-                mask: .bytes(raw), maskName: name, reference: .bytes(reference.bytes), referenceName: reference.name)
+                mask: .bytes(raw),
+                maskName: name,
+                reference: .bytes(reference.bytes),
+                referenceName: reference.name
+            )
             if !report.valid {
                 throw InputError(
                     .maskRefused,
-                    "the mask \(name) is refused: " + report.problems.map(\.message).joined(separator: "; "))
+                    "the mask \(name) is refused: " + report.problems.map(\.message).joined(separator: "; ")
+                )
             }
             warnings += report.warnings.map(\.message)
         } else {
             let info: ImageInfo
             do { info = try ImageProbe.probe(.bytes(raw)) } catch {
                 throw InputError(
-                    .maskRefused, "the mask \(name) cannot be read as an image: \(error)", cause: error)
+                    .maskRefused,
+                    "the mask \(name) cannot be read as an image: \(error)",
+                    cause: error
+                )
             }
             if info.format != .png || !info.hasAlpha {
                 throw InputError(
@@ -198,7 +219,8 @@ extension APIMartClient {
     /// Prepares `generation` from its files (a refusal is the client's `.localValidation`, nothing sent), then
     /// runs it and probes every result.
     public func runGeneration(
-        _ generation: Generation, onProgress: @escaping @Sendable (GenerationProgress) -> Void = { _ in }
+        _ generation: Generation,
+        onProgress: @escaping @Sendable (GenerationProgress) -> Void = { _ in }
     ) async throws -> GenerationResult {
         let prepared: PreparedGeneration
         do {
@@ -215,12 +237,17 @@ extension APIMartClient {
                 throw APIMartError(
                     .download,
                     "result \(image.index) of task \(downloaded.taskID) cannot be read as an image: \(error)",
-                    taskID: downloaded.taskID)
+                    taskID: downloaded.taskID
+                )
             }
             images.append(GeneratedImage(index: image.index, url: image.url, bytes: image.bytes, info: info))
         }
         return GenerationResult(
-            taskID: downloaded.taskID, request: downloaded.request, task: downloaded.task, images: images,
-            warnings: prepared.warnings)
+            taskID: downloaded.taskID,
+            request: downloaded.request,
+            task: downloaded.task,
+            images: images,
+            warnings: prepared.warnings
+        )
     }
 }

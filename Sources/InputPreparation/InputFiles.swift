@@ -12,7 +12,8 @@ public enum InputFiles {
         if let size = (attributes?[.size] as? NSNumber)?.intValue, size > ContractLimits.maxUploadBytes {
             throw InputError(
                 .unreadable,
-                "\(path) is \(size) bytes; the upload endpoint takes at most 20 MiB — shrink or re-encode it")
+                "\(path) is \(size) bytes; the upload endpoint takes at most 20 MiB — shrink or re-encode it"
+            )
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(.missingFile, "cannot read \(path): check that it exists and is readable")
@@ -32,7 +33,10 @@ public enum InputFiles {
 
     /// The reference as shown (MaskTools' `UprightReference`): a JPEG with an EXIF rotation is decoded
     /// upright and re-encoded (quality 95, ICC kept); anything else goes up unchanged.
-    public static func referenceBytes(_ bytes: [UInt8], name: String) throws(InputError) -> (
+    public static func referenceBytes(
+        _ bytes: [UInt8],
+        name: String
+    ) throws(InputError) -> (
         bytes: [UInt8], info: ImageInfo, changed: Bool
     ) {
         do {
@@ -40,7 +44,10 @@ public enum InputFiles {
             return (upright.bytes, try ImageProbe.probe(.bytes(upright.bytes)), upright.changed)
         } catch {
             throw InputError(
-                .unusableImage, "the reference \(name) cannot be read as an image: \(error)", cause: error)
+                .unusableImage,
+                "the reference \(name) cannot be read as an image: \(error)",
+                cause: error
+            )
         }
     }
 }

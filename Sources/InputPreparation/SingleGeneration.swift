@@ -32,8 +32,11 @@ public enum SingleGeneration {
     /// Runs `generation` and writes its results into `folder`. Throws the client's errors, or the
     /// `FileError` of a result that cannot be written.
     public static func run(
-        _ generation: Generation, configuration: APIMartConfiguration, uploadStore: (any UploadURLStore)?,
-        into folder: String, onProgress: @escaping @Sendable (GenerationProgress) -> Void = { _ in }
+        _ generation: Generation,
+        configuration: APIMartConfiguration,
+        uploadStore: (any UploadURLStore)?,
+        into folder: String,
+        onProgress: @escaping @Sendable (GenerationProgress) -> Void = { _ in }
     ) async throws -> GenerationSummary {
         let result = try await APIMartClient.withClient(configuration: configuration, uploadStore: uploadStore) {
             client in
@@ -43,21 +46,33 @@ public enum SingleGeneration {
         let stem = safeStem(result.taskID)
         for image in result.images {
             let path = (folder as NSString).appendingPathComponent(
-                "\(stem)-\(image.index).\(image.info.format.fileExtension)")
+                "\(stem)-\(image.index).\(image.info.format.fileExtension)"
+            )
             try AtomicFile.write(image.bytes, to: path)
             files.append(
                 GeneratedFile(
-                    path: path, url: URLRedaction.redact(image.url), bytes: image.bytes.count, info: image.info))
+                    path: path,
+                    url: URLRedaction.redact(image.url),
+                    bytes: image.bytes.count,
+                    info: image.info
+                )
+            )
         }
         return GenerationSummary(
-            taskID: result.taskID, status: result.task.status.rawValue, files: files, warnings: result.warnings,
-            size: result.request.size, model: result.request.model)
+            taskID: result.taskID,
+            status: result.task.status.rawValue,
+            files: files,
+            warnings: result.warnings,
+            size: result.request.size,
+            model: result.request.model
+        )
     }
 
     /// A task id as a file name stem: anything but letters, digits, `-` and `_` becomes `_`.
     public static func safeStem(_ id: String) -> String {
         let cleaned = String(
-            id.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
+            id.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" }
+        )
         return cleaned.isEmpty ? "task" : cleaned
     }
 }

@@ -53,8 +53,13 @@ public final class UploadCacheFile: UploadURLStore {
     public func remember(_ image: UploadedImage, baseURL: String) async {
         writes.withLockedValue { _ in
             let entry = Entry(
-                baseURL: baseURL, sha256: image.sha256, url: image.url, createdAt: image.createdAt,
-                byteCount: image.byteCount, contentType: image.contentType)
+                baseURL: baseURL,
+                sha256: image.sha256,
+                url: image.url,
+                createdAt: image.createdAt,
+                byteCount: image.byteCount,
+                contentType: image.contentType
+            )
             var merged: [String: Entry] = [:]
             for old in readEntries() { merged[old.baseURL + " " + old.sha256] = old }
             let key = baseURL + " " + image.sha256
@@ -63,8 +68,10 @@ public final class UploadCacheFile: UploadURLStore {
                 merged[key] = entry
             }
             let now = Date().timeIntervalSince1970
-            let kept = merged.values.filter { now - Double($0.createdAt) < Double(ContractLimits.uploadValiditySeconds) }
-                .sorted { ($0.baseURL, $0.sha256) < ($1.baseURL, $1.sha256) }
+            let kept = merged.values.filter {
+                now - Double($0.createdAt) < Double(ContractLimits.uploadValiditySeconds)
+            }
+            .sorted { ($0.baseURL, $0.sha256) < ($1.baseURL, $1.sha256) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             guard let data = try? encoder.encode(Contents(entries: kept)) else { return }

@@ -44,8 +44,11 @@ enum DistanceTransform {
 
     /// d[q] = min over p of (q − p)² + f[p].
     private static func transform1D(
-        _ f: UnsafeMutableBufferPointer<Double>, _ d: UnsafeMutableBufferPointer<Double>,
-        _ v: UnsafeMutableBufferPointer<Int>, _ z: UnsafeMutableBufferPointer<Double>, _ n: Int
+        _ f: UnsafeMutableBufferPointer<Double>,
+        _ d: UnsafeMutableBufferPointer<Double>,
+        _ v: UnsafeMutableBufferPointer<Int>,
+        _ z: UnsafeMutableBufferPointer<Double>,
+        _ n: Int
     ) {
         var k = 0
         v[0] = 0

@@ -108,7 +108,10 @@ public struct MaskStatistics: Sendable, Equatable {
     /// Adds the next row of RGBA8 bytes (width × 4).
     public mutating func addRGBARow(_ row: UnsafeBufferPointer<UInt8>) {
         precondition(row.count >= width * 4)
-        var first = -1, last = -1, editable = 0, kept = 0
+        var first = -1
+        var last = -1
+        var editable = 0
+        var kept = 0
         for x in 0..<width {
             let a = row[x * 4 + 3]
             if a == 0 {
@@ -123,7 +126,10 @@ public struct MaskStatistics: Sendable, Equatable {
     }
 
     mutating func addCoverageRow(_ row: UnsafeBufferPointer<UInt8>) {
-        var first = -1, last = -1, editable = 0, kept = 0
+        var first = -1
+        var last = -1
+        var editable = 0
+        var kept = 0
         for x in 0..<width {
             let c = row[x]
             if c == 255 {
@@ -139,8 +145,10 @@ public struct MaskStatistics: Sendable, Equatable {
 
     private mutating func finishRow(first: Int, last: Int, editable: Int, kept: Int) {
         if first >= 0 {
-            minX = min(minX, first); maxX = max(maxX, last)
-            minY = min(minY, height); maxY = height
+            minX = min(minX, first)
+            maxX = max(maxX, last)
+            minY = min(minY, height)
+            maxY = height
         }
         editablePixels += editable
         keptPixels += kept

@@ -11,7 +11,12 @@ import ImageCodec
 /// `reference-rotated`. tRNS, gray+alpha, palette, 16-bit and interlaced masks are accepted: they are
 /// uploaded as 8-bit RGBA (`MaskUploadForm`).
 public enum MaskChecker {
-    public static func check(mask: ImageSource, maskName: String, reference: ImageSource, referenceName: String)
+    public static func check(
+        mask: ImageSource,
+        maskName: String,
+        reference: ImageSource,
+        referenceName: String
+    )
         -> MaskReport
     {
         var problems: [MaskFinding] = []
@@ -33,13 +38,16 @@ public enum MaskChecker {
                 problems.append(
                     MaskFinding(
                         code: MaskFinding.unreadable,
-                        message: "\(maskName): the PNG is damaged or truncated and cannot be read (\(describe(error)))")
+                        message: "\(maskName): the PNG is damaged or truncated and cannot be read (\(describe(error)))"
+                    )
                 )
             } else if head.isEmpty {
                 problems.append(
                     MaskFinding(
                         code: MaskFinding.unreadable,
-                        message: "\(maskName): the file cannot be read or is empty (\(describe(error)))"))
+                        message: "\(maskName): the file cannot be read or is empty (\(describe(error)))"
+                    )
+                )
             } else {
                 problems.append(notPNG(maskName, format: sniffed))
             }
@@ -55,7 +63,8 @@ public enum MaskChecker {
                         code: MaskFinding.unreadable,
                         message:
                             "\(maskName): the header reads, but the image data does not: \(describe(error))"
-                    ))
+                    )
+                )
             }
             // 3. Alpha.
             if !info.hasAlpha {
@@ -64,7 +73,9 @@ public enum MaskChecker {
                     MaskFinding(
                         code: MaskFinding.noAlpha,
                         message: "\(maskName): the mask has no alpha channel\(kind); the API reads only alpha: "
-                            + "alpha 0 marks where the model may paint, 255 what it keeps"))
+                            + "alpha 0 marks where the model may paint, 255 what it keeps"
+                    )
+                )
             }
         }
 
@@ -83,7 +94,8 @@ public enum MaskChecker {
             if ref.orientation != 1 {
                 text += " as shown (stored \(ref.width)×\(ref.height), EXIF orientation \(ref.orientation))"
             }
-            let dw = m.width - ref.orientedWidth, dh = m.height - ref.orientedHeight
+            let dw = m.width - ref.orientedWidth
+            let dh = m.height - ref.orientedHeight
             if abs(dw) <= 1 && abs(dh) <= 1 { text += ": off by one" }
             if m.width == ref.width && m.height == ref.height && ref.orientationSwapsAxes {
                 text +=
@@ -97,7 +109,8 @@ public enum MaskChecker {
                     code: MaskFinding.referenceUnreadable,
                     message:
                         "the reference \(referenceName) cannot be read, so the mask cannot be compared with it (\(refError))"
-                ))
+                )
+            )
         }
         problems.sort {
             (MaskFinding.problemOrder.firstIndex(of: $0.code) ?? 99)
@@ -114,12 +127,16 @@ public enum MaskChecker {
                 warnings.append(
                     MaskFinding(
                         code: MaskFinding.maskFullyOpaque,
-                        message: "\(maskName): \(detail), so nothing may be edited"))
+                        message: "\(maskName): \(detail), so nothing may be edited"
+                    )
+                )
             } else if s.fullyTransparent {
                 warnings.append(
                     MaskFinding(
                         code: MaskFinding.maskFullyTransparent,
-                        message: "\(maskName): every pixel is transparent (alpha 0), so the whole image may be edited"))
+                        message: "\(maskName): every pixel is transparent (alpha 0), so the whole image may be edited"
+                    )
+                )
             }
         }
         if let ref = refInfo, ref.orientation != 1 {
@@ -128,12 +145,20 @@ public enum MaskChecker {
                     code: MaskFinding.referenceRotated,
                     message: "\(referenceName) has EXIF orientation \(ref.orientation): its shown size "
                         + "\(ref.orientedWidth)×\(ref.orientedHeight) counts (stored \(ref.width)×\(ref.height)); "
-                        + "assetpipe uploads it upright"))
+                        + "assetpipe uploads it upright"
+                )
+            )
         }
 
         return MaskReport(
-            valid: problems.isEmpty, problems: problems, warnings: warnings, editableFraction: stats?.editableFraction,
-            editableBounds: stats?.editableBounds, mask: maskInfo, reference: refInfo)
+            valid: problems.isEmpty,
+            problems: problems,
+            warnings: warnings,
+            editableFraction: stats?.editableFraction,
+            editableBounds: stats?.editableBounds,
+            mask: maskInfo,
+            reference: refInfo
+        )
     }
 
     static func notPNG(_ name: String, format: ImageFormat?) -> MaskFinding {
@@ -141,7 +166,8 @@ public enum MaskChecker {
         return MaskFinding(
             code: MaskFinding.notPNG,
             message:
-                "\(name) is \(what), not a PNG (the name does not matter; the bytes do); the API takes PNG masks only")
+                "\(name) is \(what), not a PNG (the name does not matter; the bytes do); the API takes PNG masks only"
+        )
     }
 
     static func describe(_ error: Error) -> String {

@@ -18,15 +18,23 @@ public enum MaskComposite {
                         if k == 255 { continue }
                         let i = p * 4
                         if k == 0 {
-                            o[i] = r[i]; o[i + 1] = r[i + 1]; o[i + 2] = r[i + 2]; o[i + 3] = r[i + 3]
+                            o[i] = r[i]
+                            o[i + 1] = r[i + 1]
+                            o[i + 2] = r[i + 2]
+                            o[i + 3] = r[i + 3]
                             continue
                         }
                         // premultiplied blend: out = ref·k + res·(255 − k)
-                        let ka = k, kb = 255 - k
-                        let aRef = Int(o[i + 3]), aRes = Int(r[i + 3])
+                        let ka = k
+                        let kb = 255 - k
+                        let aRef = Int(o[i + 3])
+                        let aRes = Int(r[i + 3])
                         let a255 = aRef * ka + aRes * kb  // alpha × 255
                         if a255 == 0 {
-                            o[i] = 0; o[i + 1] = 0; o[i + 2] = 0; o[i + 3] = 0
+                            o[i] = 0
+                            o[i + 1] = 0
+                            o[i + 2] = 0
+                            o[i + 3] = 0
                             continue
                         }
                         for c in 0..<3 {
@@ -43,7 +51,11 @@ public enum MaskComposite {
 
     /// From files: reference and result decoded as shown (EXIF orientation applied), the mask as stored.
     public static func composite(
-        reference: ImageSource, referenceName: String, mask: ImageSource, maskName: String, result: ImageSource,
+        reference: ImageSource,
+        referenceName: String,
+        mask: ImageSource,
+        maskName: String,
+        result: ImageSource,
         resultName: String
     ) throws -> RGBAImage {
         let ref = try MaskIO.decodeShown(reference, name: referenceName)

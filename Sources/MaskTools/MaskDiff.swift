@@ -52,17 +52,29 @@ public struct MaskDiffReport: Sendable, Codable, Equatable {
 public enum MaskDiff {
     public static let defaultTolerance = 8
 
-    public static func diff(reference: RGBAImage, mask: RGBAImage, result: RGBAImage, tolerance: Int = defaultTolerance)
+    public static func diff(
+        reference: RGBAImage,
+        mask: RGBAImage,
+        result: RGBAImage,
+        tolerance: Int = defaultTolerance
+    )
         throws -> MaskDiffReport
     {
         guard (0...255).contains(tolerance) else {
             throw MaskToolsError(.invalidArgument, "tolerance \(tolerance): must be 0...255")
         }
         try requireSameSize(reference: reference, mask: mask)
-        let w = reference.width, h = reference.height
+        let w = reference.width
+        let h = reference.height
         let scaled = scaled(result, toWidth: w, height: h)
-        var kept = 0, changed = 0, maxDiff = 0, sum = 0
-        var minX = Int.max, minY = Int.max, maxX = -1, maxY = -1
+        var kept = 0
+        var changed = 0
+        var maxDiff = 0
+        var sum = 0
+        var minX = Int.max
+        var minY = Int.max
+        var maxX = -1
+        var maxY = -1
         reference.pixels.withUnsafeBufferPointer { a in
             scaled.pixels.withUnsafeBufferPointer { b in
                 mask.pixels.withUnsafeBufferPointer { m in
@@ -91,18 +103,31 @@ public enum MaskDiff {
             }
         }
         return MaskDiffReport(
-            width: w, height: h, resultWidth: result.width, resultHeight: result.height,
-            resultScaled: result.width != w || result.height != h, tolerance: tolerance, keptPixels: kept,
-            keptChangedPixels: changed, keptChangedFraction: kept == 0 ? 0 : Double(changed) / Double(kept),
+            width: w,
+            height: h,
+            resultWidth: result.width,
+            resultHeight: result.height,
+            resultScaled: result.width != w || result.height != h,
+            tolerance: tolerance,
+            keptPixels: kept,
+            keptChangedPixels: changed,
+            keptChangedFraction: kept == 0 ? 0 : Double(changed) / Double(kept),
             changedBounds: maxX < 0
                 ? nil : PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1),
-            maxDifference: maxDiff, meanDifference: kept == 0 ? 0 : Double(sum) / Double(kept))
+            maxDifference: maxDiff,
+            meanDifference: kept == 0 ? 0 : Double(sum) / Double(kept)
+        )
     }
 
     /// From files: reference and result decoded as shown (EXIF orientation applied), the mask as stored.
     public static func diff(
-        reference: ImageSource, referenceName: String, mask: ImageSource, maskName: String, result: ImageSource,
-        resultName: String, tolerance: Int = defaultTolerance
+        reference: ImageSource,
+        referenceName: String,
+        mask: ImageSource,
+        maskName: String,
+        result: ImageSource,
+        resultName: String,
+        tolerance: Int = defaultTolerance
     ) throws -> MaskDiffReport {
         let ref = try MaskIO.decodeShown(reference, name: referenceName)
         let m = try MaskIO.decodeShown(mask, name: maskName)

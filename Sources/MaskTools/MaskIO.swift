@@ -12,7 +12,10 @@ public enum MaskIO {
                 return MaskToolsError(.io, "\(name): cannot read the file: \(e.message)", cause: e)
             case .notAnImage:
                 return MaskToolsError(
-                    .unreadable, "\(name): not an image assetpipe can read (PNG, JPEG)", cause: e)
+                    .unreadable,
+                    "\(name): not an image assetpipe can read (PNG, JPEG)",
+                    cause: e
+                )
             default:
                 return MaskToolsError(.unreadable, "\(name): cannot be decoded: \(e.message)", cause: e)
             }
@@ -59,7 +62,8 @@ public enum MaskIO {
             throw MaskToolsError(
                 .needsBackground,
                 "\(path): the picture has transparent pixels and JPEG has no alpha: write a .png, or pad with a colour (--pad-color)",
-                cause: e)
+                cause: e
+            )
         } catch {
             throw wrap(error, name: path)
         }

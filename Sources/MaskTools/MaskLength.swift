@@ -20,7 +20,9 @@ public struct MaskLength: Sendable, Equatable, Hashable, CustomStringConvertible
         if percent { s.removeLast() }
         guard !s.isEmpty, let v = Double(s), v.isFinite else {
             throw MaskToolsError(
-                .invalidArgument, "'\(text)' is not a number: write pixels (120, 12.5) or a percentage (25%)")
+                .invalidArgument,
+                "'\(text)' is not a number: write pixels (120, 12.5) or a percentage (25%)"
+            )
         }
         self.init(v, percent: percent)
     }

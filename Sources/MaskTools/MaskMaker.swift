@@ -13,8 +13,12 @@ public struct MaskSpec: Sendable {
     public var feather: MaskLength?
 
     public init(
-        from: MaskSourceImage? = nil, shapes: [MaskShape] = [], invert: Bool = false, grow: MaskLength? = nil,
-        shrink: MaskLength? = nil, feather: MaskLength? = nil
+        from: MaskSourceImage? = nil,
+        shapes: [MaskShape] = [],
+        invert: Bool = false,
+        grow: MaskLength? = nil,
+        shrink: MaskLength? = nil,
+        feather: MaskLength? = nil
     ) {
         self.from = from
         self.shapes = shapes
@@ -32,7 +36,8 @@ public struct MaskSpec: Sendable {
             throw MaskToolsError(
                 .noSource,
                 "nothing marks the area to edit: give --from IMAGE --edit black|white|transparent, "
-                    + "or shapes --rect x,y,w,h / --ellipse cx,cy,rx,ry / --polygon x1,y1,x2,y2,...")
+                    + "or shapes --rect x,y,w,h / --ellipse cx,cy,rx,ry / --polygon x1,y1,x2,y2,..."
+            )
         }
         for (name, value) in [("--grow", grow), ("--shrink", shrink), ("--feather", feather)] {
             if let value, value.value < 0 {
@@ -68,7 +73,11 @@ public enum MaskMaker {
     }
 
     /// The mask for `reference` (its shown size), as RGBA PNG bytes ready to write.
-    public static func make(_ spec: MaskSpec, reference: ImageSource, referenceName: String) throws -> (
+    public static func make(
+        _ spec: MaskSpec,
+        reference: ImageSource,
+        referenceName: String
+    ) throws -> (
         mask: RGBAImage, png: [UInt8]
     ) {
         let info = try MaskIO.probe(reference, name: referenceName)

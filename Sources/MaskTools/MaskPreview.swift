@@ -8,10 +8,14 @@ public enum MaskPreview {
     public static let defaultTint = RGBColor(r: 255, g: 0, b: 255)
 
     public static func render(
-        reference: RGBAImage, mask: RGBAImage, tint: RGBColor = defaultTint, opacity: Double = 0.5
+        reference: RGBAImage,
+        mask: RGBAImage,
+        tint: RGBColor = defaultTint,
+        opacity: Double = 0.5
     ) throws -> RGBAImage {
         try MaskDiff.requireSameSize(reference: reference, mask: mask)
-        let w = reference.width, h = reference.height
+        let w = reference.width
+        let h = reference.height
         var out = reference
         out.iccProfile = reference.iccProfile
         let tintC = [Int(tint.r), Int(tint.g), Int(tint.b)]
@@ -38,11 +42,19 @@ public enum MaskPreview {
                             var edge = false
                             search: for dy in -thickness...thickness {
                                 for dx in -thickness...thickness where abs(dx) + abs(dy) <= thickness {
-                                    let nx = x + dx, ny = y + dy
-                                    if nx >= 0, ny >= 0, nx < w, ny < h, !editable(nx, ny) { edge = true; break search }
+                                    let nx = x + dx
+                                    let ny = y + dy
+                                    if nx >= 0, ny >= 0, nx < w, ny < h, !editable(nx, ny) {
+                                        edge = true
+                                        break search
+                                    }
                                 }
                             }
-                            if edge { o[i] = tint.r; o[i + 1] = tint.g; o[i + 2] = tint.b }
+                            if edge {
+                                o[i] = tint.r
+                                o[i + 1] = tint.g
+                                o[i + 2] = tint.b
+                            }
                         }
                     }
                 }
@@ -52,7 +64,12 @@ public enum MaskPreview {
     }
 
     /// From files: reference decoded as shown, mask as stored.
-    public static func render(reference: ImageSource, referenceName: String, mask: ImageSource, maskName: String)
+    public static func render(
+        reference: ImageSource,
+        referenceName: String,
+        mask: ImageSource,
+        maskName: String
+    )
         throws -> RGBAImage
     {
         let ref = try MaskIO.decodeShown(reference, name: referenceName)

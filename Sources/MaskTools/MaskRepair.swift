@@ -6,7 +6,8 @@ import ImageCodec
 public enum MaskRepair {
     public static func suggestions(for report: MaskReport, maskPath: String, referencePath: String) -> [String] {
         var lines: [String] = []
-        let m = shellQuote(maskPath), r = shellQuote(referencePath)
+        let m = shellQuote(maskPath)
+        let r = shellQuote(referencePath)
         let fixed = shellQuote(fixedName(maskPath, forceExtension: "png"))
         let codes = Set(report.problems.map(\.code) + report.warnings.map(\.code))
         let refSize = report.reference.map { "\($0.orientedWidth)×\($0.orientedHeight)" } ?? "the reference's size"
@@ -17,11 +18,14 @@ public enum MaskRepair {
         if codes.contains(MaskFinding.notPNG) || codes.contains(MaskFinding.noAlpha) {
             let fit = codes.contains(MaskFinding.sizeMismatch) ? " --fit stretch" : ""
             lines.append(
-                "rebuild it as an RGBA PNG from the picture itself, saying which part marks the area to repaint:")
+                "rebuild it as an RGBA PNG from the picture itself, saying which part marks the area to repaint:"
+            )
             lines.append(
-                "  assetpipe mask make --reference \(r) --from \(m) --edit white\(fit) -o \(fixed)   # white = repaint")
+                "  assetpipe mask make --reference \(r) --from \(m) --edit white\(fit) -o \(fixed)   # white = repaint"
+            )
             lines.append(
-                "  assetpipe mask make --reference \(r) --from \(m) --edit black\(fit) -o \(fixed)   # black = repaint")
+                "  assetpipe mask make --reference \(r) --from \(m) --edit black\(fit) -o \(fixed)   # black = repaint"
+            )
         } else if codes.contains(MaskFinding.unreadable) {
             lines.append("re-export the mask from its editor, or draw a new one, e.g.:")
             lines.append("  assetpipe mask make --reference \(r) --rect 25%,25%,50%,50% -o \(fixed)")
@@ -32,18 +36,22 @@ public enum MaskRepair {
             if swapped {
                 lines.append(
                     "the mask was drawn on the stored (unrotated) image; draw it on the image as shown (\(refSize)), "
-                        + "or rebuild it from the reference's shown size:")
+                        + "or rebuild it from the reference's shown size:"
+                )
                 lines.append("  assetpipe mask make --reference \(r) --rect x,y,w,h -o \(fixed)")
             } else if sameAspect {
                 lines.append("scale the mask to \(refSize):")
                 lines.append(
-                    "  assetpipe mask make --reference \(r) --from \(m) --edit transparent --fit stretch -o \(fixed)")
+                    "  assetpipe mask make --reference \(r) --from \(m) --edit transparent --fit stretch -o \(fixed)"
+                )
             } else {
                 lines.append("bring the mask to \(refSize) (its aspect differs; choose how):")
                 lines.append(
-                    "  assetpipe mask make --reference \(r) --from \(m) --edit transparent --fit crop -o \(fixed)")
+                    "  assetpipe mask make --reference \(r) --from \(m) --edit transparent --fit crop -o \(fixed)"
+                )
                 lines.append(
-                    "  assetpipe mask make --reference \(r) --from \(m) --edit transparent --fit pad -o \(fixed)")
+                    "  assetpipe mask make --reference \(r) --from \(m) --edit transparent --fit pad -o \(fixed)"
+                )
             }
         }
         if report.problems.isEmpty {

@@ -48,8 +48,13 @@ public struct MaskReport: Sendable, Codable, Equatable {
     public var reference: ImageInfo?
 
     public init(
-        valid: Bool, problems: [MaskFinding], warnings: [MaskFinding], editableFraction: Double?,
-        editableBounds: PixelRect?, mask: ImageInfo?, reference: ImageInfo?
+        valid: Bool,
+        problems: [MaskFinding],
+        warnings: [MaskFinding],
+        editableFraction: Double?,
+        editableBounds: PixelRect?,
+        mask: ImageInfo?,
+        reference: ImageInfo?
     ) {
         self.valid = valid
         self.problems = problems

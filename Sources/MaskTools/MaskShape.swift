@@ -17,7 +17,9 @@ public enum MaskShape: Sendable, Equatable, Hashable, CustomStringConvertible {
         let v = try MaskLength.parseList(text, what: "--rect")
         guard v.count == 4 else {
             throw MaskToolsError(
-                .invalidArgument, "--rect '\(text)': expected x,y,width,height (4 numbers), got \(v.count)")
+                .invalidArgument,
+                "--rect '\(text)': expected x,y,width,height (4 numbers), got \(v.count)"
+            )
         }
         guard v[2].value > 0, v[3].value > 0 else {
             throw MaskToolsError(.invalidArgument, "--rect '\(text)': width and height must be greater than 0")
@@ -30,7 +32,9 @@ public enum MaskShape: Sendable, Equatable, Hashable, CustomStringConvertible {
         let v = try MaskLength.parseList(text, what: "--ellipse")
         guard v.count == 4 else {
             throw MaskToolsError(
-                .invalidArgument, "--ellipse '\(text)': expected cx,cy,rx,ry (4 numbers), got \(v.count)")
+                .invalidArgument,
+                "--ellipse '\(text)': expected cx,cy,rx,ry (4 numbers), got \(v.count)"
+            )
         }
         guard v[2].value > 0, v[3].value > 0 else {
             throw MaskToolsError(.invalidArgument, "--ellipse '\(text)': the radii must be greater than 0")
@@ -70,25 +74,33 @@ public enum MaskShape: Sendable, Equatable, Hashable, CustomStringConvertible {
 
     /// Marks the shape's pixels editable (255) in `area`.
     public func draw(into area: inout EditArea) {
-        let w = area.width, h = area.height
+        let w = area.width
+        let h = area.height
         area.coverage.withUnsafeMutableBufferPointer { cov in
             switch self {
             case .rect(let x, let y, let rw, let rh):
-                let x0 = x.resolve(extent: w), y0 = y.resolve(extent: h)
-                let x1 = x0 + rw.resolve(extent: w), y1 = y0 + rh.resolve(extent: h)
+                let x0 = x.resolve(extent: w)
+                let y0 = y.resolve(extent: h)
+                let x1 = x0 + rw.resolve(extent: w)
+                let y1 = y0 + rh.resolve(extent: h)
                 // centre c = i + 0.5 inside [x0, x1) ⇔ i ≥ x0 − 0.5 and i < x1 − 0.5
-                let i0 = max(0, Int((x0 - 0.5).rounded(.up))), i1 = min(w, Int((x1 - 0.5).rounded(.up)))
-                let j0 = max(0, Int((y0 - 0.5).rounded(.up))), j1 = min(h, Int((y1 - 0.5).rounded(.up)))
+                let i0 = max(0, Int((x0 - 0.5).rounded(.up)))
+                let i1 = min(w, Int((x1 - 0.5).rounded(.up)))
+                let j0 = max(0, Int((y0 - 0.5).rounded(.up)))
+                let j1 = min(h, Int((y1 - 0.5).rounded(.up)))
                 guard i0 < i1, j0 < j1 else { return }
                 for j in j0..<j1 {
                     let row = j * w
                     for i in i0..<i1 { cov[row + i] = 255 }
                 }
             case .ellipse(let cxL, let cyL, let rxL, let ryL):
-                let cx = cxL.resolve(extent: w), cy = cyL.resolve(extent: h)
-                let rx = rxL.resolve(extent: w), ry = ryL.resolve(extent: h)
+                let cx = cxL.resolve(extent: w)
+                let cy = cyL.resolve(extent: h)
+                let rx = rxL.resolve(extent: w)
+                let ry = ryL.resolve(extent: h)
                 guard rx > 0, ry > 0 else { return }
-                let j0 = max(0, Int((cy - ry - 0.5).rounded(.down))), j1 = min(h - 1, Int((cy + ry).rounded(.up)))
+                let j0 = max(0, Int((cy - ry - 0.5).rounded(.down)))
+                let j1 = min(h - 1, Int((cy + ry).rounded(.up)))
                 guard j0 <= j1 else { return }
                 for j in j0...j1 {
                     let dy = (Double(j) + 0.5 - cy) / ry
@@ -110,7 +122,8 @@ public enum MaskShape: Sendable, Equatable, Hashable, CustomStringConvertible {
                     let yc = Double(j) + 0.5
                     xs.removeAll(keepingCapacity: true)
                     for k in 0..<p.count {
-                        let a = p[k], b = p[(k + 1) % p.count]
+                        let a = p[k]
+                        let b = p[(k + 1) % p.count]
                         // half-open rule so a vertex on the scanline counts once
                         if (a.y <= yc && b.y > yc) || (b.y <= yc && a.y > yc) {
                             xs.append(a.x + (yc - a.y) * (b.x - a.x) / (b.y - a.y))

@@ -37,7 +37,10 @@ public struct MaskSourceImage: Sendable {
     public static let defaultThreshold = 128
 
     public init(
-        image: RGBAImage, edit: EditPolarity, threshold: Int = MaskSourceImage.defaultThreshold, fit: SourceFit? = nil,
+        image: RGBAImage,
+        edit: EditPolarity,
+        threshold: Int = MaskSourceImage.defaultThreshold,
+        fit: SourceFit? = nil,
         name: String = "image"
     ) {
         self.image = image
@@ -64,7 +67,10 @@ public struct MaskSourceImage: Sendable {
         image.pixels.withUnsafeBufferPointer { px in
             cov.withUnsafeMutableBufferPointer { out in
                 for i in 0..<out.count {
-                    let r = Int(px[i * 4]), g = Int(px[i * 4 + 1]), b = Int(px[i * 4 + 2]), a = Int(px[i * 4 + 3])
+                    let r = Int(px[i * 4])
+                    let g = Int(px[i * 4 + 1])
+                    let b = Int(px[i * 4 + 2])
+                    let a = Int(px[i * 4 + 3])
                     let marks: Bool
                     switch edit {
                     case .transparent:
@@ -72,12 +78,15 @@ public struct MaskSourceImage: Sendable {
                     case .black:
                         // over white
                         let inv = 255 - a
-                        let rr = (r * a + 255 * inv + 127) / 255, gg = (g * a + 255 * inv + 127) / 255
+                        let rr = (r * a + 255 * inv + 127) / 255
+                        let gg = (g * a + 255 * inv + 127) / 255
                         let bb = (b * a + 255 * inv + 127) / 255
                         marks = luma(rr, gg, bb) < t
                     case .white:
                         // over black
-                        let rr = (r * a + 127) / 255, gg = (g * a + 127) / 255, bb = (b * a + 127) / 255
+                        let rr = (r * a + 127) / 255
+                        let gg = (g * a + 127) / 255
+                        let bb = (b * a + 127) / 255
                         marks = luma(rr, gg, bb) >= t
                     }
                     out[i] = marks ? 255 : 0
@@ -106,20 +115,23 @@ public struct MaskSourceImage: Sendable {
                 .needsFit,
                 "--from \(name) is \(image.width)×\(image.height) but the reference is \(width)×\(height): "
                     + "add --fit stretch (scale to exactly that size), --fit pad (fit inside, border kept) "
-                    + "or --fit crop (cover, centred, overflow cut off)")
+                    + "or --fit crop (cover, centred, overflow cut off)"
+            )
         }
         switch fit {
         case .stretch:
             let scaled = Resampler.resize(image, width: width, height: height)
             return Self.threshold(scaled, edit: edit, threshold: threshold)
         case .pad, .crop:
-            let sx = Double(width) / Double(image.width), sy = Double(height) / Double(image.height)
+            let sx = Double(width) / Double(image.width)
+            let sy = Double(height) / Double(image.height)
             let s = fit == .pad ? min(sx, sy) : max(sx, sy)
             let sw = max(1, Int((Double(image.width) * s).rounded()))
             let sh = max(1, Int((Double(image.height) * s).rounded()))
             let scaled = Resampler.resize(image, width: sw, height: sh)
             let marked = Self.threshold(scaled, edit: edit, threshold: threshold)
-            let ox = (width - sw) / 2, oy = (height - sh) / 2
+            let ox = (width - sw) / 2
+            let oy = (height - sh) / 2
             return Self.place(marked, onto: width, height, atX: ox, y: oy)
         }
     }
@@ -127,13 +139,16 @@ public struct MaskSourceImage: Sendable {
     /// `area` placed at (ox, oy) on a canvas of `width` × `height` whose other pixels are kept (0).
     static func place(_ area: EditArea, onto width: Int, _ height: Int, atX ox: Int, y oy: Int) -> EditArea {
         var out = EditArea(width: width, height: height)
-        let x0 = max(0, ox), x1 = min(width, ox + area.width)
-        let y0 = max(0, oy), y1 = min(height, oy + area.height)
+        let x0 = max(0, ox)
+        let x1 = min(width, ox + area.width)
+        let y0 = max(0, oy)
+        let y1 = min(height, oy + area.height)
         guard x0 < x1, y0 < y1 else { return out }
         area.coverage.withUnsafeBufferPointer { src in
             out.coverage.withUnsafeMutableBufferPointer { dst in
                 for y in y0..<y1 {
-                    let s = (y - oy) * area.width - ox, d = y * width
+                    let s = (y - oy) * area.width - ox
+                    let d = y * width
                     for x in x0..<x1 { dst[d + x] = src[s + x] }
                 }
             }

@@ -19,7 +19,8 @@ public enum MaskUploadForm {
         guard info.hasAlpha else {
             throw MaskToolsError(
                 .noAlpha,
-                "\(name) has no alpha channel: make a mask with `assetpipe mask make --from \(name) --edit ...`")
+                "\(name) has no alpha channel: make a mask with `assetpipe mask make --from \(name) --edit ...`"
+            )
         }
         let image: RGBAImage
         do { image = try ImageDecoder.decode(mask) } catch { throw MaskIO.wrap(error, name: name) }

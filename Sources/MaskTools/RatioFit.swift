@@ -46,10 +46,18 @@ public enum RatioFit {
         case .crop: k = max(1, min(width / rw, height / rh))
         case .pad: k = max((width + rw - 1) / rw, (height + rh - 1) / rh)
         }
-        let w = k * rw, h = k * rh
+        let w = k * rw
+        let h = k * rh
         return RatioFitPlan(
-            ratio: ratio, mode: mode, sourceWidth: width, sourceHeight: height, width: w, height: h,
-            offsetX: (w - width) / 2, offsetY: (h - height) / 2)
+            ratio: ratio,
+            mode: mode,
+            sourceWidth: width,
+            sourceHeight: height,
+            width: w,
+            height: h,
+            offsetX: (w - width) / 2,
+            offsetY: (h - height) / 2
+        )
     }
 
     /// The picture under `plan`; padding is `padColor` (opaque) or transparent black when nil.
@@ -67,13 +75,18 @@ public enum RatioFit {
 
     /// Reference and mask (which must have the reference's size) fitted together.
     public static func fit(
-        reference: RGBAImage, mask: RGBAImage?, mode: RatioFitMode, padColor: RGBColor? = nil, ratio: SizeRatio? = nil
+        reference: RGBAImage,
+        mask: RGBAImage?,
+        mode: RatioFitMode,
+        padColor: RGBColor? = nil,
+        ratio: SizeRatio? = nil
     ) throws -> (reference: RGBAImage, mask: RGBAImage?, plan: RatioFitPlan) {
         if let mask, mask.width != reference.width || mask.height != reference.height {
             throw MaskToolsError(
                 .sizeMismatch,
                 "the mask is \(mask.width)×\(mask.height) but the reference is \(reference.width)×\(reference.height): "
-                    + "they must match before fitting")
+                    + "they must match before fitting"
+            )
         }
         let plan = plan(width: reference.width, height: reference.height, mode: mode, ratio: ratio)
         return (apply(plan, to: reference, padColor: padColor), mask.map { applyToMask(plan, mask: $0) }, plan)
@@ -81,10 +94,14 @@ public enum RatioFit {
 
     static func transform(_ plan: RatioFitPlan, _ image: RGBAImage, fill: RGBA8) -> RGBAImage {
         precondition(
-            image.width == plan.sourceWidth && image.height == plan.sourceHeight, "RatioFit: plan is for another size")
+            image.width == plan.sourceWidth && image.height == plan.sourceHeight,
+            "RatioFit: plan is for another size"
+        )
         var out = RGBAImage(width: plan.width, height: plan.height, fill: fill)
-        let x0 = max(0, plan.offsetX), x1 = min(plan.width, plan.offsetX + image.width)
-        let y0 = max(0, plan.offsetY), y1 = min(plan.height, plan.offsetY + image.height)
+        let x0 = max(0, plan.offsetX)
+        let x1 = min(plan.width, plan.offsetX + image.width)
+        let y0 = max(0, plan.offsetY)
+        let y1 = min(plan.height, plan.offsetY + image.height)
         guard x0 < x1, y0 < y1 else { return out }
         let count = (x1 - x0) * 4
         image.pixels.withUnsafeBufferPointer { src in

@@ -14,15 +14,19 @@ import Testing
     @Test func theThreeSubmitAnswersGiveTheTaskID() {
         #expect(
             SubmitAnswer.parse(Self.bytes(#"{"code":200,"data":[{"status":"submitted","task_id":"task_01K"}]}"#))
-                == .task(id: "task_01K", versioned: false))
+                == .task(id: "task_01K", versioned: false)
+        )
         #expect(
             SubmitAnswer.parse(Self.bytes(#"{"code":200,"data":{"status":"submitted","task_id":"task-unified-1"}}"#))
-                == .task(id: "task-unified-1", versioned: false))
+                == .task(id: "task-unified-1", versioned: false)
+        )
         #expect(
             SubmitAnswer.parse(
                 Self.bytes(
                     #"{"code":200,"request_id":"r1","data":{"id":"task_9","object":"generation.task","status":"pending","extra":1}}"#
-                )) == .task(id: "task_9", versioned: true))
+                )
+            ) == .task(id: "task_9", versioned: true)
+        )
     }
 
     @Test func aGenerationResultIsReadAsACompletedTask() throws {
@@ -41,8 +45,11 @@ import Testing
 
     @Test(arguments: [
         "", "not json", #"{"code":200}"#, #"{"code":200,"data":[]}"#, #"{"code":200,"data":{"status":"submitted"}}"#,
-        #"{"code":200,"data":{"object":"generation.result","status":"completed","result":"nope"}}"#.replacingOccurrences(
-            of: "completed", with: "???"),
+        #"{"code":200,"data":{"object":"generation.result","status":"completed","result":"nope"}}"#
+            .replacingOccurrences(
+                of: "completed",
+                with: "???"
+            ),
     ])
     func anAnswerWithoutATaskIsNotUnderstood(body: String) {
         #expect(SubmitAnswer.parse(Self.bytes(body)) == nil)
@@ -50,11 +57,13 @@ import Testing
 
     @Test func failedTaskErrorsInEveryShapeAreRead() throws {
         let numeric = try Self.task(
-            #"{"code":200,"data":{"id":"t","status":"failed","error":{"code":500,"message":"boom","type":"server_error"}}}"#)
+            #"{"code":200,"data":{"id":"t","status":"failed","error":{"code":500,"message":"boom","type":"server_error"}}}"#
+        )
         #expect(numeric.error?.code == 500)
         #expect(numeric.error?.summary == "boom")
         let text = try Self.task(
-            #"{"code":200,"data":{"id":"t","status":"failed","error":{"code":"content_policy","message":"refused"}}}"#)
+            #"{"code":200,"data":{"id":"t","status":"failed","error":{"code":"content_policy","message":"refused"}}}"#
+        )
         #expect(text.error?.codeText == "content_policy")
         #expect(text.error?.summary == "refused")
         let plain = try Self.task(#"{"code":200,"data":{"id":"t","status":"FAILED","error":"no credit"}}"#)
@@ -72,13 +81,15 @@ import Testing
             #"""
             {"code":200,"data":{"id":"task/with space","status":"Processing","progress":42.5,"estimated_time":"30",
              "new_field":{"a":1},"created":1763088289}}
-            """#)
+            """#
+        )
         #expect(data.id == "task/with space")
         #expect(data.status == .processing)
         #expect(data.progress == 42)
         #expect(data.estimatedTime == 30)
         let done = try Self.task(
-            #"{"code":200,"data":{"id":"t","status":"completed","result":{"images":[{"url":["a","b"]},{"url":"c"}]}}}"#)
+            #"{"code":200,"data":{"id":"t","status":"completed","result":{"images":[{"url":["a","b"]},{"url":"c"}]}}}"#
+        )
         #expect(done.result?.images.map(\.urls) == [["a", "b"], ["c"]])
         #expect(throws: (any Error).self) { try Self.task(#"{"code":200,"data":{"id":"t","status":"weird"}}"#) }
     }

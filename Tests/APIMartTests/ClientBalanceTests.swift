@@ -1,8 +1,8 @@
 import APIMartClient
 import APIMartSimulator
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `APIMartClient.balance()` (CONTRACT.md section 5) against the simulator, whose balance counts images.
 @Suite struct ClientBalanceTests {

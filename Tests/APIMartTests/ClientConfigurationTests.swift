@@ -45,7 +45,8 @@ struct ClientConfigurationTests {
         #expect(fromEnv.baseURL == "http://127.0.0.1:8080")
         let overridden = try APIMartConfiguration.fromEnvironment(
             baseURL: "https://example.test",
-            environment: ["APIMART_API_KEY": recognisableKey, "APIMART_BASE_URL": "http://x"])
+            environment: ["APIMART_API_KEY": recognisableKey, "APIMART_BASE_URL": "http://x"]
+        )
         #expect(overridden.baseURL == "https://example.test")
     }
 

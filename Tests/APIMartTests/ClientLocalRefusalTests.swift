@@ -4,8 +4,8 @@ import APIMartWire
 import Foundation
 import ImageCodec
 import InputPreparation
-import Testing
 import TestSupport
+import Testing
 
 /// Everything the contract refuses is refused before any traffic: the simulator sees nothing.
 @Suite("Client local refusals")
@@ -21,7 +21,11 @@ struct ClientLocalRefusalTests {
         (
             "transparent jpeg",
             GenerationRequest(
-                model: "gpt-image-1-official", prompt: "p", background: "transparent", outputFormat: "jpeg")
+                model: "gpt-image-1-official",
+                prompt: "p",
+                background: "transparent",
+                outputFormat: "jpeg"
+            )
         ),
         (
             "compression",
@@ -31,7 +35,10 @@ struct ClientLocalRefusalTests {
         (
             "16 references",
             GenerationRequest(
-                model: "gpt-image-1-official", prompt: "p", imageURLs: (0..<16).map { "https://x.test/\($0).png" })
+                model: "gpt-image-1-official",
+                prompt: "p",
+                imageURLs: (0..<16).map { "https://x.test/\($0).png" }
+            )
         ),
         (
             "mask without references",
@@ -89,13 +96,16 @@ struct ClientLocalRefusalTests {
             for (name, mask) in [("wrong-size.png", wrongSize), ("mask.jpg", jpeg)] {
                 let job = Generation(
                     request: GenerationRequest(model: "gpt-image-1-official", prompt: "edit"),
-                    references: [.bytes(reference, name: "ref.png")], mask: .bytes(mask, name: name))
+                    references: [.bytes(reference, name: "ref.png")],
+                    mask: .bytes(mask, name: name)
+                )
                 await #expect(throws: APIMartError.self, "\(name)") { try await client.runGeneration(job) }
             }
             // A reference that is not an image.
             let job = Generation(
                 request: GenerationRequest(model: "gpt-image-1-official", prompt: "edit"),
-                references: [.bytes(Array("nope".utf8), name: "ref.png")])
+                references: [.bytes(Array("nope".utf8), name: "ref.png")]
+            )
             await #expect(throws: APIMartError.self) { try await client.runGeneration(job) }
             let stats = await simulator.stats
             #expect(stats.requests.values.reduce(0, +) == 0)

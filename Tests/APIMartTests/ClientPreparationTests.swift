@@ -4,8 +4,8 @@ import APIMartWire
 import Foundation
 import ImageCodec
 import InputPreparation
-import Testing
 import TestSupport
+import Testing
 
 /// Local inputs as the API receives them: references upright, masks as 8-bit RGBA PNG.
 @Suite("Client upload preparation")
@@ -55,7 +55,10 @@ struct ClientPreparationTests {
             let result = try await client.runGeneration(
                 Generation(
                     request: GenerationRequest(model: "gpt-image-1-official", prompt: "p", size: "auto"),
-                    references: [.bytes(rotated, name: "phone.jpg")], mask: .bytes(mask, name: "mask.png")))
+                    references: [.bytes(rotated, name: "phone.jpg")],
+                    mask: .bytes(mask, name: "mask.png")
+                )
+            )
             #expect(result.task.status == .completed)
             #expect(result.images.first?.info.height == 1536)
         }
@@ -75,7 +78,9 @@ struct ClientPreparationTests {
             let result = try await client.runGeneration(
                 Generation(
                     request: GenerationRequest(model: "gpt-image-1-official", prompt: "p"),
-                    references: [.bytes(reference, name: "a.png"), .bytes(reference, name: "b.png")]))
+                    references: [.bytes(reference, name: "a.png"), .bytes(reference, name: "b.png")]
+                )
+            )
             #expect(result.request.imageURLs?.count == 2)
             #expect(result.request.imageURLs?[0] == result.request.imageURLs?[1])
             #expect(await simulator.stats.uploads == 1)

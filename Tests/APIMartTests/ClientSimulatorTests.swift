@@ -4,8 +4,8 @@ import APIMartWire
 import Foundation
 import ImageCodec
 import InputPreparation
-import Testing
 import TestSupport
+import Testing
 
 /// The client against the simulator over real loopback HTTP.
 @Suite("Client against the simulator")
@@ -16,8 +16,16 @@ struct ClientSimulatorTests {
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL), logger: log.logger)
             let job = Generation(
                 request: GenerationRequest(
-                    model: "gpt-image-1.5-official", prompt: "a lighthouse", size: "2:3", n: 2, quality: "low",
-                    background: "transparent", moderation: "low", outputFormat: "png"))
+                    model: "gpt-image-1.5-official",
+                    prompt: "a lighthouse",
+                    size: "2:3",
+                    n: 2,
+                    quality: "low",
+                    background: "transparent",
+                    moderation: "low",
+                    outputFormat: "png"
+                )
+            )
             let result = try await client.runGeneration(job)
             #expect(result.images.count == 2)
             for image in result.images {
@@ -38,8 +46,14 @@ struct ClientSimulatorTests {
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let job = Generation(
                 request: GenerationRequest(
-                    model: "gpt-image-1-official", prompt: "a field", size: "3:2", background: "opaque",
-                    outputFormat: "jpeg", outputCompression: 40))
+                    model: "gpt-image-1-official",
+                    prompt: "a field",
+                    size: "3:2",
+                    background: "opaque",
+                    outputFormat: "jpeg",
+                    outputCompression: 40
+                )
+            )
             let result = try await client.runGeneration(job)
             #expect(result.images.count == 1)
             #expect(result.images.first?.info.format == .jpeg)
@@ -54,7 +68,9 @@ struct ClientSimulatorTests {
             let mask = try maskBytes(width: 300, height: 200)
             let job = Generation(
                 request: GenerationRequest(model: "gpt-image-1-official", prompt: "add a boat", size: "auto"),
-                references: [.bytes(reference, name: "harbour.png")], mask: .bytes(mask, name: "harbour-mask.png"))
+                references: [.bytes(reference, name: "harbour.png")],
+                mask: .bytes(mask, name: "harbour-mask.png")
+            )
             let result = try await client.runGeneration(job)
             #expect(result.request.size == "3:2")
             #expect(result.images.first?.info.width == 1536 && result.images.first?.info.height == 1024)
@@ -101,10 +117,14 @@ struct ClientSimulatorTests {
         let bytes = try pngBytes(width: 20, height: 20, seed: 3)
         try await withRunningSimulator(.clientTests) { simulator in
             let one = APIMartClient(
-                configuration: try testConfiguration(simulator.baseURL), uploadStore: UploadCacheFile(path: cachePath))
+                configuration: try testConfiguration(simulator.baseURL),
+                uploadStore: UploadCacheFile(path: cachePath)
+            )
             let uploaded = try await one.upload(bytes, filename: "x.png")
             let two = APIMartClient(
-                configuration: try testConfiguration(simulator.baseURL), uploadStore: UploadCacheFile(path: cachePath))
+                configuration: try testConfiguration(simulator.baseURL),
+                uploadStore: UploadCacheFile(path: cachePath)
+            )
             let again = try await two.upload(bytes, filename: "x.png")
             #expect(again.reused && again.url == uploaded.url)
             #expect(await simulator.stats.uploads == 1)
@@ -113,7 +133,9 @@ struct ClientSimulatorTests {
             expectNoKey(text)
             try await withRunningSimulator(.clientTests) { other in
                 let three = APIMartClient(
-                    configuration: try testConfiguration(other.baseURL), uploadStore: UploadCacheFile(path: cachePath))
+                    configuration: try testConfiguration(other.baseURL),
+                    uploadStore: UploadCacheFile(path: cachePath)
+                )
                 let elsewhere = try await three.upload(bytes, filename: "x.png")
                 #expect(!elsewhere.reused)
                 #expect(elsewhere.url.hasPrefix(other.baseURL))
@@ -128,16 +150,22 @@ struct ClientSimulatorTests {
         let bytes = try pngBytes(width: 20, height: 20, seed: 5)
         try await withRunningSimulator(.clientTests) { simulator in
             let one = APIMartClient(
-                configuration: try testConfiguration(simulator.baseURL), uploadStore: UploadCacheFile(path: cachePath))
+                configuration: try testConfiguration(simulator.baseURL),
+                uploadStore: UploadCacheFile(path: cachePath)
+            )
             let uploaded = try await one.upload(bytes, filename: "x.png")
             // Age the entry to 71.5 hours: inside 72 h but past the 1 h safety margin.
             var text = try String(contentsOfFile: cachePath, encoding: .utf8)
             let old = Int(Date().timeIntervalSince1970) - 71 * 3600 - 1800
             text = text.replacingOccurrences(
-                of: "\"created_at\" : \(uploaded.createdAt)", with: "\"created_at\" : \(old)")
+                of: "\"created_at\" : \(uploaded.createdAt)",
+                with: "\"created_at\" : \(old)"
+            )
             try text.write(toFile: cachePath, atomically: true, encoding: .utf8)
             let two = APIMartClient(
-                configuration: try testConfiguration(simulator.baseURL), uploadStore: UploadCacheFile(path: cachePath))
+                configuration: try testConfiguration(simulator.baseURL),
+                uploadStore: UploadCacheFile(path: cachePath)
+            )
             let again = try await two.upload(bytes, filename: "x.png")
             #expect(!again.reused)
             #expect(await simulator.stats.uploads == 2)
@@ -188,7 +216,8 @@ struct ClientSimulatorTests {
 
     @Test func failedTaskKeepsMessageAndRawBody() async throws {
         let faults = FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .taskFailed)])
-        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
+            simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "doomed"))
             do {
@@ -214,7 +243,8 @@ struct ClientSimulatorTests {
             ScriptedFault(endpoint: .submit, request: 3, kind: kind),
             ScriptedFault(endpoint: .submit, request: 4, kind: kind),
         ])
-        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
+            simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             await #expect(throws: APIMartError.self) {
                 try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
@@ -233,7 +263,8 @@ struct ClientSimulatorTests {
 
     @Test func droppedSubmitIsOutcomeUnknownAndNeverResent() async throws {
         let faults = FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)])
-        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
+            simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             do {
                 _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
@@ -257,14 +288,18 @@ struct ClientSimulatorTests {
             scripted: [
                 ScriptedFault(endpoint: .poll, request: 1, kind: kind),
                 ScriptedFault(endpoint: .upload, request: 1, kind: kind),
-            ])
-        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+            ]
+        )
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
+            simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let reference = try pngBytes(width: 30, height: 30)
             let result = try await client.runGeneration(
                 Generation(
                     request: GenerationRequest(model: "gpt-image-1-official", prompt: "p"),
-                    references: [.bytes(reference, name: "r.png")]))
+                    references: [.bytes(reference, name: "r.png")]
+                )
+            )
             #expect(result.images.count == 1)
             #expect(client.stats.retries >= 2)
             #expect(await simulator.stats.submissions == 1)
@@ -277,7 +312,8 @@ struct ClientSimulatorTests {
             scripted: [
                 ScriptedFault(endpoint: .poll, request: 1, kind: .slow),
                 ScriptedFault(endpoint: .submit, request: 2, kind: .slow),
-            ])
+            ]
+        )
         // An older server: a submit without an answer is never resent (the versioned case is in IdempotencyTests).
         try await withRunningSimulator(
             SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults, olderServer: true)
@@ -305,8 +341,11 @@ struct ClientSimulatorTests {
 
     @Test func rateLimitHonoursRetryAfter() async throws {
         let faults = FaultConfiguration(
-            retryAfterSeconds: 1, scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .rateLimited)])
-        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { simulator in
+            retryAfterSeconds: 1,
+            scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .rateLimited)]
+        )
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
+            simulator in
             let client = APIMartClient(configuration: try testConfiguration(simulator.baseURL))
             let start = ContinuousClock.now
             _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))

@@ -1,11 +1,11 @@
-import AssetpipeBasics
 import APIMartClient
 import APIMartWire
+import AssetpipeBasics
 import AsyncHTTPClient
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// Exact wire behaviour, against a stub that records requests and answers what a test needs.
 @Suite("Client wire behaviour (stub server)")
@@ -16,9 +16,17 @@ struct ClientStubTests {
         try await withStub({ _, _ in .json(200, Self.submitted) }) { baseURL, log in
             let client = APIMartClient(configuration: try testConfiguration(baseURL))
             let request = GenerationRequest(
-                model: "gpt-image-1.5-official", prompt: "星空下的古老城堡", size: "2:3", n: 3, quality: "high",
-                background: "opaque", moderation: "low", outputFormat: "jpeg", outputCompression: 55,
-                imageURLs: ["https://files.test/a.png", "https://files.test/b.jpg"], maskURL: "https://files.test/m.png"
+                model: "gpt-image-1.5-official",
+                prompt: "星空下的古老城堡",
+                size: "2:3",
+                n: 3,
+                quality: "high",
+                background: "opaque",
+                moderation: "low",
+                outputFormat: "jpeg",
+                outputCompression: 55,
+                imageURLs: ["https://files.test/a.png", "https://files.test/b.jpg"],
+                maskURL: "https://files.test/m.png"
             )
             let id = try await client.submit(request)
             #expect(id == "task_stub_1")
@@ -103,7 +111,8 @@ struct ClientStubTests {
     /// Where the server has shown the 2026 version, 500s are resent a bounded number of times, each with the same
     /// key and the same bytes, and every submit asks for the version.
     @Test func aVersionedServersSubmitIsResentWithTheSameKeyAndBytes() async throws {
-        let versioned = #"{"code":200,"request_id":"r","data":{"id":"task_1","object":"generation.task","status":"pending"}}"#
+        let versioned =
+            #"{"code":200,"request_id":"r","data":{"id":"task_1","object":"generation.task","status":"pending"}}"#
         try await withStub({ _, n in
             n == 1 ? .json(200, versioned, headers: ["X-APIMart-Response-Version": "2026-07-27"]) : .error(500)
         }) { baseURL, log in
@@ -129,7 +138,8 @@ struct ClientStubTests {
 
     /// The server stops showing the version (an unversioned answer): the client forgets it and resends nothing.
     @Test func aServerThatStopsShowingTheVersionIsForgotten() async throws {
-        let versioned = #"{"code":200,"request_id":"r","data":{"id":"task_1","object":"generation.task","status":"pending"}}"#
+        let versioned =
+            #"{"code":200,"request_id":"r","data":{"id":"task_1","object":"generation.task","status":"pending"}}"#
         try await withStub({ _, n in
             switch n {
             case 1: .json(200, versioned, headers: ["X-APIMart-Response-Version": "2026-07-27"])
@@ -216,7 +226,9 @@ struct ClientStubTests {
         }) { baseURL, log in
             let waits = LockedWaits()
             let client = APIMartClient(
-                configuration: try testConfiguration(baseURL), retryWait: RetryWait { waits.append($0) })
+                configuration: try testConfiguration(baseURL),
+                retryWait: RetryWait { waits.append($0) }
+            )
             #expect(try await client.task("t").status == .completed)
             #expect(log.requests.count == 4)
             let recorded = waits.all
@@ -331,7 +343,8 @@ struct ClientStubTests {
 
     @Test func apiRedirectsAreNotFollowedSoTheKeyStaysHome() async throws {
         try await withStub({ _, _ in StubAnswer(status: 302, headers: ["Location": "http://127.0.0.1:1/elsewhere"]) }) {
-            baseURL, log in
+            baseURL,
+            log in
             let client = APIMartClient(configuration: try testConfiguration(baseURL))
             do {
                 _ = try await client.task("t1")
@@ -349,7 +362,9 @@ struct ClientStubTests {
         try await withStub({ request, n in
             if n < 3 {
                 return .json(
-                    200, #"{"code":200,"data":{"id":"t1","status":"processing","progress":40,"estimated_time":1}}"#)
+                    200,
+                    #"{"code":200,"data":{"id":"t1","status":"processing","progress":40,"estimated_time":1}}"#
+                )
             }
             return .json(
                 200,
@@ -362,8 +377,10 @@ struct ClientStubTests {
                 "t1",
                 onUpdate: { data in
                     _ = updates.append(
-                        StubRequest(method: data.status.rawValue, path: "", headers: [:], body: [], at: .now))
-                })
+                        StubRequest(method: data.status.rawValue, path: "", headers: [:], body: [], at: .now)
+                    )
+                }
+            )
             #expect(task.result?.images.first?.urls == ["http://files.test/r.png"])
             #expect(log.requests.count == 3)
             #expect(log.requests.allSatisfy { $0.path == "/v1/tasks/t1" && $0.method == "GET" })
@@ -383,10 +400,16 @@ struct ClientStubTests {
             let id = String(request.path.split(separator: "/").last ?? "")
             let elapsed = (ContinuousClock.now - (created.get(id) ?? .now)).seconds
             if elapsed >= 1 {
-                return .json(200, #"{"code":200,"data":{"id":"\#(id)","status":"completed","progress":100,"estimated_time":1,"result":{"images":[{"url":"http://files.test/r.png"}]}}}"#)
+                return .json(
+                    200,
+                    #"{"code":200,"data":{"id":"\#(id)","status":"completed","progress":100,"estimated_time":1,"result":{"images":[{"url":"http://files.test/r.png"}]}}}"#
+                )
             }
             let progress = Int(elapsed * 100)
-            return .json(200, #"{"code":200,"data":{"id":"\#(id)","status":"processing","progress":\#(progress),"estimated_time":1}}"#)
+            return .json(
+                200,
+                #"{"code":200,"data":{"id":"\#(id)","status":"processing","progress":\#(progress),"estimated_time":1}}"#
+            )
         }) { baseURL, log in
             var configuration = try testConfiguration(baseURL)
             configuration.pollPolicy = .default
@@ -395,7 +418,9 @@ struct ClientStubTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<tasks {
                     group.addTask {
-                        let id = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p\(i)"))
+                        let id = try await client.submit(
+                            GenerationRequest(model: "gpt-image-1-official", prompt: "p\(i)")
+                        )
                         _ = try await client.waitForTask(id)
                     }
                 }
@@ -467,7 +492,9 @@ struct ClientStubTests {
             configuration: APIMartClient.httpConfiguration(connectTimeout: .milliseconds(500))
         ) { http in
             let client = APIMartClient(
-                configuration: try testConfiguration("http://127.0.0.1:1", maxAttempts: 2), httpClient: http)
+                configuration: try testConfiguration("http://127.0.0.1:1", maxAttempts: 2),
+                httpClient: http
+            )
             do {
                 _ = try await client.submit(GenerationRequest(model: "gpt-image-1-official", prompt: "p"))
                 Issue.record("expected an error")
@@ -484,10 +511,13 @@ final class TaskTimes: @unchecked Sendable {
     private var times: [String: ContinuousClock.Instant] = [:]
     private let lock = NSLock()
     func set(_ id: String, _ at: ContinuousClock.Instant) {
-        lock.lock(); times[id] = at; lock.unlock()
+        lock.lock()
+        times[id] = at
+        lock.unlock()
     }
     func get(_ id: String) -> ContinuousClock.Instant? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return times[id]
     }
 }

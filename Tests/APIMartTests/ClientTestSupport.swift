@@ -7,25 +7,36 @@ import Hummingbird
 import ImageCodec
 import Logging
 import NIOCore
-import Testing
 import TestSupport
+import Testing
 
 /// A key nobody could mistake: every test searches outputs for it.
 let recognisableKey = "sk-TEST-do-not-leak-7f3a9c21e8b4"
 
 /// Fast retries and polls so the suite stays quick.
 func testConfiguration(
-    _ baseURL: String, key: String = recognisableKey, deadline: Duration = .seconds(20),
+    _ baseURL: String,
+    key: String = recognisableKey,
+    deadline: Duration = .seconds(20),
     maxAttempts: Int = 4
 ) throws -> APIMartConfiguration {
     try APIMartConfiguration(
-        baseURL: baseURL, apiKey: Secret(key),
+        baseURL: baseURL,
+        apiKey: Secret(key),
         pollPolicy: PollPolicy(
-            initialDelay: .milliseconds(200), minimumInterval: .milliseconds(100), maximumInterval: .milliseconds(500)),
+            initialDelay: .milliseconds(200),
+            minimumInterval: .milliseconds(100),
+            maximumInterval: .milliseconds(500)
+        ),
         retryPolicy: RetryPolicy(
-            maxAttempts: maxAttempts, maxRateLimitWaits: 4, baseDelay: .milliseconds(20),
-            maximumDelay: .milliseconds(100)),
-        deadline: deadline, requestTimeout: .seconds(30))
+            maxAttempts: maxAttempts,
+            maxRateLimitWaits: 4,
+            baseDelay: .milliseconds(20),
+            maximumDelay: .milliseconds(100)
+        ),
+        deadline: deadline,
+        requestTimeout: .seconds(30)
+    )
 }
 
 extension SimulatorConfiguration {
@@ -108,7 +119,10 @@ struct StubAnswer: Sendable {
     static func error(_ status: Int, _ message: String = "stub error", headers: [String: String] = [:]) -> StubAnswer {
         let type = APIErrorType(status: status).rawValue
         return json(
-            status, #"{"error":{"code":\#(status),"message":"\#(message)","type":"\#(type)"}}"#, headers: headers)
+            status,
+            #"{"error":{"code":\#(status),"message":"\#(message)","type":"\#(type)"}}"#,
+            headers: headers
+        )
     }
 }
 
@@ -140,23 +154,31 @@ func withStub<T>(
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
         let stubRequest = StubRequest(
-            method: request.method.rawValue, path: request.uri.path, headers: headers,
-            body: Array(bytes.readableBytesView), at: ContinuousClock.now)
+            method: request.method.rawValue,
+            path: request.uri.path,
+            headers: headers,
+            body: Array(bytes.readableBytesView),
+            at: ContinuousClock.now
+        )
         let n = log.append(stubRequest)
         let reply = await answer(stubRequest, n)
         var fields = HTTPFields()
         for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
         return Response(
-            status: HTTPResponse.Status(code: reply.status), headers: fields,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+            status: HTTPResponse.Status(code: reply.status),
+            headers: fields,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body))
+        )
     }
     let app = Application(
-        responder: responder, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+        responder: responder,
+        configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { channel in
             portContinuation.yield(channel.localAddress?.port ?? 0)
             portContinuation.finish()
         },
-        logger: Logger(label: "stub") { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger(label: "stub") { _ in SwiftLogNoOpLogHandler() }
+    )
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await app.run() }
         var port = 0

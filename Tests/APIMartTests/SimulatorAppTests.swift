@@ -29,16 +29,22 @@ struct SimulatorAppTests {
     @Test func uploadSubmitPollAndDownloadThroughTheRouter() async throws {
         let clock = ManualSimulatorClock()
         let app = try buildApplication(
-            configuration: SimulatorConfiguration(taskDuration: .seconds(4), pendingFraction: 0.25), clock: clock)
+            configuration: SimulatorConfiguration(taskDuration: .seconds(4), pendingFraction: 0.25),
+            clock: clock
+        )
         try await app.test(.router) { client in
             // Upload: the URL points back at the simulator (the request's host, as no socket is bound).
             let png = try SimFixture.png(SimFixture.ramp(width: 32, height: 32))
             var uploadHeaders = Self.auth
             uploadHeaders[.contentType] = "multipart/form-data; boundary=b0undary"
             let upload = try await client.execute(
-                uri: "/v1/uploads/images", method: .post, headers: uploadHeaders,
+                uri: "/v1/uploads/images",
+                method: .post,
+                headers: uploadHeaders,
                 body: ByteBuffer(
-                    bytes: SimMultipart.body(boundary: "b0undary", fields: [("file", "ref.png", "image/png", png)])))
+                    bytes: SimMultipart.body(boundary: "b0undary", fields: [("file", "ref.png", "image/png", png)])
+                )
+            )
             #expect(upload.status == .ok)
             let uploaded = try Self.decode(UploadResponse.self, upload)
             #expect(uploaded.url.hasPrefix("http://localhost/f/image/"))
@@ -47,13 +53,21 @@ struct SimulatorAppTests {
 
             // Submit an edit of the uploaded reference.
             let request = GenerationRequest(
-                model: "gpt-image-1-official", prompt: "a fox", size: "1:1", imageURLs: [uploaded.url])
+                model: "gpt-image-1-official",
+                prompt: "a fox",
+                size: "1:1",
+                imageURLs: [uploaded.url]
+            )
             let submitted = try await client.execute(
-                uri: "/v1/images/generations", method: .post, headers: Self.json(),
-                body: ByteBuffer(bytes: try JSONEncoder().encode(request)))
+                uri: "/v1/images/generations",
+                method: .post,
+                headers: Self.json(),
+                body: ByteBuffer(bytes: try JSONEncoder().encode(request))
+            )
             #expect(submitted.status == .ok)
             let taskID = try #require(
-                try Self.decode(SubmitResponse.self, submitted).data.first?.taskID)
+                try Self.decode(SubmitResponse.self, submitted).data.first?.taskID
+            )
 
             func poll() async throws -> TaskData {
                 let answer = try await client.execute(uri: "/v1/tasks/\(taskID)", method: .get, headers: Self.auth)
@@ -103,8 +117,11 @@ struct SimulatorAppTests {
         let app = try buildApplication(configuration: SimulatorConfiguration(requiredKey: "right"))
         try await app.test(.router) { client in
             let wrongKey = try await client.execute(
-                uri: "/v1/images/generations", method: .post, headers: [.authorization: "Bearer wrong"],
-                body: ByteBuffer(string: SimFixture.json()))
+                uri: "/v1/images/generations",
+                method: .post,
+                headers: [.authorization: "Bearer wrong"],
+                body: ByteBuffer(string: SimFixture.json())
+            )
             #expect(wrongKey.status == .unauthorized)
             let body = try Self.decode(APIErrorBody.self, wrongKey)
             #expect(body.error.code == 401)
@@ -112,20 +129,30 @@ struct SimulatorAppTests {
             #expect(wrongKey.headers[.contentType] == "application/json; charset=utf-8")
 
             let noRoute = try await client.execute(
-                uri: "/v1/nothing", method: .get, headers: [.authorization: "Bearer right"])
+                uri: "/v1/nothing",
+                method: .get,
+                headers: [.authorization: "Bearer right"]
+            )
             #expect(noRoute.status == .notFound)
             #expect(try Self.decode(APIErrorBody.self, noRoute).error.code == 404)
 
             var headers: HTTPFields = [.authorization: "Bearer right"]
             headers[.contentType] = "multipart/form-data; boundary=abc"
             let cut = try await client.execute(
-                uri: "/v1/uploads/images", method: .post, headers: headers, body: ByteBuffer(string: "--abc\r\nno end"))
+                uri: "/v1/uploads/images",
+                method: .post,
+                headers: headers,
+                body: ByteBuffer(string: "--abc\r\nno end")
+            )
             #expect(cut.status == .badRequest)
             let message = try Self.decode(APIErrorBody.self, cut).error.message
             #expect(message.hasPrefix("malformed multipart/form-data body"), "\(message)")
 
             let unknownTask = try await client.execute(
-                uri: "/v1/tasks/task_nothing", method: .get, headers: [.authorization: "Bearer right"])
+                uri: "/v1/tasks/task_nothing",
+                method: .get,
+                headers: [.authorization: "Bearer right"]
+            )
             #expect(unknownTask.status == .notFound)
         }
     }
@@ -149,11 +176,15 @@ struct SimulatorAppTests {
         try await app.test(.live) { client in
             #expect((client.port ?? 0) > 0)
             let answer = try await client.execute(
-                uri: "/v1/images/generations", method: .post, headers: Self.json(),
-                body: ByteBuffer(string: SimFixture.json()))
+                uri: "/v1/images/generations",
+                method: .post,
+                headers: Self.json(),
+                body: ByteBuffer(string: SimFixture.json())
+            )
             #expect(answer.status == .ok)
             let taskID = try #require(
-                try Self.decode(SubmitResponse.self, answer).data.first?.taskID)
+                try Self.decode(SubmitResponse.self, answer).data.first?.taskID
+            )
             let poll = try await client.execute(uri: "/v1/tasks/\(taskID)", method: .get, headers: Self.auth)
             #expect(poll.status == .ok)
         }
@@ -189,7 +220,8 @@ struct SimulatorAppTests {
 /// A live simulator on port 0 whose time is a ``ManualSimulatorClock`` that the test moves: nothing waits on the
 /// wall clock, and every status, progress and timestamp is known exactly.
 func withManualClock<T: Sendable>(
-    _ configuration: SimulatorConfiguration, key: String = "test-key",
+    _ configuration: SimulatorConfiguration,
+    key: String = "test-key",
     _ body: (SimHarness, ManualSimulatorClock) async throws -> T
 ) async throws -> T {
     let clock = ManualSimulatorClock()

@@ -47,7 +47,8 @@ struct SimulatorContractTests {
     @Test func aResendAfterADroppedAnswerAdoptsTheTask() async throws {
         let configuration = SimulatorConfiguration(
             taskDuration: .seconds(1),
-            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)]))
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)])
+        )
         try await withManualClock(configuration) { sim, clock in
             let body = SimFixture.json()
             await #expect(throws: (any Error).self) { _ = try await sim.submitRaw(body, headers: [Self.key]) }
@@ -99,7 +100,9 @@ struct SimulatorContractTests {
 
             // An unknown version is answered unversioned.
             let other = try await sim.submitRaw(
-                SimFixture.json(), headers: [("X-APIMart-Response-Version", "2030-01-01")])
+                SimFixture.json(),
+                headers: [("X-APIMart-Response-Version", "2030-01-01")]
+            )
             #expect(other.header("X-APIMart-Response-Version") == nil)
             #expect(try other.decode(SubmitResponse.self).data.count == 1)
         }
@@ -228,7 +231,8 @@ struct SimulatorFailedTaskTests {
         let configuration = SimulatorConfiguration(
             taskDuration: .seconds(1),
             faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .taskFailed)]),
-            failedTaskError: shape)
+            failedTaskError: shape
+        )
         try await withManualClock(configuration) { sim, clock in
             let id = try await sim.submitted(.simTest())
             try await clock.sleepersWithin(1)
@@ -271,7 +275,9 @@ struct SimulatorTimeoutFaultTests {
                     ScriptedFault(endpoint: .submit, request: 1, kind: .requestTimeout),
                     ScriptedFault(endpoint: .submit, request: 2, kind: .unavailable),
                     ScriptedFault(endpoint: .submit, request: 3, kind: .gatewayTimeout),
-                ]))
+                ]
+            )
+        )
         try await SimHarness.with(configuration) { sim in
             let key = ("Idempotency-Key", "attempt-1")
             let timedOut = try await sim.submitRaw(SimFixture.json(), headers: [key])
@@ -324,7 +330,8 @@ struct SimulatorTimeoutFaultTests {
 struct SimulatorDroppedAnswerTests {
     @Test func droppedDownloadLeavesTheFileInPlace() async throws {
         let configuration = SimulatorConfiguration(
-            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .file, request: 1, kind: .dropConnection)]))
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .file, request: 1, kind: .dropConnection)])
+        )
         try await SimHarness.with(configuration) { sim in
             let png = try SimFixture.png(SimFixture.ramp(width: 8, height: 8))
             let url = try await sim.uploaded(png)

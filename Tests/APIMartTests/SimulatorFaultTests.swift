@@ -2,8 +2,8 @@ import APIMartWire
 import AsyncHTTPClient
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIMartSimulator
 
@@ -12,8 +12,15 @@ import TestSupport
 struct SimulatorFaultTests {
     @Test func planIsAFunctionOfSeedEndpointAndCounter() {
         let faults = FaultConfiguration(
-            seed: 42, rateLimitRate: 0.2, serverErrorRate: 0.1, badGatewayRate: 0.1, dropRate: 0.1, slowRate: 0.3)
-        let a = FaultPlan(configuration: faults), b = FaultPlan(configuration: faults)
+            seed: 42,
+            rateLimitRate: 0.2,
+            serverErrorRate: 0.1,
+            badGatewayRate: 0.1,
+            dropRate: 0.1,
+            slowRate: 0.3
+        )
+        let a = FaultPlan(configuration: faults)
+        let b = FaultPlan(configuration: faults)
         let runA = (1...500).map { a.decide(.submit, request: $0) }
         let runB = (1...500).map { b.decide(.submit, request: $0) }
         #expect(runA == runB)
@@ -40,7 +47,8 @@ struct SimulatorFaultTests {
                     ScriptedFault(endpoint: .poll, request: 1, kind: .slow),
                     ScriptedFault(endpoint: .poll, request: 1, kind: .rateLimited),
                     ScriptedFault(endpoint: .submit, request: 3, kind: .taskFailed),
-                ]))
+                ])
+        )
         #expect(plan.decide(.submit, request: 1) == .none)
         #expect(plan.decide(.submit, request: 2) == FaultDecision(answer: .dropConnection, slow: false))
         #expect(plan.decide(.poll, request: 1) == FaultDecision(answer: .rateLimited, slow: true))
@@ -77,8 +85,15 @@ struct SimulatorFaultTests {
         let configuration = SimulatorConfiguration(
             taskDuration: .zero,
             faults: FaultConfiguration(
-                seed: 7, rateLimitRate: 0.2, retryAfterSeconds: 3, serverErrorRate: 0.15, badGatewayRate: 0.15,
-                dropRate: 0.1, endpoints: [.poll]))
+                seed: 7,
+                rateLimitRate: 0.2,
+                retryAfterSeconds: 3,
+                serverErrorRate: 0.15,
+                badGatewayRate: 0.15,
+                dropRate: 0.1,
+                endpoints: [.poll]
+            )
+        )
         let first = try await SimHarness.with(configuration) { sim in
             let statuses = await Self.pollStatuses(sim, count: 40)
             let stats = await sim.simulator.stats
@@ -101,7 +116,8 @@ struct SimulatorFaultTests {
     @Test func droppedSubmitStillCreatedItsTask() async throws {
         let configuration = SimulatorConfiguration(
             taskDuration: .seconds(1),
-            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)]))
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .dropConnection)])
+        )
         try await withManualClock(configuration) { sim, clock in
             await #expect(throws: (any Error).self) {
                 _ = try await sim.submit(.simTest("dropped"))
@@ -125,23 +141,28 @@ struct SimulatorFaultTests {
 
     @Test func droppedConnectionSendsNoBytes() async throws {
         let configuration = SimulatorConfiguration(
-            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .poll, request: 1, kind: .dropConnection)]))
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .poll, request: 1, kind: .dropConnection)])
+        )
         try await SimHarness.with(configuration) { sim in
             let port = sim.simulator.port
             let raw = try await RawHTTP.exchange(
-                    port: port, "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n\r\n")
+                port: port,
+                "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n\r\n"
+            )
             #expect(raw.isEmpty, "expected the connection closed without a byte, got \(raw.count) bytes")
             let next = try await RawHTTP.exchange(
-                    port: port,
-                    "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
-                        + "Connection: close\r\n\r\n")
+                port: port,
+                "GET /v1/tasks/task_x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
+                    + "Connection: close\r\n\r\n"
+            )
             #expect(String(decoding: next, as: UTF8.self).hasPrefix("HTTP/1.1 404"))
         }
     }
 
     @Test func droppedUploadWasStored() async throws {
         let configuration = SimulatorConfiguration(
-            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .upload, request: 1, kind: .dropConnection)]))
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .upload, request: 1, kind: .dropConnection)])
+        )
         try await SimHarness.with(configuration) { sim in
             await #expect(throws: (any Error).self) {
                 _ = try await sim.upload(try SimFixture.png(SimFixture.ramp(width: 8, height: 8)))
@@ -153,7 +174,10 @@ struct SimulatorFaultTests {
     @Test func slowAnswersAreDelayed() async throws {
         let configuration = SimulatorConfiguration(
             faults: FaultConfiguration(
-                slowDelay: .milliseconds(600), scripted: [ScriptedFault(endpoint: .poll, request: 2, kind: .slow)]))
+                slowDelay: .milliseconds(600),
+                scripted: [ScriptedFault(endpoint: .poll, request: 2, kind: .slow)]
+            )
+        )
         try await withManualClock(configuration) { sim, clock in
             // Request 1 is answered with the clock standing still: it is not delayed.
             #expect(try await sim.poll("task_a").status == 404)
@@ -172,7 +196,8 @@ struct SimulatorFaultTests {
     @Test func injectedTaskFailureIsNotBilled() async throws {
         let configuration = SimulatorConfiguration(
             taskDuration: .milliseconds(50),
-            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .taskFailed)]))
+            faults: FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .taskFailed)])
+        )
         try await SimHarness.with(configuration) { sim in
             let failed = try await sim.waitForFinal(try await sim.submitted(.simTest()))
             #expect(failed.status == .failed)

@@ -22,7 +22,10 @@ struct SimulatorRouteTests {
     @Test func emptyBearerIs401() async throws {
         try await SimHarness.with { sim in
             let answer = try await sim.submitRaw(
-                SimFixture.json(), auth: false, headers: [("Authorization", "Bearer   ")])
+                SimFixture.json(),
+                auth: false,
+                headers: [("Authorization", "Bearer   ")]
+            )
             #expect(answer.status == 401)
             _ = try answer.apiError()
         }
@@ -81,7 +84,8 @@ struct SimulatorRouteTests {
         (
             "16 references",
             SimFixture.json(
-                #""image_urls":["# + (1...16).map { #""http://127.0.0.1:1/\#($0).png""# }.joined(separator: ",") + "]"),
+                #""image_urls":["# + (1...16).map { #""http://127.0.0.1:1/\#($0).png""# }.joined(separator: ",") + "]"
+            ),
             "image_urls"
         ),
         ("references not strings", SimFixture.json(#""image_urls":[1]"#), "image_urls"),
@@ -112,7 +116,8 @@ struct SimulatorRouteTests {
                 SimFixture.json(#""output_format":"png","background":"transparent","output_compression":100"#),
                 SimFixture.json(
                     #""image_urls":["# + (1...15).map { #""http://127.0.0.1:1/\#($0).png""# }.joined(separator: ",")
-                        + "]"),
+                        + "]"
+                ),
                 #"{"model":"gpt-image-1.5-official","prompt":"星空下的古老城堡","n":2.0}"#,
             ]
             for body in bodies {
@@ -135,7 +140,9 @@ struct SimulatorRouteTests {
 
     @Test func forbiddenModelIs403() async throws {
         let configuration = SimulatorConfiguration(
-            taskDuration: .zero, forbiddenModels: [ImageModel.gptImage15.rawValue])
+            taskDuration: .zero,
+            forbiddenModels: [ImageModel.gptImage15.rawValue]
+        )
         try await SimHarness.with(configuration) { sim in
             let answer = try await sim.submitRaw(#"{"model":"gpt-image-1.5-official","prompt":"x"}"#)
             #expect(answer.status == 403)
@@ -215,7 +222,8 @@ struct SimulatorRouteTests {
             ("image.jpg", [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10] + Array("JFIF".utf8) + [0, 1, 2, 3], "image/jpeg"),
             ("image.gif", Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0, 0], "image/gif"),
             ("image.webp", Array("RIFF".utf8) + [20, 0, 0, 0] + Array("WEBPVP8 ".utf8) + [0, 0, 0, 0], "image/webp"),
-        ] as [(String, [UInt8], String)])
+        ] as [(String, [UInt8], String)]
+    )
     func uploadSniffsFormat(filename: String, bytes: [UInt8], type: String) async throws {
         try await SimHarness.with { sim in
             // The declared Content-Type is wrong on purpose: the bytes decide.
@@ -241,12 +249,19 @@ struct SimulatorRouteTests {
         try await SimHarness.with { sim in
             let body = SimMultipart.body(boundary: "b0undary", fields: [("image", "a.png", "image/png", [1, 2, 3])])
             let answer = try await sim.send(
-                .POST, "/v1/uploads/images", headers: [("Content-Type", "multipart/form-data; boundary=b0undary")],
-                body: body)
+                .POST,
+                "/v1/uploads/images",
+                headers: [("Content-Type", "multipart/form-data; boundary=b0undary")],
+                body: body
+            )
             #expect(answer.status == 400)
             #expect(try answer.apiError().message.contains("file"))
             let notMultipart = try await sim.send(
-                .POST, "/v1/uploads/images", headers: [("Content-Type", "image/png")], body: [0x89, 0x50])
+                .POST,
+                "/v1/uploads/images",
+                headers: [("Content-Type", "image/png")],
+                body: [0x89, 0x50]
+            )
             #expect(notMultipart.status == 400)
         }
     }
@@ -257,9 +272,12 @@ struct SimulatorRouteTests {
             // for 20 MB on a loaded machine): these uploads get a longer time limit than the usual 60 s.
             func upload(_ bytes: [UInt8]) async throws -> SimAnswer {
                 try await sim.send(
-                    .POST, "/v1/uploads/images", headers: [("Content-Type", "multipart/form-data; boundary=big")],
+                    .POST,
+                    "/v1/uploads/images",
+                    headers: [("Content-Type", "multipart/form-data; boundary=big")],
                     body: SimMultipart.body(boundary: "big", fields: [("file", "big.png", "image/png", bytes)]),
-                    timeout: .seconds(600))
+                    timeout: .seconds(600)
+                )
             }
             // A real PNG signature, padded past the limit: refused for its size, not its format.
             var big: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]

@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import APIMartWire
+import AssetpipeBasics
 import AsyncHTTPClient
 import Foundation
 import ImageCodec
@@ -97,11 +97,21 @@ struct SimulatorTaskTests {
 
     @Test(arguments: outputCases)
     func resultsAreRealImagesOfTheRatioSize(
-        size: String, format: String?, n: Int, width: Int, expected: ImageFormat, height: Int
+        size: String,
+        format: String?,
+        n: Int,
+        width: Int,
+        expected: ImageFormat,
+        height: Int
     ) async throws {
         try await SimHarness.with { sim in
             let request = GenerationRequest(
-                model: "gpt-image-1-official", prompt: "a fox in the snow", size: size, n: n, outputFormat: format)
+                model: "gpt-image-1-official",
+                prompt: "a fox in the snow",
+                size: size,
+                n: n,
+                outputFormat: format
+            )
             let data = try await sim.waitForFinal(try await sim.submitted(request))
             #expect(data.status == .completed)
             let files = try await sim.results(data)
@@ -124,11 +134,15 @@ struct SimulatorTaskTests {
         try await SimHarness.with { sim in
             let four = try await sim.waitForFinal(
                 try await sim.submitted(
-                    GenerationRequest(model: "gpt-image-1-official", prompt: "p", n: 9, quality: "low")))
+                    GenerationRequest(model: "gpt-image-1-official", prompt: "p", n: 9, quality: "low")
+                )
+            )
             #expect(four.result?.images.count == 4)
             let one = try await sim.waitForFinal(
                 try await sim.submitted(
-                    GenerationRequest(model: "gpt-image-1-official", prompt: "p", n: -3, quality: "low")))
+                    GenerationRequest(model: "gpt-image-1-official", prompt: "p", n: -3, quality: "low")
+                )
+            )
             #expect(one.result?.images.count == 1)
             #expect(await sim.simulator.stats.billedImages == 5)
         }
@@ -137,9 +151,14 @@ struct SimulatorTaskTests {
     @Test func transparentBackgroundHasRealTransparency() async throws {
         try await SimHarness.with { sim in
             let request = GenerationRequest(
-                model: "gpt-image-1-official", prompt: "a glass bottle", background: "transparent", outputFormat: "png")
+                model: "gpt-image-1-official",
+                prompt: "a glass bottle",
+                background: "transparent",
+                outputFormat: "png"
+            )
             let file = try #require(
-                try await sim.results(try await sim.waitForFinal(try await sim.submitted(request))).first)
+                try await sim.results(try await sim.waitForFinal(try await sim.submitted(request))).first
+            )
             let report = try TransparencyAnalyzer.analyze(.bytes(file.body))
             #expect(!report.opaque)
             #expect(report.transparentFraction > 0.1)
@@ -147,9 +166,13 @@ struct SimulatorTaskTests {
             #expect(report.opaqueBounds != nil)
 
             let opaque = GenerationRequest(
-                model: "gpt-image-1-official", prompt: "a glass bottle", background: "opaque")
+                model: "gpt-image-1-official",
+                prompt: "a glass bottle",
+                background: "opaque"
+            )
             let flat = try #require(
-                try await sim.results(try await sim.waitForFinal(try await sim.submitted(opaque))).first)
+                try await sim.results(try await sim.waitForFinal(try await sim.submitted(opaque))).first
+            )
             #expect(try TransparencyAnalyzer.analyze(.bytes(flat.body)).opaque)
         }
     }
@@ -161,12 +184,17 @@ struct SimulatorTaskTests {
             for k in 0..<references {
                 // Opaque references, as photos are: the transparency comes from the background being cut away.
                 urls.append(
-                    try await sim.uploaded(try SimFixture.png(SimFixture.ramp(width: 64, height: 64, seed: UInt8(k)))))
+                    try await sim.uploaded(try SimFixture.png(SimFixture.ramp(width: 64, height: 64, seed: UInt8(k))))
+                )
             }
             func result(_ background: String) async throws -> [UInt8] {
                 let request = GenerationRequest(
-                    model: "gpt-image-1.5-official", prompt: "a product shot", background: background,
-                    outputFormat: "png", imageURLs: urls)
+                    model: "gpt-image-1.5-official",
+                    prompt: "a product shot",
+                    background: background,
+                    outputFormat: "png",
+                    imageURLs: urls
+                )
                 let data = try await sim.waitForFinal(try await sim.submitted(request))
                 #expect(data.status == .completed, "\(String(describing: data.error))")
                 return try #require(try await sim.results(data).first).body
@@ -196,11 +224,13 @@ struct SimulatorTaskTests {
         // And across simulator instances.
         let one = try await SimHarness.with { sim in
             try await sim.results(try await sim.waitForFinal(try await sim.submitted(.simTest("deterministic")))).map(
-                \.body)
+                \.body
+            )
         }
         let two = try await SimHarness.with { sim in
             try await sim.results(try await sim.waitForFinal(try await sim.submitted(.simTest("deterministic")))).map(
-                \.body)
+                \.body
+            )
         }
         #expect(one == two)
     }
@@ -209,8 +239,11 @@ struct SimulatorTaskTests {
         try await SimHarness.with { sim in
             func size(_ compression: Int) async throws -> Int {
                 let request = GenerationRequest(
-                    model: "gpt-image-1-official", prompt: "texture", outputFormat: "jpeg",
-                    outputCompression: compression)
+                    model: "gpt-image-1-official",
+                    prompt: "texture",
+                    outputFormat: "jpeg",
+                    outputCompression: compression
+                )
                 return try await sim.results(try await sim.waitForFinal(try await sim.submitted(request)))[0].body.count
             }
             let light = try await size(5)
@@ -233,16 +266,24 @@ struct SimulatorTaskTests {
             let editable = PixelRect(x: 256, y: 384, width: 300, height: 200)
             let refURL = try await sim.uploaded(try SimFixture.png(reference), filename: "ref.png")
             let maskURL = try await sim.uploaded(
-                try SimFixture.png(SimFixture.mask(width: 1024, height: 1024, editable: editable)), filename: "mask.png"
+                try SimFixture.png(SimFixture.mask(width: 1024, height: 1024, editable: editable)),
+                filename: "mask.png"
             )
             let request = GenerationRequest(
-                model: "gpt-image-1.5-official", prompt: "a red balloon", size: "1:1", imageURLs: [refURL],
-                maskURL: maskURL)
+                model: "gpt-image-1.5-official",
+                prompt: "a red balloon",
+                size: "1:1",
+                imageURLs: [refURL],
+                maskURL: maskURL
+            )
             let data = try await sim.waitForFinal(try await sim.submitted(request))
             #expect(data.status == .completed, "\(String(describing: data.error))")
             let out = try ImageDecoder.decode(.bytes(try #require(try await sim.results(data).first).body))
             #expect(out.width == 1024 && out.height == 1024)
-            var keptSame = 0, keptTotal = 0, editedChanged = 0, editedTotal = 0
+            var keptSame = 0
+            var keptTotal = 0
+            var editedChanged = 0
+            var editedTotal = 0
             for y in stride(from: 0, to: 1024, by: 7) {
                 for x in stride(from: 0, to: 1024, by: 7) {
                     let inside =
@@ -271,7 +312,12 @@ struct SimulatorTaskTests {
             let refURL = try await sim.uploaded(try SimFixture.png(reference))
             let maskURL = try await sim.uploaded(try SimFixture.png(mask))
             let request = GenerationRequest(
-                model: "gpt-image-1-official", prompt: "grass", size: "2:3", imageURLs: [refURL], maskURL: maskURL)
+                model: "gpt-image-1-official",
+                prompt: "grass",
+                size: "2:3",
+                imageURLs: [refURL],
+                maskURL: maskURL
+            )
             let data = try await sim.waitForFinal(try await sim.submitted(request))
             #expect(data.status == .completed, "\(String(describing: data.error))")
             let out = try ImageDecoder.decode(.bytes(try await sim.results(data)[0].body))
@@ -327,7 +373,10 @@ struct SimulatorTaskTests {
     @Test func nonLoopbackReferenceFailsTheTask() async throws {
         try await SimHarness.with { sim in
             let request = GenerationRequest(
-                model: "gpt-image-1-official", prompt: "x", imageURLs: ["https://example.com/a.png"])
+                model: "gpt-image-1-official",
+                prompt: "x",
+                imageURLs: ["https://example.com/a.png"]
+            )
             let data = try await sim.waitForFinal(try await sim.submitted(request))
             #expect(data.status == .failed)
             #expect(data.result == nil)
@@ -343,9 +392,15 @@ struct SimulatorTaskTests {
             let refURL = try await sim.uploaded(try SimFixture.png(SimFixture.ramp(width: 64, height: 64)))
             let maskURL = try await sim.uploaded(
                 try SimFixture.png(
-                    SimFixture.mask(width: 32, height: 64, editable: PixelRect(x: 0, y: 0, width: 8, height: 8))))
+                    SimFixture.mask(width: 32, height: 64, editable: PixelRect(x: 0, y: 0, width: 8, height: 8))
+                )
+            )
             let request = GenerationRequest(
-                model: "gpt-image-1-official", prompt: "x", imageURLs: [refURL], maskURL: maskURL)
+                model: "gpt-image-1-official",
+                prompt: "x",
+                imageURLs: [refURL],
+                maskURL: maskURL
+            )
             let data = try await sim.waitForFinal(try await sim.submitted(request))
             #expect(data.status == .failed)
             let message = try #require(data.error?.message)
@@ -361,11 +416,17 @@ struct SimulatorTaskTests {
             let refURL = try await sim.uploaded(try SimFixture.png(SimFixture.ramp(width: 64, height: 64)))
             // An opaque picture written as 8-bit RGB: no alpha channel at all.
             let rgb = try ImageEncoder.png(
-                SimFixture.ramp(width: 64, height: 64, seed: 9), options: .init(layout: .auto))
+                SimFixture.ramp(width: 64, height: 64, seed: 9),
+                options: .init(layout: .auto)
+            )
             #expect(try ImageProbe.probe(.bytes(rgb)).hasAlpha == false)
             let maskURL = try await sim.uploaded(rgb)
             let request = GenerationRequest(
-                model: "gpt-image-1-official", prompt: "x", imageURLs: [refURL], maskURL: maskURL)
+                model: "gpt-image-1-official",
+                prompt: "x",
+                imageURLs: [refURL],
+                maskURL: maskURL
+            )
             let data = try await sim.waitForFinal(try await sim.submitted(request))
             #expect(data.status == .failed)
             #expect(data.error?.message?.contains("alpha") == true)
@@ -382,19 +443,35 @@ struct SimulatorTaskTests {
             let refURL = try await sim.uploaded(rotated, filename: "rotated.jpg")
             let upright = try await sim.uploaded(
                 try SimFixture.png(
-                    SimFixture.mask(width: 32, height: 64, editable: PixelRect(x: 0, y: 0, width: 16, height: 16))))
+                    SimFixture.mask(width: 32, height: 64, editable: PixelRect(x: 0, y: 0, width: 16, height: 16))
+                )
+            )
             let stored = try await sim.uploaded(
                 try SimFixture.png(
-                    SimFixture.mask(width: 64, height: 32, editable: PixelRect(x: 0, y: 0, width: 16, height: 16))))
+                    SimFixture.mask(width: 64, height: 32, editable: PixelRect(x: 0, y: 0, width: 16, height: 16))
+                )
+            )
             let good = try await sim.waitForFinal(
                 try await sim.submitted(
                     GenerationRequest(
-                        model: "gpt-image-1-official", prompt: "x", imageURLs: [refURL], maskURL: upright)))
+                        model: "gpt-image-1-official",
+                        prompt: "x",
+                        imageURLs: [refURL],
+                        maskURL: upright
+                    )
+                )
+            )
             #expect(good.status == .completed, "\(String(describing: good.error))")
             let bad = try await sim.waitForFinal(
                 try await sim.submitted(
                     GenerationRequest(
-                        model: "gpt-image-1-official", prompt: "x", imageURLs: [refURL], maskURL: stored)))
+                        model: "gpt-image-1-official",
+                        prompt: "x",
+                        imageURLs: [refURL],
+                        maskURL: stored
+                    )
+                )
+            )
             #expect(bad.status == .failed)
         }
     }

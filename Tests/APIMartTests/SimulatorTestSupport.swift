@@ -4,8 +4,8 @@ import Foundation
 import ImageCodec
 import NIOCore
 import NIOHTTP1
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIMartSimulator
 
@@ -53,8 +53,12 @@ struct SimHarness: Sendable {
     }
 
     func send(
-        _ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-        auth: Bool = true, timeout: TimeAmount = .seconds(60)
+        _ method: HTTPMethod,
+        _ path: String,
+        headers: [(String, String)] = [],
+        body: [UInt8]? = nil,
+        auth: Bool = true,
+        timeout: TimeAmount = .seconds(60)
     ) async throws -> SimAnswer {
         var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : baseURL + path)
         request.method = method
@@ -64,21 +68,30 @@ struct SimHarness: Sendable {
         let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return SimAnswer(
-            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-            body: Array(bytes.readableBytesView))
+            status: Int(response.status.code),
+            headers: response.headers.map { ($0.name, $0.value) },
+            body: Array(bytes.readableBytesView)
+        )
     }
 
     /// `POST /v1/images/generations` with a raw JSON body.
     func submitRaw(_ json: String, auth: Bool = true, headers: [(String, String)] = []) async throws -> SimAnswer {
         try await send(
-            .POST, "/v1/images/generations", headers: [("Content-Type", "application/json")] + headers,
-            body: Array(json.utf8), auth: auth)
+            .POST,
+            "/v1/images/generations",
+            headers: [("Content-Type", "application/json")] + headers,
+            body: Array(json.utf8),
+            auth: auth
+        )
     }
 
     func submit(_ request: GenerationRequest) async throws -> SimAnswer {
         try await send(
-            .POST, "/v1/images/generations", headers: [("Content-Type", "application/json")],
-            body: Array(try JSONEncoder().encode(request)))
+            .POST,
+            "/v1/images/generations",
+            headers: [("Content-Type", "application/json")],
+            body: Array(try JSONEncoder().encode(request))
+        )
     }
 
     /// Submits and returns the task id, expecting 200.
@@ -124,13 +137,20 @@ struct SimHarness: Sendable {
     }
 
     /// `POST /v1/uploads/images` with `bytes` in the `file` field.
-    func upload(_ bytes: [UInt8], filename: String = "image.png", contentType: String = "image/png") async throws
+    func upload(
+        _ bytes: [UInt8],
+        filename: String = "image.png",
+        contentType: String = "image/png"
+    ) async throws
         -> SimAnswer
     {
         let boundary = "----assetpipe-test-\(bytes.count)"
         return try await send(
-            .POST, "/v1/uploads/images", headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")],
-            body: SimMultipart.body(boundary: boundary, fields: [("file", filename, contentType, bytes)]))
+            .POST,
+            "/v1/uploads/images",
+            headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")],
+            body: SimMultipart.body(boundary: boundary, fields: [("file", filename, contentType, bytes)])
+        )
     }
 
     /// Uploads and returns the URL, expecting 200.
@@ -142,7 +162,10 @@ struct SimHarness: Sendable {
 }
 
 enum SimMultipart {
-    static func body(boundary: String, fields: [(name: String, filename: String?, type: String?, bytes: [UInt8])])
+    static func body(
+        boundary: String,
+        fields: [(name: String, filename: String?, type: String?, bytes: [UInt8])]
+    )
         -> [UInt8]
     {
         var out: [UInt8] = []

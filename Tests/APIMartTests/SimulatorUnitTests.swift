@@ -1,7 +1,7 @@
 import APIMartWire
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import APIMartSimulator
 
@@ -11,7 +11,8 @@ struct SimulatorUnitTests {
     @Test func multipartFindsTheFileField() throws {
         let body = SimMultipart.body(
             boundary: "XyZ",
-            fields: [("note", nil, nil, Array("hi".utf8)), ("file", "a b; (c).png", "image/png", [1, 2, 13, 10, 3])])
+            fields: [("note", nil, nil, Array("hi".utf8)), ("file", "a b; (c).png", "image/png", [1, 2, 13, 10, 3])]
+        )
         let form = try UploadForm(body: body, boundary: "XyZ")
         #expect(form.parts.count == 2)
         let file = try #require(form.part(named: "file"))
@@ -55,7 +56,8 @@ struct SimulatorUnitTests {
     @Test func contentDispositionParameters() {
         #expect(
             HeaderValue.parameters(#"form-data; name="file"; filename="a=b; \"c\".png""#)
-                == ["name": "file", "filename": #"a=b; "c".png"#])
+                == ["name": "file", "filename": #"a=b; "c".png"#]
+        )
         #expect(HeaderValue.parameters("form-data; name=file") == ["name": "file"])
         #expect(HeaderValue.kind(" Form-Data ; name=x") == "form-data")
     }
@@ -64,7 +66,9 @@ struct SimulatorUnitTests {
         let request = try GenerationBody.parse(
             Array(
                 #"{"model":"gpt-image-1-official","prompt":"p","n":3,"extra":[1,{"a":null}],"size":null,"image_urls":["u"]}"#
-                    .utf8))
+                    .utf8
+            )
+        )
         #expect(request.n == 3)
         #expect(request.size == nil)
         #expect(request.imageURLs == ["u"])
@@ -94,14 +98,18 @@ struct SimulatorUnitTests {
         #expect(a.baseURL == "http://127.0.0.1:\(a.port)")
         let port = a.port
         let raw = try await RawHTTP.exchange(
-            port: port, "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n")
+            port: port,
+            "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n"
+        )
         #expect(String(decoding: raw, as: UTF8.self).hasPrefix("HTTP/1.1 404"))
         await a.stop()
         await b.stop()
         // A stopped simulator answers nothing more. The port itself may already serve another test's simulator
         // (tests run in parallel and port 0 hands freed ports out again), so a's own counter is what is checked.
         _ = try? await RawHTTP.exchange(
-            port: port, "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n")
+            port: port,
+            "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n"
+        )
         #expect(await a.stats.requests(.poll) == 1)
     }
 

@@ -2,8 +2,8 @@ import AssetGallery
 import AssetPipeline
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// Runs headless Chromium on a page with a throwaway profile.
 func runChromium(_ binary: String, _ arguments: [String], profile: String) async throws -> ChildProcess.Outcome {
@@ -12,14 +12,17 @@ func runChromium(_ binary: String, _ arguments: [String], profile: String) async
         [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
             "--disable-extensions", "--hide-scrollbars", "--user-data-dir=\(profile)",
-        ] + arguments, timeout: .seconds(90))
+        ] + arguments,
+        timeout: .seconds(90)
+    )
 }
 
 @Suite("the page in a browser")
 struct BrowserTests {
     @Test(
         "headless Chromium renders a non-blank page with no console errors and no broken images",
-        .requires(.chromium))
+        .requires(.chromium)
+    )
     func rendersInChromium() async throws {
         let chromium = try #require(Chromium.path)
         let project = try GalleryProject.make()
@@ -38,24 +41,36 @@ struct BrowserTests {
         // Screenshot, with the console logged to stderr.
         let render = try await runChromium(
             chromium,
-            ["--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000", "--window-size=1280,2000",
-             "--screenshot=\(shot)", url],
-            profile: profile)
-        #expect(FileManager.default.fileExists(atPath: shot), "no screenshot; chromium said: \(render.stderr.suffix(2000))")
-        let consoleLines = render.stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") || $0.contains("Uncaught") }
+            [
+                "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000", "--window-size=1280,2000",
+                "--screenshot=\(shot)", url,
+            ],
+            profile: profile
+        )
+        #expect(
+            FileManager.default.fileExists(atPath: shot),
+            "no screenshot; chromium said: \(render.stderr.suffix(2000))"
+        )
+        let consoleLines = render.stderr.split(separator: "\n").filter {
+            $0.contains(":CONSOLE") || $0.contains("Uncaught")
+        }
         #expect(consoleLines.isEmpty, "console: \(consoleLines.joined(separator: "\n"))")
 
         let image = try ImageDecoder.decode(.file(shot))
         #expect(image.width >= 1000)
         // Non-blank: the luma varies, and a fair share of pixels is not the background.
-        var sum = 0.0, sumSq = 0.0, distinct = Set<UInt32>()
+        var sum = 0.0
+        var sumSq = 0.0
+        var distinct = Set<UInt32>()
         let n = image.width * image.height
         image.pixels.withUnsafeBufferPointer { p in
             for i in stride(from: 0, to: n * 4, by: 4) {
                 let y = 0.299 * Double(p[i]) + 0.587 * Double(p[i + 1]) + 0.114 * Double(p[i + 2])
                 sum += y
                 sumSq += y * y
-                if distinct.count < 5000 { distinct.insert(UInt32(p[i]) << 16 | UInt32(p[i + 1]) << 8 | UInt32(p[i + 2])) }
+                if distinct.count < 5000 {
+                    distinct.insert(UInt32(p[i]) << 16 | UInt32(p[i + 1]) << 8 | UInt32(p[i + 2]))
+                }
             }
         }
         let mean = sum / Double(n)
@@ -65,10 +80,15 @@ struct BrowserTests {
 
         // The DOM after the scripts ran: ready, no errors, thumbnails loaded.
         let dom = try await runChromium(
-            chromium, ["--virtual-time-budget=5000", "--window-size=1280,2000", "--dump-dom", url],
-            profile: profile)
+            chromium,
+            ["--virtual-time-budget=5000", "--window-size=1280,2000", "--dump-dom", url],
+            profile: profile
+        )
         #expect(dom.stdout.contains("data-ready=\"1\""), "the page's script did not finish: \(dom.stderr.suffix(1000))")
-        #expect(dom.stdout.contains("data-errors=\"0\""), "errors: \(attributeValues("data-error-list", in: dom.stdout))")
+        #expect(
+            dom.stdout.contains("data-errors=\"0\""),
+            "errors: \(attributeValues("data-error-list", in: dom.stdout))"
+        )
         let loaded = Int(attributeValues("data-images-loaded", in: dom.stdout).first ?? "0") ?? 0
         #expect(loaded >= 3, "only \(loaded) thumbnails loaded")
         #expect(attributeValues("data-images-broken", in: dom.stdout).first == "0")

@@ -53,7 +53,9 @@ struct GalleryErrorTests {
         try "garbage".write(toFile: garbage, atomically: true, encoding: .utf8)
         let thumbnailer = Thumbnailer(galleryDirectory: project.directory + "/g", maxSize: 64)
         try FileManager.default.createDirectory(
-            atPath: project.directory + "/g/thumbs", withIntermediateDirectories: true)
+            atPath: project.directory + "/g/thumbs",
+            withIntermediateDirectories: true
+        )
         let made = thumbnailer.make([.file(garbage), .file(project.directory + "/sources/none.png")])
         guard case .failure(let undecodable)? = made[.file(garbage)] else {
             Issue.record("a thumbnail of garbage: \(String(describing: made[.file(garbage)]))")

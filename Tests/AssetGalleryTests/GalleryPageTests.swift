@@ -2,8 +2,8 @@ import AssetGallery
 import AssetPipeline
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 @Suite("gallery page over a real build")
 struct GalleryPageTests {
@@ -37,11 +37,16 @@ struct GalleryPageTests {
             let info = try ImageProbe.probe(.file(file))
             #expect(max(info.width, info.height) <= 256)
             _ = try ImageDecoder.decode(.file(file))
-            #expect((try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0 < 200_000)
+            #expect(
+                (try FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue ?? 0 < 200_000
+            )
         }
         // Full-size files are only linked (click-through).
         for o in outputs {
-            #expect(hrefs.contains { resolve($0, from: dir) == PathTools.join(project.directory, o.path) }, "\(o.path) not linked")
+            #expect(
+                hrefs.contains { resolve($0, from: dir) == PathTools.join(project.directory, o.path) },
+                "\(o.path) not linked"
+            )
         }
         // Lazy thumbnails, no network.
         let imgTags = html.components(separatedBy: "<img ").dropFirst()
@@ -109,7 +114,10 @@ struct GalleryPageTests {
         defer { project.remove() }
         // An opaque poster cannot meet `require: transparent`: post-processing fails the asset.
         var yaml = try String(contentsOfFile: project.manifestPath, encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: "quality: 80", with: "quality: 80\n      - format: png\n        suffix: -cut\n        require: transparent")
+        yaml = yaml.replacingOccurrences(
+            of: "quality: 80",
+            with: "quality: 80\n      - format: png\n        suffix: -cut\n        require: transparent"
+        )
         try yaml.write(toFile: project.manifestPath, atomically: true, encoding: .utf8)
         let report = try await withRunningSimulator(.galleryTests) { try await build(project, connection(to: $0)) }
         #expect(report.failed == 1)
@@ -145,7 +153,10 @@ struct GalleryPageTests {
         let before = try FileManager.default.contentsOfDirectory(atPath: thumbs).sorted()
         #expect(before.count == 2)  // the reference and the mask preview
         try "not ours".write(toFile: thumbs + "/notes.txt", atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(atPath: thumbs + "/" + before[0], toPath: thumbs + "/0123456789abcdef0123456789abcdef.png")
+        try FileManager.default.copyItem(
+            atPath: thumbs + "/" + before[0],
+            toPath: thumbs + "/0123456789abcdef0123456789abcdef.png"
+        )
         let second = try gallery(project)
         let after = try FileManager.default.contentsOfDirectory(atPath: thumbs).sorted()
         #expect(after == (before + ["notes.txt"]).sorted())

@@ -1,19 +1,20 @@
-import AssetpipeBasics
 import APIMartClient
 import APIMartSimulator
 import AssetGallery
 import AssetPipeline
+import AssetpipeBasics
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// A small project in a temporary folder: a manifest, a reference JPEG and a mask PNG made with the codec.
 struct GalleryProject {
     let directory: String
     var manifestPath: String { directory + "/assetpipe.yaml" }
 
-    static let bottlePrompt = #"A flat icon of a glass bottle with no background & <b>"quotes"</b> <script>alert(1)</script>"#
+    static let bottlePrompt =
+        #"A flat icon of a glass bottle with no background & <b>"quotes"</b> <script>alert(1)</script>"#
 
     /// `withMask` adds an edit with a reference, a mask and `composite`.
     static func make(withMask: Bool = true, bottlePrompt: String = bottlePrompt) throws -> GalleryProject {
@@ -30,7 +31,10 @@ struct GalleryProject {
                     let castle = RGBA8(r: 120, g: 90, b: UInt8(60 + x / 4), a: 255)
                     let i = (y * 96 + x) * 4
                     let c = y >= 50 && x > 20 && x < 76 ? castle : sky
-                    ref.pixels[i] = c.r; ref.pixels[i + 1] = c.g; ref.pixels[i + 2] = c.b; ref.pixels[i + 3] = 255
+                    ref.pixels[i] = c.r
+                    ref.pixels[i + 1] = c.g
+                    ref.pixels[i + 2] = c.b
+                    ref.pixels[i + 3] = 255
                 }
             }
             try AtomicFile.write(try ImageEncoder.jpeg(ref), to: dir + "/sources/castle.jpg")
@@ -86,7 +90,9 @@ struct GalleryProject {
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 
-    func read(_ rel: String) -> [UInt8]? { FileManager.default.contents(atPath: directory + "/" + rel).map { Array($0) } }
+    func read(_ rel: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: directory + "/" + rel).map { Array($0) }
+    }
 }
 
 extension SimulatorConfiguration {
@@ -97,9 +103,14 @@ extension SimulatorConfiguration {
 /// A connection to `sim` with fast polling.
 func connection(to sim: RunningSimulator) -> Connection {
     Connection(
-        baseURL: sim.baseURL, apiKey: "gallery-test",
-        pollPolicy: PollPolicy(initialDelay: .milliseconds(50), minimumInterval: .milliseconds(50),
-                               maximumInterval: .milliseconds(200)))
+        baseURL: sim.baseURL,
+        apiKey: "gallery-test",
+        pollPolicy: PollPolicy(
+            initialDelay: .milliseconds(50),
+            minimumInterval: .milliseconds(50),
+            maximumInterval: .milliseconds(200)
+        )
+    )
 }
 
 /// One real build of the project against the simulator.

@@ -15,32 +15,64 @@ struct GalleryTemplateTests {
             figureClass: "tile",
             image: image
                 ? GalleryTile.Image(
-                    thumbnail: "thumbs/0.png", src: "thumbs/0.png", width: 10, height: 20, imageClass: "thumb checker",
-                    alt: caption, link: link)
+                    thumbnail: "thumbs/0.png",
+                    src: "thumbs/0.png",
+                    width: 10,
+                    height: 20,
+                    imageClass: "thumb checker",
+                    alt: caption,
+                    link: link
+                )
                 : nil,
-            noImage: image ? nil : "no file", problem: nil, caption: caption, lines: ["PNG · 10×20", hostile])
+            noImage: image ? nil : "no file",
+            problem: nil,
+            caption: caption,
+            lines: ["PNG · 10×20", hostile]
+        )
     }
 
     static func model(name: String = hostile) -> GalleryPageModel {
         let card = GalleryAssetCard(
-            name: name, anchor: GalleryFormat.anchor(name), status: GalleryStatus.built.rawValue, statusLabel: "built",
-            sectionClass: "asset st-built changed", failure: nil, plan: "build — \(hostile)", outcomeUnknown: nil,
-            prompt: hostile, parameters: [.init(parameter: "model", setting: hostile)], hasInputs: true,
+            name: name,
+            anchor: GalleryFormat.anchor(name),
+            status: GalleryStatus.built.rawValue,
+            statusLabel: "built",
+            sectionClass: "asset st-built changed",
+            failure: nil,
+            plan: "build — \(hostile)",
+            outcomeUnknown: nil,
+            prompt: hostile,
+            parameters: [.init(parameter: "model", setting: hostile)],
+            hasInputs: true,
             inputs: [tile("reference · \(hostile)", link: "../sources/a.png")],
             results: [
                 .init(
                     resultHeading: "Result 1",
-                    tiles: [tile("linked", link: "../out.png"), tile("unlinked", link: nil)]),
+                    tiles: [tile("linked", link: "../out.png"), tile("unlinked", link: nil)]
+                ),
                 .init(resultHeading: "Result 2", tiles: []),
             ],
             refresh: .init(
-                open: true, refreshSummary: "Previous state", previousInfo: hostile, rollbackName: "'x'",
-                pairs: [.init(before: nil, after: tile("current", link: "../out.png", image: false))]))
+                open: true,
+                refreshSummary: "Previous state",
+                previousInfo: hostile,
+                rollbackName: "'x'",
+                pairs: [.init(before: nil, after: tile("current", link: "../out.png", image: false))]
+            )
+        )
         return GalleryPageModel(
-            title: hostile, initialFilter: "changed", assetCount: "1 asset", tree: "generated", lastBuild: nil,
+            title: hostile,
+            initialFilter: "changed",
+            assetCount: "1 asset",
+            tree: "generated",
+            lastBuild: nil,
             stats: [.init(statClass: "stat", label: "tree size", key: "tree-bytes", value: "1 B", hint: hostile)],
-            accountError: hostile, staleFiles: nil,
-            filters: [.init(filter: "all", label: "All", count: 1)], assets: [card], madeAt: "2026-01-01T00:00:00Z")
+            accountError: hostile,
+            staleFiles: nil,
+            filters: [.init(filter: "all", label: "All", count: 1)],
+            assets: [card],
+            madeAt: "2026-01-01T00:00:00Z"
+        )
     }
 
     @Test("every template is compiled in, parses, and escapes with the gallery's scalar escaping")
@@ -119,7 +151,9 @@ struct GalleryTemplateTests {
             {{/page.assets}}
             {{/content}}
             {{/layout}}
-            """, named: "review")
+            """,
+            named: "review"
+        )
         let model = Self.model(name: "icons/bottle")
         let html = try #require(library.render(GalleryRenderer.Rendering(page: model), withTemplate: "review"))
         #expect(html.contains("<title>review — &lt;script&gt;"))
@@ -127,7 +161,9 @@ struct GalleryTemplateTests {
         // The card is the static page's card, with the button added.
         let card = GalleryRenderer.render(model.assets[0], template: "asset")
         let plain = html.replacingOccurrences(
-            of: "<button type=\"button\" data-approve=\"icons/bottle\">Approve</button>\n", with: "")
+            of: "<button type=\"button\" data-approve=\"icons/bottle\">Approve</button>\n",
+            with: ""
+        )
         #expect(plain.contains(card))
         #expect(GalleryRenderer.page(model).contains(card))
     }

@@ -1,10 +1,10 @@
-import AssetpipeBasics
 import AssetGallery
 import AssetPipeline
+import AssetpipeBasics
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 @Suite("history, refresh review and rollback")
 struct HistoryTests {
@@ -29,7 +29,10 @@ struct HistoryTests {
             let files1 = files(project, bottle1)
 
             // Refresh: a new prompt regenerates the bottle only.
-            try project.writeManifest(bottlePrompt: "A flat icon of a green glass bottle, no background", withMask: false)
+            try project.writeManifest(
+                bottlePrompt: "A flat icon of a green glass bottle, no background",
+                withMask: false
+            )
             let report = try await build(project, c)
             #expect(report.assets.first { $0.name == "icons/bottle" }?.status == .built)
             #expect(report.assets.first { $0.name == "posters/fusion" }?.status == .upToDate)
@@ -39,14 +42,25 @@ struct HistoryTests {
             #expect(files2 != files1)
 
             // Kept in the state folder: the previous lock entry and the previous bytes.
-            let entry = try #require(try BuildHistory.entry(asset: "icons/bottle", stateDirectory: project.directory + "/.assetpipe"))
+            let entry = try #require(
+                try BuildHistory.entry(asset: "icons/bottle", stateDirectory: project.directory + "/.assetpipe")
+            )
             #expect(entry.previous == bottle1)
             #expect(entry.reason == "regenerated")
             for f in entry.files {
-                let kept = FileManager.default.contents(atPath: BuildHistory.storedPath(f, asset: "icons/bottle", stateDirectory: project.directory + "/.assetpipe"))
+                let kept = FileManager.default.contents(
+                    atPath: BuildHistory.storedPath(
+                        f,
+                        asset: "icons/bottle",
+                        stateDirectory: project.directory + "/.assetpipe"
+                    )
+                )
                 #expect(kept.map { Array($0) } == files1[f.path])
             }
-            #expect(try BuildHistory.entry(asset: "posters/fusion", stateDirectory: project.directory + "/.assetpipe") == nil)
+            #expect(
+                try BuildHistory.entry(asset: "posters/fusion", stateDirectory: project.directory + "/.assetpipe")
+                    == nil
+            )
 
             // The page: the bottle is changed, its previous files beside the new ones.
             let (result, html) = try gallery(project)
@@ -58,37 +72,53 @@ struct HistoryTests {
             #expect(section.contains("prompt was: A flat icon of a glass bottle"))
             let poster = try #require(sections(in: html)["posters/fusion"])
             #expect(!poster.contains("class=\"refresh\""))
-            for value in attributeValues("src", in: html) + attributeValues("href", in: html) where !value.hasPrefix("#") {
+            for value in attributeValues("src", in: html) + attributeValues("href", in: html)
+            where !value.hasPrefix("#") {
                 #expect(FileManager.default.fileExists(atPath: resolve(value, from: result.directory)), "\(value)")
             }
             // The previous thumbnail is made from the kept file, not the current one.
-            let previousThumb = try #require(attributeValues("src", in: section.components(separatedBy: "class=\"tile before\"")[1]).first)
-            let currentThumb = try #require(attributeValues("src", in: section.components(separatedBy: "class=\"tile after\"")[1]).first)
+            let previousThumb = try #require(
+                attributeValues("src", in: section.components(separatedBy: "class=\"tile before\"")[1]).first
+            )
+            let currentThumb = try #require(
+                attributeValues("src", in: section.components(separatedBy: "class=\"tile after\"")[1]).first
+            )
             #expect(previousThumb != currentThumb)
 
             // Rollback: previous bytes and lock entry back; the rejected state kept in turn.
             let rolled = try BuildHistory.rollback(
-                names: ["icons/bottle"], manifestDirectory: project.directory,
-                stateDirectory: project.directory + "/.assetpipe", lockFilePath: project.directory + "/assetpipe.lock")
+                names: ["icons/bottle"],
+                manifestDirectory: project.directory,
+                stateDirectory: project.directory + "/.assetpipe",
+                lockFilePath: project.directory + "/assetpipe.lock"
+            )
             #expect(rolled.missing.isEmpty)
             #expect(rolled.outcomes.map(\.name) == ["icons/bottle"])
             #expect(try lock(project).assets["icons/bottle"] == bottle1)
             #expect(files(project, bottle1) == files1)
-            let swapped = try #require(try BuildHistory.entry(asset: "icons/bottle", stateDirectory: project.directory + "/.assetpipe"))
+            let swapped = try #require(
+                try BuildHistory.entry(asset: "icons/bottle", stateDirectory: project.directory + "/.assetpipe")
+            )
             #expect(swapped.previous == bottle2)
             #expect(swapped.reason == "rolled back")
 
             // A second rollback undoes the first.
             _ = try BuildHistory.rollback(
-                names: ["icons/bottle"], manifestDirectory: project.directory,
-                stateDirectory: project.directory + "/.assetpipe", lockFilePath: project.directory + "/assetpipe.lock")
+                names: ["icons/bottle"],
+                manifestDirectory: project.directory,
+                stateDirectory: project.directory + "/.assetpipe",
+                lockFilePath: project.directory + "/assetpipe.lock"
+            )
             #expect(try lock(project).assets["icons/bottle"] == bottle2)
             #expect(files(project, bottle2) == files2)
 
             // Back to the first state, with the manifest reverted too: the next build has nothing to do.
             _ = try BuildHistory.rollback(
-                names: ["icons/bottle"], manifestDirectory: project.directory,
-                stateDirectory: project.directory + "/.assetpipe", lockFilePath: project.directory + "/assetpipe.lock")
+                names: ["icons/bottle"],
+                manifestDirectory: project.directory,
+                stateDirectory: project.directory + "/.assetpipe",
+                lockFilePath: project.directory + "/assetpipe.lock"
+            )
             try project.writeManifest(bottlePrompt: GalleryProject.bottlePrompt, withMask: false)
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: c.baseURL)
             #expect(plan.isUpToDate, "\(plan.assets.map { "\($0.asset.name): \($0.action) \($0.reasons)" })")
@@ -105,8 +135,11 @@ struct HistoryTests {
         try await withRunningSimulator(.galleryTests) { try await build(project, connection(to: $0)) }
         let before = try Data(contentsOf: URL(fileURLWithPath: project.directory + "/assetpipe.lock"))
         let report = try BuildHistory.rollback(
-            names: ["posters/fusion", "nope"], manifestDirectory: project.directory,
-            stateDirectory: project.directory + "/.assetpipe", lockFilePath: project.directory + "/assetpipe.lock")
+            names: ["posters/fusion", "nope"],
+            manifestDirectory: project.directory,
+            stateDirectory: project.directory + "/.assetpipe",
+            lockFilePath: project.directory + "/assetpipe.lock"
+        )
         #expect(report.missing == ["posters/fusion", "nope"])
         #expect(report.outcomes.isEmpty)
         #expect(try Data(contentsOf: URL(fileURLWithPath: project.directory + "/assetpipe.lock")) == before)
@@ -124,22 +157,51 @@ struct HistoryTests {
         let path = bottle.outputs[0].path
 
         // Same key, same bytes: nothing kept. Not built: nothing kept.
-        #expect(try BuildHistory.archiveBeforeOverwrite(
-            asset: "icons/bottle", previous: bottle, newKey: bottle.key, writes: [(path, bytes[path]!)],
-            manifestDirectory: project.directory, stateDirectory: state) == nil)
-        #expect(try BuildHistory.archiveBeforeOverwrite(
-            asset: "icons/bottle", previous: nil, newKey: "x", writes: [], manifestDirectory: project.directory,
-            stateDirectory: state) == nil)
+        #expect(
+            try BuildHistory.archiveBeforeOverwrite(
+                asset: "icons/bottle",
+                previous: bottle,
+                newKey: bottle.key,
+                writes: [(path, bytes[path]!)],
+                manifestDirectory: project.directory,
+                stateDirectory: state
+            ) == nil
+        )
+        #expect(
+            try BuildHistory.archiveBeforeOverwrite(
+                asset: "icons/bottle",
+                previous: nil,
+                newKey: "x",
+                writes: [],
+                manifestDirectory: project.directory,
+                stateDirectory: state
+            ) == nil
+        )
         // Other bytes for a file: re-processed.
-        let entry = try #require(try BuildHistory.archiveBeforeOverwrite(
-            asset: "icons/bottle", previous: bottle, newKey: bottle.key, writes: [(path, [1, 2, 3])],
-            manifestDirectory: project.directory, stateDirectory: state))
+        let entry = try #require(
+            try BuildHistory.archiveBeforeOverwrite(
+                asset: "icons/bottle",
+                previous: bottle,
+                newKey: bottle.key,
+                writes: [(path, [1, 2, 3])],
+                manifestDirectory: project.directory,
+                stateDirectory: state
+            )
+        )
         #expect(entry.reason == "re-processed")
         #expect(entry.files.count == bottle.outputs.count)
         #expect(entry.files.allSatisfy { $0.matchesLock })
         #expect(!entry.raw.isEmpty)
-        #expect(FileManager.default.fileExists(atPath: BuildHistory.entryDirectory(asset: "icons/bottle", stateDirectory: state) + "/entry.json"))
-        #expect(BuildHistory.entryDirectory(asset: "icons/bottle", stateDirectory: state).hasSuffix("/history/icons%2Fbottle"))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: BuildHistory.entryDirectory(asset: "icons/bottle", stateDirectory: state) + "/entry.json"
+            )
+        )
+        #expect(
+            BuildHistory.entryDirectory(asset: "icons/bottle", stateDirectory: state).hasSuffix(
+                "/history/icons%2Fbottle"
+            )
+        )
 
         // Simulate an overwrite: other bytes in the tree, another lock entry with an extra output.
         try AtomicFile.write([1, 2, 3], to: project.directory + "/" + path)
@@ -154,8 +216,11 @@ struct HistoryTests {
         try FileManager.default.removeItem(atPath: state + "/raw")
 
         let report = try BuildHistory.rollback(
-            names: ["icons/bottle"], manifestDirectory: project.directory, stateDirectory: state,
-            lockFilePath: project.directory + "/assetpipe.lock")
+            names: ["icons/bottle"],
+            manifestDirectory: project.directory,
+            stateDirectory: state,
+            lockFilePath: project.directory + "/assetpipe.lock"
+        )
         let outcome = try #require(report.outcomes.first)
         #expect(outcome.leftOver == ["generated/icons/extra.png"])
         let restored = try lock(project)
@@ -163,14 +228,21 @@ struct HistoryTests {
         #expect(restored.stale.map(\.path) == ["generated/icons/extra.png"])
         #expect(files(project, bottle) == bytes)
         for r in bottle.results {
-            #expect(FileManager.default.fileExists(atPath: RawCache.path(stateDirectory: state, sha256: r.sha256, format: r.format)))
+            #expect(
+                FileManager.default.fileExists(
+                    atPath: RawCache.path(stateDirectory: state, sha256: r.sha256, format: r.format)
+                )
+            )
         }
         // The build lock is free again, and a build holding it makes rollback refuse.
         let held = try BuildLock(stateDirectory: state)
         #expect(throws: PipelineError.self) {
             _ = try BuildHistory.rollback(
-                names: ["icons/bottle"], manifestDirectory: project.directory, stateDirectory: state,
-                lockFilePath: project.directory + "/assetpipe.lock")
+                names: ["icons/bottle"],
+                manifestDirectory: project.directory,
+                stateDirectory: state,
+                lockFilePath: project.directory + "/assetpipe.lock"
+            )
         }
         held.release()
     }

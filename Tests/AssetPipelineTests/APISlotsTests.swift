@@ -10,8 +10,18 @@ import Testing
         private var now = 0
         private(set) var peak = 0
         private(set) var finished = 0
-        func enter() { lock.withLock { now += 1; peak = max(peak, now) } }
-        func leave() { lock.withLock { now -= 1; finished += 1 } }
+        func enter() {
+            lock.withLock {
+                now += 1
+                peak = max(peak, now)
+            }
+        }
+        func leave() {
+            lock.withLock {
+                now -= 1
+                finished += 1
+            }
+        }
     }
 
     struct Planned: Error {}

@@ -1,10 +1,10 @@
-import AssetpipeBasics
 import APIMartSimulator
 import AssetPipeline
+import AssetpipeBasics
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 @Suite(.serialized) struct BuildTests {
     @Test func firstBuildThenSecondBuildMakesNoAPICall() async throws {
@@ -19,7 +19,8 @@ import TestSupport
                 Set(files.keys) == [
                     "icons/bottle.png", "icons/bottle@128w.png", "hero/castle.jpg", "posters/fusion-1.png",
                     "posters/fusion-1@100w.png", "posters/fusion-2.png", "posters/fusion-2@100w.png",
-                ])
+                ]
+            )
             // Facts: the composite keeps the reference's size; the variant is 128 wide; transparency is real.
             let castle = try ImageProbe.probe(.file(project.path("generated/hero/castle.jpg")))
             #expect(castle.width == 300 && castle.height == 200)
@@ -49,7 +50,10 @@ import TestSupport
             try project.write(
                 "assetpipe.yaml",
                 Manifests.standard.replacingOccurrences(
-                    of: "A flat icon of a glass bottle", with: "A flat icon of a blue glass bottle"))
+                    of: "A flat icon of a glass bottle",
+                    with: "A flat icon of a blue glass bottle"
+                )
+            )
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
             let bottle = try #require(plan.assets.first { $0.asset.name == "icons/bottle" })
             #expect(bottle.action == .generate)
@@ -70,7 +74,10 @@ import TestSupport
             try project.write(
                 "assetpipe.yaml",
                 Manifests.standard.replacingOccurrences(
-                    of: "        quality: 85\n", with: "        quality: 60\n"))
+                    of: "        quality: 85\n",
+                    with: "        quality: 60\n"
+                )
+            )
             let report = try await project.build(sim)
             #expect(report.reprocessed == 1 && report.upToDate == 2, "\(report.summaryLines)")
             #expect(report.assets.first { $0.name == "hero/castle" }?.written == ["generated/hero/castle.jpg"])
@@ -91,11 +98,13 @@ import TestSupport
             #expect(
                 plan.assets.first { $0.asset.name == "posters/fusion" }?.reasons == [
                     "generated/posters/fusion-2.png: missing"
-                ])
+                ]
+            )
             #expect(
                 plan.assets.first { $0.asset.name == "icons/bottle" }?.reasons == [
                     "generated/icons/bottle@128w.png: modified since it was written"
-                ])
+                ]
+            )
             #expect(plan.imagesToBill == 0)
             let report = try await project.build(sim)
             #expect(report.reprocessed == 2 && report.imagesBilled == 0)
@@ -113,7 +122,9 @@ import TestSupport
             #expect(plan.isUpToDate)
             // An output change now needs a raw result that is gone: a (billed) generation, which the plan says.
             try project.write(
-                "assetpipe.yaml", Manifests.standard.replacingOccurrences(of: "width: 128", with: "width: 64"))
+                "assetpipe.yaml",
+                Manifests.standard.replacingOccurrences(of: "width: 128", with: "width: 64")
+            )
             let changed = try Pipeline.plan(manifest: try project.manifest(), baseURL: nil)
             let bottle = try #require(changed.assets.first { $0.asset.name == "icons/bottle" })
             #expect(bottle.action == .generate)
@@ -149,7 +160,8 @@ import TestSupport
                   1024x1024/low: 0.01
                   1024x1536/low: 0.02
                   gpt-image-1.5-official/1536x1024/low: 0.03
-                """)
+                """
+        )
         try await withRunningSimulator(.pipelineTests) { sim in
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
             #expect(!plan.isUpToDate)
@@ -194,7 +206,8 @@ import TestSupport
                         require: transparent
                   - name: fine
                     prompt: another picture
-                """)
+                """
+        )
         try await withRunningSimulator(.pipelineTests) { sim in
             let report = try await project.build(sim)
             #expect(report.exitCode == 1)
@@ -217,9 +230,12 @@ import TestSupport
                     mask: masks/wide.png
                     fit: crop
                     composite: true
-                """)
+                """
+        )
         try AtomicFile.write(
-            try ImageEncoder.jpeg(ExampleArt.castle(width: 300, height: 150)), to: project.path("sources/wide.jpg"))
+            try ImageEncoder.jpeg(ExampleArt.castle(width: 300, height: 150)),
+            to: project.path("sources/wide.jpg")
+        )
         var mask = RGBAImage(width: 300, height: 150, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
         for y in 0..<60 { for x in 0..<300 { mask[x, y] = RGBA8(r: 0, g: 0, b: 0, a: 0) } }
         try AtomicFile.write(try ImageEncoder.png(mask), to: project.path("masks/wide.png"))
@@ -242,7 +258,9 @@ import TestSupport
                     prompt: the same picture
                   - name: y
                     prompt: the same picture
-                """, sources: false)
+                """,
+            sources: false
+        )
         try await withRunningSimulator(.pipelineTests) { sim in
             let report = try await project.build(sim)
             #expect(report.built == 2)

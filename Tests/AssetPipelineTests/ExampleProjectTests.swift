@@ -1,10 +1,10 @@
-import AssetpipeBasics
 import AssetPipeline
+import AssetpipeBasics
 import Foundation
 import ImageCodec
 import MaskTools
-import Testing
 import TestSupport
+import Testing
 
 /// The example project in `assets/`: its sources are drawn here with assetpipe's own codec (run with
 /// `ASSETPIPE_WRITE_EXAMPLE=1 swift test --filter ExampleProjectTests` to redraw them; the mask is then made with
@@ -18,7 +18,9 @@ import TestSupport
         var jpeg = JPEGEncodeOptions()
         jpeg.quality = 85
         try AtomicFile.write(
-            try ImageEncoder.jpeg(ExampleArt.castle(), options: jpeg), to: Self.root + "/sources/castle.jpg")
+            try ImageEncoder.jpeg(ExampleArt.castle(), options: jpeg),
+            to: Self.root + "/sources/castle.jpg"
+        )
         try AtomicFile.write(try ImageEncoder.png(ExampleArt.robot()), to: Self.root + "/sources/robot.png")
         try AtomicFile.write(try ImageEncoder.png(ExampleArt.forest()), to: Self.root + "/sources/forest.png")
     }
@@ -46,8 +48,11 @@ import TestSupport
             #expect(size.intValue < 100_000, "\(f) is \(size) bytes")
         }
         let report = MaskChecker.check(
-            mask: .file(Self.root + "/masks/castle-sky.png"), maskName: "castle-sky.png",
-            reference: .file(Self.root + "/sources/castle.jpg"), referenceName: "castle.jpg")
+            mask: .file(Self.root + "/masks/castle-sky.png"),
+            maskName: "castle-sky.png",
+            reference: .file(Self.root + "/sources/castle.jpg"),
+            referenceName: "castle.jpg"
+        )
         #expect(report.valid, "\(report.problems)")
         let editable = report.editableFraction ?? 0
         #expect(editable > 0.2 && editable < 0.8)

@@ -3,8 +3,8 @@ import APIMartSimulator
 import APIMartWire
 import AssetPipeline
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 13 items 1–4 and 8, end to end over loopback against the simulator: keys that belong to attempts,
 /// resends only where safe, every answer shape, retries of polls, uploads and downloads.
@@ -25,7 +25,10 @@ import TestSupport
         let project = try TempProject(manifest: Manifests.small)
         let faults = FaultConfiguration(scripted: [ScriptedFault(endpoint: .submit, request: 1, kind: .taskFailed)])
         let configuration = SimulatorConfiguration(
-            taskDuration: .milliseconds(300), faults: faults, failedTaskError: shape)
+            taskDuration: .milliseconds(300),
+            faults: faults,
+            failedTaskError: shape
+        )
         try await withRunningSimulator(configuration) { sim in
             let first = try await project.build(sim, jobs: 1)
             let a = try #require(first.assets.first { $0.name == "a" })
@@ -79,7 +82,10 @@ import TestSupport
             ScriptedFault(endpoint: .submit, request: 2, kind: .unavailable),
         ])
         let configuration = SimulatorConfiguration(
-            taskDuration: .milliseconds(300), faults: faults, olderServer: true)
+            taskDuration: .milliseconds(300),
+            faults: faults,
+            olderServer: true
+        )
         try await withRunningSimulator(configuration) { sim in
             let first = try await project.build(sim, jobs: 1)
             let a = try #require(first.assets.first { $0.name == "a" })
@@ -120,18 +126,29 @@ import TestSupport
             let plan = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
             let key = try #require(plan.assets.first { $0.asset.name == "a" }).key
             let request = GenerationRequest(
-                model: "gpt-image-1-official", prompt: "first picture", size: "1:1", n: 1, quality: "low")
+                model: "gpt-image-1-official",
+                prompt: "first picture",
+                size: "1:1",
+                n: 1,
+                quality: "low"
+            )
             let body = try APIMartClient.body(of: request)
             let idempotencyKey = APIMartClient.newIdempotencyKey()
             let journal = try Journal(path: project.path(".assetpipe/journal.sqlite"))
             _ = try journal.recordIntent(
-                assetKey: key, assetName: "a", baseURL: sim.baseURL, request: String(decoding: body, as: UTF8.self),
-                images: 1, idempotencyKey: idempotencyKey)
+                assetKey: key,
+                assetName: "a",
+                baseURL: sim.baseURL,
+                request: String(decoding: body, as: UTF8.self),
+                images: 1,
+                idempotencyKey: idempotencyKey
+            )
             try journal.recordSpeaksVersion(baseURL: sim.baseURL, true)
             journal.close()
             // The send the killed build made: the server made its task.
             let client = APIMartClient(
-                configuration: try APIMartConfiguration(baseURL: sim.baseURL, apiKey: Secret("k")))
+                configuration: try APIMartConfiguration(baseURL: sim.baseURL, apiKey: Secret("k"))
+            )
             let first = try await client.submit(body: body, model: request.model, idempotencyKey: idempotencyKey)
 
             let resumed = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
@@ -149,12 +166,15 @@ import TestSupport
     @Test func aReusedKeyIsReportedAndNotResent() async throws {
         try await withRunningSimulator(.pipelineTests) { sim in
             let client = APIMartClient(
-                configuration: try APIMartConfiguration(baseURL: sim.baseURL, apiKey: Secret("k")))
+                configuration: try APIMartConfiguration(baseURL: sim.baseURL, apiKey: Secret("k"))
+            )
             let key = APIMartClient.newIdempotencyKey()
             let one = try APIMartClient.body(
-                of: GenerationRequest(model: "gpt-image-1-official", prompt: "one", size: "1:1", n: 1))
+                of: GenerationRequest(model: "gpt-image-1-official", prompt: "one", size: "1:1", n: 1)
+            )
             let two = try APIMartClient.body(
-                of: GenerationRequest(model: "gpt-image-1-official", prompt: "two", size: "1:1", n: 1))
+                of: GenerationRequest(model: "gpt-image-1-official", prompt: "two", size: "1:1", n: 1)
+            )
             _ = try await client.submit(body: one, model: "gpt-image-1-official", idempotencyKey: key)
             let error = await #expect(throws: APIMartError.self) {
                 try await client.submit(body: two, model: "gpt-image-1-official", idempotencyKey: key)
@@ -188,8 +208,10 @@ import TestSupport
                 ScriptedFault(endpoint: .poll, request: 2, kind: .gatewayTimeout),
                 ScriptedFault(endpoint: .poll, request: 3, kind: .unavailable),
                 ScriptedFault(endpoint: .file, request: 1, kind: .requestTimeout),
-            ])
-        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) { sim in
+            ]
+        )
+        try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
+            sim in
             let report = try await project.build(sim, jobs: 1)
             #expect(report.exitCode == 0, "\(report.summaryLines)")
             #expect(await sim.stats.submissions == 2)
@@ -210,12 +232,22 @@ import TestSupport
         try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
             sim in
             let connection = Connection(
-                baseURL: sim.baseURL, apiKey: "test-key", pollPolicy: TestAPI.fastPolls,
+                baseURL: sim.baseURL,
+                apiKey: "test-key",
+                pollPolicy: TestAPI.fastPolls,
                 retryPolicy: RetryPolicy(
-                    maxAttempts: 12, maxRateLimitWaits: 20, baseDelay: .milliseconds(10),
-                    maximumDelay: .milliseconds(100), maximumRetryAfter: .milliseconds(100)))
+                    maxAttempts: 12,
+                    maxRateLimitWaits: 20,
+                    baseDelay: .milliseconds(10),
+                    maximumDelay: .milliseconds(100),
+                    maximumRetryAfter: .milliseconds(100)
+                )
+            )
             let report = try await Pipeline.build(
-                manifest: try project.manifest(), connection: connection, options: BuildOptions(jobs: 8))
+                manifest: try project.manifest(),
+                connection: connection,
+                options: BuildOptions(jobs: 8)
+            )
             #expect(report.exitCode == 0, "\(report.summaryLines)")
             #expect(report.built == 40)
             let stats = await sim.stats

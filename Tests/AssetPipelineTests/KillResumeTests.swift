@@ -1,8 +1,8 @@
 import APIMartSimulator
 import AssetPipeline
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A build killed with SIGKILL mid-run, then resumed: no task submitted twice, and output files identical to an
 /// uninterrupted build. The build runs as an `assetpipe build` process; the simulator lives in this test process,
@@ -20,7 +20,11 @@ import TestSupport
             let before = await sim.stats.submissions
 
             let log = try await KilledBuild.run(
-                project: killed.dir, baseURL: sim.baseURL, marker: marker, count: count, limit: .seconds(20)
+                project: killed.dir,
+                baseURL: sim.baseURL,
+                marker: marker,
+                count: count,
+                limit: .seconds(20)
             ).stderr
             // Resume (a second resume when the kill fell between sending a submit and its answer).
             var report = try await killed.build(sim)

@@ -1,8 +1,8 @@
 import APIMartSimulator
 import AssetPipeline
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 13 items 5–7 in process: the lock file's damage checks, `quality: auto` pricing, a balance that cannot be
 /// read (a warning, the build goes on), and the journal's ledger.
@@ -48,7 +48,8 @@ import TestSupport
                     quality: low
                     n: 2
                 """,
-            sources: false)
+            sources: false
+        )
         try await withRunningSimulator(
             SimulatorConfiguration(taskDuration: .milliseconds(100), balanceFailure: "the balance is offline")
         ) { sim in
@@ -85,7 +86,8 @@ import TestSupport
                   - name: plain
                     prompt: a plain picture
                     quality: low
-                """)
+                """
+        )
         try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(100))) { sim in
             let first = try await project.build(sim)
             #expect(first.built == 2, "\(first)")

@@ -3,8 +3,8 @@ import APIMartSimulator
 import APIMartWire
 import AssetPipeline
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite(.serialized) struct ResilienceTests {
     @Test(arguments: [UInt64(3), 11])
@@ -16,10 +16,17 @@ import TestSupport
                     prompt: one more picture
                   - name: extra/two
                     prompt: and another
-                """)
+                """
+        )
         let faults = FaultConfiguration(
-            seed: seed, rateLimitRate: 0.15, retryAfterSeconds: 1, serverErrorRate: 0.1, badGatewayRate: 0.1,
-            dropRate: 0.08, taskFailureRate: 0.25)
+            seed: seed,
+            rateLimitRate: 0.15,
+            retryAfterSeconds: 1,
+            serverErrorRate: 0.1,
+            badGatewayRate: 0.1,
+            dropRate: 0.08,
+            taskFailureRate: 0.25
+        )
         try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(300), faults: faults)) {
             sim in
             let report = try await project.build(sim)
@@ -65,7 +72,6 @@ import TestSupport
             #expect(await sim.stats.submissions == 2)  // the dropped one reached the server: never resent in the build
             let lock = try LockFile.read(path: project.path("assetpipe.lock"))
             #expect(lock.assets["a"]?.outcomeUnknown != nil)
-
 
             // b's answer showed that the server honours Idempotency-Key: the next build resends a's submit with
             // its key and adopts the task the dropped send made (issue 13), paying nothing twice.
@@ -113,13 +119,25 @@ import TestSupport
             let key = try #require(plan.assets.first { $0.asset.name == "a" }).key
             // An earlier build submitted "a" and was killed before polling.
             let client = APIMartClient(
-                configuration: try APIMartConfiguration(baseURL: sim.baseURL, apiKey: Secret("k")))
+                configuration: try APIMartConfiguration(baseURL: sim.baseURL, apiKey: Secret("k"))
+            )
             let taskID = try await client.submit(
                 GenerationRequest(
-                    model: "gpt-image-1-official", prompt: "first picture", size: "1:1", n: 1, quality: "low"))
+                    model: "gpt-image-1-official",
+                    prompt: "first picture",
+                    size: "1:1",
+                    n: 1,
+                    quality: "low"
+                )
+            )
             let journal = try Journal(path: project.path(".assetpipe/journal.sqlite"))
             let attempt = try journal.recordIntent(
-                assetKey: key, assetName: "a", baseURL: sim.baseURL, request: "{}", images: 1)
+                assetKey: key,
+                assetName: "a",
+                baseURL: sim.baseURL,
+                request: "{}",
+                images: 1
+            )
             try journal.recordSubmitted(attempt: attempt, taskID: taskID)
             journal.close()
 
@@ -175,7 +193,9 @@ import TestSupport
             // Drop the fusion asset and change the bottle's variant.
             let fusionStart = Manifests.standard.range(of: "  - name: posters/fusion")!.lowerBound
             let smaller = String(Manifests.standard[..<fusionStart]).replacingOccurrences(
-                of: "width: 128", with: "width: 64")
+                of: "width: 128",
+                with: "width: 64"
+            )
             try project.write("assetpipe.yaml", smaller)
             let report = try await project.build(sim)
             #expect(report.reprocessed == 1)
@@ -185,7 +205,8 @@ import TestSupport
                     "generated/icons/bottle@128w.png", "generated/posters/fusion-1.png",
                     "generated/posters/fusion-1@100w.png",
                     "generated/posters/fusion-2.png", "generated/posters/fusion-2@100w.png",
-                ])
+                ]
+            )
             // Files assetpipe never wrote, and a stale file someone changed.
             try project.write("generated/notes.txt", "mine")
             try project.write("generated/posters/mine.png", "also mine")
@@ -199,7 +220,8 @@ import TestSupport
                     "generated/icons/bottle@128w.png", "generated/posters/fusion-1.png",
                     "generated/posters/fusion-1@100w.png",
                     "generated/posters/fusion-2@100w.png",
-                ])
+                ]
+            )
             #expect(pruned.kept["generated/posters/fusion-2.png"] != nil)
             #expect(project.exists("generated/notes.txt"))
             #expect(project.exists("generated/posters/mine.png"))

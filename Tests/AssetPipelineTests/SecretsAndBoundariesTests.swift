@@ -1,11 +1,11 @@
-import AssetpipeBasics
 import APIMartClient
 import APIMartSimulator
 import AssetPipeline
+import AssetpipeBasics
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// Secrets and boundaries (issue 7): the API key is never written anywhere (stdout, stderr, journal, WAL, lock,
 /// caches, tree, gallery); manifest names, output paths and variants cannot write outside the tree; downloads
@@ -21,7 +21,8 @@ import TestSupport
     static func filesContaining(_ needle: String, under dir: String) -> (hits: [String], files: Int, bytes: Int) {
         let pattern = Array(needle.utf8)
         var hits: [String] = []
-        var files = 0, bytes = 0
+        var files = 0
+        var bytes = 0
         let enumerator = FileManager.default.enumerator(atPath: dir)
         while let rel = enumerator?.nextObject() as? String {
             let full = dir + "/" + rel
@@ -62,37 +63,67 @@ import TestSupport
             var said: [ChildProcess.Outcome] = []
             let env: [String: String?] = ["APIMART_API_KEY": Self.key, "APIMART_BASE_URL": nil]
             // A full build (plain event lines on stderr), then the same as JSON, a dry run, a check.
-            let build = try await AssetpipeBinary.run(["build", project.dir, "--base-url", sim.baseURL, "--jobs", "3"], environment: env)
+            let build = try await AssetpipeBinary.run(
+                ["build", project.dir, "--base-url", sim.baseURL, "--jobs", "3"],
+                environment: env
+            )
             #expect(build.exitCode == 0, "\(build)")
             said.append(build)
-            said.append(try await AssetpipeBinary.run(["build", project.dir, "--base-url", sim.baseURL, "--json"], environment: env))
-            said.append(try await AssetpipeBinary.run(["build", project.dir, "--dry-run", "--base-url", sim.baseURL], environment: env))
+            said.append(
+                try await AssetpipeBinary.run(
+                    ["build", project.dir, "--base-url", sim.baseURL, "--json"],
+                    environment: env
+                )
+            )
+            said.append(
+                try await AssetpipeBinary.run(
+                    ["build", project.dir, "--dry-run", "--base-url", sim.baseURL],
+                    environment: env
+                )
+            )
             // The simulator took exactly that key: the build really sent it.
             #expect(await sim.stats.submissions == 3)
             // One asset changed, built with a wrong key: 401, exit 3, neither key shown.
             try project.write(
-                "assetpipe.yaml", Manifests.standard.replacingOccurrences(of: "starry night", with: "red sunset"))
+                "assetpipe.yaml",
+                Manifests.standard.replacingOccurrences(of: "starry night", with: "red sunset")
+            )
             let refused = try await AssetpipeBinary.run(
                 ["build", project.dir, "--base-url", sim.baseURL, "--json"],
-                environment: ["APIMART_API_KEY": Self.wrongKey, "APIMART_BASE_URL": nil])
+                environment: ["APIMART_API_KEY": Self.wrongKey, "APIMART_BASE_URL": nil]
+            )
             #expect(refused.exitCode == 3, "\(refused)")
             said.append(refused)
             // `generate` writes into the project too; its output is searched with the rest.
             let generated = try await AssetpipeBinary.run(
-                ["generate", "--prompt", "a leak check", "--out", project.path("one-off"), "--json", "--base-url", sim.baseURL,
-                 "--image", project.path("sources/robot.png")],
-                environment: env)
+                [
+                    "generate", "--prompt", "a leak check", "--out", project.path("one-off"), "--json", "--base-url",
+                    sim.baseURL,
+                    "--image", project.path("sources/robot.png"),
+                ],
+                environment: env
+            )
             #expect(generated.exitCode == 0, "\(generated)")
             said.append(generated)
             // A gallery of the tree, when the command exists.
-            said.append(try await AssetpipeBinary.run(["gallery", project.dir, "--output", project.path("gallery")], environment: env))
+            said.append(
+                try await AssetpipeBinary.run(
+                    ["gallery", project.dir, "--output", project.path("gallery")],
+                    environment: env
+                )
+            )
             // The build again in process, with every event's text kept.
             let events = EventLog()
-            try project.write("assetpipe.yaml", Manifests.standard.replacingOccurrences(of: "starry night", with: "green aurora"))
+            try project.write(
+                "assetpipe.yaml",
+                Manifests.standard.replacingOccurrences(of: "starry night", with: "green aurora")
+            )
             let report = try await Pipeline.build(
                 manifest: try project.manifest(),
                 connection: Connection(baseURL: sim.baseURL, apiKey: Self.key, pollPolicy: TestAPI.fastPolls),
-                options: BuildOptions(jobs: 2), observer: events)
+                options: BuildOptions(jobs: 2),
+                observer: events
+            )
             #expect(report.exitCode == 0, "\(report.summaryLines)")
             let config = try APIMartConfiguration(baseURL: sim.baseURL, apiKey: Secret(Self.key))
             var dumped = ""
@@ -111,7 +142,9 @@ import TestSupport
                 let scan = Self.filesContaining(leak, under: project.dir)
                 #expect(scan.hits.isEmpty, "the key is written in \(scan.hits)")
                 #expect(scan.files > 10)
-                print("key search: \(scan.files) files, \(scan.bytes) bytes searched (tree, lock, journal + WAL, caches, gallery), \(scan.hits.count) hits")
+                print(
+                    "key search: \(scan.files) files, \(scan.bytes) bytes searched (tree, lock, journal + WAL, caches, gallery), \(scan.hits.count) hits"
+                )
             }
             #expect(project.exists(".assetpipe/journal.sqlite"))
         }
@@ -154,7 +187,9 @@ import TestSupport
         let outside = try Self.outsideFolder()
         defer { try? FileManager.default.removeItem(atPath: outside) }
         let project = try TempProject(
-            manifest: "assets:\n  - \(entry)\n    prompt: x\n", sources: false)
+            manifest: "assets:\n  - \(entry)\n    prompt: x\n",
+            sources: false
+        )
         do {
             _ = try project.manifest()
             Issue.record("\(entry): accepted")
@@ -168,7 +203,10 @@ import TestSupport
 
     @Test(arguments: ["../outside", "/tmp/outside", "generated/../../x", "~/x"])
     func anOutputFolderOutsideTheProjectIsRefused(output: String) throws {
-        let project = try TempProject(manifest: "output: \(output)\nassets:\n  - name: a\n    prompt: x\n", sources: false)
+        let project = try TempProject(
+            manifest: "output: \(output)\nassets:\n  - name: a\n    prompt: x\n",
+            sources: false
+        )
         #expect {
             try project.manifest()
         } throws: { error in
@@ -185,7 +223,9 @@ import TestSupport
     func symbolicLinksOutOfTheTreeAreRefused() async throws {
         let manifest = "assets:\n  - name: linked/pic\n    prompt: a picture\n    quality: low\n"
         try await withRunningSimulator(.pipelineTests) { sim in
-            for kind in ["output-folder", "sub-folder", "output-file", "output-file-dangling", "dangling", "after-load"] {
+            for kind in [
+                "output-folder", "sub-folder", "output-file", "output-file-dangling", "dangling", "after-load",
+            ] {
                 let outside = try Self.outsideFolder()
                 defer { try? FileManager.default.removeItem(atPath: outside) }
                 let project = try TempProject(manifest: manifest, sources: false)
@@ -202,16 +242,22 @@ import TestSupport
                     try fm.createDirectory(atPath: project.path("generated/linked"), withIntermediateDirectories: true)
                     try "precious".write(toFile: outside + "/pic.png", atomically: false, encoding: .utf8)
                     try fm.createSymbolicLink(
-                        atPath: project.path("generated/linked/pic.png"), withDestinationPath: outside + "/pic.png")
+                        atPath: project.path("generated/linked/pic.png"),
+                        withDestinationPath: outside + "/pic.png"
+                    )
                 case "output-file-dangling":
                     // A link to a file that does not exist: the atomic rename replaces the link itself.
                     try fm.createDirectory(atPath: project.path("generated/linked"), withIntermediateDirectories: true)
                     try fm.createSymbolicLink(
-                        atPath: project.path("generated/linked/pic.png"), withDestinationPath: outside + "/pic.png")
+                        atPath: project.path("generated/linked/pic.png"),
+                        withDestinationPath: outside + "/pic.png"
+                    )
                 case "dangling":
                     try fm.createDirectory(atPath: project.path("generated"), withIntermediateDirectories: true)
                     try fm.createSymbolicLink(
-                        atPath: project.path("generated/linked"), withDestinationPath: outside + "/not-yet")
+                        atPath: project.path("generated/linked"),
+                        withDestinationPath: outside + "/not-yet"
+                    )
                 default:
                     loadedEarly = try project.manifest()
                     try fm.createDirectory(atPath: project.path("generated"), withIntermediateDirectories: true)
@@ -221,7 +267,10 @@ import TestSupport
                 do {
                     let m = try loadedEarly ?? project.manifest()
                     let report = try await Pipeline.build(
-                        manifest: m, connection: TestAPI.connection(sim), options: BuildOptions(jobs: 1))
+                        manifest: m,
+                        connection: TestAPI.connection(sim),
+                        options: BuildOptions(jobs: 1)
+                    )
                     if let failed = report.assets.first(where: { $0.status == .failed }) {
                         refusedWith = "\(failed.errorCode ?? ""): \(failed.error ?? "")"
                     }
@@ -237,7 +286,9 @@ import TestSupport
                 case "output-file-dangling":
                     // Built: the link was replaced by a regular file inside the tree; nothing went out.
                     var isLink = false
-                    if let type = try? fm.attributesOfItem(atPath: project.path("generated/linked/pic.png"))[.type] as? FileAttributeType {
+                    if let type = try? fm.attributesOfItem(atPath: project.path("generated/linked/pic.png"))[.type]
+                        as? FileAttributeType
+                    {
                         isLink = type == .typeSymbolicLink
                     }
                     #expect(refusedWith != nil || !isLink, "\(kind): the link survived")
@@ -246,7 +297,8 @@ import TestSupport
                     #expect(refusedWith?.contains("path-escape") == true, "\(kind): \(refusedWith ?? "built")")
                     #expect(
                         refusedWith?.contains("symbolic link") == true || refusedWith?.contains("leads out") == true,
-                        "\(kind): \(refusedWith ?? "")")
+                        "\(kind): \(refusedWith ?? "")"
+                    )
                 }
             }
         }
@@ -259,12 +311,24 @@ import TestSupport
         let png = try ImageEncoder.png(RGBAImage(width: 4, height: 4, fill: RGBA8(r: 1, g: 2, b: 3, a: 255)))
         let jpeg = try ImageEncoder.jpeg(RGBAImage(width: 4, height: 4, fill: RGBA8(r: 1, g: 2, b: 3, a: 255)))
         let stub = try StubHTTPServer { path, port in
-            func redirect(_ to: String) -> StubHTTPServer.Answer { .init(status: 302, headers: ["Location": to], body: []) }
+            func redirect(_ to: String) -> StubHTTPServer.Answer {
+                .init(status: 302, headers: ["Location": to], body: [])
+            }
             switch path {
             case "/png": return .init(status: 200, headers: ["Content-Type": "image/png"], body: png)
             case "/jpeg": return .init(status: 200, headers: ["Content-Type": "image/png"], body: jpeg)
-            case "/html": return .init(status: 200, headers: ["Content-Type": "image/png"], body: Array("<html>not an image</html>".utf8))
-            case "/big": return .init(status: 200, headers: ["Content-Type": "image/png"], body: png + [UInt8](repeating: 0, count: 300_000))
+            case "/html":
+                return .init(
+                    status: 200,
+                    headers: ["Content-Type": "image/png"],
+                    body: Array("<html>not an image</html>".utf8)
+                )
+            case "/big":
+                return .init(
+                    status: 200,
+                    headers: ["Content-Type": "image/png"],
+                    body: png + [UInt8](repeating: 0, count: 300_000)
+                )
             case "/loop": return redirect("/loop")
             case "/to-file": return redirect("file:///etc/passwd")
             case "/to-ftp": return redirect("ftp://127.0.0.1/x.png")
@@ -280,9 +344,13 @@ import TestSupport
         let base = "http://127.0.0.1:\(stub.port)"
         let client = APIMartClient(
             configuration: try APIMartConfiguration(
-                baseURL: base, apiKey: Secret(Self.key),
+                baseURL: base,
+                apiKey: Secret(Self.key),
                 retryPolicy: RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(10)),
-                maxDownloadBytes: 100_000, maxDownloadRedirects: 5))
+                maxDownloadBytes: 100_000,
+                maxDownloadRedirects: 5
+            )
+        )
 
         #expect(try await client.download(base + "/png", expect: .png) == png)
         #expect(try await client.download(base + "/hop/5", expect: .png) == png)  // 5 redirects: allowed
@@ -406,7 +474,9 @@ final class StubHTTPServer: @unchecked Sendable {
         addr.sin_port = 0
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 32) == 0 else {
             close(fd)
@@ -440,7 +510,8 @@ final class StubHTTPServer: @unchecked Sendable {
                 self.lock.unlock()
                 let path = text.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
                 let answer = handler(path, port)
-                var head = "HTTP/1.1 \(answer.status) X\r\nContent-Length: \(answer.body.count)\r\nConnection: close\r\n"
+                var head =
+                    "HTTP/1.1 \(answer.status) X\r\nContent-Length: \(answer.body.count)\r\nConnection: close\r\n"
                 for (k, v) in answer.headers { head += "\(k): \(v)\r\n" }
                 let bytes = Array((head + "\r\n").utf8) + answer.body
                 var sent = 0

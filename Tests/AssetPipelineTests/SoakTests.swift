@@ -1,12 +1,12 @@
-import AssetpipeBasics
 import APIMartClient
 import APIMartSimulator
 import AssetPipeline
+import AssetpipeBasics
 import Foundation
 import ImageCodec
 import MaskTools
-import Testing
 import TestSupport
+import Testing
 
 /// Faults and load (issue 7): a build of ≥ 300 generated assets against the in-process simulator with seeded
 /// faults on every endpoint (429 with Retry-After, 500, 502, dropped connections, failed tasks, slow answers),
@@ -64,18 +64,35 @@ import TestSupport
     static func writeSources(_ project: TempProject) throws {
         for (r, (w, h)) in [(60, 40), (40, 60)].enumerated() {
             var image = RGBAImage(width: w, height: h, fill: RGBA8(r: 20, g: 90, b: 160, a: 255))
-            for y in 0..<h { for x in 0..<w where (x + y + r) % 9 < 3 { image[x, y] = RGBA8(r: 230, g: 200, b: 40, a: 255) } }
+            for y in 0..<h {
+                for x in 0..<w where (x + y + r) % 9 < 3 { image[x, y] = RGBA8(r: 230, g: 200, b: 40, a: 255) }
+            }
             try AtomicFile.write(try ImageEncoder.png(image), to: project.path("sources/ref\(r).png"))
             var mask = RGBAImage(width: w, height: h, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
             for y in 0..<(h / 2) { for x in 0..<w { mask[x, y] = RGBA8(r: 0, g: 0, b: 0, a: 0) } }
-            #expect(MaskChecker.check(mask: .bytes(try ImageEncoder.png(mask)), maskName: "m", reference: .bytes(try ImageEncoder.png(image)), referenceName: "r").valid)
+            #expect(
+                MaskChecker.check(
+                    mask: .bytes(try ImageEncoder.png(mask)),
+                    maskName: "m",
+                    reference: .bytes(try ImageEncoder.png(image)),
+                    referenceName: "r"
+                ).valid
+            )
             try AtomicFile.write(try ImageEncoder.png(mask), to: project.path("masks/ref\(r).png"))
         }
     }
 
     static let faults = FaultConfiguration(
-        seed: 20_261_124, rateLimitRate: 0.05, retryAfterSeconds: 1, serverErrorRate: 0.04, badGatewayRate: 0.04,
-        dropRate: 0.03, taskFailureRate: 0.05, slowRate: 0.05, slowDelay: .milliseconds(150))
+        seed: 20_261_124,
+        rateLimitRate: 0.05,
+        retryAfterSeconds: 1,
+        serverErrorRate: 0.04,
+        badGatewayRate: 0.04,
+        dropRate: 0.03,
+        taskFailureRate: 0.05,
+        slowRate: 0.05,
+        slowDelay: .milliseconds(150)
+    )
 
     @Test(.timeLimit(.minutes(TestTime.busyMinutes(4))))
     func faultSoakEndsEveryAssetBuiltOrFailedAndTheTreeAgreesWithTheLock() async throws {
@@ -90,12 +107,17 @@ import TestSupport
         // Build 1: faults on every endpoint (and on result downloads), 16 jobs at once.
         var faults = Self.faults
         faults.endpoints = [.upload, .submit, .poll, .file]
-        let sim = try await SimulatorServer.start(SimulatorConfiguration(taskDuration: .milliseconds(100), faults: faults))
+        let sim = try await SimulatorServer.start(
+            SimulatorConfiguration(taskDuration: .milliseconds(100), faults: faults)
+        )
         let report: BuildReport
         let stats: SimulatorStats
         do {
             report = try await Pipeline.build(
-                manifest: manifest, connection: TestAPI.connection(sim), options: BuildOptions(jobs: 16))
+                manifest: manifest,
+                connection: TestAPI.connection(sim),
+                options: BuildOptions(jobs: 16)
+            )
             stats = await sim.stats
         } catch {
             await sim.stop()
@@ -121,7 +143,9 @@ import TestSupport
         // attempt whose submit got no answer (a dropped connection after the task was made); one attempt per asset.
         let plan = try Pipeline.plan(manifest: manifest, baseURL: nil)
         let journal = try Journal(path: project.path(".assetpipe/journal.sqlite"))
-        var withTask = 0, unknown = 0, attempts = 0
+        var withTask = 0
+        var unknown = 0
+        var attempts = 0
         for item in plan.assets {
             let mine = try journal.attempts(assetKey: item.key).filter { $0.assetName == item.asset.name }
             #expect(mine.count <= 1, "\(item.asset.name): \(mine.count) submissions in one build")
@@ -137,8 +161,11 @@ import TestSupport
         // The server bills completed tasks: those built, plus those whose results could not be fetched in this
         // build and unanswered submits whose task went on to complete.
         let imagesOf = Dictionary(uniqueKeysWithValues: manifest.assets.map { ($0.name, $0.imageCount) })
-        let mayBeBilledUnseen = failures.filter { $0.errorCode == "outcome-unknown" || $0.taskIDs.isEmpty == false || $0.errorCode == "download" || $0.errorCode == "deadline-exceeded" }
-            .reduce(0) { $0 + (imagesOf[$1.name] ?? 1) }
+        let mayBeBilledUnseen = failures.filter {
+            $0.errorCode == "outcome-unknown" || $0.taskIDs.isEmpty == false || $0.errorCode == "download"
+                || $0.errorCode == "deadline-exceeded"
+        }
+        .reduce(0) { $0 + (imagesOf[$1.name] ?? 1) }
         #expect(stats.billedImages >= report.imagesBilled)
         #expect(stats.billedImages <= report.imagesBilled + mayBeBilledUnseen)
         for f in failures.prefix(400) where f.errorCode != "task-failed" && f.errorCode != "outcome-unknown" {
@@ -162,7 +189,10 @@ import TestSupport
         let stats2: SimulatorStats
         do {
             resumed = try await Pipeline.build(
-                manifest: manifest, connection: TestAPI.connection(sim), options: BuildOptions(jobs: 16))
+                manifest: manifest,
+                connection: TestAPI.connection(sim),
+                options: BuildOptions(jobs: 16)
+            )
             stats2 = await sim.stats
         } catch {
             await sim.stop()
@@ -176,7 +206,10 @@ import TestSupport
         // Build 3, a server without faults: the rest is built, the finished ones cost nothing.
         let third = try await withRunningSimulator(SimulatorConfiguration(taskDuration: .milliseconds(50))) { sim in
             let report = try await Pipeline.build(
-                manifest: manifest, connection: TestAPI.connection(sim), options: BuildOptions(jobs: 16))
+                manifest: manifest,
+                connection: TestAPI.connection(sim),
+                options: BuildOptions(jobs: 16)
+            )
             return (report, await sim.stats)
         }
         let (again, stats3) = third

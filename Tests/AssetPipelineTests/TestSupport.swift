@@ -1,11 +1,11 @@
-import AssetpipeBasics
 import APIMartClient
 import APIMartSimulator
 import AssetPipeline
+import AssetpipeBasics
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// A throwaway asset project in a temporary folder: a manifest, small made-up sources, and helpers to build it
 /// against an in-process simulator.
@@ -26,7 +26,8 @@ final class TempProject: @unchecked Sendable {
         jpeg.quality = 85
         try AtomicFile.write(
             try ImageEncoder.jpeg(ExampleArt.castle(width: 300, height: 200), options: jpeg),
-            to: dir + "/sources/castle.jpg")
+            to: dir + "/sources/castle.jpg"
+        )
         var mask = RGBAImage(width: 300, height: 200, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
         for y in 0..<90 { for x in 0..<300 { mask[x, y] = RGBA8(r: 0, g: 0, b: 0, a: 0) } }
         try AtomicFile.write(try ImageEncoder.png(mask), to: dir + "/masks/castle-sky.png")
@@ -38,7 +39,9 @@ final class TempProject: @unchecked Sendable {
 
     func write(_ rel: String, _ text: String) throws {
         try FileManager.default.createDirectory(
-            atPath: (path(rel) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: (path(rel) as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
         try text.write(toFile: path(rel), atomically: true, encoding: .utf8)
     }
 
@@ -49,13 +52,18 @@ final class TempProject: @unchecked Sendable {
     func manifest() throws -> Manifest { try ManifestParser.load(path: dir) }
 
     func build(
-        _ sim: RunningSimulator, jobs: Int = 4, maxImages: Int? = nil, deadline: Duration? = nil
+        _ sim: RunningSimulator,
+        jobs: Int = 4,
+        maxImages: Int? = nil,
+        deadline: Duration? = nil
     ) async throws
         -> BuildReport
     {
         try await Pipeline.build(
-            manifest: try manifest(), connection: TestAPI.connection(sim),
-            options: BuildOptions(jobs: jobs, maxImages: maxImages, deadline: deadline))
+            manifest: try manifest(),
+            connection: TestAPI.connection(sim),
+            options: BuildOptions(jobs: jobs, maxImages: maxImages, deadline: deadline)
+        )
     }
 
     /// Every file under `generated/`, relative, with its bytes.
@@ -74,10 +82,17 @@ final class TempProject: @unchecked Sendable {
 
 enum TestAPI {
     static let fastPolls = PollPolicy(
-        initialDelay: .milliseconds(100), minimumInterval: .milliseconds(50), maximumInterval: .milliseconds(300))
+        initialDelay: .milliseconds(100),
+        minimumInterval: .milliseconds(50),
+        maximumInterval: .milliseconds(300)
+    )
     static let fastRetries = RetryPolicy(
-        maxAttempts: 6, maxRateLimitWaits: 20, baseDelay: .milliseconds(20), maximumDelay: .milliseconds(200),
-        maximumRetryAfter: .milliseconds(200))
+        maxAttempts: 6,
+        maxRateLimitWaits: 20,
+        baseDelay: .milliseconds(20),
+        maximumDelay: .milliseconds(200),
+        maximumRetryAfter: .milliseconds(200)
+    )
 
     static func connection(_ sim: RunningSimulator) -> Connection {
         Connection(baseURL: sim.baseURL, apiKey: "test-key", pollPolicy: fastPolls, retryPolicy: fastRetries)

@@ -37,547 +37,565 @@ import Testing
     @Test func assetpipe() {
         #expect(
             Self.help(AssetPipeCommand.self) == #"""
-            OVERVIEW: Turn a manifest of image assets into finished files through the APIMart GPT-Image API.
+                OVERVIEW: Turn a manifest of image assets into finished files through the APIMart GPT-Image API.
 
-            Exit codes: 0 success; 1 a job, asset or check failed; 2 usage, manifest, configuration or local
-            validation error; 3 account error (401, 402, 403).
+                Exit codes: 0 success; 1 a job, asset or check failed; 2 usage, manifest, configuration or local
+                validation error; 3 account error (401, 402, 403).
 
-            USAGE: assetpipe <subcommand>
+                USAGE: assetpipe <subcommand>
 
-            OPTIONS:
-              -h, --help              Show help information.
+                OPTIONS:
+                  -h, --help              Show help information.
 
-            SUBCOMMANDS:
-              build                   Build the asset tree a manifest describes: only what changed, resumable,
-                                      never paying twice.
-              inspect                 Show format, size, orientation and alpha facts of image files.
-              convert                 Convert images to PNG or JPEG, optionally resized or flattened.
-              mask                    Check, make, preview and fit inpainting masks; compare and composite edit
-                                      results.
-              generate                Run one generation or edit job and download its images.
-              simulator               Run a local simulator of the APIMart image API.
-              prune                   Remove files assetpipe wrote that the manifest no longer produces; never
-                                      any other file.
-              clean                   Empty the state folder's caches (.assetpipe/raw, uploads); --all removes
-                                      the journal too.
-              gallery                 Write a static review page of the asset tree: every asset, what changed,
-                                      what it cost.
-              rollback                Put back an asset's previous outputs and lock entry after a rejected
-                                      refresh.
+                SUBCOMMANDS:
+                  build                   Build the asset tree a manifest describes: only what changed, resumable,
+                                          never paying twice.
+                  inspect                 Show format, size, orientation and alpha facts of image files.
+                  convert                 Convert images to PNG or JPEG, optionally resized or flattened.
+                  mask                    Check, make, preview and fit inpainting masks; compare and composite edit
+                                          results.
+                  generate                Run one generation or edit job and download its images.
+                  simulator               Run a local simulator of the APIMart image API.
+                  prune                   Remove files assetpipe wrote that the manifest no longer produces; never
+                                          any other file.
+                  clean                   Empty the state folder's caches (.assetpipe/raw, uploads); --all removes
+                                          the journal too.
+                  gallery                 Write a static review page of the asset tree: every asset, what changed,
+                                          what it cost.
+                  rollback                Put back an asset's previous outputs and lock entry after a rejected
+                                          refresh.
 
-              See 'assetpipe help <subcommand>' for detailed help.
-            """#)
+                  See 'assetpipe help <subcommand>' for detailed help.
+                """#
+        )
     }
 
     @Test func build() {
         #expect(
             Self.help(AssetPipeCommand.Build.self) == #"""
-            OVERVIEW: Build the asset tree a manifest describes: only what changed, resumable, never paying
-            twice.
+                OVERVIEW: Build the asset tree a manifest describes: only what changed, resumable, never paying
+                twice.
 
-            MANIFEST defaults to assetpipe.yaml in the current folder; a folder means <folder>/assetpipe.yaml.
-            The key comes from APIMART_API_KEY (the base URL from APIMART_BASE_URL or --base-url); --simulator
-            builds against a local simulator instead, with no key.
-            Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest or
-            configuration error (a missing key included; a damaged lock file, which --rebuild-lock rebuilds at
-            no cost); 3 stopped by an account error (401, 402, 403) or a balance below the priced cost.
+                MANIFEST defaults to assetpipe.yaml in the current folder; a folder means <folder>/assetpipe.yaml.
+                The key comes from APIMART_API_KEY (the base URL from APIMART_BASE_URL or --base-url); --simulator
+                builds against a local simulator instead, with no key.
+                Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest or
+                configuration error (a missing key included; a damaged lock file, which --rebuild-lock rebuilds at
+                no cost); 3 stopped by an account error (401, 402, 403) or a balance below the priced cost.
 
-            USAGE: assetpipe build [<manifest>] [--simulator] [--base-url <base-url>] [--jobs <jobs>] \#
-            [--dry-run] [--check] [--max-images <max-images>] [--max-cost <max-cost>] [--rebuild-lock] [--yes] \#
-            [--json] [--deadline <deadline>]
+                USAGE: assetpipe build [<manifest>] [--simulator] [--base-url <base-url>] [--jobs <jobs>] \#
+                [--dry-run] [--check] [--max-images <max-images>] [--max-cost <max-cost>] [--rebuild-lock] [--yes] \#
+                [--json] [--deadline <deadline>]
 
-            ARGUMENTS:
-              <manifest>              The manifest, or a folder holding assetpipe.yaml. (default:
-                                      assetpipe.yaml)
+                ARGUMENTS:
+                  <manifest>              The manifest, or a folder holding assetpipe.yaml. (default:
+                                          assetpipe.yaml)
 
-            OPTIONS:
-              --simulator             Build against an in-process simulator of the API (no key needed).
-              --base-url <base-url>   The API's base URL (default: APIMART_BASE_URL or https://api.apimart.ai).
-              --jobs <jobs>           Assets at the API at once (upload to download; post-processing does not
-                                      hold a place), 1–64. (default: 4)
-              --dry-run               Print the plan, the images to bill and the cost; build nothing.
-              --check                 Exit 0 when everything is up to date, 1 otherwise; build nothing.
-              --max-images <max-images>
-                                      Refuse a build that would bill more images than this.
-              --max-cost <max-cost>   Refuse a build whose cost at the manifest's prices (balance unit) is more
-                                      than this.
-              --rebuild-lock          Rebuild a damaged assetpipe.lock from the journal, raw results and
-                                      outputs (no cost), then build.
-              --yes                   Do not ask before a large build.
-              --json                  Print one machine-readable report on stdout.
-              --deadline <deadline>   Seconds a job may wait for its task.
-              -h, --help              Show help information.
+                OPTIONS:
+                  --simulator             Build against an in-process simulator of the API (no key needed).
+                  --base-url <base-url>   The API's base URL (default: APIMART_BASE_URL or https://api.apimart.ai).
+                  --jobs <jobs>           Assets at the API at once (upload to download; post-processing does not
+                                          hold a place), 1–64. (default: 4)
+                  --dry-run               Print the plan, the images to bill and the cost; build nothing.
+                  --check                 Exit 0 when everything is up to date, 1 otherwise; build nothing.
+                  --max-images <max-images>
+                                          Refuse a build that would bill more images than this.
+                  --max-cost <max-cost>   Refuse a build whose cost at the manifest's prices (balance unit) is more
+                                          than this.
+                  --rebuild-lock          Rebuild a damaged assetpipe.lock from the journal, raw results and
+                                          outputs (no cost), then build.
+                  --yes                   Do not ask before a large build.
+                  --json                  Print one machine-readable report on stdout.
+                  --deadline <deadline>   Seconds a job may wait for its task.
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func inspect() {
         #expect(
             Self.help(AssetPipeCommand.Inspect.self) == #"""
-            OVERVIEW: Show format, size, orientation and alpha facts of image files.
+                OVERVIEW: Show format, size, orientation and alpha facts of image files.
 
-            Reads headers only (unless --transparency). Formats are sniffed from the bytes, never the name.
-            Exit 1 when any file could not be read.
+                Reads headers only (unless --transparency). Formats are sniffed from the bytes, never the name.
+                Exit 1 when any file could not be read.
 
-            USAGE: assetpipe inspect [--json] [--transparency] [--early-exit] [--max-pixels <max-pixels>] \#
-            [--max-side <max-side>] <files> ...
+                USAGE: assetpipe inspect [--json] [--transparency] [--early-exit] [--max-pixels <max-pixels>] \#
+                [--max-side <max-side>] <files> ...
 
-            ARGUMENTS:
-              <files>                 Image files (PNG, JPEG; WebP and GIF are recognised).
+                ARGUMENTS:
+                  <files>                 Image files (PNG, JPEG; WebP and GIF are recognised).
 
-            OPTIONS:
-              --json                  Print a JSON array, one object per file.
-              --transparency          Also scan the alpha channel: opaque, transparent/translucent fractions,
-                                      bounds.
-              --early-exit            With --transparency, stop at the first non-opaque pixel (only 'opaque' is
-                                      then final).
-              --max-pixels <max-pixels>
-                                      Refuse images with more pixels than this. (default: 268402689)
-              --max-side <max-side>   Refuse images wider or taller than this. (default: 32768)
-              -h, --help              Show help information.
+                OPTIONS:
+                  --json                  Print a JSON array, one object per file.
+                  --transparency          Also scan the alpha channel: opaque, transparent/translucent fractions,
+                                          bounds.
+                  --early-exit            With --transparency, stop at the first non-opaque pixel (only 'opaque' is
+                                          then final).
+                  --max-pixels <max-pixels>
+                                          Refuse images with more pixels than this. (default: 268402689)
+                  --max-side <max-side>   Refuse images wider or taller than this. (default: 32768)
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func convert() {
         #expect(
             Self.help(AssetPipeCommand.Convert.self) == #"""
-            OVERVIEW: Convert images to PNG or JPEG, optionally resized or flattened.
+                OVERVIEW: Convert images to PNG or JPEG, optionally resized or flattened.
 
-            Writes DIR/<name>.<png|jpg> for each FILE, atomically. EXIF orientation is applied and ICC profiles
-            are kept. Transparent images need --flatten to become JPEG. Exit 1 when any file failed.
+                Writes DIR/<name>.<png|jpg> for each FILE, atomically. EXIF orientation is applied and ICC profiles
+                are kept. Transparent images need --flatten to become JPEG. Exit 1 when any file failed.
 
-            USAGE: assetpipe convert <files> ... --out <dir> [--format <format>] [--quality <quality>] [--level \#
-            <level>] [--flatten <color>] [--width <width>] [--height <height>] [--scale <scale>] [--json] \#
-            [--max-pixels <max-pixels>] [--max-side <max-side>]
+                USAGE: assetpipe convert <files> ... --out <dir> [--format <format>] [--quality <quality>] [--level \#
+                <level>] [--flatten <color>] [--width <width>] [--height <height>] [--scale <scale>] [--json] \#
+                [--max-pixels <max-pixels>] [--max-side <max-side>]
 
-            ARGUMENTS:
-              <files>                 Image files to convert.
+                ARGUMENTS:
+                  <files>                 Image files to convert.
 
-            OPTIONS:
-              --out <dir>             Output directory (created if missing).
-              --format <format>       Output format: png or jpeg (default: the input's own format). (values:
-                                      png, jpeg, jpg)
-              --quality <quality>     JPEG quality, 1–100. (default: 90)
-              --level <level>         PNG zlib level, 0–9. (default: 6)
-              --flatten <color>       Composite transparent pixels onto this colour ('#ffffff').
-              --width <width>         Resize to this width, keeping the aspect ratio.
-              --height <height>       Resize to this height, keeping the aspect ratio.
-              --scale <scale>         Resize by this factor (e.g. 0.5).
-              --json                  Print a JSON array, one object per file.
-              --max-pixels <max-pixels>
-                                      Refuse images with more pixels than this. (default: 268402689)
-              --max-side <max-side>   Refuse images wider or taller than this. (default: 32768)
-              -h, --help              Show help information.
+                OPTIONS:
+                  --out <dir>             Output directory (created if missing).
+                  --format <format>       Output format: png or jpeg (default: the input's own format). (values:
+                                          png, jpeg, jpg)
+                  --quality <quality>     JPEG quality, 1–100. (default: 90)
+                  --level <level>         PNG zlib level, 0–9. (default: 6)
+                  --flatten <color>       Composite transparent pixels onto this colour ('#ffffff').
+                  --width <width>         Resize to this width, keeping the aspect ratio.
+                  --height <height>       Resize to this height, keeping the aspect ratio.
+                  --scale <scale>         Resize by this factor (e.g. 0.5).
+                  --json                  Print a JSON array, one object per file.
+                  --max-pixels <max-pixels>
+                                          Refuse images with more pixels than this. (default: 268402689)
+                  --max-side <max-side>   Refuse images wider or taller than this. (default: 32768)
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func mask() {
         #expect(
             Self.help(AssetPipeCommand.Mask.self) == #"""
-            OVERVIEW: Check, make, preview and fit inpainting masks; compare and composite edit results.
+                OVERVIEW: Check, make, preview and fit inpainting masks; compare and composite edit results.
 
-            A mask is a PNG with an alpha channel, the same width and height as the first reference image as
-            shown (after its EXIF orientation). Alpha 0 marks where the model may paint; alpha 255 what it
-            should keep.
+                A mask is a PNG with an alpha channel, the same width and height as the first reference image as
+                shown (after its EXIF orientation). Alpha 0 marks where the model may paint; alpha 255 what it
+                should keep.
 
-            Exit codes (every mask subcommand): 0 success; 1 refused, failed check or missing file; 2 usage
-            error.
+                Exit codes (every mask subcommand): 0 success; 1 refused, failed check or missing file; 2 usage
+                error.
 
-            USAGE: assetpipe mask <subcommand>
+                USAGE: assetpipe mask <subcommand>
 
-            OPTIONS:
-              -h, --help              Show help information.
+                OPTIONS:
+                  -h, --help              Show help information.
 
-            SUBCOMMANDS:
-              check                   Check that a mask will be accepted for a reference, before anything is
-                                      uploaded.
-              make                    Make a mask of the reference's size: editable where the sources mark it.
-              preview                 Draw the reference with the mask's editable area tinted magenta and
-                                      outlined.
-              fit                     Bring a reference (and its mask, aligned) to the nearest supported ratio
-                                      by crop or pad.
-              ratio                   Print the nearest supported ratio (1:1, 2:3, 3:2) of each image and its
-                                      output size.
-              diff                    Measure how much of the area the mask keeps changed in an edit result.
-              composite               Put the reference's own pixels back in the area the mask keeps.
+                SUBCOMMANDS:
+                  check                   Check that a mask will be accepted for a reference, before anything is
+                                          uploaded.
+                  make                    Make a mask of the reference's size: editable where the sources mark it.
+                  preview                 Draw the reference with the mask's editable area tinted magenta and
+                                          outlined.
+                  fit                     Bring a reference (and its mask, aligned) to the nearest supported ratio
+                                          by crop or pad.
+                  ratio                   Print the nearest supported ratio (1:1, 2:3, 3:2) of each image and its
+                                          output size.
+                  diff                    Measure how much of the area the mask keeps changed in an edit result.
+                  composite               Put the reference's own pixels back in the area the mask keeps.
 
-              See 'assetpipe help mask <subcommand>' for detailed help.
-            """#)
+                  See 'assetpipe help mask <subcommand>' for detailed help.
+                """#
+        )
     }
 
     @Test func maskCheck() {
         #expect(
             Self.help(AssetPipeCommand.Mask.Check.self) == #"""
-            OVERVIEW: Check that a mask will be accepted for a reference, before anything is uploaded.
+                OVERVIEW: Check that a mask will be accepted for a reference, before anything is uploaded.
 
-            Problems (the mask is refused): not-png, unreadable, no-alpha, size-mismatch (against the first
-            reference's size as shown, after EXIF rotation). Warnings (accepted): mask-fully-opaque,
-            mask-fully-transparent, reference-rotated. The output says how to fix what is wrong. --json prints
-            one object: valid, problems, warnings, editableFraction, editableBounds, mask, reference.
+                Problems (the mask is refused): not-png, unreadable, no-alpha, size-mismatch (against the first
+                reference's size as shown, after EXIF rotation). Warnings (accepted): mask-fully-opaque,
+                mask-fully-transparent, reference-rotated. The output says how to fix what is wrong. --json prints
+                one object: valid, problems, warnings, editableFraction, editableBounds, mask, reference.
 
-            Exit codes: 0 valid (warnings allowed); 1 refused, or a file missing; 2 usage error.
+                Exit codes: 0 valid (warnings allowed); 1 refused, or a file missing; 2 usage error.
 
-            USAGE: assetpipe mask check <mask> [--reference <reference> ...] [--json]
+                USAGE: assetpipe mask check <mask> [--reference <reference> ...] [--json]
 
-            ARGUMENTS:
-              <mask>                  The mask PNG to check.
+                ARGUMENTS:
+                  <mask>                  The mask PNG to check.
 
-            OPTIONS:
-              --reference <reference> A reference image; the mask must match the first one. Repeatable.
-              --json                  Print the report as one JSON object.
-              -h, --help              Show help information.
+                OPTIONS:
+                  --reference <reference> A reference image; the mask must match the first one. Repeatable.
+                  --json                  Print the report as one JSON object.
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func maskMake() {
         #expect(
             Self.help(AssetPipeCommand.Mask.Make.self) == #"""
-            OVERVIEW: Make a mask of the reference's size: editable where the sources mark it.
+                OVERVIEW: Make a mask of the reference's size: editable where the sources mark it.
 
-            The output is an RGBA PNG of exactly the reference's shown size: RGB black, alpha 0 where the model
-            may paint, 255 elsewhere (a feathered edge in between). Sources are combined (union): --from IMAGE
-            with --edit saying which part of it marks the area to edit, and shapes. Numbers are pixels or
-            percent (x-like of the width, y-like of the height; grow/shrink/feather of the shorter side).
-            Applied in order: sources, --invert, --grow, --shrink, --feather.
+                The output is an RGBA PNG of exactly the reference's shown size: RGB black, alpha 0 where the model
+                may paint, 255 elsewhere (a feathered edge in between). Sources are combined (union): --from IMAGE
+                with --edit saying which part of it marks the area to edit, and shapes. Numbers are pixels or
+                percent (x-like of the width, y-like of the height; grow/shrink/feather of the shorter side).
+                Applied in order: sources, --invert, --grow, --shrink, --feather.
 
-            Examples:
-              assetpipe mask make --reference photo.jpg --rect 10%,20%,30%,40% -o mask.png
-              assetpipe mask make --reference photo.jpg --from sketch.png --edit white --feather 8 -o mask.png
+                Examples:
+                  assetpipe mask make --reference photo.jpg --rect 10%,20%,30%,40% -o mask.png
+                  assetpipe mask make --reference photo.jpg --from sketch.png --edit white --feather 8 -o mask.png
 
-            Exit codes: 0 written; 1 refused or failed (missing or unreadable input, write error); 2 usage
-            error (no source, --from without --edit, --from of another size without --fit, bad numbers).
+                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, write error); 2 usage
+                error (no source, --from without --edit, --from of another size without --fit, bad numbers).
 
-            USAGE: assetpipe mask make [<options>] --reference <reference> --output <output>
+                USAGE: assetpipe mask make [<options>] --reference <reference> --output <output>
 
-            OPTIONS:
-              --reference <reference> The reference image; the mask gets its size as shown.
-              -o, --output <output>   The mask PNG to write.
-              --from <from>           An image whose pixels mark the area to edit (needs --edit).
-              --edit <edit>           Which part of --from marks the area to edit: black, white or transparent.
-              --threshold <threshold> Threshold 0...255 or percent (default 128): black = luma below, white =
-                                      luma at or above, transparent = alpha below.
-              --fit <fit>             How to bring a --from of another size to the reference's: stretch, pad or
-                                      crop.
-              --rect <rect>           Rectangle x,y,w,h (pixels or %). Repeatable.
-              --ellipse <ellipse>     Ellipse cx,cy,rx,ry (pixels or %). Repeatable.
-              --polygon <polygon>     Polygon x1,y1,x2,y2,x3,y3,... (pixels or %). Repeatable.
-              --invert                Swap editable and kept.
-              --grow <grow>           Grow the editable area by N pixels (or %).
-              --shrink <shrink>       Shrink the editable area by N pixels (or %).
-              --feather <feather>     Soft edge N pixels (or %) wide, centred on the edge.
-              --preview <preview>     Also write the reference with the editable area tinted and outlined.
-              -h, --help              Show help information.
+                OPTIONS:
+                  --reference <reference> The reference image; the mask gets its size as shown.
+                  -o, --output <output>   The mask PNG to write.
+                  --from <from>           An image whose pixels mark the area to edit (needs --edit).
+                  --edit <edit>           Which part of --from marks the area to edit: black, white or transparent.
+                  --threshold <threshold> Threshold 0...255 or percent (default 128): black = luma below, white =
+                                          luma at or above, transparent = alpha below.
+                  --fit <fit>             How to bring a --from of another size to the reference's: stretch, pad or
+                                          crop.
+                  --rect <rect>           Rectangle x,y,w,h (pixels or %). Repeatable.
+                  --ellipse <ellipse>     Ellipse cx,cy,rx,ry (pixels or %). Repeatable.
+                  --polygon <polygon>     Polygon x1,y1,x2,y2,x3,y3,... (pixels or %). Repeatable.
+                  --invert                Swap editable and kept.
+                  --grow <grow>           Grow the editable area by N pixels (or %).
+                  --shrink <shrink>       Shrink the editable area by N pixels (or %).
+                  --feather <feather>     Soft edge N pixels (or %) wide, centred on the edge.
+                  --preview <preview>     Also write the reference with the editable area tinted and outlined.
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func maskPreview() {
         #expect(
             Self.help(AssetPipeCommand.Mask.Preview.self) == #"""
-            OVERVIEW: Draw the reference with the mask's editable area tinted magenta and outlined.
+                OVERVIEW: Draw the reference with the mask's editable area tinted magenta and outlined.
 
-            The mask must have the reference's size as shown. The output is PNG, or JPEG when its name ends in
-            .jpg/.jpeg.
+                The mask must have the reference's size as shown. The output is PNG, or JPEG when its name ends in
+                .jpg/.jpeg.
 
-            Exit codes: 0 written; 1 refused or failed (missing or unreadable input, size mismatch, write
-            error); 2 usage error.
+                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, size mismatch, write
+                error); 2 usage error.
 
-            USAGE: assetpipe mask preview --reference <reference> --mask <mask> --output <output>
+                USAGE: assetpipe mask preview --reference <reference> --mask <mask> --output <output>
 
-            OPTIONS:
-              --reference <reference> The reference image.
-              --mask <mask>           The mask PNG.
-              -o, --output <output>   The preview to write (.png or .jpg).
-              -h, --help              Show help information.
+                OPTIONS:
+                  --reference <reference> The reference image.
+                  --mask <mask>           The mask PNG.
+                  -o, --output <output>   The preview to write (.png or .jpg).
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func maskFit() {
         #expect(
             Self.help(AssetPipeCommand.Mask.Fit.self) == #"""
-            OVERVIEW: Bring a reference (and its mask, aligned) to the nearest supported ratio by crop or pad.
+                OVERVIEW: Bring a reference (and its mask, aligned) to the nearest supported ratio by crop or pad.
 
-            The nearest of 1:1, 2:3, 3:2 by |log(w/h) − log(r)|. crop cuts centred; pad adds a centred border,
-            transparent or --pad-color on the reference. The mask gets the same transform; its padded area is
-            editable (alpha 0): new canvas for the model to fill. The reference is written as PNG, or JPEG
-            (quality 95) when its name ends in .jpg/.jpeg.
+                The nearest of 1:1, 2:3, 3:2 by |log(w/h) − log(r)|. crop cuts centred; pad adds a centred border,
+                transparent or --pad-color on the reference. The mask gets the same transform; its padded area is
+                editable (alpha 0): new canvas for the model to fill. The reference is written as PNG, or JPEG
+                (quality 95) when its name ends in .jpg/.jpeg.
 
-            Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask of another size,
-            transparent padding to JPEG, write error); 2 usage error.
+                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask of another size,
+                transparent padding to JPEG, write error); 2 usage error.
 
-            USAGE: assetpipe mask fit --reference <reference> [--mask <mask>] --mode <mode> [--pad-color \#
-            <pad-color>] --output <output> [--mask-out <mask-out>] [--json]
+                USAGE: assetpipe mask fit --reference <reference> [--mask <mask>] --mode <mode> [--pad-color \#
+                <pad-color>] --output <output> [--mask-out <mask-out>] [--json]
 
-            OPTIONS:
-              --reference <reference> The reference image.
-              --mask <mask>           Its mask (must have the reference's size as shown).
-              --mode <mode>           crop or pad.
-              --pad-color <pad-color> Padding colour on the reference (#rrggbb); transparent when left out.
-              -o, --output <output>   The fitted reference to write (.png or .jpg).
-              --mask-out <mask-out>   The fitted mask to write (.png); required with --mask.
-              --json                  Print the transform as JSON.
-              -h, --help              Show help information.
+                OPTIONS:
+                  --reference <reference> The reference image.
+                  --mask <mask>           Its mask (must have the reference's size as shown).
+                  --mode <mode>           crop or pad.
+                  --pad-color <pad-color> Padding colour on the reference (#rrggbb); transparent when left out.
+                  -o, --output <output>   The fitted reference to write (.png or .jpg).
+                  --mask-out <mask-out>   The fitted mask to write (.png); required with --mask.
+                  --json                  Print the transform as JSON.
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func maskRatio() {
         #expect(
             Self.help(AssetPipeCommand.Mask.Ratio.self) == #"""
-            OVERVIEW: Print the nearest supported ratio (1:1, 2:3, 3:2) of each image and its output size.
+                OVERVIEW: Print the nearest supported ratio (1:1, 2:3, 3:2) of each image and its output size.
 
-            Nearest by |log(w/h) − log(r)|, using the size as shown (after EXIF rotation).
+                Nearest by |log(w/h) − log(r)|, using the size as shown (after EXIF rotation).
 
-            Exit codes: 0 all read; 1 some file could not be read; 2 usage error.
+                Exit codes: 0 all read; 1 some file could not be read; 2 usage error.
 
-            USAGE: assetpipe mask ratio <files> ... [--json]
+                USAGE: assetpipe mask ratio <files> ... [--json]
 
-            ARGUMENTS:
-              <files>                 Images.
+                ARGUMENTS:
+                  <files>                 Images.
 
-            OPTIONS:
-              --json                  Print a JSON array.
-              -h, --help              Show help information.
+                OPTIONS:
+                  --json                  Print a JSON array.
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func maskDiff() {
         #expect(
             Self.help(AssetPipeCommand.Mask.Diff.self) == #"""
-            OVERVIEW: Measure how much of the area the mask keeps changed in an edit result.
+                OVERVIEW: Measure how much of the area the mask keeps changed in an edit result.
 
-            The result is scaled to the reference's size (Lanczos3) when it differs. A kept pixel (mask alpha
-            255) counts as changed when some channel differs by more than --tolerance (default 8). Reports
-            keptChangedFraction and the bounding box of the changes.
+                The result is scaled to the reference's size (Lanczos3) when it differs. A kept pixel (mask alpha
+                255) counts as changed when some channel differs by more than --tolerance (default 8). Reports
+                keptChangedFraction and the bounding box of the changes.
 
-            Exit codes: 0 measured (and within --max-changed when given); 1 keptChangedFraction above
-            --max-changed, or an input missing, unreadable or of the wrong size; 2 usage error.
+                Exit codes: 0 measured (and within --max-changed when given); 1 keptChangedFraction above
+                --max-changed, or an input missing, unreadable or of the wrong size; 2 usage error.
 
-            USAGE: assetpipe mask diff --reference <reference> --mask <mask> --result <result> [--tolerance \#
-            <tolerance>] [--max-changed <max-changed>] [--json]
+                USAGE: assetpipe mask diff --reference <reference> --mask <mask> --result <result> [--tolerance \#
+                <tolerance>] [--max-changed <max-changed>] [--json]
 
-            OPTIONS:
-              --reference <reference> The reference image (the picture before the edit).
-              --mask <mask>           The mask PNG used for the edit.
-              --result <result>       The edit result.
-              --tolerance <tolerance> Largest channel difference (0...255) that still counts as unchanged.
-                                      (default: 8)
-              --max-changed <max-changed>
-                                      Fail (exit 1) when more than this fraction (0...1, or %) of kept pixels
-                                      changed.
-              --json                  Print the report as JSON.
-              -h, --help              Show help information.
+                OPTIONS:
+                  --reference <reference> The reference image (the picture before the edit).
+                  --mask <mask>           The mask PNG used for the edit.
+                  --result <result>       The edit result.
+                  --tolerance <tolerance> Largest channel difference (0...255) that still counts as unchanged.
+                                          (default: 8)
+                  --max-changed <max-changed>
+                                          Fail (exit 1) when more than this fraction (0...1, or %) of kept pixels
+                                          changed.
+                  --json                  Print the report as JSON.
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func maskComposite() {
         #expect(
             Self.help(AssetPipeCommand.Mask.Composite.self) == #"""
-            OVERVIEW: Put the reference's own pixels back in the area the mask keeps.
+                OVERVIEW: Put the reference's own pixels back in the area the mask keeps.
 
-            Kept area (mask alpha 255): the reference's pixels, bit for bit. Editable area (alpha 0): the
-            result's, scaled to the reference's size when it differs. Soft edge: blended by alpha. The output
-            is PNG, or JPEG (quality 95) when its name ends in .jpg/.jpeg.
+                Kept area (mask alpha 255): the reference's pixels, bit for bit. Editable area (alpha 0): the
+                result's, scaled to the reference's size when it differs. Soft edge: blended by alpha. The output
+                is PNG, or JPEG (quality 95) when its name ends in .jpg/.jpeg.
 
-            Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask of another size,
-            write error); 2 usage error.
+                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask of another size,
+                write error); 2 usage error.
 
-            USAGE: assetpipe mask composite --reference <reference> --mask <mask> --result <result> --output <output>
+                USAGE: assetpipe mask composite --reference <reference> --mask <mask> --result <result> --output <output>
 
-            OPTIONS:
-              --reference <reference> The reference image (the picture before the edit).
-              --mask <mask>           The mask PNG used for the edit.
-              --result <result>       The edit result.
-              -o, --output <output>   The composite to write (.png or .jpg).
-              -h, --help              Show help information.
+                OPTIONS:
+                  --reference <reference> The reference image (the picture before the edit).
+                  --mask <mask>           The mask PNG used for the edit.
+                  --result <result>       The edit result.
+                  -o, --output <output>   The composite to write (.png or .jpg).
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func generate() {
         #expect(
             Self.help(AssetPipeCommand.Generate.self) == #"""
-            OVERVIEW: Run one generation or edit job and download its images.
+                OVERVIEW: Run one generation or edit job and download its images.
 
-            Local files are checked first (references probed, the mask checked against the first reference),
-            uploaded once each, submitted, polled, and the results written into --out as <task_id>-<i>.<ext>.
-            The key comes from APIMART_API_KEY; --simulator runs against a local simulator instead. Exit codes:
-            0 done; 1 the job failed (task failed, deadline, outcome unknown); 2 usage or local validation; 3
-            account error (401, 402, 403).
+                Local files are checked first (references probed, the mask checked against the first reference),
+                uploaded once each, submitted, polled, and the results written into --out as <task_id>-<i>.<ext>.
+                The key comes from APIMART_API_KEY; --simulator runs against a local simulator instead. Exit codes:
+                0 done; 1 the job failed (task failed, deadline, outcome unknown); 2 usage or local validation; 3
+                account error (401, 402, 403).
 
-            USAGE: assetpipe generate [<options>] --prompt <prompt> --out <out>
+                USAGE: assetpipe generate [<options>] --prompt <prompt> --out <out>
 
-            OPTIONS:
-              --prompt <prompt>       What to draw, or what to change in the references.
-              --model <model>         gpt-image-1-official or gpt-image-1.5-official. (default:
-                                      gpt-image-1-official)
-              --size <size>           1:1, 2:3, 3:2, or auto (the nearest ratio of the first reference).
-              --n <n>                 Images to make, 1–4 (other values are clamped, with a warning).
-              --quality <quality>     Quality tier: auto, low, medium or high.
-              --background <background>
-                                      auto, opaque or transparent (transparent needs png).
-              --moderation <moderation>
-                                      auto or low.
-              --format <format>       Result format: png or jpeg.
-              --compression <compression>
-                                      Output compression 0–100 (for jpeg).
-              --image <image>         A reference image: a local file or an http(s) URL. Repeat for more.
-              --mask <mask>           An inpainting mask (PNG with alpha, the first reference's size;
-                                      transparent = editable).
-              --out <out>             The folder to write the results into.
-              --json                  Print the task id, files and their facts as JSON.
-              --base-url <base-url>   The API's base URL (default: $APIMART_BASE_URL or https://api.apimart.ai).
-              --deadline <deadline>   Give up waiting for the task after this many seconds (default 600).
-              --simulator             Run against an in-process simulator (no key needed, nothing billed).
-              -h, --help              Show help information.
+                OPTIONS:
+                  --prompt <prompt>       What to draw, or what to change in the references.
+                  --model <model>         gpt-image-1-official or gpt-image-1.5-official. (default:
+                                          gpt-image-1-official)
+                  --size <size>           1:1, 2:3, 3:2, or auto (the nearest ratio of the first reference).
+                  --n <n>                 Images to make, 1–4 (other values are clamped, with a warning).
+                  --quality <quality>     Quality tier: auto, low, medium or high.
+                  --background <background>
+                                          auto, opaque or transparent (transparent needs png).
+                  --moderation <moderation>
+                                          auto or low.
+                  --format <format>       Result format: png or jpeg.
+                  --compression <compression>
+                                          Output compression 0–100 (for jpeg).
+                  --image <image>         A reference image: a local file or an http(s) URL. Repeat for more.
+                  --mask <mask>           An inpainting mask (PNG with alpha, the first reference's size;
+                                          transparent = editable).
+                  --out <out>             The folder to write the results into.
+                  --json                  Print the task id, files and their facts as JSON.
+                  --base-url <base-url>   The API's base URL (default: $APIMART_BASE_URL or https://api.apimart.ai).
+                  --deadline <deadline>   Give up waiting for the task after this many seconds (default 600).
+                  --simulator             Run against an in-process simulator (no key needed, nothing billed).
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func simulator() {
         #expect(
             Self.help(AssetPipeCommand.Simulator.self) == #"""
-            OVERVIEW: Run a local simulator of the APIMart image API.
+                OVERVIEW: Run a local simulator of the APIMart image API.
 
-            Prints its base URL (for example http://127.0.0.1:54321) as the first line on stdout, then serves
-            until SIGINT or SIGTERM. Point assetpipe at it with APIMART_BASE_URL. Binds loopback by default.
-            Faults are drawn from --seed, so the same seed and requests give the same faults.
+                Prints its base URL (for example http://127.0.0.1:54321) as the first line on stdout, then serves
+                until SIGINT or SIGTERM. Point assetpipe at it with APIMART_BASE_URL. Binds loopback by default.
+                Faults are drawn from --seed, so the same seed and requests give the same faults.
 
-            USAGE: assetpipe simulator <options>
+                USAGE: assetpipe simulator <options>
 
-            OPTIONS:
-              --host <host>           Address to bind. (default: 127.0.0.1)
-              --port <port>           Port to bind; 0 picks a free one. (default: 0)
-              --key <key>             Accept only this API key (default: any non-empty bearer token).
-              --task-seconds <task-seconds>
-                                      Seconds a task takes from submission to completion. (default: 2.0)
-              --seed <seed>           Seed of the fault injection. (default: 0)
-              --fail-rate <fail-rate> Probability that a task ends failed. (default: 0.0)
-              --rate-limit-rate <rate-limit-rate>
-                                      Probability of a 429 answer. (default: 0.0)
-              --retry-after <retry-after>
-                                      Retry-After seconds sent with a 429. (default: 1)
-              --error500-rate <error500-rate>
-                                      Probability of a 500 answer. (default: 0.0)
-              --error502-rate <error502-rate>
-                                      Probability of a 502 answer. (default: 0.0)
-              --drop-rate <drop-rate> Probability of closing the connection without an answer. (default: 0.0)
-              --slow-rate <slow-rate> Probability of a slow answer. (default: 0.0)
-              --slow-seconds <slow-seconds>
-                                      Seconds a slow answer is delayed. (default: 1.0)
-              --balance <balance>     Account balance in images; submissions beyond it get 402 (default:
-                                      unlimited).
-              --forbid-model <forbid-model>
-                                      A model this account may not use (403); repeatable.
-              -h, --help              Show help information.
+                OPTIONS:
+                  --host <host>           Address to bind. (default: 127.0.0.1)
+                  --port <port>           Port to bind; 0 picks a free one. (default: 0)
+                  --key <key>             Accept only this API key (default: any non-empty bearer token).
+                  --task-seconds <task-seconds>
+                                          Seconds a task takes from submission to completion. (default: 2.0)
+                  --seed <seed>           Seed of the fault injection. (default: 0)
+                  --fail-rate <fail-rate> Probability that a task ends failed. (default: 0.0)
+                  --rate-limit-rate <rate-limit-rate>
+                                          Probability of a 429 answer. (default: 0.0)
+                  --retry-after <retry-after>
+                                          Retry-After seconds sent with a 429. (default: 1)
+                  --error500-rate <error500-rate>
+                                          Probability of a 500 answer. (default: 0.0)
+                  --error502-rate <error502-rate>
+                                          Probability of a 502 answer. (default: 0.0)
+                  --drop-rate <drop-rate> Probability of closing the connection without an answer. (default: 0.0)
+                  --slow-rate <slow-rate> Probability of a slow answer. (default: 0.0)
+                  --slow-seconds <slow-seconds>
+                                          Seconds a slow answer is delayed. (default: 1.0)
+                  --balance <balance>     Account balance in images; submissions beyond it get 402 (default:
+                                          unlimited).
+                  --forbid-model <forbid-model>
+                                          A model this account may not use (403); repeatable.
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func prune() {
         #expect(
             Self.help(AssetPipeCommand.Prune.self) == #"""
-            OVERVIEW: Remove files assetpipe wrote that the manifest no longer produces; never any other file.
+                OVERVIEW: Remove files assetpipe wrote that the manifest no longer produces; never any other file.
 
-            Only files recorded in assetpipe.lock are candidates, and only while their bytes are still what
-            assetpipe wrote. Exit codes: 0 done; 2 usage or manifest error.
+                Only files recorded in assetpipe.lock are candidates, and only while their bytes are still what
+                assetpipe wrote. Exit codes: 0 done; 2 usage or manifest error.
 
-            USAGE: assetpipe prune [<manifest>] [--dry-run] [--json]
+                USAGE: assetpipe prune [<manifest>] [--dry-run] [--json]
 
-            ARGUMENTS:
-              <manifest>              The manifest, or a folder holding assetpipe.yaml. (default:
-                                      assetpipe.yaml)
+                ARGUMENTS:
+                  <manifest>              The manifest, or a folder holding assetpipe.yaml. (default:
+                                          assetpipe.yaml)
 
-            OPTIONS:
-              --dry-run               List what would be removed; remove nothing.
-              --json                  Print the result as JSON.
-              -h, --help              Show help information.
+                OPTIONS:
+                  --dry-run               List what would be removed; remove nothing.
+                  --json                  Print the result as JSON.
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func clean() {
         #expect(
             Self.help(AssetPipeCommand.Clean.self) == #"""
-            OVERVIEW: Empty the state folder's caches (.assetpipe/raw, uploads); --all removes the journal too.
+                OVERVIEW: Empty the state folder's caches (.assetpipe/raw, uploads); --all removes the journal too.
 
-            Without the raw results, an output change needs a new (billed) generation. --all also forgets
-            submitted tasks (a build then cannot resume them) and the spend history, which it prints first.
-            Exit codes: 0 done; 2 usage or manifest error.
+                Without the raw results, an output change needs a new (billed) generation. --all also forgets
+                submitted tasks (a build then cannot resume them) and the spend history, which it prints first.
+                Exit codes: 0 done; 2 usage or manifest error.
 
-            USAGE: assetpipe clean [<manifest>] [--all] [--json]
+                USAGE: assetpipe clean [<manifest>] [--all] [--json]
 
-            ARGUMENTS:
-              <manifest>              The manifest, or a folder holding assetpipe.yaml. (default:
-                                      assetpipe.yaml)
+                ARGUMENTS:
+                  <manifest>              The manifest, or a folder holding assetpipe.yaml. (default:
+                                          assetpipe.yaml)
 
-            OPTIONS:
-              --all                   Remove the journal too.
-              --json                  Print the result as JSON.
-              -h, --help              Show help information.
+                OPTIONS:
+                  --all                   Remove the journal too.
+                  --json                  Print the result as JSON.
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func gallery() {
         #expect(
             Self.help(AssetPipeCommand.Gallery.self) == #"""
-            OVERVIEW: Write a static review page of the asset tree: every asset, what changed, what it cost.
+                OVERVIEW: Write a static review page of the asset tree: every asset, what changed, what it cost.
 
-            MANIFEST defaults to assetpipe.yaml in the current folder; a folder means <folder>/assetpipe.yaml.
-            Writes index.html and small thumbnails to DIR (default: .assetpipe/gallery beside the manifest,
-            inside the state folder, so it is never committed) and prints the path of index.html. The page is
-            self-contained (no network): open it from disk or from a CI artifact. Run it after `assetpipe
-            build`: statuses come from the last build's report, previous outputs from the state folder's
-            history.
-            Exit codes: 0 written; 1 the page could not be written; 2 usage or manifest error.
+                MANIFEST defaults to assetpipe.yaml in the current folder; a folder means <folder>/assetpipe.yaml.
+                Writes index.html and small thumbnails to DIR (default: .assetpipe/gallery beside the manifest,
+                inside the state folder, so it is never committed) and prints the path of index.html. The page is
+                self-contained (no network): open it from disk or from a CI artifact. Run it after `assetpipe
+                build`: statuses come from the last build's report, previous outputs from the state folder's
+                history.
+                Exit codes: 0 written; 1 the page could not be written; 2 usage or manifest error.
 
-            USAGE: assetpipe gallery [<manifest>] [--output <output>] [--open-changed] [--thumbnail-size \#
-            <thumbnail-size>]
+                USAGE: assetpipe gallery [<manifest>] [--output <output>] [--open-changed] [--thumbnail-size \#
+                <thumbnail-size>]
 
-            ARGUMENTS:
-              <manifest>              The manifest, or a folder holding assetpipe.yaml. (default:
-                                      assetpipe.yaml)
+                ARGUMENTS:
+                  <manifest>              The manifest, or a folder holding assetpipe.yaml. (default:
+                                          assetpipe.yaml)
 
-            OPTIONS:
-              -o, --output <output>   The folder to write index.html and thumbs/ to.
-              --open-changed          Open the page with only changed or failed assets shown (and, on a desktop
-                                      terminal, in the browser).
-              --thumbnail-size <thumbnail-size>
-                                      The longest side of a thumbnail, in pixels. (default: 256)
-              -h, --help              Show help information.
+                OPTIONS:
+                  -o, --output <output>   The folder to write index.html and thumbs/ to.
+                  --open-changed          Open the page with only changed or failed assets shown (and, on a desktop
+                                          terminal, in the browser).
+                  --thumbnail-size <thumbnail-size>
+                                          The longest side of a thumbnail, in pixels. (default: 256)
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 
     @Test func rollback() {
         #expect(
             Self.help(AssetPipeCommand.Rollback.self) == #"""
-            OVERVIEW: Put back an asset's previous outputs and lock entry after a rejected refresh.
+                OVERVIEW: Put back an asset's previous outputs and lock entry after a rejected refresh.
 
-            A build that regenerates or re-processes an asset first keeps its previous outputs and lock entry
-            in .assetpipe/history/. rollback writes them back (atomically) and updates assetpipe.lock; the
-            rejected state is kept in turn, so a second rollback undoes the first. Revert the manifest change
-            too, or the next build makes the asset again.
-            Exit codes: 0 rolled back; 1 an asset has no previous state (nothing is changed) or a file could
-            not be restored; 2 usage error, or a build of the manifest is running.
+                A build that regenerates or re-processes an asset first keeps its previous outputs and lock entry
+                in .assetpipe/history/. rollback writes them back (atomically) and updates assetpipe.lock; the
+                rejected state is kept in turn, so a second rollback undoes the first. Revert the manifest change
+                too, or the next build makes the asset again.
+                Exit codes: 0 rolled back; 1 an asset has no previous state (nothing is changed) or a file could
+                not be restored; 2 usage error, or a build of the manifest is running.
 
-            USAGE: assetpipe rollback [--manifest <manifest>] [<names> ...]
+                USAGE: assetpipe rollback [--manifest <manifest>] [<names> ...]
 
-            ARGUMENTS:
-              <names>                 The asset names to roll back (as in the manifest, e.g. icons/bottle).
+                ARGUMENTS:
+                  <names>                 The asset names to roll back (as in the manifest, e.g. icons/bottle).
 
-            OPTIONS:
-              --manifest <manifest>   The manifest, or a folder holding assetpipe.yaml. (default:
-                                      assetpipe.yaml)
-              -h, --help              Show help information.
+                OPTIONS:
+                  --manifest <manifest>   The manifest, or a folder holding assetpipe.yaml. (default:
+                                          assetpipe.yaml)
+                  -h, --help              Show help information.
 
-            """#)
+                """#
+        )
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// `assetpipe build`, `prune` and `clean` as a user runs them: exit codes, stdout, stderr.
 @Suite(.requires(.assetpipeBinary)) struct BuildCLITests {
@@ -64,7 +64,9 @@ import TestSupport
         #expect(dry.stdout.contains("generate"))
         #expect(try await AssetpipeBinary.run(["build", dir, "--check"], environment: Self.noKey).exitCode == 1)
 
-        let first = try await AssetpipeBinary.run(["build", dir, "--simulator", "--json", "--simulator-task-seconds", "0.3"])
+        let first = try await AssetpipeBinary.run([
+            "build", dir, "--simulator", "--json", "--simulator-task-seconds", "0.3",
+        ])
         #expect(first.exitCode == 0, "\(first)")
         let report = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any]
         #expect(report?["built"] as? Int == 2)
@@ -143,12 +145,23 @@ import TestSupport
         #expect(whole.exitCode == 0, "\(whole)")
 
         let build = try await KilledBuild.run(
-            project: killed, baseURL: baseURL, marker: " submitted", count: 2, limit: .seconds(6))
+            project: killed,
+            baseURL: baseURL,
+            marker: " submitted",
+            count: 2,
+            limit: .seconds(6)
+        )
         let killedLog = build.stderr
 
-        var resumed = try await AssetpipeBinary.run(["build", killed, "--base-url", baseURL, "--json"], environment: env)
+        var resumed = try await AssetpipeBinary.run(
+            ["build", killed, "--base-url", baseURL, "--json"],
+            environment: env
+        )
         if resumed.exitCode == 1 && resumed.stdout.contains("outcome-unknown") {
-            resumed = try await AssetpipeBinary.run(["build", killed, "--base-url", baseURL, "--json"], environment: env)
+            resumed = try await AssetpipeBinary.run(
+                ["build", killed, "--base-url", baseURL, "--json"],
+                environment: env
+            )
         }
         #expect(resumed.exitCode == 0, "\(resumed)")
         #expect(build.wasKilled, "the build finished before it was killed")
@@ -156,7 +169,8 @@ import TestSupport
 
         // Each task id the killed build was given is the one its asset ends with: polled, never resubmitted.
         let lock = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: killed + "/assetpipe.lock")))
+            with: Data(contentsOf: URL(fileURLWithPath: killed + "/assetpipe.lock"))
+        )
         let assets = (lock as? [String: Any])?["assets"] as? [String: [String: Any]] ?? [:]
         for line in killedLog.split(separator: "\n") where line.hasSuffix(" submitted") {
             let parts = line.split(separator: " ")  // [t] name: task ID submitted
@@ -197,7 +211,8 @@ import TestSupport
                 prompt: p
                 quality: low
                 references: [\(reference)]
-            """ + (mask.map { "\n    mask: \($0)\n" } ?? "\n"))
+            """ + (mask.map { "\n    mask: \($0)\n" } ?? "\n")
+        )
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let png = try ImageEncoder.png(RGBAImage(width: 16, height: 16, fill: RGBA8(r: 9, g: 8, b: 7)))
         FileManager.default.createFile(atPath: dir + "/ref.png", contents: Data(png))

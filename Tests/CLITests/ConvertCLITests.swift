@@ -1,8 +1,8 @@
 import AssetpipeBasics
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// `assetpipe convert`, run as a subprocess; plus the peak-memory check on a big image.
 @Suite(.requires(.assetpipeBinary))
@@ -32,12 +32,16 @@ struct ConvertCLITests {
         let opaque = RGBAImage(width: 8, height: 8, fill: RGBA8(r: 1, g: 2, b: 3, a: 255))
         try AtomicFile.write(ImageEncoder.png(image), to: dir + "/clear.png")
         try AtomicFile.write(ImageEncoder.png(opaque), to: dir + "/solid.png")
-        let refused = try await AssetpipeBinary.run(["convert", dir + "/clear.png", dir + "/solid.png", "--out", dir, "--format", "jpeg"])
+        let refused = try await AssetpipeBinary.run([
+            "convert", dir + "/clear.png", dir + "/solid.png", "--out", dir, "--format", "jpeg",
+        ])
         #expect(refused.exitCode == 1, "\(refused)")
         #expect(refused.stderr.contains("--flatten '#ffffff'"), "\(refused)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/clear.jpg"))
         #expect(FileManager.default.fileExists(atPath: dir + "/solid.jpg"))  // the other file still converted
-        let flattened = try await AssetpipeBinary.run(["convert", dir + "/clear.png", "--out", dir, "--format", "jpeg", "--flatten", "#ff0000"])
+        let flattened = try await AssetpipeBinary.run([
+            "convert", dir + "/clear.png", "--out", dir, "--format", "jpeg", "--flatten", "#ff0000",
+        ])
         #expect(flattened.exitCode == 0, "\(flattened)")
         let decoded = try ImageDecoder.decode(.file(dir + "/clear.jpg"))
         #expect(decoded[4, 4].r > 240 && decoded[4, 4].g < 15)
@@ -45,7 +49,10 @@ struct ConvertCLITests {
 
     @Test func usageErrors() async throws {
         #expect(try await AssetpipeBinary.run(["convert", "a.png"]).exitCode == 2)  // no --out
-        #expect(try await AssetpipeBinary.run(["convert", "a.png", "--out", "/tmp/x", "--width", "3", "--scale", "2"]).exitCode == 2)
+        #expect(
+            try await AssetpipeBinary.run(["convert", "a.png", "--out", "/tmp/x", "--width", "3", "--scale", "2"])
+                .exitCode == 2
+        )
         #expect(try await AssetpipeBinary.run(["convert", "a.png", "--out", "/tmp/x", "--quality", "0"]).exitCode == 2)
         let badColor = try await AssetpipeBinary.run(["convert", "a.png", "--out", "/tmp/x", "--flatten", "white-ish"])
         #expect(badColor.exitCode == 2 && badColor.stderr.contains("#ffffff"))
@@ -63,7 +70,11 @@ struct ConvertCLITests {
         // Seconds of CPU: drawn on a thread of its own, not on one of the pool's threads other tests' servers need.
         try await offThePool {
             let writer = try ImageRowWriter(
-                png: PNGEncodeOptions(level: 1, filter: .none), width: side, height: side, path: big)
+                png: PNGEncodeOptions(level: 1, filter: .none),
+                width: side,
+                height: side,
+                path: big
+            )
             var row = [UInt8](repeating: 0, count: side * 4)
             for y in 0..<side {
                 for x in stride(from: 0, to: side, by: 1) {
@@ -78,15 +89,26 @@ struct ConvertCLITests {
             try writer.finish()
         }
 
-        let inspect = try await AssetpipeBinary.run(["inspect", "--json", "--transparency", big], timeout: .seconds(240))
+        let inspect = try await AssetpipeBinary.run(
+            ["inspect", "--json", "--transparency", big],
+            timeout: .seconds(240)
+        )
         #expect(inspect.exitCode == 0, "\(inspect)")
         #expect(inspect.stdout.contains("\"opaque\" : false"))
-        #expect(inspect.peakRSSMegabytes > 0 && inspect.peakRSSMegabytes < 100, "inspect --transparency peak \(inspect.peakRSSMegabytes) MB")
+        #expect(
+            inspect.peakRSSMegabytes > 0 && inspect.peakRSSMegabytes < 100,
+            "inspect --transparency peak \(inspect.peakRSSMegabytes) MB"
+        )
 
         let convert = try await AssetpipeBinary.run(
-            ["convert", big, "--out", dir + "/out", "--format", "jpeg", "--flatten", "#ffffff"], timeout: .seconds(240))
+            ["convert", big, "--out", dir + "/out", "--format", "jpeg", "--flatten", "#ffffff"],
+            timeout: .seconds(240)
+        )
         #expect(convert.exitCode == 0, "\(convert)")
-        #expect(convert.peakRSSMegabytes > 0 && convert.peakRSSMegabytes < 100, "convert peak \(convert.peakRSSMegabytes) MB")
+        #expect(
+            convert.peakRSSMegabytes > 0 && convert.peakRSSMegabytes < 100,
+            "convert peak \(convert.peakRSSMegabytes) MB"
+        )
         let info = try ImageProbe.probe(.file(dir + "/out/big.jpg"))
         #expect(info.width == side && info.height == side)
     }

@@ -1,8 +1,8 @@
 import AssetpipeBasics
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -42,7 +42,9 @@ import FoundationNetworking
             let url = URL(string: baseURL + "/_simulator/stats")!
             let data: Data = try await withCheckedThrowingContinuation { continuation in
                 URLSession.shared.dataTask(with: url) { data, _, error in
-                    if let data { continuation.resume(returning: data) } else {
+                    if let data {
+                        continuation.resume(returning: data)
+                    } else {
                         continuation.resume(throwing: error ?? CrashTestError("no stats"))
                     }
                 }.resume()
@@ -62,12 +64,18 @@ import FoundationNetworking
 
     /// `assetpipe build` running in the background, its stderr in a file (plain event lines: no terminal).
     static func startBuild(
-        _ dir: String, baseURL: String, jobs: Int = 2, key: String = "test-key", extra: [String: String] = [:]
+        _ dir: String,
+        baseURL: String,
+        jobs: Int = 2,
+        key: String = "test-key",
+        extra: [String: String] = [:]
     ) throws -> ChildProcess {
         var environment: [String: String?] = ["APIMART_API_KEY": key, "APIMART_BASE_URL": nil]
         for (k, v) in extra { environment[k] = v }
         return try AssetpipeBinary.start(
-            ["build", dir, "--base-url", baseURL, "--jobs", "\(jobs)"], environment: environment)
+            ["build", dir, "--base-url", baseURL, "--jobs", "\(jobs)"],
+            environment: environment
+        )
     }
 
     struct CrashTestError: Error, CustomStringConvertible {
@@ -141,8 +149,13 @@ import FoundationNetworking
             ("sources/ref.png", "masks/ref.png", 90, 60, false), ("sources/ref2.jpg", "masks/ref2.png", 60, 90, true),
         ] {
             var image = RGBAImage(width: w, height: h, fill: RGBA8(r: 40, g: 120, b: 60, a: 255))
-            for y in 0..<h { for x in 0..<w where (x / 7 + y / 5) % 2 == 0 { image[x, y] = RGBA8(r: 200, g: 60, b: 90, a: 255) } }
-            try AtomicFile.write(jpeg ? try ImageEncoder.jpeg(image) : try ImageEncoder.png(image), to: dir + "/" + name)
+            for y in 0..<h {
+                for x in 0..<w where (x / 7 + y / 5) % 2 == 0 { image[x, y] = RGBA8(r: 200, g: 60, b: 90, a: 255) }
+            }
+            try AtomicFile.write(
+                jpeg ? try ImageEncoder.jpeg(image) : try ImageEncoder.png(image),
+                to: dir + "/" + name
+            )
             var mask = RGBAImage(width: w, height: h, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
             for y in 0..<(h / 2) { for x in 0..<w { mask[x, y] = RGBA8(r: 0, g: 0, b: 0, a: 0) } }
             try AtomicFile.write(try ImageEncoder.png(mask), to: dir + "/" + maskName)
@@ -216,8 +229,10 @@ import FoundationNetworking
         var runs: [ChildProcess.Outcome] = []
         for _ in 0..<tries {
             let r = try await AssetpipeBinary.run(
-                ["build", dir, "--base-url", baseURL, "--json", "--jobs", "3"], environment: env(),
-                timeout: .seconds(120))
+                ["build", dir, "--base-url", baseURL, "--json", "--jobs", "3"],
+                environment: env(),
+                timeout: .seconds(120)
+            )
             runs.append(r)
             if r.exitCode != 1 { break }
         }
@@ -252,7 +267,10 @@ import FoundationNetworking
         defer { sim.child.kill() }
         let reference = try Self.project()
         defer { try? FileManager.default.removeItem(atPath: reference) }
-        let whole = try await AssetpipeBinary.run(["build", reference, "--base-url", sim.baseURL], environment: Self.env())
+        let whole = try await AssetpipeBinary.run(
+            ["build", reference, "--base-url", sim.baseURL],
+            environment: Self.env()
+        )
         try #require(whole.exitCode == 0, "\(whole)")
         let expectedTree = Self.tree(reference)
         let expectedLock = try Self.comparableLock(reference)
@@ -263,26 +281,35 @@ import FoundationNetworking
         for point in Self.crashPoints {
             figures.append(
                 try await Self.crashAndResume(
-                    point.label, sim: sim, expectedTree: expectedTree, expectedLock: expectedLock
+                    point.label,
+                    sim: sim,
+                    expectedTree: expectedTree,
+                    expectedLock: expectedLock
                 ) { build in
                     let reached = try await build.waitForStderr(point.marker, count: point.count)
                     if point.delayMs > 0 { try await Task.sleep(for: .milliseconds(point.delayMs)) }
                     guard reached else { return false }
                     return await build.killNow()
-                })
+                }
+            )
         }
         // Windows too short to hit by timing: the build kills itself there (ASSETPIPE_TEST_KILL_AT, see
         // Sources/AssetPipeline/TestKillHook.swift).
-        for (step, n) in [("raw-written", 1), ("raw-written", 4), ("output-written", 1), ("output-written", 5),
-            ("lock-write", 1), ("lock-write", 4)]
-        {
+        for (step, n) in [
+            ("raw-written", 1), ("raw-written", 4), ("output-written", 1), ("output-written", 5),
+            ("lock-write", 1), ("lock-write", 4),
+        ] {
             figures.append(
                 try await Self.crashAndResume(
-                    "hook \(step):\(n)", sim: sim, expectedTree: expectedTree, expectedLock: expectedLock,
+                    "hook \(step):\(n)",
+                    sim: sim,
+                    expectedTree: expectedTree,
+                    expectedLock: expectedLock,
                     extra: ["ASSETPIPE_TEST_KILL_AT": "\(step):\(n)"]
                 ) { build in
                     await build.exit().wasKilledBySignal
-                })
+                }
+            )
         }
         print("crash points:\n  " + figures.joined(separator: "\n  "))
     }
@@ -290,8 +317,12 @@ import FoundationNetworking
     /// One kill and resume: a fresh project, a build killed by `kill` (true when it really was), then builds until
     /// one exits 0; checks submissions, the tree, the lock and the audit. Returns a line of figures.
     static func crashAndResume(
-        _ label: String, sim: SimulatorProcess, expectedTree: [String: Data], expectedLock: NSDictionary,
-        extra: [String: String] = [:], kill: (ChildProcess) async throws -> Bool
+        _ label: String,
+        sim: SimulatorProcess,
+        expectedTree: [String: Data],
+        expectedLock: NSDictionary,
+        extra: [String: String] = [:],
+        kill: (ChildProcess) async throws -> Bool
     ) async throws -> String {
         let dir = try Self.project()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -320,7 +351,8 @@ import FoundationNetworking
         // A further build is up to date and costs nothing.
         let check = try await AssetpipeBinary.run(["build", dir, "--check"], environment: Self.env())
         #expect(check.exitCode == 0, "\(label): \(check)")
-        return "\(label): \(doneBeforeKill) assets done before the kill, \(runs.count) resume run(s), \(submitted) submissions, \(unknown) outcome-unknown"
+        return
+            "\(label): \(doneBeforeKill) assets done before the kill, \(runs.count) resume run(s), \(submitted) submissions, \(unknown) outcome-unknown"
     }
 
     /// Killed after the submit left and before its answer: the journal holds the intent without a task id; the
@@ -343,7 +375,10 @@ import FoundationNetworking
         #expect(seen, "the submit never reached the simulator")
         #expect(await build.killNow(), "the build ended before the kill")
 
-        let second = try await AssetpipeBinary.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        let second = try await AssetpipeBinary.run(
+            ["build", dir, "--base-url", sim.baseURL, "--json"],
+            environment: Self.env()
+        )
         #expect(second.exitCode == 1, "\(second)")
         #expect(second.stdout.contains("\"errorCode\" : \"outcome-unknown\""), "\(second)")
         #expect(second.stdout.contains("may have been billed"), "\(second)")
@@ -351,9 +386,15 @@ import FoundationNetworking
         let lock = try String(contentsOfFile: dir + "/assetpipe.lock", encoding: .utf8)
         #expect(lock.contains("outcomeUnknown"), "\(lock)")
 
-        let third = try await AssetpipeBinary.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        let third = try await AssetpipeBinary.run(
+            ["build", dir, "--base-url", sim.baseURL, "--json"],
+            environment: Self.env()
+        )
         #expect(third.exitCode == 0, "\(third)")
-        #expect(third.stdout.contains("may have been billed"), "the retry does not say the earlier attempt may have been billed")
+        #expect(
+            third.stdout.contains("may have been billed"),
+            "the retry does not say the earlier attempt may have been billed"
+        )
         #expect(try await sim.submitRequests() == 2)
         #expect(try await sim.submissions() == 2)
         #expect(!(try String(contentsOfFile: dir + "/assetpipe.lock", encoding: .utf8)).contains("outcomeUnknown"))
@@ -407,11 +448,17 @@ import FoundationNetworking
             if i >= 2 { text += "      - format: png\n        level: 0\n" }
         }
         let dir = try Self.project(text, in: mountPoint)
-        let full = try await AssetpipeBinary.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        let full = try await AssetpipeBinary.run(
+            ["build", dir, "--base-url", sim.baseURL, "--json"],
+            environment: Self.env()
+        )
         #expect(full.exitCode == 1 || full.exitCode == 2, "\(full)")
         #expect(full.exitCode < 128, "crashed: \(full)")
         let said = full.stdout + full.stderr
-        #expect(said.contains("No space left") || said.contains("space"), "the error does not say the disk is full: \(full)")
+        #expect(
+            said.contains("No space left") || said.contains("space"),
+            "the error does not say the disk is full: \(full)"
+        )
         if FileManager.default.fileExists(atPath: dir + "/assetpipe.lock") { try Self.audit(dir, expectComplete: true) }
         for rel in (try? FileManager.default.subpathsOfDirectory(atPath: dir)) ?? [] {
             #expect(!rel.contains(".tmp-"), "temporary leftover \(rel) after a full disk")
@@ -420,13 +467,20 @@ import FoundationNetworking
 
         // Room again.
         #expect(await Self.mount(["-o", "remount,size=64m", mountPoint])?.exitCode == 0)
-        let again = try await AssetpipeBinary.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        let again = try await AssetpipeBinary.run(
+            ["build", dir, "--base-url", sim.baseURL, "--json"],
+            environment: Self.env()
+        )
         #expect(again.exitCode == 0, "\(again)")
         try Self.audit(dir)
         let resubmitted = try await sim.submissions() - submittedFull
-        let upToDateOrReprocessed = Self.count(again.stdout, "\"status\" : \"up-to-date\"") + Self.count(again.stdout, "\"status\" : \"re-processed\"")
+        let upToDateOrReprocessed =
+            Self.count(again.stdout, "\"status\" : \"up-to-date\"")
+            + Self.count(again.stdout, "\"status\" : \"re-processed\"")
         #expect(resubmitted + upToDateOrReprocessed <= 4, "\(resubmitted) resubmitted: \(again.stdout)")
-        print("disk full: first build exit \(full.exitCode), \(submittedFull) submissions; then \(resubmitted) more to complete")
+        print(
+            "disk full: first build exit \(full.exitCode), \(submittedFull) submissions; then \(resubmitted) more to complete"
+        )
     }
 
     /// An output folder that cannot be written: a clear error naming the file, exit 1, no partial file; once
@@ -450,20 +504,28 @@ import FoundationNetworking
         let submitted = try await Self.run(
             {
                 let r = try await AssetpipeBinary.run(
-                    ["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+                    ["build", dir, "--base-url", sim.baseURL, "--json"],
+                    environment: Self.env()
+                )
                 #expect(r.exitCode == 1, "\(r)")
                 #expect(r.stdout.contains("cannot write generated/"), "the error does not name the file: \(r)")
                 #expect(
-                    r.stdout.contains("Read-only") || r.stdout.contains("ermission"), "the error does not say why: \(r)")
+                    r.stdout.contains("Read-only") || r.stdout.contains("ermission"),
+                    "the error does not say why: \(r)"
+                )
                 #expect(Self.tree(dir).isEmpty)
                 return try await sim.submissions()
             },
             then: {
                 if Self.isRoot { await Self.unmount(generated) } else { chmod(generated, 0o755) }
-            })
+            }
+        )
         #expect(submitted == 6)
 
-        let again = try await AssetpipeBinary.run(["build", dir, "--base-url", sim.baseURL, "--json"], environment: Self.env())
+        let again = try await AssetpipeBinary.run(
+            ["build", dir, "--base-url", sim.baseURL, "--json"],
+            environment: Self.env()
+        )
         #expect(again.exitCode == 0, "\(again)")
         #expect(try await sim.submissions() == submitted, "the results were downloaded, yet submitted again")
         try Self.audit(dir)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A project folder with a text-to-image manifest, built with `assetpipe build --simulator`.
 struct GalleryCLIProject {
@@ -15,26 +15,28 @@ struct GalleryCLIProject {
 
     func write(prompt: String) throws {
         try """
-            output: generated
-            assets:
-              - name: icons/bottle
-                prompt: \(prompt)
-                background: transparent
-                outputs:
-                  - format: png
-                  - format: png
-                    width: 32
-              - name: posters/sea
-                prompt: A poster of the sea
-                outputs:
-                  - format: jpeg
-            """.write(toFile: directory + "/assetpipe.yaml", atomically: true, encoding: .utf8)
+        output: generated
+        assets:
+          - name: icons/bottle
+            prompt: \(prompt)
+            background: transparent
+            outputs:
+              - format: png
+              - format: png
+                width: 32
+          - name: posters/sea
+            prompt: A poster of the sea
+            outputs:
+              - format: jpeg
+        """.write(toFile: directory + "/assetpipe.yaml", atomically: true, encoding: .utf8)
     }
 
     func build() async throws -> ChildProcess.Outcome {
         try await AssetpipeBinary.run(
-            ["build", "--simulator", "--simulator-task-seconds", "0.1"], environment: ["APIMART_API_KEY": nil],
-            currentDirectory: directory)
+            ["build", "--simulator", "--simulator-task-seconds", "0.1"],
+            environment: ["APIMART_API_KEY": nil],
+            currentDirectory: directory
+        )
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }

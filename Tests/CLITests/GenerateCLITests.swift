@@ -1,8 +1,8 @@
 import AssetpipeBasics
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// `assetpipe generate` as a user runs it: the built binary as a subprocess.
 @Suite("assetpipe generate", .requires(.assetpipeBinary))
@@ -10,7 +10,10 @@ struct GenerateCLITests {
     static let key = "sk-CLI-do-not-leak-4b9e1d77"
 
     /// Runs the binary with a clean environment (no APIMART_* unless given).
-    static func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws
+    static func run(
+        _ arguments: [String],
+        environment extra: [String: String] = [:]
+    ) async throws
         -> ChildProcess.Outcome
     {
         var environment: [String: String?] = [:]
@@ -59,7 +62,9 @@ struct GenerateCLITests {
         let reference = dir + "/ref.png"
         let mask = dir + "/mask.png"
         try AtomicFile.write(
-            try ImageEncoder.png(RGBAImage(width: 200, height: 300, fill: RGBA8(r: 90, g: 90, b: 200))), to: reference)
+            try ImageEncoder.png(RGBAImage(width: 200, height: 300, fill: RGBA8(r: 90, g: 90, b: 200))),
+            to: reference
+        )
         var m = RGBAImage(width: 200, height: 300, fill: RGBA8(r: 0, g: 0, b: 0, a: 255))
         for y in 0..<150 { for x in 0..<200 { m[x, y] = RGBA8(r: 0, g: 0, b: 0, a: 0) } }
         try AtomicFile.write(try ImageEncoder.png(m), to: mask)
@@ -92,10 +97,14 @@ struct GenerateCLITests {
         let dir = try Self.folder()
         let reference = dir + "/ref.png"
         try AtomicFile.write(
-            try ImageEncoder.png(RGBAImage(width: 64, height: 64, fill: RGBA8(r: 1, g: 2, b: 3))), to: reference)
+            try ImageEncoder.png(RGBAImage(width: 64, height: 64, fill: RGBA8(r: 1, g: 2, b: 3))),
+            to: reference
+        )
         let mask = dir + "/mask.jpg"
         try AtomicFile.write(
-            try ImageEncoder.jpeg(RGBAImage(width: 64, height: 64, fill: RGBA8(r: 1, g: 2, b: 3))), to: mask)
+            try ImageEncoder.jpeg(RGBAImage(width: 64, height: 64, fill: RGBA8(r: 1, g: 2, b: 3))),
+            to: mask
+        )
         let run = try await Self.run([
             "generate", "--prompt", "p", "--simulator", "--image", reference, "--mask", mask, "--out", dir,
         ])
@@ -110,11 +119,14 @@ struct GenerateCLITests {
         let dir = try Self.folder()
         let reference = dir + "/ref.png"
         try AtomicFile.write(
-            try ImageEncoder.png(RGBAImage(width: 64, height: 64, fill: RGBA8(r: 1, g: 2, b: 3))), to: reference)
+            try ImageEncoder.png(RGBAImage(width: 64, height: 64, fill: RGBA8(r: 1, g: 2, b: 3))),
+            to: reference
+        )
         let images = flag == "--image" ? ["--image", dir + "/nothere.png"] : ["--image", reference]
         let mask = flag == "--mask" ? ["--mask", dir + "/nothere.png"] : []
         let run = try await Self.run(
-            ["generate", "--prompt", "p", "--simulator", "--out", dir] + images + mask)
+            ["generate", "--prompt", "p", "--simulator", "--out", dir] + images + mask
+        )
         #expect(run.exitCode == 1, "\(run.stderr)")
         #expect(run.stderr.contains("nothere.png"), "\(run.stderr)")
     }
@@ -135,7 +147,8 @@ struct GenerateCLITests {
         for json in [false, true] {
             let run = try await Self.run(
                 ["generate", "--prompt", "p", "--out", Self.folder()] + (json ? ["--json"] : []),
-                environment: ["APIMART_API_KEY": Self.key, "APIMART_BASE_URL": simulator.baseURL])
+                environment: ["APIMART_API_KEY": Self.key, "APIMART_BASE_URL": simulator.baseURL]
+            )
             #expect(run.exitCode == 3, "\(run.stderr)")
             #expect(run.stderr.contains("APIMART_API_KEY"))
             Self.expectNoKey(run)
@@ -148,7 +161,8 @@ struct GenerateCLITests {
         let out = try Self.folder()
         let run = try await Self.run(
             ["generate", "--prompt", "p", "--out", out, "--json"],
-            environment: ["APIMART_API_KEY": Self.key, "APIMART_BASE_URL": simulator.baseURL])
+            environment: ["APIMART_API_KEY": Self.key, "APIMART_BASE_URL": simulator.baseURL]
+        )
         #expect(run.exitCode == 0, "\(run.stderr)")
         Self.expectNoKey(run)
         for name in try FileManager.default.contentsOfDirectory(atPath: out) {
@@ -162,7 +176,8 @@ struct GenerateCLITests {
         defer { simulator.process.kill() }
         let run = try await Self.run(
             ["generate", "--prompt", "p", "--out", Self.folder(), "--deadline", "1"],
-            environment: ["APIMART_API_KEY": Self.key, "APIMART_BASE_URL": simulator.baseURL])
+            environment: ["APIMART_API_KEY": Self.key, "APIMART_BASE_URL": simulator.baseURL]
+        )
         #expect(run.exitCode == 1, "\(run.stderr)")
         #expect(run.stderr.contains("did not finish"))
         Self.expectNoKey(run)

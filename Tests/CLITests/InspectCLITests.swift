@@ -1,8 +1,8 @@
 import AssetpipeBasics
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// `assetpipe inspect`, run as a subprocess.
 @Suite(.requires(.assetpipeBinary))
@@ -116,7 +116,9 @@ struct InspectCLITests {
     @Test func earlyExitAnswersOpaqueOnly() async throws {
         let f = try Self.fixtures()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
-        let result = try await AssetpipeBinary.run(["inspect", "--json", "--transparency", "--early-exit", f.alpha, f.png])
+        let result = try await AssetpipeBinary.run([
+            "inspect", "--json", "--transparency", "--early-exit", f.alpha, f.png,
+        ])
         #expect(result.exitCode == 0, "\(result)")
         let objects = try Self.jsonArray(result.stdout)
         #expect(objects[0]["opaque"] as? Bool == false)
@@ -137,7 +139,9 @@ struct InspectCLITests {
 
 /// Tiny PNG byte builders for CLI fixtures.
 enum CLIPNG {
-    static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+    static func be32(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
+    }
 
     static func crc32(_ bytes: [UInt8]) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF

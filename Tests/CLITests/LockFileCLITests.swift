@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 13 item 7, a lost lock costs nothing, with real processes against `assetpipe simulator` (its counters
 /// read over `GET /_simulator/stats`): a deleted lock is rebuilt from the journal, the raw results and the
@@ -51,7 +51,11 @@ import TestSupport
         await simulator.stop()
     }
 
-    static func build(_ dir: String, _ simulator: SimulatorProcess, _ extra: [String] = []) async throws
+    static func build(
+        _ dir: String,
+        _ simulator: SimulatorProcess,
+        _ extra: [String] = []
+    ) async throws
         -> ChildProcess.Outcome
     {
         try await AssetpipeBinary.run(["build", dir, "--base-url", simulator.baseURL] + extra, environment: env)
@@ -156,9 +160,11 @@ import TestSupport
                 let downgrade = try await ChildProcess.run(
                     sqlite,
                     [
-                        journal, "DROP TRIGGER attempts_completed_at; ALTER TABLE attempts DROP COLUMN completed_at; "
+                        journal,
+                        "DROP TRIGGER attempts_completed_at; ALTER TABLE attempts DROP COLUMN completed_at; "
                             + "PRAGMA user_version = 0;",
-                    ])
+                    ]
+                )
                 #expect(downgrade.exitCode == 0, "\(downgrade)")
             }
 

@@ -1,7 +1,7 @@
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// `assetpipe mask ...` end to end: the real binary as a subprocess (TestSupport's AssetpipeBinary.run), real files made with the codec.
 @Suite("mask CLI", .requires(.assetpipeBinary))
@@ -49,7 +49,10 @@ struct MaskCLITests {
 
     @Test func checkValidHumanAndJSON() async throws {
         let ref = write(Fixtures.png(Fixtures.photo(64, 48)), "ref.png")
-        let m = write(Fixtures.png(Fixtures.mask(64, 48, editable: PixelRect(x: 4, y: 4, width: 8, height: 8))), "mask.png")
+        let m = write(
+            Fixtures.png(Fixtures.mask(64, 48, editable: PixelRect(x: 4, y: 4, width: 8, height: 8))),
+            "mask.png"
+        )
         let human = try await run("mask", "check", m, "--reference", ref)
         #expect(human.status == 0, "\(human.stdout)\(human.stderr)")
         #expect(human.stdout.contains("OK"))
@@ -61,7 +64,8 @@ struct MaskCLITests {
         #expect(
             Set(object.keys) == [
                 "valid", "problems", "warnings", "editableFraction", "editableBounds", "mask", "reference",
-            ])
+            ]
+        )
         #expect(object["valid"] as? Bool == true)
         let bounds = try #require(object["editableBounds"] as? [String: Int])
         #expect(bounds == ["x": 4, "y": 4, "width": 8, "height": 8])
@@ -87,7 +91,10 @@ struct MaskCLITests {
 
     @Test func checkSizeMismatchAndNotPNG() async throws {
         let ref = write(Fixtures.png(Fixtures.photo(64, 48)), "ref.png")
-        let small = write(Fixtures.png(Fixtures.mask(32, 24, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))), "small.png")
+        let small = write(
+            Fixtures.png(Fixtures.mask(32, 24, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))),
+            "small.png"
+        )
         let r = try await run("mask", "check", small, "--reference", ref)
         #expect(r.status == 1)
         #expect(r.stdout.contains("size-mismatch"))
@@ -112,7 +119,8 @@ struct MaskCLITests {
             ("rgb.png", try rgbPNG(blackWhite), "--edit white", (x: 10, y: 10)),
             // size-mismatch: the editable corner (0..<4, scaled ×2) stays editable
             (
-                "small.png", Fixtures.png(Fixtures.mask(32, 24, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))), "--fit stretch",
+                "small.png", Fixtures.png(Fixtures.mask(32, 24, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))),
+                "--fit stretch",
                 (2, 2)
             ),
         ]
@@ -123,7 +131,8 @@ struct MaskCLITests {
             let line = try #require(
                 refused.stdout.split(separator: "\n").first {
                     $0.contains("assetpipe mask make") && $0.contains(marker)
-                })
+                }
+            )
             var words = line.split(separator: "#")[0].split(separator: " ").map(String.init)
             #expect(words.removeFirst() == "assetpipe")
             let fixed = try #require(words.last)
@@ -166,7 +175,10 @@ struct MaskCLITests {
         #expect(check.status == 0, "\(check.stdout)")
         let warnings = try #require(check.json?["warnings"] as? [[String: String]])
         #expect(warnings.map { $0["code"] } == ["reference-rotated"])
-        let stored = write(Fixtures.png(Fixtures.mask(40, 20, editable: PixelRect(x: 0, y: 0, width: 2, height: 2))), "stored.png")
+        let stored = write(
+            Fixtures.png(Fixtures.mask(40, 20, editable: PixelRect(x: 0, y: 0, width: 2, height: 2))),
+            "stored.png"
+        )
         let refused = try await run("mask", "check", stored, "--reference", ref)
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("size-mismatch"))
@@ -184,20 +196,37 @@ struct MaskCLITests {
     @Test(arguments: [
         (["check", "missing.png", "--reference", "ref.png"], "mask missing.png: no such file"),
         (["check", "ref.png", "--reference", "missing.png"], "reference missing.png: no such file"),
-        (["make", "--reference", "missing.png", "-o", "m.png", "--rect", "0,0,1,1"],
-         "reference missing.png: no such file"),
-        (["make", "--reference", "ref.png", "-o", "m.png", "--from", "missing.png", "--edit", "white"],
-         "--from missing.png: no such file"),
-        (["preview", "--reference", "ref.png", "--mask", "missing.png", "-o", "p.png"],
-         "mask missing.png: no such file"),
-        (["fit", "--reference", "missing.png", "--mode", "crop", "-o", "f.png"], "reference missing.png: no such file"),
-        (["fit", "--reference", "ref.png", "--mask", "missing.png", "--mask-out", "n.png", "--mode", "crop",
-          "-o", "f.png"],
-         "mask missing.png: no such file"),
-        (["diff", "--reference", "ref.png", "--mask", "ref.png", "--result", "missing.png"],
-         "result missing.png: no such file"),
-        (["composite", "--reference", "ref.png", "--mask", "missing.png", "--result", "ref.png", "-o", "c.png"],
-         "mask missing.png: no such file"),
+        (
+            ["make", "--reference", "missing.png", "-o", "m.png", "--rect", "0,0,1,1"],
+            "reference missing.png: no such file"
+        ),
+        (
+            ["make", "--reference", "ref.png", "-o", "m.png", "--from", "missing.png", "--edit", "white"],
+            "--from missing.png: no such file"
+        ),
+        (
+            ["preview", "--reference", "ref.png", "--mask", "missing.png", "-o", "p.png"],
+            "mask missing.png: no such file"
+        ),
+        (
+            ["fit", "--reference", "missing.png", "--mode", "crop", "-o", "f.png"],
+            "reference missing.png: no such file"
+        ),
+        (
+            [
+                "fit", "--reference", "ref.png", "--mask", "missing.png", "--mask-out", "n.png", "--mode", "crop",
+                "-o", "f.png",
+            ],
+            "mask missing.png: no such file"
+        ),
+        (
+            ["diff", "--reference", "ref.png", "--mask", "ref.png", "--result", "missing.png"],
+            "result missing.png: no such file"
+        ),
+        (
+            ["composite", "--reference", "ref.png", "--mask", "missing.png", "--result", "ref.png", "-o", "c.png"],
+            "mask missing.png: no such file"
+        ),
     ])
     func missingFileExitsOneWithoutUsage(_ arguments: [String], _ message: String) async throws {
         write(Fixtures.png(Fixtures.photo(16, 16)), "ref.png")
@@ -212,9 +241,25 @@ struct MaskCLITests {
     @Test func makeShapesWithPreviewPassesCheck() async throws {
         let ref = write(Fixtures.png(Fixtures.photo(80, 60)), "ref.png")
         let r = try await run(
-            "mask", "make", "--reference", ref, "-o", path("m.png"), "--rect", "10,10,20,10", "--ellipse",
+            "mask",
+            "make",
+            "--reference",
+            ref,
+            "-o",
+            path("m.png"),
+            "--rect",
+            "10,10,20,10",
+            "--ellipse",
             "75%,50%,10%,20%",
-            "--polygon", "0,50,10,60,0,60", "--grow", "1", "--feather", "2", "--preview", path("p.png"))
+            "--polygon",
+            "0,50,10,60,0,60",
+            "--grow",
+            "1",
+            "--feather",
+            "2",
+            "--preview",
+            path("p.png")
+        )
         #expect(r.status == 0, "\(r.stderr)")
         let m = try decode(path("m.png"))
         #expect(m.width == 80 && m.height == 60)
@@ -245,17 +290,50 @@ struct MaskCLITests {
         let noEdit = try await run("mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src)
         #expect(noEdit.status == 2)
         #expect(noEdit.stderr.contains("--edit black|white|transparent"))
-        let badEdit = try await run("mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src, "--edit", "grey")
+        let badEdit = try await run(
+            "mask",
+            "make",
+            "--reference",
+            ref,
+            "-o",
+            path("m.png"),
+            "--from",
+            src,
+            "--edit",
+            "grey"
+        )
         #expect(badEdit.status == 2)
-        let noFit = try await run("mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src, "--edit", "black")
+        let noFit = try await run(
+            "mask",
+            "make",
+            "--reference",
+            ref,
+            "-o",
+            path("m.png"),
+            "--from",
+            src,
+            "--edit",
+            "black"
+        )
         #expect(noFit.status == 2)
         #expect(noFit.stderr.contains("--fit"))
         #expect(!FileManager.default.fileExists(atPath: path("m.png")))
         let badRect = try await run("mask", "make", "--reference", ref, "-o", path("m.png"), "--rect", "1,2,3")
         #expect(badRect.status == 2)
         let stretched = try await run(
-            "mask", "make", "--reference", ref, "-o", path("m.png"), "--from", src, "--edit", "black", "--fit",
-            "stretch")
+            "mask",
+            "make",
+            "--reference",
+            ref,
+            "-o",
+            path("m.png"),
+            "--from",
+            src,
+            "--edit",
+            "black",
+            "--fit",
+            "stretch"
+        )
         #expect(stretched.status == 0, "\(stretched.stderr)")
     }
 
@@ -272,7 +350,18 @@ struct MaskCLITests {
             }
         }
         let s = write(Fixtures.png(src), "src.png")
-        let r = try await run("mask", "make", "--reference", ref, "-o", path("m-\(edit).png"), "--from", s, "--edit", edit)
+        let r = try await run(
+            "mask",
+            "make",
+            "--reference",
+            ref,
+            "-o",
+            path("m-\(edit).png"),
+            "--from",
+            s,
+            "--edit",
+            edit
+        )
         #expect(r.status == 0, "\(r.stderr)")
         let m = try decode(path("m-\(edit).png"))
         let editableColumn = ["black": 5, "white": 15, "transparent": 25][edit]!
@@ -285,12 +374,27 @@ struct MaskCLITests {
 
     @Test func fitCropKeepsMaskAligned() async throws {
         let ref = write(Fixtures.png(Fixtures.photo(101, 150)), "ref.png")
-        let m = write(Fixtures.png(Fixtures.mask(101, 150, editable: PixelRect(x: 50, y: 0, width: 51, height: 10))), "mask.png")
+        let m = write(
+            Fixtures.png(Fixtures.mask(101, 150, editable: PixelRect(x: 50, y: 0, width: 51, height: 10))),
+            "mask.png"
+        )
         let r = try await run(
-            "mask", "fit", "--reference", ref, "--mask", m, "--mode", "crop", "-o", path("ref-fit.png"), "--mask-out",
-            path("mask-fit.png"))
+            "mask",
+            "fit",
+            "--reference",
+            ref,
+            "--mask",
+            m,
+            "--mode",
+            "crop",
+            "-o",
+            path("ref-fit.png"),
+            "--mask-out",
+            path("mask-fit.png")
+        )
         #expect(r.status == 0, "\(r.stderr)")
-        let fr = try decode(path("ref-fit.png")), fm = try decode(path("mask-fit.png"))
+        let fr = try decode(path("ref-fit.png"))
+        let fm = try decode(path("mask-fit.png"))
         #expect(fr.width == 100 && fr.height == 150)
         #expect(fm.width == 100 && fm.height == 150)
         #expect(fr[0, 0] == Fixtures.photo(101, 150)[0, 0])
@@ -302,9 +406,22 @@ struct MaskCLITests {
         let ref = write(Fixtures.png(Fixtures.photo(64, 48)), "ref.png")
         let m = write(Fixtures.png(Fixtures.mask(64, 48, editable: nil)), "mask.png")
         let ok = try await run(
-            "mask", "fit", "--reference", ref, "--mask", m, "--mode", "pad", "--pad-color", "#ff0000", "-o",
+            "mask",
+            "fit",
+            "--reference",
+            ref,
+            "--mask",
+            m,
+            "--mode",
+            "pad",
+            "--pad-color",
+            "#ff0000",
+            "-o",
             path("out.jpg"),
-            "--mask-out", path("mask-out.png"), "--json")
+            "--mask-out",
+            path("mask-out.png"),
+            "--json"
+        )
         #expect(ok.status == 0, "\(ok.stderr)")
         let plan = try #require(ok.json?["plan"] as? [String: Any])
         #expect(plan["width"] as? Int == 72 && plan["height"] as? Int == 48)
@@ -319,7 +436,9 @@ struct MaskCLITests {
         #expect(refused.stderr.contains("--pad-color"))
         #expect(try await run("mask", "fit", "--reference", ref, "--mode", "wide", "-o", path("x.png")).status == 2)
         #expect(
-            try await run("mask", "fit", "--reference", ref, "--mask", m, "--mode", "crop", "-o", path("x.png")).status == 2)
+            try await run("mask", "fit", "--reference", ref, "--mask", m, "--mode", "crop", "-o", path("x.png")).status
+                == 2
+        )
     }
 
     @Test func ratioCommand() async throws {
@@ -336,7 +455,10 @@ struct MaskCLITests {
     @Test func diffAndComposite() async throws {
         let refImage = Fixtures.photo(40, 30, seed: 1)
         let ref = write(Fixtures.png(refImage), "ref.png")
-        let m = write(Fixtures.png(Fixtures.mask(40, 30, editable: PixelRect(x: 10, y: 10, width: 10, height: 10))), "mask.png")
+        let m = write(
+            Fixtures.png(Fixtures.mask(40, 30, editable: PixelRect(x: 10, y: 10, width: 10, height: 10))),
+            "mask.png"
+        )
         var resImage = refImage
         for y in 0..<30 { for x in 0..<40 { resImage[x, y].b = resImage[x, y].b &+ 20 } }  // everything drifts
         let res = write(Fixtures.png(resImage), "out.png")
@@ -350,14 +472,29 @@ struct MaskCLITests {
         let bounds = try #require(object["changedBounds"] as? [String: Int])
         #expect(bounds == ["x": 0, "y": 0, "width": 40, "height": 30])
         #expect(
-            try await run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--max-changed", "0.5").status
-                == 1)
+            try await run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--max-changed", "0.5")
+                .status
+                == 1
+        )
         #expect(
-            try await run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--tolerance", "30").status == 0)
+            try await run("mask", "diff", "--reference", ref, "--mask", m, "--result", res, "--tolerance", "30").status
+                == 0
+        )
         let human = try await run("mask", "diff", "--reference", ref, "--mask", m, "--result", res)
         #expect(human.stdout.contains("100.00% of kept pixels changed"))
 
-        let c = try await run("mask", "composite", "--reference", ref, "--mask", m, "--result", res, "-o", path("final.png"))
+        let c = try await run(
+            "mask",
+            "composite",
+            "--reference",
+            ref,
+            "--mask",
+            m,
+            "--result",
+            res,
+            "-o",
+            path("final.png")
+        )
         #expect(c.status == 0, "\(c.stderr)")
         let final = try decode(path("final.png"))
         for y in 0..<30 {
@@ -367,16 +504,31 @@ struct MaskCLITests {
             }
         }
         let after = try await run(
-            "mask", "diff", "--reference", ref, "--mask", m, "--result", path("final.png"), "--max-changed", "0")
+            "mask",
+            "diff",
+            "--reference",
+            ref,
+            "--mask",
+            m,
+            "--result",
+            path("final.png"),
+            "--max-changed",
+            "0"
+        )
         #expect(after.status == 0)
         #expect(
-            try await run("mask", "composite", "--reference", ref, "--mask", m, "--result", res, "-o", path("x.gif")).status
-                == 2)
+            try await run("mask", "composite", "--reference", ref, "--mask", m, "--result", res, "-o", path("x.gif"))
+                .status
+                == 2
+        )
     }
 
     @Test func previewCommand() async throws {
         let ref = write(Fixtures.png(Fixtures.photo(20, 20)), "ref.png")
-        let m = write(Fixtures.png(Fixtures.mask(20, 20, editable: PixelRect(x: 5, y: 5, width: 10, height: 10))), "mask.png")
+        let m = write(
+            Fixtures.png(Fixtures.mask(20, 20, editable: PixelRect(x: 5, y: 5, width: 10, height: 10))),
+            "mask.png"
+        )
         let r = try await run("mask", "preview", "--reference", ref, "--mask", m, "-o", path("p.png"))
         #expect(r.status == 0, "\(r.stderr)")
         let p = try decode(path("p.png"))

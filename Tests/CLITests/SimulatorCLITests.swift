@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `assetpipe simulator`: a long-running process whose first stdout line is its base URL.
 @Suite("assetpipe simulator", .requires(.assetpipeBinary))
@@ -16,10 +16,11 @@ struct SimulatorCLITests {
 
         let body = #"{"model":"gpt-image-1-official","prompt":"cli"}"#
         let answer = try await SimRawExchange.http(
-                port: port,
-                "POST /v1/images/generations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
-                    + body)
+            port: port,
+            "POST /v1/images/generations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n"
+                + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+                + body
+        )
         #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
         #expect(answer.contains(#""task_id":"task_"#))
 
@@ -33,19 +34,23 @@ struct SimulatorCLITests {
         let server = try AssetpipeBinary.start(["simulator", "--key", "s3cret-key"])
         defer { server.kill() }
         let port = try #require(
-            URL(string: try await server.firstLine(timeout: .seconds(30)))?.port)
+            URL(string: try await server.firstLine(timeout: .seconds(30)))?.port
+        )
         let wrong = try await SimRawExchange.http(
-                port: port,
-                "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\nConnection: close\r\n\r\n"
-            )
+            port: port,
+            "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\nConnection: close\r\n\r\n"
+        )
         #expect(wrong.hasPrefix("HTTP/1.1 401"))
         let right = try await SimRawExchange.http(
-                port: port,
-                "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-key\r\nConnection: close\r\n\r\n")
+            port: port,
+            "GET /v1/tasks/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret-key\r\nConnection: close\r\n\r\n"
+        )
         #expect(right.hasPrefix("HTTP/1.1 404"))
         let result = await server.stop(timeout: .seconds(20))
         #expect(
-            !result.stdout.contains("s3cret-key") && !result.stderr.contains("s3cret-key"), "the key is never printed")
+            !result.stdout.contains("s3cret-key") && !result.stderr.contains("s3cret-key"),
+            "the key is never printed"
+        )
     }
 
     @Test func warnsWhenNotLoopback() async throws {
@@ -55,7 +60,8 @@ struct SimulatorCLITests {
         let result = await server.stop(timeout: .seconds(20))
         #expect(
             result.stderr.contains("warning") && result.stderr.contains("reachable from the network"),
-            "\(result.stderr)")
+            "\(result.stderr)"
+        )
     }
 
     @Test(arguments: [

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 13 items 5 and 6, with real processes against `assetpipe simulator` (whose balance is counted in
 /// images, so a price of 1 per image makes the manifest's prices its unit): the balance is read before paying,
@@ -59,7 +59,9 @@ import TestSupport
             let dir = try Self.project()
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let dry = try await AssetpipeBinary.run(
-                ["build", dir, "--dry-run", "--base-url", simulator.baseURL], environment: Self.env)
+                ["build", dir, "--dry-run", "--base-url", simulator.baseURL],
+                environment: Self.env
+            )
             #expect(dry.exitCode == 0, "\(dry)")
             #expect(dry.stdout.contains("auto priced as high"), "\(dry)")
             #expect(dry.stdout.contains("estimated cost: 5.0000"), "\(dry)")
@@ -113,7 +115,8 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: dir + "/generated"))
 
         let unpriced = try Self.project(
-            Self.manifest.replacingOccurrences(of: "    n: 2", with: "    n: 2\n    size: \"2:3\""))
+            Self.manifest.replacingOccurrences(of: "    n: 2", with: "    n: 2\n    size: \"2:3\"")
+        )
         defer { try? FileManager.default.removeItem(atPath: unpriced) }
         let r = try await AssetpipeBinary.run(["build", unpriced, "--simulator", "--max-cost", "100"])
         #expect(r.exitCode == 2, "\(r)")
@@ -139,12 +142,15 @@ import TestSupport
                         chmod(generated, 0o555)
                     }
                     return try await AssetpipeBinary.run(
-                        ["build", dir, "--base-url", simulator.baseURL, "--json"], environment: Self.env)
+                        ["build", dir, "--base-url", simulator.baseURL, "--json"],
+                        environment: Self.env
+                    )
                 },
                 then: {
                     if CrashResumeCLITests.isRoot { await CrashResumeCLITests.unmount(generated) }
                     chmod(generated, 0o755)
-                })
+                }
+            )
             #expect(failed.exitCode == 1, "\(failed)")
             let report = try Self.json(failed.stdout)
             #expect(report["failed"] as? Int == 2, "\(failed)")
@@ -175,7 +181,8 @@ import TestSupport
             #expect(clean.exitCode == 0, "\(clean)")
             #expect(
                 clean.stdout.hasPrefix("forgetting the journal: the journal's spend history goes with it: 3 images"),
-                "\(clean)")
+                "\(clean)"
+            )
         }
     }
 }

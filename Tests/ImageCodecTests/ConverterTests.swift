@@ -1,7 +1,8 @@
 import AssetpipeBasics
+import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 struct ConverterTests {
     @Test func resizeSpecTargets() {
@@ -28,7 +29,10 @@ struct ConverterTests {
         #expect(leftovers.isEmpty, "\(leftovers)")
 
         let result = try ImageConverter.convert(
-            .file(source), options: ConversionOptions(format: .jpeg, flatten: .white), to: out)
+            .file(source),
+            options: ConversionOptions(format: .jpeg, flatten: .white),
+            to: out
+        )
         #expect(result.format == .jpeg && result.width == 40 && result.height == 30 && result.bytes > 0)
         let decoded = try ImageDecoder.decode(.file(out))
         #expect(decoded[3, 25].r > 245 && decoded[3, 25].g > 245)  // flattened onto white
@@ -41,7 +45,10 @@ struct ConverterTests {
         let source = dir.file("wide.png")
         try AtomicFile.write(ImageEncoder.png(image), to: source)
         let result = try ImageConverter.convert(
-            .file(source), options: ConversionOptions(format: .png, resize: .width(50)), to: dir.file("small.png"))
+            .file(source),
+            options: ConversionOptions(format: .png, resize: .width(50)),
+            to: dir.file("small.png")
+        )
         #expect(result.width == 50 && result.height == 25)
         let small = try ImageDecoder.decode(.file(dir.file("small.png")))
         #expect(small.width == 50 && small.height == 25 && small.isOpaque)
@@ -54,8 +61,10 @@ struct ConverterTests {
         let dir = try TemporaryFolder("codec")
         defer { dir.remove() }
         let result = try ImageConverter.convert(
-            .file(Corpus.path("jpeg/pillow/hopper_orientation_6.jpg")), options: ConversionOptions(format: .png),
-            to: dir.file("upright.png"))
+            .file(Corpus.path("jpeg/pillow/hopper_orientation_6.jpg")),
+            options: ConversionOptions(format: .png),
+            to: dir.file("upright.png")
+        )
         #expect(result.width == 128)
         let upright = try ImageDecoder.decode(.file(Corpus.path("jpeg/pillow/hopper.jpg")))
         #expect(meanAbsDiff(try ImageDecoder.decode(.file(dir.file("upright.png"))), upright) < 6)
@@ -74,5 +83,3 @@ struct ConverterTests {
         }
     }
 }
-
-import Foundation

@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// PngSuite's reference decodings (`pngsuite-decodings.json` in the shared corpus).
 extension Corpus {

@@ -1,6 +1,6 @@
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// Regression tests for the decoder fuzzing (Fuzz/, RELIABILITY.md "Decoders under attack"): every input
 /// that crashed a harness, and the nastiest hand-made seeds, each pinned to the exact outcome through
@@ -8,7 +8,9 @@ import TestSupport
 struct FuzzRegressionTests {
     // MARK: - Byte helpers
 
-    static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+    static func be32(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
+    }
     static func be16(_ v: Int) -> [UInt8] { [UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
 
     static func crc32(_ bytes: [UInt8]) -> UInt32 {
@@ -34,7 +36,10 @@ struct FuzzRegressionTests {
 
     /// Expects every entry point that takes file bytes to refuse `bytes` with `code`.
     static func expectRefused(
-        _ bytes: [UInt8], _ code: ImageCodecError.Code, probe: Bool = true, _ note: String = "",
+        _ bytes: [UInt8],
+        _ code: ImageCodecError.Code,
+        probe: Bool = true,
+        _ note: String = "",
         sourceLocation: SourceLocation = #_sourceLocation
     ) {
         var attempts: [(String, () throws -> Void)] = [
@@ -46,7 +51,11 @@ struct FuzzRegressionTests {
             let error = #expect(throws: ImageCodecError.self, "\(name) \(note)", sourceLocation: sourceLocation) {
                 try attempt()
             }
-            #expect(error?.code == code, "\(name) \(note): \(String(describing: error))", sourceLocation: sourceLocation)
+            #expect(
+                error?.code == code,
+                "\(name) \(note): \(String(describing: error))",
+                sourceLocation: sourceLocation
+            )
         }
     }
 
@@ -93,10 +102,13 @@ struct FuzzRegressionTests {
 
     /// The same attack with every ancillary chunk type libpng parses itself, at the largest legal
     /// length (2^31 - 1), on an RGBA image (so the transparency analysis reads rows too).
-    @Test(arguments: ["pCAL", "sCAL", "sPLT", "hIST", "tEXt", "zTXt", "iTXt", "eXIf", "bKGD", "tIME", "pHYs", "sBIT",
-                      "gAMA", "cHRM", "sRGB", "oFFs", "sTER", "iCCP", "tRNS", "juNK"])
+    @Test(arguments: [
+        "pCAL", "sCAL", "sPLT", "hIST", "tEXt", "zTXt", "iTXt", "eXIf", "bKGD", "tIME", "pHYs", "sBIT",
+        "gAMA", "cHRM", "sRGB", "oFFs", "sTER", "iCCP", "tRNS", "juNK",
+    ])
     func hugeChunkOfEveryKind(type: String) {
-        let bytes = Self.pngSignature + Self.ihdr(width: 4, height: 4)
+        let bytes =
+            Self.pngSignature + Self.ihdr(width: 4, height: 4)
             + Self.chunk(type, [0, 0, 0, 0], declaredLength: 0x7FFF_FFFF) + Self.chunk("IEND", [])
         Self.expectRefused(bytes, .corrupt, "\(type)")
     }
@@ -105,7 +117,8 @@ struct FuzzRegressionTests {
 
     /// A 1 MB-class header that claims 100,000 × 100,000 (10 gigapixels, over the side limit).
     @Test func pngClaimingTenGigapixelsIsTooLarge() {
-        let bytes = Self.pngSignature + Self.ihdr(width: 100_000, height: 100_000)
+        let bytes =
+            Self.pngSignature + Self.ihdr(width: 100_000, height: 100_000)
             + Self.chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]) + Self.chunk("IEND", [])
         Self.expectRefused(bytes, .tooLarge)
         let error = #expect(throws: ImageCodecError.self) { _ = try ImageProbe.probe(.bytes(bytes)) }
@@ -114,7 +127,8 @@ struct FuzzRegressionTests {
 
     /// 30,000 × 30,000: under the side limit, over the pixel limit.
     @Test func pngOverThePixelLimitIsTooLarge() {
-        let bytes = Self.pngSignature + Self.ihdr(width: 30_000, height: 30_000)
+        let bytes =
+            Self.pngSignature + Self.ihdr(width: 30_000, height: 30_000)
             + Self.chunk("IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]) + Self.chunk("IEND", [])
         Self.expectRefused(bytes, .tooLarge)
     }
@@ -234,10 +248,16 @@ struct FuzzRegressionTests {
         ("value 0", tiff(entries: [orientationEntry(type: 3, value: [0, 0, 0, 0])]), 1),
         ("count 0", tiff(entries: [orientationEntry(type: 3, count: 0, value: [0, 6, 0, 0])]), 1),
         ("wrong type ASCII", tiff(entries: [orientationEntry(type: 2, value: [0x36, 0, 0, 0])]), 1),
-        ("IFD offset past the end", tiff(ifd: 0xFFFF_FFF0, entries: [orientationEntry(type: 3, value: [0, 6, 0, 0])]), 1),
+        (
+            "IFD offset past the end",
+            tiff(ifd: 0xFFFF_FFF0, entries: [orientationEntry(type: 3, value: [0, 6, 0, 0])]), 1
+        ),
         ("IFD offset inside the header", tiff(ifd: 2, entries: []), 1),
         ("IFD at the last byte", [0x4D, 0x4D, 0x00, 0x2A, 0, 0, 0, 9, 0], 1),
-        ("65535 entries, one present", tiff(entryCount: 0xFFFF, entries: [[0x00, 0x01] + [UInt8](repeating: 0, count: 10)]), 1),
+        (
+            "65535 entries, one present",
+            tiff(entryCount: 0xFFFF, entries: [[0x00, 0x01] + [UInt8](repeating: 0, count: 10)]), 1
+        ),
         ("entry cut short", tiff(entries: [[0x01, 0x12, 0x00, 0x03, 0x00]]), 1),
         ("bad byte order", [0x4A, 0x4A, 0x00, 0x2A, 0, 0, 0, 8, 0, 0], 1),
         ("bad magic", [0x4D, 0x4D, 0x00, 0x2B, 0, 0, 0, 8, 0, 0], 1),

@@ -1,7 +1,7 @@
 import AssetpipeBasics
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// ICC profiles are read and carried through conversion and re-encoding, never dropped.
 struct ICCTests {
@@ -33,7 +33,11 @@ struct ICCTests {
         try ImageConverter.convert(.file(source), options: ConversionOptions(format: .jpeg), to: dir.file("out.jpg"))
         let jpegReader = try ImageRowReader(.file(dir.file("out.jpg")))
         #expect(jpegReader.iccProfile == image.iccProfile)
-        try ImageConverter.convert(.file(dir.file("out.jpg")), options: ConversionOptions(format: .png), to: dir.file("back.png"))
+        try ImageConverter.convert(
+            .file(dir.file("out.jpg")),
+            options: ConversionOptions(format: .png),
+            to: dir.file("back.png")
+        )
         #expect(try ImageRowReader(.file(dir.file("back.png"))).iccProfile == image.iccProfile)
     }
 

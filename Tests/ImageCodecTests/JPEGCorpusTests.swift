@@ -1,6 +1,6 @@
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// The JPEG corpus decodes close to the reference PNGs beside it; unsupported ones fail clearly.
 @Suite(.requires(.corpus))

@@ -1,11 +1,13 @@
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 struct LimitsTests {
     /// A small PNG whose IHDR declares `width` × `height` (valid CRCs; the IDAT holds almost nothing).
     static func craftedPNG(width: UInt32, height: UInt32) -> [UInt8] {
-        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
+        func be(_ v: UInt32) -> [UInt8] {
+            [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
+        }
         func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
             let body = Array(type.utf8) + data
             return be(UInt32(data.count)) + body + be(crc32(body))
@@ -50,7 +52,9 @@ struct LimitsTests {
         let jpeg = try ImageEncoder.jpeg(image)
         let small = DecodeLimits(maxPixels: 9_999)
         for bytes in [png, jpeg] {
-            let error = #expect(throws: ImageCodecError.self) { _ = try ImageDecoder.decode(.bytes(bytes), limits: small) }
+            let error = #expect(throws: ImageCodecError.self) {
+                _ = try ImageDecoder.decode(.bytes(bytes), limits: small)
+            }
             #expect(error?.code == .tooLarge)
             #expect(try ImageProbe.probe(.bytes(bytes), limits: DecodeLimits(maxPixels: 10_000)).width == 100)
         }

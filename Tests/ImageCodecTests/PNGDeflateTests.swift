@@ -1,7 +1,7 @@
 import AssetpipeBasics
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import ImageCodec
 
@@ -21,7 +21,9 @@ struct PNGDeflateTests {
         func clamp(_ v: Int) -> UInt8 { UInt8(max(0, min(255, v))) }
         for y in 0..<height {
             for x in 0..<width {
-                let r = x * 255 / max(1, width - 1), g = y * 255 / max(1, height - 1), b = (x + 2 * y) % 256
+                let r = x * 255 / max(1, width - 1)
+                let g = y * 255 / max(1, height - 1)
+                let b = (x + 2 * y) % 256
                 let a = alpha ? 255 - (x * 3 + y * 5) % 200 : 255
                 image[x, y] = RGBA8(r: clamp(r + noise()), g: clamp(g + noise()), b: clamp(b + noise()), a: UInt8(a))
             }
@@ -60,7 +62,10 @@ struct PNGDeflateTests {
             result.append(
                 Chunk(
                     type: String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self),
-                    data: bytes[(at + 8)..<(at + 8 + length)], crcValid: crc32(typeAndData) == stored))
+                    data: bytes[(at + 8)..<(at + 8 + length)],
+                    crcValid: crc32(typeAndData) == stored
+                )
+            )
             at += 12 + length
         }
         return result
@@ -82,11 +87,20 @@ struct PNGDeflateTests {
     /// Encodes through `ImageRowWriter` (to memory, or to `path`); `limit` overrides the buffering limit
     /// (0: always libpng's streaming zlib).
     static func encode(
-        _ image: RGBAImage, _ options: PNGEncodeOptions, alpha: Bool = true, path: String? = nil, limit: Int? = nil
+        _ image: RGBAImage,
+        _ options: PNGEncodeOptions,
+        alpha: Bool = true,
+        path: String? = nil,
+        limit: Int? = nil
     ) throws -> (bytes: [UInt8], buffered: Bool) {
         func run() throws -> (bytes: [UInt8], buffered: Bool) {
             let writer = try ImageRowWriter(
-                png: options, width: image.width, height: image.height, alpha: alpha, path: path)
+                png: options,
+                width: image.width,
+                height: image.height,
+                alpha: alpha,
+                path: path
+            )
             let stride = image.width * 4
             for y in 0..<image.height { try writer.write(row: Array(image.pixels[(y * stride)..<((y + 1) * stride)])) }
             try writer.finish()
@@ -108,7 +122,11 @@ struct PNGDeflateTests {
         defer { dir.remove() }
         let icc = Fixtures.iccProfile()
         let options = PNGEncodeOptions(
-            level: level, filter: filter, text: ["Software": "assetpipe", "Title": "café ☕"], iccProfile: icc)
+            level: level,
+            filter: filter,
+            text: ["Software": "assetpipe", "Title": "café ☕"],
+            iccProfile: icc
+        )
         for alpha in [true, false] {
             for width in [1, 3, 17] {
                 for height in [1, 6] {
@@ -131,8 +149,11 @@ struct PNGDeflateTests {
                         let streamed = try Self.encode(image, options, alpha: alpha, limit: 0)
                         #expect(!streamed.buffered)
                         let head = bytes.count - chunks[firstIDAT...].reduce(0) { $0 + 12 + $1.data.count }
-                        let streamedHead = streamed.bytes.count
-                            - Self.chunks(streamed.bytes).drop(while: { $0.type != "IDAT" }).reduce(0) { $0 + 12 + $1.data.count }
+                        let streamedHead =
+                            streamed.bytes.count
+                            - Self.chunks(streamed.bytes).drop(while: { $0.type != "IDAT" }).reduce(0) {
+                                $0 + 12 + $1.data.count
+                            }
                         #expect(bytes[..<head] == streamed.bytes[..<streamedHead], "\(what)")
                         // libpng (CRCs up to IEND) decodes the same pixels and profile.
                         let decoded = try ImageDecoder.decode(toFile ? .file(path!) : .bytes(bytes))

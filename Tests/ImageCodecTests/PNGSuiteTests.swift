@@ -1,6 +1,6 @@
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// Conformance over PngSuite: header values, exact pixels, and a specific error for each x*.png.
 @Suite(.requires(.corpus))

@@ -1,8 +1,8 @@
 import AssetpipeBasics
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 struct SniffTests {
     @Test func magicBytes() {

@@ -1,6 +1,6 @@
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// Every corpus file, truncated at many points and with bytes flipped: a clean error or a decode,
 /// never a crash or hang. Decoding uses small limits so hostile sizes are refused fast.

@@ -1,7 +1,7 @@
 import AssetpipeBasics
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 /// Encode then decode generated images in every supported layout.
 struct RoundTripTests {
@@ -30,7 +30,10 @@ struct RoundTripTests {
 
     @Test func pngTextChunks() throws {
         let image = Fixtures.gradient(width: 4, height: 4)
-        let bytes = try ImageEncoder.png(image, options: PNGEncodeOptions(text: ["Software": "assetpipe", "Title": "café ☕"]))
+        let bytes = try ImageEncoder.png(
+            image,
+            options: PNGEncodeOptions(text: ["Software": "assetpipe", "Title": "café ☕"])
+        )
         let ascii = String(decoding: bytes, as: UTF8.self)
         #expect(ascii.contains("tEXtSoftware\u{0}assetpipe"))
         #expect(ascii.contains("iTXtTitle"))
@@ -66,7 +69,9 @@ struct RoundTripTests {
         let low = try ImageEncoder.jpeg(image, options: JPEGEncodeOptions(quality: 10))
         let high = try ImageEncoder.jpeg(image, options: JPEGEncodeOptions(quality: 100))
         #expect(low.count < high.count)
-        #expect(throws: ImageCodecError.self) { _ = try ImageEncoder.jpeg(image, options: JPEGEncodeOptions(quality: 0)) }
+        #expect(throws: ImageCodecError.self) {
+            _ = try ImageEncoder.jpeg(image, options: JPEGEncodeOptions(quality: 0))
+        }
         #expect(throws: ImageCodecError.self) { _ = try ImageEncoder.png(image, options: PNGEncodeOptions(level: 10)) }
     }
 
@@ -78,7 +83,9 @@ struct RoundTripTests {
         #expect(try ImageDecoder.decode(.bytes(flat)).isOpaque)
         // Flattening: fully transparent pixels take the background colour.
         let clear = RGBAImage(width: 16, height: 16, fill: RGBA8(r: 0, g: 0, b: 0, a: 0))
-        let red = try ImageDecoder.decode(.bytes(ImageEncoder.jpeg(clear, options: JPEGEncodeOptions(background: RGBColor(hex: "#ff0000")))))
+        let red = try ImageDecoder.decode(
+            .bytes(ImageEncoder.jpeg(clear, options: JPEGEncodeOptions(background: RGBColor(hex: "#ff0000"))))
+        )
         #expect(red[8, 8].r > 245 && red[8, 8].g < 10)
     }
 

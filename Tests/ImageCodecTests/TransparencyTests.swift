@@ -1,6 +1,6 @@
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 struct TransparencyTests {
     /// 10×4: column 0 transparent, column 9 half, one more transparent pixel at (5,0); the rest opaque.
@@ -50,7 +50,9 @@ struct TransparencyTests {
         #expect(!report.opaque)
         #expect(!report.complete)
         let opaque = try TransparencyAnalyzer.analyze(
-            .bytes(ImageEncoder.png(Fixtures.gradient(width: 30, height: 50))), earlyExit: true)
+            .bytes(ImageEncoder.png(Fixtures.gradient(width: 30, height: 50))),
+            earlyExit: true
+        )
         #expect(opaque.opaque && opaque.complete)
     }
 }

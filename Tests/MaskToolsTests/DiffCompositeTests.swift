@@ -1,6 +1,6 @@
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 @testable import MaskTools
 
@@ -45,7 +45,10 @@ struct DiffCompositeTests {
     @Test func diffRefusesMaskOfAnotherSize() {
         #expect(throws: MaskToolsError.self) {
             try MaskDiff.diff(
-                reference: Fixtures.photo(w, h), mask: Fixtures.mask(w + 1, h), result: Fixtures.photo(w, h))
+                reference: Fixtures.photo(w, h),
+                mask: Fixtures.mask(w + 1, h),
+                result: Fixtures.photo(w, h)
+            )
         }
     }
 

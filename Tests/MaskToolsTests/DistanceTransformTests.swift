@@ -6,7 +6,8 @@ import Testing
 struct DistanceTransformTests {
     @Test(arguments: [1, 2, 3, 4, 5])
     func matchesBruteForce(seed: Int) {
-        let w = 23, h = 17
+        let w = 23
+        let h = 17
         var state = UInt64(seed) &* 6_364_136_223_846_793_005 &+ 1
         var features = [Bool](repeating: false, count: w * h)
         for i in 0..<features.count {

@@ -1,7 +1,7 @@
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 @testable import MaskTools
 
@@ -9,7 +9,12 @@ import TestSupport
 struct MaskCheckerTests {
     let dir = try! TemporaryFolder("masktools").path
 
-    func check(_ mask: [UInt8], _ reference: [UInt8], maskName: String = "mask.png", refName: String = "ref.png")
+    func check(
+        _ mask: [UInt8],
+        _ reference: [UInt8],
+        maskName: String = "mask.png",
+        refName: String = "ref.png"
+    )
         -> MaskReport
     {
         let m = Fixtures.write(mask, dir, maskName)
@@ -21,7 +26,9 @@ struct MaskCheckerTests {
 
     @Test func validRGBAMask() {
         let report = check(
-            Fixtures.png(Fixtures.mask(64, 48, editable: PixelRect(x: 8, y: 4, width: 16, height: 12))), ref64x48)
+            Fixtures.png(Fixtures.mask(64, 48, editable: PixelRect(x: 8, y: 4, width: 16, height: 12))),
+            ref64x48
+        )
         #expect(report.valid)
         #expect(report.problems.isEmpty)
         #expect(report.warnings.isEmpty)
@@ -48,7 +55,8 @@ struct MaskCheckerTests {
 
     @Test func palettePNGWithoutTRNSIsNoAlpha() {
         let png = TestPNG.encode(width: 64, height: 48, colorType: .palette, palette: [(0, 0, 0), (255, 255, 255)]) {
-            x, _ in
+            x,
+            _ in
             [x < 10 ? 0 : 1]
         }
         let report = check(png, ref64x48)
@@ -59,7 +67,11 @@ struct MaskCheckerTests {
     @Test func palettePNGWithTRNSIsAccepted() {
         // index 0 transparent (editable), index 1 opaque
         let png = TestPNG.encode(
-            width: 64, height: 48, colorType: .palette, palette: [(0, 0, 0), (0, 0, 0)], trns: [0, 255]
+            width: 64,
+            height: 48,
+            colorType: .palette,
+            palette: [(0, 0, 0), (0, 0, 0)],
+            trns: [0, 255]
         ) { x, _ in [x < 16 ? 0 : 1] }
         let report = check(png, ref64x48)
         #expect(report.valid, "\(report.problems)")
@@ -168,7 +180,9 @@ struct MaskCheckerTests {
     @Test(arguments: [(63, 48), (65, 48), (64, 47), (64, 49)])
     func offByOneIsSizeMismatch(w: Int, h: Int) {
         let report = check(
-            Fixtures.png(Fixtures.mask(w, h, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))), ref64x48)
+            Fixtures.png(Fixtures.mask(w, h, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))),
+            ref64x48
+        )
         #expect(report.problems.map(\.code) == ["size-mismatch"])
         #expect(report.problems[0].message.contains("off by one"))
     }
@@ -199,16 +213,20 @@ struct MaskCheckerTests {
         // stored 40×20, orientation 6 → shown 20×40
         let ref = Fixtures.withEXIFOrientation(Fixtures.jpeg(Fixtures.photo(40, 20)), 6)
         let good = check(
-            Fixtures.png(Fixtures.mask(20, 40, editable: PixelRect(x: 0, y: 0, width: 5, height: 5))), ref,
-            refName: "ref.jpg")
+            Fixtures.png(Fixtures.mask(20, 40, editable: PixelRect(x: 0, y: 0, width: 5, height: 5))),
+            ref,
+            refName: "ref.jpg"
+        )
         #expect(good.valid, "\(good.problems)")
         #expect(good.warnings.map(\.code) == ["reference-rotated"])
         #expect(good.reference?.orientation == 6)
         #expect(good.reference?.orientedWidth == 20)
 
         let stored = check(
-            Fixtures.png(Fixtures.mask(40, 20, editable: PixelRect(x: 0, y: 0, width: 5, height: 5))), ref,
-            refName: "ref.jpg")
+            Fixtures.png(Fixtures.mask(40, 20, editable: PixelRect(x: 0, y: 0, width: 5, height: 5))),
+            ref,
+            refName: "ref.jpg"
+        )
         #expect(stored.problems.map(\.code) == ["size-mismatch"])
         #expect(stored.warnings.map(\.code) == ["reference-rotated"])
         #expect(stored.problems[0].message.contains("unrotated"))
@@ -220,8 +238,14 @@ struct MaskCheckerTests {
         let m = Fixtures.write(
             Fixtures.png(
                 Fixtures.mask(
-                    info.orientedWidth, info.orientedHeight, editable: PixelRect(x: 0, y: 0, width: 3, height: 3))),
-            dir, "m.png")
+                    info.orientedWidth,
+                    info.orientedHeight,
+                    editable: PixelRect(x: 0, y: 0, width: 3, height: 3)
+                )
+            ),
+            dir,
+            "m.png"
+        )
         let report = MaskChecker.check(mask: .file(m), maskName: m, reference: .file(path), referenceName: path)
         #expect(report.valid)
         #expect(report.warnings.map(\.code) == ["reference-rotated"])
@@ -234,15 +258,25 @@ struct MaskCheckerTests {
         let m = Fixtures.write(
             Fixtures.png(
                 Fixtures.mask(
-                    info.orientedWidth, info.orientedHeight, editable: PixelRect(x: 1, y: 1, width: 3, height: 3))),
-            dir, "m.png")
+                    info.orientedWidth,
+                    info.orientedHeight,
+                    editable: PixelRect(x: 1, y: 1, width: 3, height: 3)
+                )
+            ),
+            dir,
+            "m.png"
+        )
         let report = MaskChecker.check(mask: .file(m), maskName: m, reference: .file(path), referenceName: path)
         #expect(report.valid)
         let off = Fixtures.write(
-            Fixtures.png(Fixtures.mask(info.orientedWidth + 1, info.orientedHeight)), dir, "off.png")
+            Fixtures.png(Fixtures.mask(info.orientedWidth + 1, info.orientedHeight)),
+            dir,
+            "off.png"
+        )
         #expect(
             MaskChecker.check(mask: .file(off), maskName: off, reference: .file(path), referenceName: path).problems
-                .map(\.code) == ["size-mismatch"])
+                .map(\.code) == ["size-mismatch"]
+        )
     }
 
     @Test func unreadableReference() {
@@ -258,7 +292,8 @@ struct MaskCheckerTests {
         #expect(
             Set(object.keys) == [
                 "valid", "problems", "warnings", "editableFraction", "editableBounds", "mask", "reference",
-            ])
+            ]
+        )
         #expect(object["editableBounds"] is NSNull)
     }
 
@@ -275,7 +310,8 @@ struct MaskCheckerTests {
     @Test func uploadFormIsRGBA8ForEveryAcceptedLayout() throws {
         let layouts: [[UInt8]] = [
             TestPNG.encode(width: 8, height: 6, colorType: .palette, palette: [(0, 0, 0), (0, 0, 0)], trns: [0]) {
-                x, _ in [x < 2 ? 0 : 1]
+                x,
+                _ in [x < 2 ? 0 : 1]
             },
             TestPNG.encode(width: 8, height: 6, colorType: .grayAlpha) { x, _ in [0, x < 2 ? 0 : 255] },
             TestPNG.encode(width: 8, height: 6, colorType: .rgba, bitDepth: 16) { x, _ in [0, 0, 0, x < 2 ? 0 : 65_535]
@@ -298,7 +334,8 @@ struct MaskCheckerTests {
         }
         #expect(throws: MaskToolsError.self) {
             try MaskUploadForm.rgbaPNG(
-                .bytes(TestPNG.encode(width: 4, height: 4, colorType: .rgb) { _, _ in [0, 0, 0] }))
+                .bytes(TestPNG.encode(width: 4, height: 4, colorType: .rgb) { _, _ in [0, 0, 0] })
+            )
         }
         #expect(throws: MaskToolsError.self) { try MaskUploadForm.rgbaPNG(.bytes(Fixtures.jpeg(Fixtures.photo(8, 8)))) }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import ImageCodec
-import Testing
 import TestSupport
+import Testing
 
 @testable import MaskTools
 
@@ -40,7 +40,8 @@ struct MaskMakerTests {
         #expect(area.coverage[0] == 0)
         #expect(area.coverage[5 * 10 + 8] == 0)  // centre 8.5, dx = 3.5 > 3
         for p in editable(area) {
-            let dx = (Double(p[0]) + 0.5 - 5) / 3, dy = (Double(p[1]) + 0.5 - 5) / 2
+            let dx = (Double(p[0]) + 0.5 - 5) / 3
+            let dy = (Double(p[1]) + 0.5 - 5) / 2
             #expect(dx * dx + dy * dy <= 1)
         }
         #expect(area.editableBounds == PixelRect(x: 2, y: 3, width: 6, height: 4))
@@ -230,7 +231,11 @@ struct MaskMakerTests {
             MaskSpec(shapes: [try .parseRect("10%,10%,50%,50%")]),
             MaskSpec(shapes: [try .parseEllipse("50%,50%,25%,25%")], feather: .pixels(3)),
             MaskSpec(
-                shapes: [try .parsePolygon("0,0,100%,0,0,100%")], invert: true, grow: .pixels(1), shrink: .pixels(2)),
+                shapes: [try .parsePolygon("0,0,100%,0,0,100%")],
+                invert: true,
+                grow: .pixels(1),
+                shrink: .pixels(2)
+            ),
         ]
         for (name, bytes) in refs {
             let ref = Fixtures.write(bytes, dir, name)
@@ -239,7 +244,11 @@ struct MaskMakerTests {
                 let info = try ImageProbe.probe(.file(ref))
                 #expect(mask.width == info.orientedWidth && mask.height == info.orientedHeight)
                 let report = MaskChecker.check(
-                    mask: .bytes(png), maskName: "mask", reference: .file(ref), referenceName: ref)
+                    mask: .bytes(png),
+                    maskName: "mask",
+                    reference: .file(ref),
+                    referenceName: ref
+                )
                 #expect(report.valid, "\(name): \(report.problems)")
                 #expect(try ImageProbe.probe(.bytes(png)).png?.colorType == .rgba)
             }

@@ -36,7 +36,8 @@ struct RatioFitTests {
         #expect(crop.width == 1000 && crop.height == 1500 && crop.ratio == .portrait)
         let pad = RatioFit.plan(width: 640, height: 480, mode: .pad)
         #expect(
-            pad.ratio == .landscape && pad.width == 720 && pad.height == 480 && pad.offsetX == 40 && pad.offsetY == 0)
+            pad.ratio == .landscape && pad.width == 720 && pad.height == 480 && pad.offsetX == 40 && pad.offsetY == 0
+        )
         #expect(RatioFit.plan(width: 1024, height: 1536, mode: .pad).isIdentity)
     }
 
@@ -69,7 +70,8 @@ struct RatioFitTests {
                     #expect(fm[x, y].a == 0)
                     continue
                 }
-                let sx = Int(r.r), sy = Int(r.g)
+                let sx = Int(r.r)
+                let sy = Int(r.g)
                 #expect(sx - x == -out.plan.offsetX && sy - y == -out.plan.offsetY)
                 #expect(fm[x, y].a == ((sx + sy) % 5 == 0 ? 0 : 255))
             }

@@ -17,8 +17,14 @@ enum TestPNG {
 
     /// `sample(x, y)` gives the channel values of a pixel (palette: the index), at `bitDepth` (8 or 16).
     static func encode(
-        width: Int, height: Int, colorType: ColorType, bitDepth: Int = 8, interlaced: Bool = false,
-        palette: [(UInt8, UInt8, UInt8)]? = nil, trns: [UInt8]? = nil, sample: (Int, Int) -> [Int]
+        width: Int,
+        height: Int,
+        colorType: ColorType,
+        bitDepth: Int = 8,
+        interlaced: Bool = false,
+        palette: [(UInt8, UInt8, UInt8)]? = nil,
+        trns: [UInt8]? = nil,
+        sample: (Int, Int) -> [Int]
     ) -> [UInt8] {
         precondition(bitDepth == 8 || bitDepth == 16)
         var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
@@ -47,7 +53,8 @@ enum TestPNG {
                     precondition(s.count == colorType.channels)
                     for v in s {
                         if bitDepth == 16 {
-                            raw.append(UInt8((v >> 8) & 0xFF)); raw.append(UInt8(v & 0xFF))
+                            raw.append(UInt8((v >> 8) & 0xFF))
+                            raw.append(UInt8(v & 0xFF))
                         } else {
                             raw.append(UInt8(v & 0xFF))
                         }
@@ -97,7 +104,8 @@ enum TestPNG {
     }
 
     static func adler32(_ bytes: [UInt8]) -> UInt32 {
-        var a: UInt32 = 1, b: UInt32 = 0
+        var a: UInt32 = 1
+        var b: UInt32 = 0
         for x in bytes {
             a = (a + UInt32(x)) % 65_521
             b = (b + a) % 65_521

@@ -2,7 +2,7 @@ import AssetpipeBasics
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The `assetpipe` binary tests run: `ASSETPIPE_BINARY` when set (e.g. a sanitized build), else the package's
@@ -16,17 +16,28 @@ public enum AssetpipeBinary {
     /// Runs `assetpipe arguments` to its end (killed after `timeout`), measuring its peak memory when GNU time is
     /// installed. `environment` entries are added to (or, with nil values, removed from) the current environment.
     public static func run(
-        _ arguments: [String], environment: [String: String?] = [:], currentDirectory: String? = nil,
-        stdin: String? = nil, timeout: Duration = .seconds(120)
+        _ arguments: [String],
+        environment: [String: String?] = [:],
+        currentDirectory: String? = nil,
+        stdin: String? = nil,
+        timeout: Duration = .seconds(120)
     ) async throws -> ChildProcess.Outcome {
         try await ChildProcess.run(
-            path, arguments, environment: environment, currentDirectory: currentDirectory, stdin: stdin,
-            measuresMemory: true, timeout: timeout)
+            path,
+            arguments,
+            environment: environment,
+            currentDirectory: currentDirectory,
+            stdin: stdin,
+            measuresMemory: true,
+            timeout: timeout
+        )
     }
 
     /// Starts `assetpipe arguments` in the background (a simulator, a build to kill).
     public static func start(
-        _ arguments: [String], environment: [String: String?] = [:], currentDirectory: String? = nil
+        _ arguments: [String],
+        environment: [String: String?] = [:],
+        currentDirectory: String? = nil
     ) throws -> ChildProcess {
         try ChildProcess(path, arguments, environment: environment, currentDirectory: currentDirectory)
     }
@@ -95,8 +106,12 @@ public final class ChildProcess: Sendable {
     /// Starts `executable arguments`. `environment` entries are added to (or, with nil values, removed from) the
     /// current environment; `stdin` is the child's standard input (empty when nil).
     public init(
-        _ executable: String, _ arguments: [String], environment: [String: String?] = [:],
-        currentDirectory: String? = nil, stdin: String? = nil, measuresMemory: Bool = false
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String?] = [:],
+        currentDirectory: String? = nil,
+        stdin: String? = nil,
+        measuresMemory: Bool = false
     ) throws {
         folder = try TemporaryFolder("child")
         let stdinPath = try folder.write(stdin ?? "", to: "stdin")
@@ -104,7 +119,8 @@ public final class ChildProcess: Sendable {
         for (key, value) in environment { env[key] = value }
         // A working directory is set with coreutils `env -C` (posix_spawn_file_actions_addchdir_np is not
         // visible from Swift's Glibc module); the child is still the `exec`ed program, with the same pid.
-        var argv = currentDirectory.map { ["/usr/bin/env", "-C", $0, executable] + arguments } ?? [executable] + arguments
+        var argv =
+            currentDirectory.map { ["/usr/bin/env", "-C", $0, executable] + arguments } ?? [executable] + arguments
         self.measuresMemory = measuresMemory && FileManager.default.isExecutableFile(atPath: Self.gnuTime)
         if self.measuresMemory { argv = [Self.gnuTime, "-f", "%M", "-o", folder.file("peak-rss")] + argv }
         let envp = env.map { "\($0.key)=\($0.value)" }
@@ -149,13 +165,22 @@ public final class ChildProcess: Sendable {
 
     /// Runs `executable arguments` to its end (killed after `timeout`) and returns what it did.
     public static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String?] = [:],
-        currentDirectory: String? = nil, stdin: String? = nil, measuresMemory: Bool = false,
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String?] = [:],
+        currentDirectory: String? = nil,
+        stdin: String? = nil,
+        measuresMemory: Bool = false,
         timeout: Duration = .seconds(120)
     ) async throws -> Outcome {
         let child = try ChildProcess(
-            executable, arguments, environment: environment, currentDirectory: currentDirectory, stdin: stdin,
-            measuresMemory: measuresMemory)
+            executable,
+            arguments,
+            environment: environment,
+            currentDirectory: currentDirectory,
+            stdin: stdin,
+            measuresMemory: measuresMemory
+        )
         return await child.exit(timeout: timeout)
     }
 
@@ -221,8 +246,14 @@ public final class ChildProcess: Sendable {
         // GNU time writes the peak in KiB on the last line of its output file.
         let peakKiB = measuresMemory ? read("peak-rss").split(separator: "\n").last.flatMap { Int($0) } ?? -1 : -1
         return Outcome(
-            exitCode: exitCode, signal: signal, stdout: stdout, stderr: stderr,
-            peakRSSBytes: peakKiB < 0 ? -1 : peakKiB * 1024, timedOut: !exitedInTime, duration: ended - started)
+            exitCode: exitCode,
+            signal: signal,
+            stdout: stdout,
+            stderr: stderr,
+            peakRSSBytes: peakKiB < 0 ? -1 : peakKiB * 1024,
+            timedOut: !exitedInTime,
+            duration: ended - started
+        )
     }
 
     /// Waits until `marker` appears at least `count` times in the child's stderr (true), or the child ends or
@@ -285,10 +316,16 @@ public struct KilledBuild {
     public var wasKilled: Bool
 
     public static func run(
-        project: String, baseURL: String, marker: String, count: Int, limit: Duration
+        project: String,
+        baseURL: String,
+        marker: String,
+        count: Int,
+        limit: Duration
     ) async throws -> KilledBuild {
         let build = try AssetpipeBinary.start(
-            ["build", project, "--base-url", baseURL, "--jobs", "2"], environment: ["APIMART_API_KEY": "test-key"])
+            ["build", project, "--base-url", baseURL, "--jobs", "2"],
+            environment: ["APIMART_API_KEY": "test-key"]
+        )
         _ = try await build.waitForStderr(marker, count: count, timeout: limit)
         build.kill()
         let outcome = await build.exit()

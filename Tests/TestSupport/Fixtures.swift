@@ -10,8 +10,11 @@ public enum Fixtures {
         for y in 0..<height {
             for x in 0..<width {
                 image[x, y] = RGBA8(
-                    r: UInt8(x * 255 / max(1, width - 1)), g: UInt8(y * 255 / max(1, height - 1)),
-                    b: UInt8((x * 7 + y * 13) & 0xFF), a: alpha(x, y))
+                    r: UInt8(x * 255 / max(1, width - 1)),
+                    g: UInt8(y * 255 / max(1, height - 1)),
+                    b: UInt8((x * 7 + y * 13) & 0xFF),
+                    a: alpha(x, y)
+                )
             }
         }
         return image
@@ -23,8 +26,10 @@ public enum Fixtures {
         for y in 0..<height {
             for x in 0..<width {
                 image[x, y] = RGBA8(
-                    r: UInt8(x * 255 / max(1, width - 1)), g: UInt8(y * 255 / max(1, height - 1)),
-                    b: UInt8((x + y) * 255 / max(1, width + height - 2)))
+                    r: UInt8(x * 255 / max(1, width - 1)),
+                    g: UInt8(y * 255 / max(1, height - 1)),
+                    b: UInt8((x + y) * 255 / max(1, width + height - 2))
+                )
             }
         }
         return image
@@ -36,8 +41,11 @@ public enum Fixtures {
         for y in 0..<h {
             for x in 0..<w {
                 img[x, y] = RGBA8(
-                    r: UInt8((x * 7 + seed) & 0xFF), g: UInt8((y * 5 + seed * 3) & 0xFF),
-                    b: UInt8(((x + y) * 3) & 0xFF), a: 255)
+                    r: UInt8((x * 7 + seed) & 0xFF),
+                    g: UInt8((y * 5 + seed * 3) & 0xFF),
+                    b: UInt8(((x + y) * 3) & 0xFF),
+                    a: 255
+                )
             }
         }
         return img
@@ -49,8 +57,11 @@ public enum Fixtures {
         for y in 0..<height {
             for x in 0..<width {
                 image[x, y] = RGBA8(
-                    r: UInt8(truncatingIfNeeded: x &* 7 &+ Int(seed)), g: UInt8(truncatingIfNeeded: y &* 5),
-                    b: UInt8(truncatingIfNeeded: (x ^ y) &+ Int(seed) &* 3), a: 255)
+                    r: UInt8(truncatingIfNeeded: x &* 7 &+ Int(seed)),
+                    g: UInt8(truncatingIfNeeded: y &* 5),
+                    b: UInt8(truncatingIfNeeded: (x ^ y) &+ Int(seed) &* 3),
+                    a: 255
+                )
             }
         }
         return image
@@ -58,7 +69,10 @@ public enum Fixtures {
 
     /// One colour everywhere, but for pixel (0, 0), which carries `seed` (so two seeds give two files).
     public static func solid(
-        width: Int, height: Int, fill: RGBA8 = RGBA8(r: 200, g: 40, b: 40, a: 255), seed: UInt8 = 0
+        width: Int,
+        height: Int,
+        fill: RGBA8 = RGBA8(r: 200, g: 40, b: 40, a: 255),
+        seed: UInt8 = 0
     ) -> RGBAImage {
         var image = RGBAImage(width: width, height: height, fill: fill)
         image[0, 0] = RGBA8(r: seed, g: seed &+ 1, b: seed &+ 2, a: 255)
@@ -121,8 +135,10 @@ public enum Fixtures {
             p[i] = UInt8((seed >> 16) & 0xFF)
         }
         func put32(_ v: UInt32, _ at: Int) {
-            p[at] = UInt8(v >> 24); p[at + 1] = UInt8((v >> 16) & 0xFF)
-            p[at + 2] = UInt8((v >> 8) & 0xFF); p[at + 3] = UInt8(v & 0xFF)
+            p[at] = UInt8(v >> 24)
+            p[at + 1] = UInt8((v >> 16) & 0xFF)
+            p[at + 2] = UInt8((v >> 8) & 0xFF)
+            p[at + 3] = UInt8(v & 0xFF)
         }
         func put(_ s: String, _ at: Int) { for (i, b) in s.utf8.enumerated() { p[at + i] = b } }
         put32(UInt32(p.count), 0)
@@ -134,11 +150,17 @@ public enum Fixtures {
         put("acsp", 36)
         put32(0, 64)  // perceptual
         // D50 illuminant
-        put32(0x0000_F6D6, 68); put32(0x0001_0000, 72); put32(0x0000_D32D, 76)
+        put32(0x0000_F6D6, 68)
+        put32(0x0001_0000, 72)
+        put32(0x0000_D32D, 76)
         put32(1, 128)  // one tag
-        put("wtpt", 132); put32(144, 136); put32(20, 140)
+        put("wtpt", 132)
+        put32(144, 136)
+        put32(20, 140)
         put("XYZ ", 144)
-        put32(0x0000_F6D6, 152); put32(0x0001_0000, 156); put32(0x0000_D32D, 160)
+        put32(0x0000_F6D6, 152)
+        put32(0x0001_0000, 156)
+        put32(0x0000_D32D, 160)
         return p
     }
 }
@@ -146,7 +168,12 @@ public enum Fixtures {
 // The byte forms the client tests use everywhere.
 
 /// A real PNG made by the codec: ``Fixtures/solid(width:height:fill:seed:)``.
-public func pngBytes(width: Int, height: Int, fill: RGBA8 = RGBA8(r: 200, g: 40, b: 40, a: 255), seed: UInt8 = 0)
+public func pngBytes(
+    width: Int,
+    height: Int,
+    fill: RGBA8 = RGBA8(r: 200, g: 40, b: 40, a: 255),
+    seed: UInt8 = 0
+)
     throws -> [UInt8]
 {
     try ImageEncoder.png(Fixtures.solid(width: width, height: height, fill: fill, seed: seed))

@@ -38,22 +38,26 @@ public struct Prerequisite: Sendable {
 extension Prerequisite {
     /// The `assetpipe` binary under test (``AssetpipeBinary/path``); `swift test` builds it.
     public static let assetpipeBinary = Prerequisite(
-        reason: "no assetpipe binary at \(AssetpipeBinary.path): build it with `swift build`", providedInCI: true
+        reason: "no assetpipe binary at \(AssetpipeBinary.path): build it with `swift build`",
+        providedInCI: true
     ) { FileManager.default.isExecutableFile(atPath: AssetpipeBinary.path) }
 
     /// The shared test corpus (``Corpus/root``), never copied into the repository.
     public static let corpus = Prerequisite(
-        reason: "test corpus not found at \(Corpus.root.path) (set ASSETPIPE_CORPUS)", providedInCI: true
+        reason: "test corpus not found at \(Corpus.root.path) (set ASSETPIPE_CORPUS)",
+        providedInCI: true
     ) { Corpus.isPresent }
 
     /// GNU time, which measures a child's own peak memory (Debian package `time`, installed by `.ci/run`).
     public static let gnuTime = Prerequisite(
-        reason: "GNU time is not installed at \(ChildProcess.gnuTime): apt-get install time", providedInCI: true
+        reason: "GNU time is not installed at \(ChildProcess.gnuTime): apt-get install time",
+        providedInCI: true
     ) { FileManager.default.isExecutableFile(atPath: ChildProcess.gnuTime) }
 
     /// Headless Chromium (``Chromium/path``; Debian package `chromium`, installed by `.ci/run`).
     public static let chromium = Prerequisite(
-        reason: "Chromium is not installed (apt-get install chromium, or set CHROMIUM)", providedInCI: true
+        reason: "Chromium is not installed (apt-get install chromium, or set CHROMIUM)",
+        providedInCI: true
     ) { Chromium.path != nil }
 
     /// Root that may mount a tmpfs: a full disk and a read-only folder root cannot escape are made with one.
@@ -79,7 +83,10 @@ extension Prerequisite {
 
 extension Trait where Self == ConditionTrait {
     /// Skips the test (or suite) with the prerequisite's reason when it is missing; see ``Prerequisite``.
-    public static func requires(_ prerequisite: Prerequisite, sourceLocation: SourceLocation = #_sourceLocation)
+    public static func requires(
+        _ prerequisite: Prerequisite,
+        sourceLocation: SourceLocation = #_sourceLocation
+    )
         -> Self
     {
         .enabled(Comment(rawValue: prerequisite.reason), sourceLocation: sourceLocation) {
@@ -118,7 +125,10 @@ enum TmpfsProbe {
         guard geteuid() == 0, let folder = try? TemporaryFolder("tmpfs-probe") else { return false }
         defer { folder.remove() }
         let mounted = try? await ChildProcess.run(
-            "/usr/bin/env", ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", folder.path], timeout: .seconds(20))
+            "/usr/bin/env",
+            ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", folder.path],
+            timeout: .seconds(20)
+        )
         guard mounted?.exitCode == 0 else { return false }
         _ = try? await ChildProcess.run("/usr/bin/env", ["umount", "-l", folder.path], timeout: .seconds(20))
         return true

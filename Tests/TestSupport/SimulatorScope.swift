@@ -4,7 +4,8 @@ import APIMartSimulator
 /// stops it afterwards, whether `body` returned or threw.
 @discardableResult
 public func withRunningSimulator<T>(
-    _ configuration: SimulatorConfiguration, _ body: (RunningSimulator) async throws -> T
+    _ configuration: SimulatorConfiguration,
+    _ body: (RunningSimulator) async throws -> T
 ) async throws -> T {
     let simulator = try await SimulatorServer.start(configuration)
     do {

@@ -7,7 +7,8 @@ public struct TemporaryFolder: Sendable {
 
     /// Makes `…/assetpipe-LABEL-UUID`.
     public init(_ label: String = "test") throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("assetpipe-\(label)-\(UUID().uuidString)")
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("assetpipe-\(label)-\(UUID().uuidString)")
             .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -20,7 +21,9 @@ public struct TemporaryFolder: Sendable {
     public func write(_ bytes: [UInt8], to relative: String) throws -> String {
         let target = file(relative)
         try FileManager.default.createDirectory(
-            atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: (target as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
         try Data(bytes).write(to: URL(fileURLWithPath: target))
         return target
     }

@@ -33,7 +33,8 @@ struct Options {
 
 func usage() -> Never {
     printError(
-        "usage: assetpipe-bench [--repeat N] [--serial] [--json] probe|transp-full|transp-any|tojpeg|png9|resize [OUTDIR] FILE...")
+        "usage: assetpipe-bench [--repeat N] [--serial] [--json] probe|transp-full|transp-any|tojpeg|png9|resize [OUTDIR] FILE..."
+    )
     exit(2)
 }
 
@@ -121,15 +122,19 @@ func work(_ op: String, _ path: String, outDir: String?) -> FileResult {
             r.fraction = report.transparentFraction + report.translucentFraction
         case "tojpeg":
             let options = ConversionOptions(format: .jpeg, jpegQuality: 85, flatten: white)
-            r.bytes = try ImageConverter.convert(.file(path), options: options, to: "\(outDir!)/\(stem(path)).jpg").bytes
+            r.bytes = try ImageConverter.convert(.file(path), options: options, to: "\(outDir!)/\(stem(path)).jpg")
+                .bytes
         case "png9":
             let options = ConversionOptions(format: .png, pngLevel: 9)
-            r.bytes = try ImageConverter.convert(.file(path), options: options, to: "\(outDir!)/\(stem(path)).png").bytes
+            r.bytes = try ImageConverter.convert(.file(path), options: options, to: "\(outDir!)/\(stem(path)).png")
+                .bytes
         case "resize":
             let image = try ImageDecoder.decode(.file(path))
             for (scale, suffix) in [(0.5, "_half"), (0.25, "_quarter")] {
                 let bytes = try ImageConverter.encode(
-                    image, options: ConversionOptions(format: .png, pngLevel: 6, resize: .scale(scale)))
+                    image,
+                    options: ConversionOptions(format: .png, pngLevel: 6, resize: .scale(scale))
+                )
                 try AtomicFile.write(bytes, to: "\(outDir!)/\(stem(path))\(suffix).png")
                 r.bytes += bytes.count
             }
@@ -164,7 +169,8 @@ for _ in 0..<options.repeatCount {
     times.append(now() - t0)
 }
 let sorted = times.sorted()
-let median = sorted.count % 2 == 1
+let median =
+    sorted.count % 2 == 1
     ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 let errors = last.compactMap(\.error)
 for e in errors.prefix(5) { printError("error: \(e)") }
@@ -180,7 +186,8 @@ if options.json {
         {"op":"\(options.op)","files":\(options.files.count),"runs":\(times.count),"mode":"\(mode)",\
         "median_s":\(median),"min_s":\(sorted[0]),"peak_rss_mb":\(rss),"output_bytes":\(outBytes),\
         "bad":\(errors.count),"non_opaque":\(nonOpaque),"with_alpha":\(withAlpha),"mean_fraction":\(meanFraction)}
-        """)
+        """
+    )
 } else {
     var check = ""
     switch options.op {
@@ -191,7 +198,8 @@ if options.json {
     }
     print(
         "\(options.op): files=\(options.files.count) bad=\(errors.count)\(check) runs=\(times.count) \(mode) "
-            + "median=\(format4(median))s min=\(format4(sorted[0]))s peak_rss=\(format1(rss))MB")
+            + "median=\(format4(median))s min=\(format4(sorted[0]))s peak_rss=\(format1(rss))MB"
+    )
 }
 exit(errors.isEmpty ? 0 : 1)
 
@@ -202,7 +210,8 @@ func fixed(_ v: Double, _ digits: Int) -> String {
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let n = Int((v * scale).rounded())
-    let whole = n / Int(scale), frac = String(n % Int(scale))
+    let whole = n / Int(scale)
+    let frac = String(n % Int(scale))
     return "\(whole)." + String(repeating: "0", count: digits - frac.count) + frac
 }
 

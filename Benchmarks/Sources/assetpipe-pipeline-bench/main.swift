@@ -30,8 +30,10 @@ func parse() -> Options {
     var o = Options()
     var args = Array(CommandLine.arguments.dropFirst())
     guard !args.isEmpty else {
-        fail("usage: assetpipe-pipeline-bench ASSETPIPE_BINARY [--jobs-count N] [--concurrency C] [--task-seconds S] "
-             + "[--distinct-inputs D] [--workdir DIR]")
+        fail(
+            "usage: assetpipe-pipeline-bench ASSETPIPE_BINARY [--jobs-count N] [--concurrency C] [--task-seconds S] "
+                + "[--distinct-inputs D] [--workdir DIR]"
+        )
     }
     o.binary = args.removeFirst()
     while !args.isEmpty {
@@ -82,10 +84,12 @@ func run(_ binary: String, _ arguments: [String], environment: [String: String])
     process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
     process.arguments = ["-f", "%e %U %S %M", "-o", timeFile, binary] + arguments
     process.environment = environment
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    let outData = LockedData(), errData = LockedData()
+    let outData = LockedData()
+    let errData = LockedData()
     out.fileHandleForReading.readabilityHandler = { outData.append($0.availableData) }
     err.fileHandleForReading.readabilityHandler = { errData.append($0.availableData) }
     try process.run()
@@ -94,19 +98,34 @@ func run(_ binary: String, _ arguments: [String], environment: [String: String])
     err.fileHandleForReading.readabilityHandler = nil
     outData.append(out.fileHandleForReading.readDataToEndOfFile())
     errData.append(err.fileHandleForReading.readDataToEndOfFile())
-    let fields = ((try? String(contentsOfFile: timeFile, encoding: .utf8)) ?? "")
+    let fields =
+        ((try? String(contentsOfFile: timeFile, encoding: .utf8)) ?? "")
         .split(separator: "\n").last.map { $0.split(separator: " ").compactMap { Double($0) } } ?? []
     guard fields.count == 4 else { fail("could not read /usr/bin/time's figures from \(timeFile)") }
     return RunResult(
-        status: process.terminationStatus, wall: fields[0], user: fields[1], sys: fields[2], maxRSSMB: fields[3] / 1024,
-        stdout: String(decoding: outData.value, as: UTF8.self), stderr: String(decoding: errData.value, as: UTF8.self))
+        status: process.terminationStatus,
+        wall: fields[0],
+        user: fields[1],
+        sys: fields[2],
+        maxRSSMB: fields[3] / 1024,
+        stdout: String(decoding: outData.value, as: UTF8.self),
+        stderr: String(decoding: errData.value, as: UTF8.self)
+    )
 }
 
 final class LockedData: @unchecked Sendable {
     private var data = Data()
     private let lock = NSLock()
-    func append(_ d: Data) { lock.lock(); data.append(d); lock.unlock() }
-    var value: Data { lock.lock(); defer { lock.unlock() }; return data }
+    func append(_ d: Data) {
+        lock.lock()
+        data.append(d)
+        lock.unlock()
+    }
+    var value: Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return data
+    }
 }
 
 func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
@@ -142,10 +161,13 @@ try manifest.write(toFile: manifestPath, atomically: true, encoding: .utf8)
 
 let key = "bench-key-\(getpid())"
 let simulator = try await SimulatorServer.start(
-    SimulatorConfiguration(requiredKey: key, taskDuration: .milliseconds(Int64(o.taskSeconds * 1000))))
+    SimulatorConfiguration(requiredKey: key, taskDuration: .milliseconds(Int64(o.taskSeconds * 1000)))
+)
 var env = ProcessInfo.processInfo.environment
 env["APIMART_API_KEY"] = key
-let arguments = ["build", manifestPath, "--base-url", simulator.baseURL, "--jobs", String(o.concurrency), "--json", "--yes"]
+let arguments = [
+    "build", manifestPath, "--base-url", simulator.baseURL, "--jobs", String(o.concurrency), "--json", "--yes",
+]
 
 func selfCPU() -> Double {
     var u = rusage()
@@ -153,7 +175,9 @@ func selfCPU() -> Double {
     return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
 }
 func loadAverage() -> String {
-    ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").first.map(String.init) ?? "?"
+    ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").first.map(
+        String.init
+    ) ?? "?"
 }
 let load0 = loadAverage()
 let cpu0 = selfCPU()
@@ -170,7 +194,9 @@ let polls = stats.polls.values
 let meanPolls = polls.isEmpty ? 0 : Double(polls.reduce(0, +)) / Double(polls.count)
 let cpu = first.user + first.sys
 let secondCalls = stats2.requests.values.reduce(0, +) - stats.requests.values.reduce(0, +)
-print("pipeline: \(o.jobs) jobs, --jobs \(o.concurrency), task time \(f(o.taskSeconds)) s, \(o.distinct) distinct inputs")
+print(
+    "pipeline: \(o.jobs) jobs, --jobs \(o.concurrency), task time \(f(o.taskSeconds)) s, \(o.distinct) distinct inputs"
+)
 print("| measure | value | target |")
 print("|---|---:|---|")
 print("| exit status of `assetpipe build` | \(first.status) | 0 |")
@@ -179,10 +205,16 @@ print("| wall time | \(f(first.wall)) s | ≤ \(f(ideal * 1.25)) s |")
 print("| ideal (jobs ÷ concurrency × task time) | \(f(ideal)) s | |")
 print("| wall ÷ ideal | \(f(first.wall / ideal)) | ≤ 1.25 |")
 print("| polls per task (mean / max) | \(f(meanPolls)) / \(polls.max() ?? 0) | ≤ 3 on average |")
-print("| uploads per distinct input | \(f(Double(stats.uploads) / Double(o.distinct))) (\(stats.uploads) uploads) | exactly 1 |")
+print(
+    "| uploads per distinct input | \(f(Double(stats.uploads) / Double(o.distinct))) (\(stats.uploads) uploads) | exactly 1 |"
+)
 print("| assetpipe CPU time per job (user+sys) | \(f(cpu / Double(o.jobs) * 1000, 1)) ms (\(f(cpu)) s total) | |")
-print("| simulator CPU time per job (same machine, renders the result images) | \(f(simulatorCPU / Double(o.jobs) * 1000, 1)) ms | |")
-print("| machine load (1-min average) before / after the build, \(ProcessInfo.processInfo.activeProcessorCount) cores | \(load0) / \(load1) | |")
+print(
+    "| simulator CPU time per job (same machine, renders the result images) | \(f(simulatorCPU / Double(o.jobs) * 1000, 1)) ms | |"
+)
+print(
+    "| machine load (1-min average) before / after the build, \(ProcessInfo.processInfo.activeProcessorCount) cores | \(load0) / \(load1) | |"
+)
 print("| assetpipe peak RSS | \(f(first.maxRSSMB, 1)) MB | |")
 print("| second build (nothing changed): wall / API calls | \(f(second.wall)) s / \(secondCalls) | 0 calls |")
 if first.status != 0 {

@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import APIMartWire
+import AssetpipeBasics
 import Foundation
 import ImageCodec
 
@@ -77,8 +77,13 @@ public struct OutputSpec: Sendable, Codable, Hashable {
     public var suffix: String?
 
     public init(
-        format: FileFormat, quality: Int? = nil, level: Int? = nil, flatten: RGBColor? = nil, resize: OutputSize? = nil,
-        require: Requirement? = nil, suffix: String? = nil
+        format: FileFormat,
+        quality: Int? = nil,
+        level: Int? = nil,
+        flatten: RGBColor? = nil,
+        resize: OutputSize? = nil,
+        require: Requirement? = nil,
+        suffix: String? = nil
     ) {
         self.format = format
         self.quality = quality

@@ -12,8 +12,13 @@ extension ManifestParser {
 
     /// Builds one asset from its own fields over the defaults. With `standaloneDefaults`, only checks types.
     static func parseAsset(
-        fields: [String: Entry], defaults: [String: Entry], path: String, node: Node, reader: NodeReader,
-        context: AssetContext, standaloneDefaults: Bool
+        fields: [String: Entry],
+        defaults: [String: Entry],
+        path: String,
+        node: Node,
+        reader: NodeReader,
+        context: AssetContext,
+        standaloneDefaults: Bool
     ) throws -> AssetSpec? {
         var merged = defaults
         for (k, v) in fields { merged[k] = v }
@@ -26,7 +31,8 @@ extension ManifestParser {
                 throw reader.error(
                     e,
                     "'\(v)' is not one of \(allowed.joined(separator: ", "))"
-                        + (suggestion(for: v, among: allowed).map { "; did you mean '\($0)'?" } ?? ""))
+                        + (suggestion(for: v, among: allowed).map { "; did you mean '\($0)'?" } ?? "")
+                )
             }
             return v
         }
@@ -41,8 +47,10 @@ extension ManifestParser {
         } else {
             guard let e = merged["name"] else {
                 throw PipelineError(
-                    .manifest, "this asset has no 'name' (its place in the tree, e.g. icons/bottle)",
-                    location: here)
+                    .manifest,
+                    "this asset has no 'name' (its place in the tree, e.g. icons/bottle)",
+                    location: here
+                )
             }
             name = try reader.string(e)
             if let reason = PathTools.unsafeNameReason(name) {
@@ -50,7 +58,9 @@ extension ManifestParser {
             }
             if name.hasSuffix(".png") || name.hasSuffix(".jpg") || name.hasSuffix(".jpeg") {
                 throw reader.error(
-                    e, "the name '\(name)' has an extension; names are written without one (the output format adds it)")
+                    e,
+                    "the name '\(name)' has an extension; names are written without one (the output format adds it)"
+                )
             }
         }
         let model = try choice("model", ImageModel.self) ?? .gptImage1
@@ -62,11 +72,15 @@ extension ManifestParser {
             }
         } else if !standaloneDefaults {
             throw PipelineError(
-                .manifest, "asset '\(name)' has no 'prompt' (set it on the asset or in defaults)",
-                location: reader.location(node, key: path + ".prompt"))
+                .manifest,
+                "asset '\(name)' has no 'prompt' (set it on the asset or in defaults)",
+                location: reader.location(node, key: path + ".prompt")
+            )
         }
         // `auto` (or no size): the ratio comes from the first reference (nil here).
-        let size = try enumValue("size", ["auto"] + SizeRatio.allCases.map(\.rawValue)).flatMap(SizeRatio.init(rawValue:))
+        let size = try enumValue("size", ["auto"] + SizeRatio.allCases.map(\.rawValue)).flatMap(
+            SizeRatio.init(rawValue:)
+        )
         var n = 1
         if let e = merged["n"] { n = try reader.int(e, range: ContractLimits.imageCountRange) }
         let quality = try choice("quality", ImageQuality.self)
@@ -88,7 +102,9 @@ extension ManifestParser {
             referenceEntry = e
             if references.count > ContractLimits.maxReferences {
                 throw reader.error(
-                    e, "\(references.count) references; the API takes at most \(ContractLimits.maxReferences)")
+                    e,
+                    "\(references.count) references; the API takes at most \(ContractLimits.maxReferences)"
+                )
             }
             for (i, ref) in references.enumerated() where context.checkFiles {
                 try checkInputFile(ref, entry: e, index: i, reader: reader, context: context)
@@ -109,7 +125,9 @@ extension ManifestParser {
             composite = try reader.bool(e)
             if composite && mask == nil && !standaloneDefaults && !e.fromDefaults(defaults) {
                 throw reader.error(
-                    e, "composite needs a mask (it keeps the reference's pixels where the mask is opaque)")
+                    e,
+                    "composite needs a mask (it keeps the reference's pixels where the mask is opaque)"
+                )
             }
             if mask == nil { composite = false }
         }
@@ -133,11 +151,21 @@ extension ManifestParser {
 
         // The contract's own rules, the same check `generate` makes (placeholder URLs stand for the uploads).
         let request = GenerationRequest(
-            model: model.rawValue, prompt: prompt, size: size?.rawValue, n: n, quality: quality?.rawValue,
-            background: background?.rawValue, moderation: moderation?.rawValue, outputFormat: format?.rawValue,
-            outputCompression: compression)
+            model: model.rawValue,
+            prompt: prompt,
+            size: size?.rawValue,
+            n: n,
+            quality: quality?.rawValue,
+            background: background?.rawValue,
+            moderation: moderation?.rawValue,
+            outputFormat: format?.rawValue,
+            outputCompression: compression
+        )
         let violations = ContractCheck.violations(
-            of: request, referenceCount: references.count, hasMask: mask != nil)
+            of: request,
+            referenceCount: references.count,
+            hasMask: mask != nil
+        )
         if let violation = violations.first {
             let key = manifestKey(forWireField: violation.field)
             let entry = merged[key] ?? referenceEntry
@@ -146,9 +174,23 @@ extension ManifestParser {
             throw PipelineError(.manifest, message, location: reader.location(node, key: path + "." + key))
         }
         return AssetSpec(
-            name: name, model: model, prompt: prompt, size: size, n: n, quality: quality, background: background,
-            moderation: moderation, format: format, compression: compression, references: references, mask: mask,
-            fit: fit, composite: composite, outputs: outputs, location: here)
+            name: name,
+            model: model,
+            prompt: prompt,
+            size: size,
+            n: n,
+            quality: quality,
+            background: background,
+            moderation: moderation,
+            format: format,
+            compression: compression,
+            references: references,
+            mask: mask,
+            fit: fit,
+            composite: composite,
+            outputs: outputs,
+            location: here
+        )
     }
 
     static func manifestKey(forWireField field: String) -> String {

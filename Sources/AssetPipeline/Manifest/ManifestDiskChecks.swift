@@ -5,7 +5,11 @@ import Yams
 /// through a symbolic link.
 extension ManifestParser {
     static func checkInputFile(
-        _ rel: String, entry: Entry, index: Int?, reader: NodeReader, context: AssetContext
+        _ rel: String,
+        entry: Entry,
+        index: Int?,
+        reader: NodeReader,
+        context: AssetContext
     ) throws {
         let full = PathTools.join(context.directory, rel)
         var isDir: ObjCBool = false
@@ -22,8 +26,10 @@ extension ManifestParser {
         let root = manifest.outputRoot
         if !PathTools.staysInside(root, root: manifest.directory) {
             throw PipelineError(
-                .pathEscape, "the output folder '\(manifest.output)' leads out of the project through a symbolic link",
-                location: ManifestLocation(file: manifest.path, line: 1, column: 1, key: "output"))
+                .pathEscape,
+                "the output folder '\(manifest.output)' leads out of the project through a symbolic link",
+                location: ManifestLocation(file: manifest.path, line: 1, column: 1, key: "output")
+            )
         }
         for asset in manifest.assets {
             for planned in OutputNaming.paths(for: asset) {
@@ -31,7 +37,8 @@ extension ManifestParser {
                     throw PipelineError(
                         .manifest,
                         "asset '\(asset.name)' would write \(planned.path), which asset '\(first.asset)' (line \(first.location.line)) also writes; add a suffix to one of them",
-                        location: asset.location)
+                        location: asset.location
+                    )
                 }
                 seen[planned.path] = (asset.name, asset.location)
                 let full = PathTools.join(root, planned.path)
@@ -39,7 +46,8 @@ extension ManifestParser {
                     throw PipelineError(
                         .pathEscape,
                         "asset '\(asset.name)': \(planned.path) leads out of the output folder through a symbolic link",
-                        location: asset.location)
+                        location: asset.location
+                    )
                 }
             }
         }

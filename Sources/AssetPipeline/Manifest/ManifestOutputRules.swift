@@ -5,12 +5,19 @@ import Yams
 
 /// Output rules: one `outputs[j]` entry into an `OutputSpec`.
 extension ManifestParser {
-    static func parseOutput(_ node: Node, path: String, background: Background?, reader: NodeReader) throws -> OutputSpec {
+    static func parseOutput(
+        _ node: Node,
+        path: String,
+        background: Background?,
+        reader: NodeReader
+    ) throws -> OutputSpec {
         let f = try reader.mapping(node, path: path, allowed: outputKeys, what: "an output")
         guard let formatEntry = f["format"] else {
             throw PipelineError(
-                .manifest, "this output has no 'format' (png or jpeg)",
-                location: reader.location(node, key: path + ".format"))
+                .manifest,
+                "this output has no 'format' (png or jpeg)",
+                location: reader.location(node, key: path + ".format")
+            )
         }
         let formatText = try reader.string(formatEntry)
         let formatName = formatText == "jpg" ? "jpeg" : formatText
@@ -34,14 +41,18 @@ extension ManifestParser {
             let text = try reader.string(e)
             guard let colour = RGBColor(hex: text) else {
                 throw reader.error(
-                    e, "'\(text)' is not a colour; write it as \"#rrggbb\" (quoted: # starts a YAML comment)")
+                    e,
+                    "'\(text)' is not a colour; write it as \"#rrggbb\" (quoted: # starts a YAML comment)"
+                )
             }
             spec.flatten = colour
         }
         let sizeKeys = ["width", "height", "scale"].filter { f[$0] != nil }
         if sizeKeys.count > 1, let e = f[sizeKeys[1]] {
             throw reader.error(
-                e, "an output takes one of width, height or scale, not \(sizeKeys.joined(separator: " and "))")
+                e,
+                "an output takes one of width, height or scale, not \(sizeKeys.joined(separator: " and "))"
+            )
         }
         if let e = f["width"] { spec.resize = .width(try reader.int(e, range: 1...16384)) }
         if let e = f["height"] { spec.resize = .height(try reader.int(e, range: 1...16384)) }
@@ -57,7 +68,8 @@ extension ManifestParser {
                     e,
                     "'\(text)' is not a requirement; use transparent or opaque"
                         + (suggestion(for: text, among: ["transparent", "opaque"]).map { "; did you mean '\($0)'?" }
-                            ?? ""))
+                            ?? "")
+                )
             }
             if r == .transparent && format == .jpeg {
                 throw reader.error(e, "a jpeg output cannot be transparent; use format: png")
@@ -76,7 +88,9 @@ extension ManifestParser {
         }
         if format == .jpeg && spec.flatten == nil && background == .transparent {
             throw reader.error(
-                formatEntry, "a jpeg output of a transparent result needs a background: add flatten: \"#ffffff\"")
+                formatEntry,
+                "a jpeg output of a transparent result needs a background: add flatten: \"#ffffff\""
+            )
         }
         return spec
     }

@@ -24,7 +24,8 @@ public enum ManifestParser {
                 .configuration,
                 exists
                     ? "\(file): cannot read the manifest"
-                    : "\(file): no manifest here; create assetpipe.yaml (see assets/assetpipe.yaml) or pass its path")
+                    : "\(file): no manifest here; create assetpipe.yaml (see assets/assetpipe.yaml) or pass its path"
+            )
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw PipelineError(.manifest, "\(file): the manifest is not UTF-8 text")
@@ -48,8 +49,10 @@ public enum ManifestParser {
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw PipelineError(
-                    .manifest, "the manifest is empty; it needs at least 'assets:'",
-                    location: ManifestLocation(file: path, line: 1, column: 1, key: nil))
+                    .manifest,
+                    "the manifest is empty; it needs at least 'assets:'",
+                    location: ManifestLocation(file: path, line: 1, column: 1, key: nil)
+                )
             }
             root = node
         } catch let error as YamlError {
@@ -63,21 +66,30 @@ public enum ManifestParser {
             output = try reader.string(entry)
             if let reason = PathTools.unsafeNameReason(output) {
                 throw reader.error(
-                    entry, "the output folder \(reason); use a folder inside the project", code: .pathEscape)
+                    entry,
+                    "the output folder \(reason); use a folder inside the project",
+                    code: .pathEscape
+                )
             }
         }
 
         var defaults: [String: Entry] = [:]
         if let entry = top["defaults"] {
             defaults = try reader.mapping(
-                entry.value, path: "defaults", allowed: assetKeys.filter { $0 != "name" }, what: "defaults")
+                entry.value,
+                path: "defaults",
+                allowed: assetKeys.filter { $0 != "name" },
+                what: "defaults"
+            )
         }
         let prices = try top["prices"].map { try parsePrices($0, reader: reader) }
 
         guard let assetsEntry = top["assets"] else {
             throw PipelineError(
-                .manifest, "the manifest has no 'assets:' list",
-                location: ManifestLocation(file: path, line: root.mark?.line ?? 1, column: 1, key: "assets"))
+                .manifest,
+                "the manifest has no 'assets:' list",
+                location: ManifestLocation(file: path, line: root.mark?.line ?? 1, column: 1, key: "assets")
+            )
         }
         guard case .sequence(let seq) = assetsEntry.value else {
             throw reader.error(assetsEntry, "'assets' must be a list of assets (each item starting with '- name:')")
@@ -85,8 +97,14 @@ public enum ManifestParser {
         let context = AssetContext(directory: directory, checkFiles: checkFiles)
         // Defaults are checked on their own too, so a bad default is reported even when no asset uses it.
         _ = try parseAsset(
-            fields: defaults, defaults: [:], path: "defaults", node: top["defaults"]?.value ?? root,
-            reader: reader, context: context, standaloneDefaults: true)
+            fields: defaults,
+            defaults: [:],
+            path: "defaults",
+            node: top["defaults"]?.value ?? root,
+            reader: reader,
+            context: context,
+            standaloneDefaults: true
+        )
         var assets: [AssetSpec] = []
         var names: [String: ManifestLocation] = [:]
         for (i, node) in seq.enumerated() {
@@ -94,20 +112,32 @@ public enum ManifestParser {
             let fields = try reader.mapping(node, path: keyPath, allowed: assetKeys, what: "an asset")
             guard
                 let asset = try parseAsset(
-                    fields: fields, defaults: defaults, path: keyPath, node: node,
-                    reader: reader, context: context, standaloneDefaults: false)
+                    fields: fields,
+                    defaults: defaults,
+                    path: keyPath,
+                    node: node,
+                    reader: reader,
+                    context: context,
+                    standaloneDefaults: false
+                )
             else { continue }
             if let earlier = names[asset.name] {
                 throw PipelineError(
-                    .manifest, "the asset name '\(asset.name)' is used twice (first at line \(earlier.line))",
-                    location: asset.location)
+                    .manifest,
+                    "the asset name '\(asset.name)' is used twice (first at line \(earlier.line))",
+                    location: asset.location
+                )
             }
             names[asset.name] = asset.location
             assets.append(asset)
         }
         let manifest = Manifest(
-            path: PathTools.absolute(path), directory: directory, output: output, assets: assets,
-            prices: prices)
+            path: PathTools.absolute(path),
+            directory: directory,
+            output: output,
+            assets: assets,
+            prices: prices
+        )
         try checkOutputPaths(manifest)
         return manifest
     }

@@ -10,14 +10,17 @@ extension ManifestParser {
         let dims = Dictionary(
             uniqueKeysWithValues: SizeRatio.allCases.map {
                 ("\($0.pixelSize.width)x\($0.pixelSize.height)", $0)
-            })
+            }
+        )
         for (key, e) in fields.sorted(by: { $0.key < $1.key }) {
             var parts = key.split(separator: "/").map(String.init)
             let model = parts.count == 3 ? parts.removeFirst() : "*"
             guard parts.count == 2 else {
                 throw reader.error(
-                    e, "price keys are '<size>/<quality>' such as 1024x1024/medium, optionally '<model>/' first",
-                    atKey: true)
+                    e,
+                    "price keys are '<size>/<quality>' such as 1024x1024/medium, optionally '<model>/' first",
+                    atKey: true
+                )
             }
             let sizeText = parts[0]
             let quality = parts[1]
@@ -26,7 +29,8 @@ extension ManifestParser {
                 throw reader.error(
                     e,
                     "'\(sizeText)' is not a size; use \(dims.keys.sorted().joined(separator: ", ")) or 1:1, 2:3, 3:2",
-                    atKey: true)
+                    atKey: true
+                )
             }
             guard ImageQuality(rawValue: quality) != nil else {
                 throw reader.error(e, "'\(quality)' is not a quality; use auto, low, medium or high", atKey: true)
@@ -35,7 +39,8 @@ extension ManifestParser {
                 throw reader.error(
                     e,
                     "'\(model)' is not a model; use \(ImageModel.allCases.map(\.rawValue).joined(separator: " or "))",
-                    atKey: true)
+                    atKey: true
+                )
             }
             let price = try reader.double(e)
             guard price >= 0 else { throw reader.error(e, "a price cannot be negative") }

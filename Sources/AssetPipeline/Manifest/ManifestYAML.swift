@@ -24,7 +24,10 @@ struct NodeReader {
     }
 
     func error(
-        _ entry: Entry, _ message: String, code: PipelineError.Code = .manifest, atKey: Bool = false
+        _ entry: Entry,
+        _ message: String,
+        code: PipelineError.Code = .manifest,
+        atKey: Bool = false
     ) -> PipelineError {
         PipelineError(code, message, location: location(atKey ? entry.keyNode : entry.value, key: entry.path))
     }
@@ -43,12 +46,18 @@ struct NodeReader {
                 .manifest,
                 "the key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appears twice in one mapping",
                 location: ManifestLocation(
-                    file: file, line: context.mark.line, column: context.mark.column,
-                    key: duplicates.first))
+                    file: file,
+                    line: context.mark.line,
+                    column: context.mark.column,
+                    key: duplicates.first
+                )
+            )
         case .reader(let problem, _, _, _):
             return PipelineError(
-                .manifest, "cannot read the manifest: \(problem)",
-                location: ManifestLocation(file: file, line: 1, column: 1, key: nil))
+                .manifest,
+                "cannot read the manifest: \(problem)",
+                location: ManifestLocation(file: file, line: 1, column: 1, key: nil)
+            )
         default:
             return PipelineError(.manifest, "cannot parse the manifest", location: nil, cause: "\(error)")
         }
@@ -58,8 +67,10 @@ struct NodeReader {
     func mapping(_ node: Node, path: String?, allowed: [String]?, what: String) throws -> [String: Entry] {
         guard case .mapping(let mapping) = node else {
             throw PipelineError(
-                .manifest, "\(what) must be a mapping of 'key: value' lines",
-                location: location(node, key: path))
+                .manifest,
+                "\(what) must be a mapping of 'key: value' lines",
+                location: location(node, key: path)
+            )
         }
         var result: [String: Entry] = [:]
         for (k, v) in mapping {
@@ -73,7 +84,10 @@ struct NodeReader {
                     ManifestParser.suggestion(for: key, among: allowed).map { "; did you mean '\($0)'?" }
                     ?? "; known keys: \(allowed.joined(separator: ", "))"
                 throw PipelineError(
-                    .manifest, "unknown key '\(key)' in \(what)\(hint)", location: location(k, key: keyPath))
+                    .manifest,
+                    "unknown key '\(key)' in \(what)\(hint)",
+                    location: location(k, key: keyPath)
+                )
             }
             result[key] = Entry(key: key, keyNode: k, value: v, path: keyPath)
         }
@@ -99,7 +113,9 @@ struct NodeReader {
         let s = try scalar(e)
         guard s.style == .plain, let v = Int(s.string) else {
             throw error(
-                e, "'\(s.string)' is not a whole number\(s.style != .plain ? " (write it without quotes)" : "")")
+                e,
+                "'\(s.string)' is not a whole number\(s.style != .plain ? " (write it without quotes)" : "")"
+            )
         }
         guard range.contains(v) else { throw error(e, "\(v) is outside \(range.lowerBound)–\(range.upperBound)") }
         return v

@@ -16,7 +16,8 @@ extension AssetPipeCommand {
                 Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest \
                 or configuration error (a missing key included; a damaged lock file, which --rebuild-lock rebuilds \
                 at no cost); 3 stopped by an account error (401, 402, 403) or a balance below the priced cost.
-                """)
+                """
+        )
 
         @Argument(help: "The manifest, or a folder holding assetpipe.yaml.")
         var manifest: String = "assetpipe.yaml"
@@ -26,7 +27,8 @@ extension AssetPipeCommand {
 
         @Option(
             name: .customLong("base-url"),
-            help: "The API's base URL (default: APIMART_BASE_URL or https://api.apimart.ai).")
+            help: "The API's base URL (default: APIMART_BASE_URL or https://api.apimart.ai)."
+        )
         var baseURL: String?
 
         @Option(help: "Assets at the API at once (upload to download; post-processing does not hold a place), 1–64.")
@@ -43,12 +45,14 @@ extension AssetPipeCommand {
 
         @Option(
             name: .customLong("max-cost"),
-            help: "Refuse a build whose cost at the manifest's prices (balance unit) is more than this.")
+            help: "Refuse a build whose cost at the manifest's prices (balance unit) is more than this."
+        )
         var maxCost: Double?
 
         @Flag(
             name: .customLong("rebuild-lock"),
-            help: "Rebuild a damaged assetpipe.lock from the journal, raw results and outputs (no cost), then build.")
+            help: "Rebuild a damaged assetpipe.lock from the journal, raw results and outputs (no cost), then build."
+        )
         var rebuildLock = false
 
         @Flag(help: "Do not ask before a large build.")
@@ -153,7 +157,8 @@ extension AssetPipeCommand {
             if simulator {
                 do {
                     let sim = try await SimulatorServer.start(
-                        SimulatorConfiguration(taskDuration: .milliseconds(Int(simulatorTaskSeconds * 1000))))
+                        SimulatorConfiguration(taskDuration: .milliseconds(Int(simulatorTaskSeconds * 1000)))
+                    )
                     running = sim
                     connection = Connection(baseURL: sim.baseURL, apiKey: "simulator")
                     if !json { Console.error("simulator running at \(sim.baseURL)") }
@@ -178,8 +183,13 @@ extension AssetPipeCommand {
                 return answer == "y" || answer == "yes"
             }
             let options = BuildOptions(
-                jobs: jobs, maxImages: maxImages, deadline: deadline.map { .milliseconds(Int($0 * 1000)) },
-                confirm: ask ? confirm : nil, rebuildLock: rebuildLock, maxCost: maxCost)
+                jobs: jobs,
+                maxImages: maxImages,
+                deadline: deadline.map { .milliseconds(Int($0 * 1000)) },
+                confirm: ask ? confirm : nil,
+                rebuildLock: rebuildLock,
+                maxCost: maxCost
+            )
 
             let ticker = (observer as? LiveProgress).map { live in
                 Task {
@@ -193,7 +203,11 @@ extension AssetPipeCommand {
             var report: BuildReport
             do {
                 report = try await Pipeline.build(
-                    manifest: loaded, connection: connection, options: options, observer: observer)
+                    manifest: loaded,
+                    connection: connection,
+                    options: options,
+                    observer: observer
+                )
             } catch let error as PipelineError {
                 ticker?.cancel()
                 await running?.stop()

@@ -11,7 +11,8 @@ extension AssetPipeCommand {
                 Without the raw results, an output change needs a new (billed) generation. --all also forgets \
                 submitted tasks (a build then cannot resume them) and the spend history, which it prints first. \
                 Exit codes: 0 done; 2 usage or manifest error.
-                """)
+                """
+        )
 
         @Argument(help: "The manifest, or a folder holding assetpipe.yaml.")
         var manifest: String = "assetpipe.yaml"

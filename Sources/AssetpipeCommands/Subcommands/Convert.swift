@@ -1,5 +1,5 @@
-import AssetpipeBasics
 import ArgumentParser
+import AssetpipeBasics
 import Foundation
 import ImageCodec
 
@@ -11,7 +11,8 @@ extension AssetPipeCommand {
             discussion: """
                 Writes DIR/<name>.<png|jpg> for each FILE, atomically. EXIF orientation is applied and ICC \
                 profiles are kept. Transparent images need --flatten to become JPEG. Exit 1 when any file failed.
-                """)
+                """
+        )
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
             case png, jpeg, jpg
@@ -20,7 +21,10 @@ extension AssetPipeCommand {
         @Argument(help: "Image files to convert.")
         var files: [String]
 
-        @Option(name: .customLong("out"), help: ArgumentHelp("Output directory (created if missing).", valueName: "dir"))
+        @Option(
+            name: .customLong("out"),
+            help: ArgumentHelp("Output directory (created if missing).", valueName: "dir")
+        )
         var outputDirectory: String
 
         @Option(help: "Output format: png or jpeg (default: the input's own format).")
@@ -66,7 +70,9 @@ extension AssetPipeCommand {
             for file in files {
                 let out = outputPath(for: file, format: outputFormat(for: file))
                 if let other = seen[out] {
-                    throw ValidationError("\(other) and \(file) would both be written to \(out); convert them separately.")
+                    throw ValidationError(
+                        "\(other) and \(file) would both be written to \(out); convert them separately."
+                    )
                 }
                 if URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: file).standardizedFileURL {
                     throw ValidationError("\(file) would be overwritten by its own output; choose another --out.")
@@ -76,7 +82,11 @@ extension AssetPipeCommand {
         }
 
         func run() async throws {
-            var options = ConversionOptions(jpegQuality: quality, pngLevel: level, flatten: flatten.flatMap(RGBColor.init(hex:)))
+            var options = ConversionOptions(
+                jpegQuality: quality,
+                pngLevel: level,
+                flatten: flatten.flatMap(RGBColor.init(hex:))
+            )
             if let width { options.resize = .width(width) }
             if let height { options.resize = .height(height) }
             if let scale { options.resize = .scale(scale) }
@@ -86,7 +96,11 @@ extension AssetPipeCommand {
             let records = ParallelMap.run(jobs.map(\.0)) { file in
                 var options = base
                 options.format = jobs.first(where: { $0.0 == file })!.1
-                return ConvertRecord.make(file: file, options: options, to: outputPath(for: file, format: options.format))
+                return ConvertRecord.make(
+                    file: file,
+                    options: options,
+                    to: outputPath(for: file, format: options.format)
+                )
             }
             if json {
                 try Console.json(records)

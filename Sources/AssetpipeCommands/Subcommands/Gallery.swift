@@ -15,7 +15,8 @@ extension AssetPipeCommand {
                 self-contained (no network): open it from disk or from a CI artifact. Run it after `assetpipe build`: \
                 statuses come from the last build's report, previous outputs from the state folder's history.
                 Exit codes: 0 written; 1 the page could not be written; 2 usage or manifest error.
-                """)
+                """
+        )
 
         @Argument(help: "The manifest, or a folder holding assetpipe.yaml.")
         var manifest: String = "assetpipe.yaml"
@@ -25,7 +26,8 @@ extension AssetPipeCommand {
 
         @Flag(
             name: .customLong("open-changed"),
-            help: "Open the page with only changed or failed assets shown (and, on a desktop terminal, in the browser).")
+            help: "Open the page with only changed or failed assets shown (and, on a desktop terminal, in the browser)."
+        )
         var openChanged = false
 
         @Option(name: .customLong("thumbnail-size"), help: "The longest side of a thumbnail, in pixels.")
@@ -45,7 +47,11 @@ extension AssetPipeCommand {
             let builder = GalleryBuilder(
                 manifest: loaded,
                 options: GalleryOptions(
-                    outputDirectory: output, thumbnailSize: thumbnailSize, initialFilter: openChanged ? .changed : .all))
+                    outputDirectory: output,
+                    thumbnailSize: thumbnailSize,
+                    initialFilter: openChanged ? .changed : .all
+                )
+            )
             let result: GalleryResult
             do { result = try builder.build() } catch let e as GalleryError {
                 Console.error("assetpipe gallery: \(e)")
@@ -53,7 +59,8 @@ extension AssetPipeCommand {
             }
             for problem in result.problems { Console.error("assetpipe gallery: \(problem)") }
             Console.error(
-                "\(result.assets) asset\(result.assets == 1 ? "" : "s"), \(result.changedOrFailed) changed or failed, \(result.thumbnails) thumbnail\(result.thumbnails == 1 ? "" : "s")")
+                "\(result.assets) asset\(result.assets == 1 ? "" : "s"), \(result.changedOrFailed) changed or failed, \(result.thumbnails) thumbnail\(result.thumbnails == 1 ? "" : "s")"
+            )
             Console.out(result.indexPath)
             if openChanged { Self.openInBrowser(result.indexPath) }
         }

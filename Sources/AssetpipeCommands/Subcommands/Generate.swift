@@ -1,8 +1,8 @@
-import AssetpipeBasics
 import APIMartClient
 import APIMartSimulator
 import APIMartWire
 import ArgumentParser
+import AssetpipeBasics
 import Foundation
 import InputPreparation
 
@@ -19,7 +19,8 @@ extension AssetPipeCommand {
                 <task_id>-<i>.<ext>. The key comes from APIMART_API_KEY; --simulator runs against a local \
                 simulator instead. Exit codes: 0 done; 1 the job failed (task failed, deadline, outcome \
                 unknown); 2 usage or local validation; 3 account error (401, 402, 403).
-                """)
+                """
+        )
 
         @Option(help: "What to draw, or what to change in the references.")
         var prompt: String
@@ -62,7 +63,8 @@ extension AssetPipeCommand {
 
         @Option(
             name: .customLong("base-url"),
-            help: "The API's base URL (default: $APIMART_BASE_URL or https://api.apimart.ai).")
+            help: "The API's base URL (default: $APIMART_BASE_URL or https://api.apimart.ai)."
+        )
         var baseURL: String?
 
         @Option(help: "Give up waiting for the task after this many seconds (default 600).")
@@ -90,14 +92,23 @@ extension AssetPipeCommand {
                 throw ValidationError(
                     violations.count == 1
                         ? first.description
-                        : violations.map(\.description).joined(separator: "\n"))
+                        : violations.map(\.description).joined(separator: "\n")
+                )
             }
         }
 
         var request: GenerationRequest {
             GenerationRequest(
-                model: model, prompt: prompt, size: size, n: n, quality: quality, background: background,
-                moderation: moderation, outputFormat: format, outputCompression: compression)
+                model: model,
+                prompt: prompt,
+                size: size,
+                n: n,
+                quality: quality,
+                background: background,
+                moderation: moderation,
+                outputFormat: format,
+                outputCompression: compression
+            )
         }
 
         func run() async throws {
@@ -110,8 +121,10 @@ extension AssetPipeCommand {
                     running = server
                     Console.error("simulator listening on \(server.baseURL)")
                     configuration = try APIMartConfiguration(
-                        baseURL: server.baseURL, apiKey: Secret("simulator-key"),
-                        deadline: .seconds(deadline ?? 600))
+                        baseURL: server.baseURL,
+                        apiKey: Secret("simulator-key"),
+                        deadline: .seconds(deadline ?? 600)
+                    )
                 } else {
                     if let notice = APIMartConfiguration.keyNotice() { Console.error(notice) }
                     var c = try APIMartConfiguration.fromEnvironment(baseURL: baseURL)
@@ -131,15 +144,21 @@ extension AssetPipeCommand {
 
         private func execute(_ configuration: APIMartConfiguration) async throws -> ExitStatus {
             let generation = Generation(
-                request: request, references: images.map(GenerationInput.init(argument:)),
-                mask: mask.map(GenerationInput.init(argument:)))
+                request: request,
+                references: images.map(GenerationInput.init(argument:)),
+                mask: mask.map(GenerationInput.init(argument:))
+            )
             // The simulator's uploads are not worth remembering across runs.
             let store = simulator ? nil : UploadCacheFile.defaultPath().map(UploadCacheFile.init(path:))
             let summary: GenerationSummary
             do {
                 summary = try await SingleGeneration.run(
-                    generation, configuration: configuration, uploadStore: store, into: out,
-                    onProgress: Self.progressPrinter())
+                    generation,
+                    configuration: configuration,
+                    uploadStore: store,
+                    into: out,
+                    onProgress: Self.progressPrinter()
+                )
             } catch let error as FileError {
                 Console.error("error: cannot write \(error.path): \(error)")
                 return .failure
@@ -162,7 +181,13 @@ extension AssetPipeCommand {
                 try? Console.json(
                     GenerateFailure(
                         error: .init(
-                            code: error.code.rawValue, message: error.message, status: error.status, taskID: error.taskID)))
+                            code: error.code.rawValue,
+                            message: error.message,
+                            status: error.status,
+                            taskID: error.taskID
+                        )
+                    )
+                )
             }
             return ExitStatus(for: error)
         }
@@ -175,7 +200,8 @@ extension AssetPipeCommand {
                 case .warning(let text): Console.error("warning: \(text)")
                 case .uploaded(let name, let image):
                     Console.error(
-                        "uploaded \(name)\(image.reused ? " (reused)" : "") → \(URLRedaction.redact(image.url))")
+                        "uploaded \(name)\(image.reused ? " (reused)" : "") → \(URLRedaction.redact(image.url))"
+                    )
                 case .submitted(let id): Console.error("submitted task \(id)")
                 case .polled(let task):
                     let line = "task \(task.id): \(task.status.rawValue)" + (task.progress.map { " \($0)%" } ?? "")

@@ -10,7 +10,8 @@ extension AssetPipeCommand {
             discussion: """
                 Reads headers only (unless --transparency). Formats are sniffed from the bytes, never the name. \
                 Exit 1 when any file could not be read.
-                """)
+                """
+        )
 
         @Flag(help: "Print a JSON array, one object per file.")
         var json = false

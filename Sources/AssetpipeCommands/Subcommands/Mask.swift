@@ -39,7 +39,8 @@ enum MaskCommandSupport {
         let ext = (path as NSString).pathExtension.lowercased()
         guard extensions.contains(ext) else {
             throw ValidationError(
-                "\(what) \(path): the name must end in " + extensions.map { "." + $0 }.joined(separator: " or "))
+                "\(what) \(path): the name must end in " + extensions.map { "." + $0 }.joined(separator: " or ")
+            )
         }
     }
 

@@ -16,13 +16,16 @@ extension AssetPipeCommand.Mask {
                 editableBounds, mask, reference.
 
                 Exit codes: 0 valid (warnings allowed); 1 refused, or a file missing; 2 usage error.
-                """)
+                """
+        )
 
         @Argument(help: "The mask PNG to check.")
         var mask: String
 
         @Option(
-            name: .customLong("reference"), help: "A reference image; the mask must match the first one. Repeatable.")
+            name: .customLong("reference"),
+            help: "A reference image; the mask must match the first one. Repeatable."
+        )
         var references: [String] = []
 
         @Flag(help: "Print the report as one JSON object.")
@@ -41,7 +44,11 @@ extension AssetPipeCommand.Mask {
             }
             let reference = references[0]
             let report = MaskChecker.check(
-                mask: .file(mask), maskName: mask, reference: .file(reference), referenceName: reference)
+                mask: .file(mask),
+                maskName: mask,
+                reference: .file(reference),
+                referenceName: reference
+            )
             if json {
                 try Console.json(report)
             } else {
@@ -53,7 +60,8 @@ extension AssetPipeCommand.Mask {
         private func printHuman(_ report: MaskReport, reference: String) {
             let refSize = report.reference.map { " (\($0.orientedWidth)×\($0.orientedHeight) as shown)" } ?? ""
             Console.out(
-                report.valid ? "\(mask): OK for \(reference)\(refSize)" : "\(mask): REFUSED for \(reference)\(refSize)")
+                report.valid ? "\(mask): OK for \(reference)\(refSize)" : "\(mask): REFUSED for \(reference)\(refSize)"
+            )
             for p in report.problems { Console.out("  problem \(p.code): \(p.message)") }
             for w in report.warnings { Console.out("  warning \(w.code): \(w.message)") }
             if let m = report.mask {
@@ -72,7 +80,8 @@ extension AssetPipeCommand.Mask {
             if references.count > 1 {
                 Console.out(
                     "  note: compared with the first reference only (the API matches the mask to the first image); "
-                        + "\(references.count - 1) more not compared")
+                        + "\(references.count - 1) more not compared"
+                )
             }
             let fixes = MaskRepair.suggestions(for: report, maskPath: mask, referencePath: reference)
             if !fixes.isEmpty {

@@ -15,7 +15,8 @@ extension AssetPipeCommand.Mask {
 
                 Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask of another size, write \
                 error); 2 usage error.
-                """)
+                """
+        )
 
         @Option(help: "The reference image (the picture before the edit).")
         var reference: String
@@ -39,8 +40,13 @@ extension AssetPipeCommand.Mask {
                 try MaskCommandSupport.requireFile(mask, "mask")
                 try MaskCommandSupport.requireFile(result, "result")
                 let image = try MaskComposite.composite(
-                    reference: .file(reference), referenceName: reference, mask: .file(mask), maskName: mask,
-                    result: .file(result), resultName: result)
+                    reference: .file(reference),
+                    referenceName: reference,
+                    mask: .file(mask),
+                    maskName: mask,
+                    result: .file(result),
+                    resultName: result
+                )
                 try MaskIO.write(image, to: output)
                 Console.out(
                     "wrote \(output): \(image.width)×\(image.height), kept area from \(reference), edited area from \(result)"

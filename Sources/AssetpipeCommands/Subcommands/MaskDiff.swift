@@ -15,7 +15,8 @@ extension AssetPipeCommand.Mask {
 
                 Exit codes: 0 measured (and within --max-changed when given); 1 keptChangedFraction above \
                 --max-changed, or an input missing, unreadable or of the wrong size; 2 usage error.
-                """)
+                """
+        )
 
         @Option(help: "The reference image (the picture before the edit).")
         var reference: String
@@ -59,8 +60,14 @@ extension AssetPipeCommand.Mask {
                 try MaskCommandSupport.requireFile(mask, "mask")
                 try MaskCommandSupport.requireFile(result, "result")
                 let report = try MaskDiff.diff(
-                    reference: .file(reference), referenceName: reference, mask: .file(mask), maskName: mask,
-                    result: .file(result), resultName: result, tolerance: tolerance)
+                    reference: .file(reference),
+                    referenceName: reference,
+                    mask: .file(mask),
+                    maskName: mask,
+                    result: .file(result),
+                    resultName: result,
+                    tolerance: tolerance
+                )
                 let exceeded = limit.map { report.keptChangedFraction > $0 } ?? false
                 if json {
                     try Console.json(report)

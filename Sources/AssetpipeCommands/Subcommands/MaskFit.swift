@@ -17,7 +17,8 @@ extension AssetPipeCommand.Mask {
 
                 Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask of another size, \
                 transparent padding to JPEG, write error); 2 usage error.
-                """)
+                """
+        )
 
         @Option(help: "The reference image.")
         var reference: String
@@ -32,7 +33,9 @@ extension AssetPipeCommand.Mask {
         var padColor: String?
 
         @Option(
-            name: [.customShort("o"), .customLong("output")], help: "The fitted reference to write (.png or .jpg).")
+            name: [.customShort("o"), .customLong("output")],
+            help: "The fitted reference to write (.png or .jpg)."
+        )
         var output: String
 
         @Option(help: "The fitted mask to write (.png); required with --mask.")
@@ -75,8 +78,11 @@ extension AssetPipeCommand.Mask {
                 let fitted: (reference: RGBAImage, mask: RGBAImage?, plan: RatioFitPlan)
                 do {
                     fitted = try RatioFit.fit(
-                        reference: ref, mask: m, mode: RatioFitMode(rawValue: mode.lowercased())!,
-                        padColor: padColor.flatMap(RGBColor.init(hex:)))
+                        reference: ref,
+                        mask: m,
+                        mode: RatioFitMode(rawValue: mode.lowercased())!,
+                        padColor: padColor.flatMap(RGBColor.init(hex:))
+                    )
                 } catch let e as MaskToolsError {
                     throw MaskToolsError(e.code, "\(mask ?? "mask"): \(e.message)", cause: e)
                 }
@@ -110,7 +116,8 @@ extension AssetPipeCommand.Mask {
                 Nearest by |log(w/h) − log(r)|, using the size as shown (after EXIF rotation).
 
                 Exit codes: 0 all read; 1 some file could not be read; 2 usage error.
-                """)
+                """
+        )
 
         @Argument(help: "Images.")
         var files: [String]
@@ -140,14 +147,23 @@ extension AssetPipeCommand.Mask {
             for file in files {
                 do {
                     let info = try MaskIO.probe(.file(file), name: file)
-                    let w = info.orientedWidth, h = info.orientedHeight
+                    let w = info.orientedWidth
+                    let h = info.orientedHeight
                     let ratio = SizeRatio.nearest(width: w, height: h)
                     let crop = RatioFit.plan(width: w, height: h, mode: .crop)
                     rows.append(
                         Row(
-                            path: file, width: w, height: h, ratio: ratio, outputWidth: ratio.pixelSize.width,
-                            outputHeight: ratio.pixelSize.height, exact: crop.isIdentity, crop: crop,
-                            pad: RatioFit.plan(width: w, height: h, mode: .pad)))
+                            path: file,
+                            width: w,
+                            height: h,
+                            ratio: ratio,
+                            outputWidth: ratio.pixelSize.width,
+                            outputHeight: ratio.pixelSize.height,
+                            exact: crop.isIdentity,
+                            crop: crop,
+                            pad: RatioFit.plan(width: w, height: h, mode: .pad)
+                        )
+                    )
                 } catch {
                     failed = true
                     Console.error("error: \(error)")

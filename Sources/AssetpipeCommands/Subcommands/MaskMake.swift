@@ -22,7 +22,8 @@ extension AssetPipeCommand.Mask {
 
                 Exit codes: 0 written; 1 refused or failed (missing or unreadable input, write error); 2 usage error \
                 (no source, --from without --edit, --from of another size without --fit, bad numbers).
-                """)
+                """
+        )
 
         @Option(help: "The reference image; the mask gets its size as shown.")
         var reference: String
@@ -78,7 +79,8 @@ extension AssetPipeCommand.Mask {
                         "--from needs --edit black|white|transparent: say which part of \(from) marks the area "
                             + "the model may repaint (black = dark pixels, white = light pixels, transparent = "
                             + "transparent pixels). There is no default: the wrong polarity repaints exactly what "
-                            + "you meant to keep.")
+                            + "you meant to keep."
+                    )
                 }
             } else {
                 for (flag, value) in [("--edit", edit), ("--threshold", threshold), ("--fit", fit)] where value != nil {
@@ -102,7 +104,9 @@ extension AssetPipeCommand.Mask {
                 if from != nil {
                     guard let polarity = EditPolarity(rawValue: (edit ?? "").lowercased()) else {
                         throw MaskToolsError(
-                            .invalidArgument, "--edit '\(edit ?? "")': choose black, white or transparent")
+                            .invalidArgument,
+                            "--edit '\(edit ?? "")': choose black, white or transparent"
+                        )
                     }
                     let t = try threshold.map(MaskSourceImage.parseThreshold) ?? MaskSourceImage.defaultThreshold
                     var sourceFit: SourceFit?
@@ -114,7 +118,12 @@ extension AssetPipeCommand.Mask {
                     }
                     let placeholder = RGBAImage(width: 1, height: 1)
                     spec.from = MaskSourceImage(
-                        image: image ?? placeholder, edit: polarity, threshold: t, fit: sourceFit, name: from ?? "")
+                        image: image ?? placeholder,
+                        edit: polarity,
+                        threshold: t,
+                        fit: sourceFit,
+                        name: from ?? ""
+                    )
                 }
                 try spec.validate()
                 return spec

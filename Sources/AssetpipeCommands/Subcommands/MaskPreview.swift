@@ -14,7 +14,8 @@ extension AssetPipeCommand.Mask {
 
                 Exit codes: 0 written; 1 refused or failed (missing or unreadable input, size mismatch, write error); \
                 2 usage error.
-                """)
+                """
+        )
 
         @Option(help: "The reference image.")
         var reference: String
@@ -34,7 +35,11 @@ extension AssetPipeCommand.Mask {
                 try MaskCommandSupport.requireFile(reference, "reference")
                 try MaskCommandSupport.requireFile(mask, "mask")
                 let image = try MaskPreview.render(
-                    reference: .file(reference), referenceName: reference, mask: .file(mask), maskName: mask)
+                    reference: .file(reference),
+                    referenceName: reference,
+                    mask: .file(mask),
+                    maskName: mask
+                )
                 try MaskIO.write(image, to: output)
                 Console.out("wrote \(output): \(image.width)×\(image.height) preview")
             }

@@ -10,7 +10,8 @@ extension AssetPipeCommand {
             discussion: """
                 Only files recorded in assetpipe.lock are candidates, and only while their bytes are still what \
                 assetpipe wrote. Exit codes: 0 done; 2 usage or manifest error.
-                """)
+                """
+        )
 
         @Argument(help: "The manifest, or a folder holding assetpipe.yaml.")
         var manifest: String = "assetpipe.yaml"

@@ -14,7 +14,8 @@ extension AssetPipeCommand {
                 too, or the next build makes the asset again.
                 Exit codes: 0 rolled back; 1 an asset has no previous state (nothing is changed) or a file could \
                 not be restored; 2 usage error, or a build of the manifest is running.
-                """)
+                """
+        )
 
         @Option(help: "The manifest, or a folder holding assetpipe.yaml.")
         var manifest: String = "assetpipe.yaml"
@@ -36,21 +37,25 @@ extension AssetPipeCommand {
             let report: RollbackReport
             do {
                 report = try BuildHistory.rollback(
-                    names: names, manifestDirectory: directory,
+                    names: names,
+                    manifestDirectory: directory,
                     stateDirectory: StateFolder(manifestDirectory: directory).path,
-                    lockFilePath: PathTools.join(directory, "assetpipe.lock"))
+                    lockFilePath: PathTools.join(directory, "assetpipe.lock")
+                )
             } catch let e as PipelineError {
                 Console.error("assetpipe rollback: \(e)")
                 throw ExitStatus(for: e).exitCode
             }
             if !report.missing.isEmpty {
                 Console.error(
-                    "assetpipe rollback: no previous state kept for \(report.missing.joined(separator: ", ")); nothing was rolled back (a previous state is kept when a build regenerates or re-processes an asset)")
+                    "assetpipe rollback: no previous state kept for \(report.missing.joined(separator: ", ")); nothing was rolled back (a previous state is kept when a build regenerates or re-processes an asset)"
+                )
                 throw ExitStatus.failure.exitCode
             }
             for o in report.outcomes {
                 Console.out(
-                    "rolled back \(o.name) to the state kept at \(o.archivedAt): \(o.restored.count) file\(o.restored.count == 1 ? "" : "s") restored")
+                    "rolled back \(o.name) to the state kept at \(o.archivedAt): \(o.restored.count) file\(o.restored.count == 1 ? "" : "s") restored"
+                )
                 for path in o.missingFiles {
                     Console.out("  \(path) had no file to restore; the next build re-makes it")
                 }

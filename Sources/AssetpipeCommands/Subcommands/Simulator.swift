@@ -61,12 +61,24 @@ extension AssetPipeCommand {
 
         var simulatorConfiguration: SimulatorConfiguration {
             SimulatorConfiguration(
-                host: host, port: port, requiredKey: key, taskDuration: Self.duration(taskSeconds),
-                forbiddenModels: Set(forbiddenModels), balance: balance,
+                host: host,
+                port: port,
+                requiredKey: key,
+                taskDuration: Self.duration(taskSeconds),
+                forbiddenModels: Set(forbiddenModels),
+                balance: balance,
                 faults: FaultConfiguration(
-                    seed: seed, rateLimitRate: rateLimitRate, retryAfterSeconds: retryAfter,
-                    serverErrorRate: error500Rate, badGatewayRate: error502Rate, dropRate: dropRate,
-                    taskFailureRate: failRate, slowRate: slowRate, slowDelay: Self.duration(slowSeconds)))
+                    seed: seed,
+                    rateLimitRate: rateLimitRate,
+                    retryAfterSeconds: retryAfter,
+                    serverErrorRate: error500Rate,
+                    badGatewayRate: error502Rate,
+                    dropRate: dropRate,
+                    taskFailureRate: failRate,
+                    slowRate: slowRate,
+                    slowDelay: Self.duration(slowSeconds)
+                )
+            )
         }
 
         static func duration(_ seconds: Double) -> Duration { .milliseconds(Int64((seconds * 1000).rounded())) }

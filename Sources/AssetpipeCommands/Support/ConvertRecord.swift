@@ -14,8 +14,13 @@ struct ConvertRecord: Encodable, Sendable {
         do {
             let result = try ImageConverter.convert(.file(file), options: options, to: path)
             return ConvertRecord(
-                input: file, path: result.path, format: result.format.rawValue, width: result.width,
-                height: result.height, bytes: result.bytes)
+                input: file,
+                path: result.path,
+                format: result.format.rawValue,
+                width: result.width,
+                height: result.height,
+                bytes: result.bytes
+            )
         } catch {
             return ConvertRecord(input: file, error: .init(code: error.code.rawValue, message: error.message))
         }

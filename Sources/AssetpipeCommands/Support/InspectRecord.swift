@@ -103,8 +103,11 @@ struct InspectRecord: Encodable, Sendable {
             if opaque {
                 parts.append("opaque")
             } else {
-                var t = String(format: "transparent %.1f%%, translucent %.1f%%",
-                               100 * (transparentFraction ?? 0), 100 * (translucentFraction ?? 0))
+                var t = String(
+                    format: "transparent %.1f%%, translucent %.1f%%",
+                    100 * (transparentFraction ?? 0),
+                    100 * (translucentFraction ?? 0)
+                )
                 if let b = opaqueBounds {
                     t += ", visible \(b.width)×\(b.height)+\(b.x)+\(b.y)"
                 } else {
