@@ -56,7 +56,8 @@ struct ConvertCLITests {
         #expect(try await AssetpipeBinary.run(["convert", "a.png", "--out", "/tmp/x", "--quality", "0"]).exitCode == 2)
         let badColor = try await AssetpipeBinary.run(["convert", "a.png", "--out", "/tmp/x", "--flatten", "white-ish"])
         #expect(badColor.exitCode == 2 && badColor.stderr.contains("#ffffff"))
-        #expect(try await AssetpipeBinary.run(["convert", "a/x.png", "b/x.png", "--out", "/tmp/x"]).exitCode == 2)  // same output
+        // Two inputs with the same output name.
+        #expect(try await AssetpipeBinary.run(["convert", "a/x.png", "b/x.png", "--out", "/tmp/x"]).exitCode == 2)
     }
 
     /// An 8192×8192 RGBA PNG is analysed and converted to JPEG in well under 100 MB peak memory,

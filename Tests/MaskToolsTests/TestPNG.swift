@@ -3,7 +3,11 @@
 /// without tRNS, gray+alpha, 16-bit, Adam7 interlaced), so the mask checker meets real files of each.
 enum TestPNG {
     enum ColorType: UInt8 {
-        case gray = 0, rgb = 2, palette = 3, grayAlpha = 4, rgba = 6
+        case gray = 0
+        case rgb = 2
+        case palette = 3
+        case grayAlpha = 4
+        case rgba = 6
 
         var channels: Int {
             switch self {

@@ -177,7 +177,7 @@ extension AssetPipeCommand {
             let threshold = Self.confirmThreshold
             let confirm: @Sendable (BuildPlan) async -> Bool = { plan in
                 guard plan.imagesToBill > threshold else { return true }
-                plan.describe().forEach { Console.error($0) }
+                for line in plan.describe() { Console.error(line) }
                 FileHandle.standardError.write(Data("Bill \(plan.imagesToBill) images? [y/N] ".utf8))
                 let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
                 return answer == "y" || answer == "yes"
