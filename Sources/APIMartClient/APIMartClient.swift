@@ -259,11 +259,10 @@ public final class APIMartClient: Sendable {
 
     // MARK: - Requests
 
+    /// What a request is for: counted in the stats and named in messages. Submits have their own path
+    /// (Submit.swift); polls and uploads go through ``callAPI``.
     enum Operation: String {
         case submit, poll, upload
-
-        /// Whether repeating after no answer is harmless (not billed).
-        var isIdempotent: Bool { self != .submit }
     }
 
     /// Sends an API request with the key; waits at the rate gate; retries as the contract allows; maps
@@ -326,16 +325,8 @@ public final class APIMartClient: Sendable {
                         )
                     )
                 case .noAnswer(let cause):
-                    if !operation.isIdempotent {
-                        logger.warning("submission without answer", metadata: ["url": "\(shownURL)"])
-                        throw redact(
-                            APIMartError(
-                                .outcomeUnknown,
-                                "the submission got no answer; a billed task may exist, so it is not resent — check the account before retrying",
-                                cause: MessageCause(cause)
-                            )
-                        )
-                    }
+                    // Polls and uploads only: submits go through `submit(body:model:idempotencyKey:)`, whose resend
+                    // rule depends on the server.
                     if attempt < retry.maxAttempts {
                         attempt += 1
                         try await backoff(attempt: attempt - 1)

@@ -126,26 +126,7 @@ struct AssetBuild: Sendable {
         }
         let state = context.manifest.stateFolder
         let results = try AttemptLog(journal: context.journal, id: attempt.id).results()
-        let record = LockedAsset(
-            key: planned.key,
-            parameters: planned.parameters,
-            inputs: planned.inputs,
-            model: asset.model.rawValue,
-            taskIDs: attempt.taskID.map { [$0] } ?? [],
-            generatedAt: ISOTime.string(attempt.intentAt),
-            billedImages: results.count,
-            results: results.prefix(asset.imageCount).map { r in
-                let info = try? ImageProbe.probe(.file(state.resolve(r.path)))
-                return LockedResult(
-                    sha256: r.sha256,
-                    format: r.format,
-                    width: info?.width ?? 0,
-                    height: info?.height ?? 0,
-                    keptChangedFraction: nil
-                )
-            },
-            outputs: []
-        )
+        let record = planned.lockedRecord(of: attempt, results: results, state: state)
         return (record, planned.outputs)
     }
 }

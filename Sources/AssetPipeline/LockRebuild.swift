@@ -42,27 +42,7 @@ enum LockRebuild {
             guard let results = try? journal.results(attempt: attempt.id), results.count >= asset.imageCount,
                 results.prefix(asset.imageCount).allSatisfy({ Files.exists(state.resolve($0.path)) })
             else { continue }
-            let locked = results.prefix(asset.imageCount).map { r in
-                let info = try? ImageProbe.probe(.file(state.resolve(r.path)))
-                return LockedResult(
-                    sha256: r.sha256,
-                    format: r.format,
-                    width: info?.width ?? 0,
-                    height: info?.height ?? 0,
-                    keptChangedFraction: nil
-                )
-            }
-            return LockedAsset(
-                key: planned.key,
-                parameters: planned.parameters,
-                inputs: planned.inputs,
-                model: asset.model.rawValue,
-                taskIDs: attempt.taskID.map { [$0] } ?? [],
-                generatedAt: ISOTime.string(attempt.intentAt),
-                billedImages: results.count,
-                results: Array(locked),
-                outputs: []
-            )
+            return planned.lockedRecord(of: attempt, results: results, state: state)
         }
         return nil
     }
@@ -113,5 +93,32 @@ enum LockRebuild {
             }
         }
         return (records.sorted { $0.path < $1.path }, results)
+    }
+}
+
+extension PlannedAsset {
+    /// The lock file entry a completed attempt describes, from its journaled raw results (no outputs yet):
+    /// what a re-process starts from and what a lost lock is rebuilt from.
+    func lockedRecord(of attempt: Journal.Attempt, results: [Journal.Result], state: StateFolder) -> LockedAsset {
+        LockedAsset(
+            key: key,
+            parameters: parameters,
+            inputs: inputs,
+            model: asset.model.rawValue,
+            taskIDs: attempt.taskID.map { [$0] } ?? [],
+            generatedAt: ISOTime.string(attempt.intentAt),
+            billedImages: results.count,
+            results: results.prefix(asset.imageCount).map { r in
+                let info = try? ImageProbe.probe(.file(state.resolve(r.path)))
+                return LockedResult(
+                    sha256: r.sha256,
+                    format: r.format,
+                    width: info?.width ?? 0,
+                    height: info?.height ?? 0,
+                    keptChangedFraction: nil
+                )
+            },
+            outputs: []
+        )
     }
 }
