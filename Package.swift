@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "assetpipe", targets: ["assetpipe"]),
+        .library(name: "AssetpipeBasics", targets: ["AssetpipeBasics"]),
         .library(name: "ImageCodec", targets: ["ImageCodec"]),
         .library(name: "MaskTools", targets: ["MaskTools"]),
         .library(name: "APIMartClient", targets: ["APIMartClient"]),

@@ -15,7 +15,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "assetpipe-bench",
-            dependencies: [.product(name: "ImageCodec", package: mainIdentity)],
+            dependencies: [
+                .product(name: "AssetpipeBasics", package: mainIdentity),
+                .product(name: "ImageCodec", package: mainIdentity),
+            ],
             path: "Sources/assetpipe-bench"
         ),
         // The pipeline benchmark: an in-process simulator (to read its statistics) and `assetpipe build` as a child.

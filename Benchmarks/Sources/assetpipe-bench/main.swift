@@ -13,6 +13,7 @@
 // `assetpipe inspect` does); --serial runs them one after another on one core (for comparison with the floor).
 // --repeat N runs the whole batch N times in this process and reports the median and minimum.
 // Prints one line: op, files, runs, median s, min s, peak RSS MB (getrusage), output bytes of one batch.
+import AssetpipeBasics
 import Dispatch
 import ImageCodec
 
