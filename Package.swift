@@ -39,13 +39,12 @@ let package = Package(
         .target(
             name: "CImageShim", dependencies: ["CLibPNG", "CLibJPEG", "CLibDeflate"],
             linkerSettings: [.linkedLibrary("z")]),
-        // Shared basics every module may use: atomic file writes, SHA-256 digests, a locked box, the error shape.
+        // Shared basics every module may use: atomic file writes, a locked box, the error shape, image formats.
         .target(
             name: "AssetpipeBasics",
-            dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ]),
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")]),
+        // SHA-256 digests (swift-crypto), apart from the basics so the codec's binaries do not link BoringSSL.
+        .target(name: "AssetpipeDigest", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Probe, decode/encode rows, transparency, resample. Knows nothing of masks, HTTP or manifests.
         .target(name: "ImageCodec", dependencies: ["AssetpipeBasics", "CImageShim"]),
         // Mask check, make, fit, ratio, diff, composite.
@@ -55,7 +54,7 @@ let package = Package(
         .target(
             name: "APIMartClient",
             dependencies: [
-                "AssetpipeBasics", "APIMartWire",
+                "AssetpipeBasics", "AssetpipeDigest", "APIMartWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -84,7 +83,7 @@ let package = Package(
         .target(
             name: "AssetPipeline",
             dependencies: [
-                "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartClient", "APIMartWire", "InputPreparation",
+                "AssetpipeBasics", "AssetpipeDigest", "ImageCodec", "MaskTools", "APIMartClient", "APIMartWire", "InputPreparation",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
@@ -93,7 +92,7 @@ let package = Package(
         .target(
             name: "AssetGallery",
             dependencies: [
-                "AssetpipeBasics", "AssetPipeline", "ImageCodec", "MaskTools",
+                "AssetpipeBasics", "AssetpipeDigest", "AssetPipeline", "ImageCodec", "MaskTools",
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [
@@ -139,8 +138,8 @@ let package = Package(
         .testTarget(
             name: "AssetPipelineTests",
             dependencies: [
-                "AssetPipeline", "APIMartSimulator", "APIMartClient", "APIMartWire", "AssetpipeBasics", "ImageCodec",
-                "MaskTools", "TestSupport",
+                "AssetPipeline", "APIMartSimulator", "APIMartClient", "APIMartWire", "AssetpipeBasics", "AssetpipeDigest",
+                "ImageCodec", "MaskTools", "TestSupport",
             ]),
         .testTarget(
             name: "AssetGalleryTests",
@@ -148,7 +147,7 @@ let package = Package(
                 "AssetpipeBasics", "AssetGallery", "AssetPipeline", "APIMartClient", "APIMartSimulator", "ImageCodec",
                 "TestSupport", .product(name: "Mustache", package: "swift-mustache"),
             ]),
-        .testTarget(name: "CLITests", dependencies: ["AssetpipeBasics", "ImageCodec", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["AssetpipeBasics", "AssetpipeDigest", "ImageCodec", "TestSupport"]),
         // The command tree in process: exact help text, validate() rules, the error-to-exit-code mapping.
         .testTarget(
             name: "AssetpipeCommandsTests",

@@ -1,5 +1,6 @@
 import APIMartWire
 import AssetpipeBasics
+import AssetpipeDigest
 import Foundation
 
 /// A file on the upload endpoint, by the SHA-256 of its bytes.

@@ -1,5 +1,6 @@
 import AssetPipeline
 import AssetpipeBasics
+import AssetpipeDigest
 import Foundation
 
 /// Everything the page shows, read from disk before the page is made: the manifest, its lock file, the last build

@@ -1,5 +1,6 @@
 import AssetPipeline
 import AssetpipeBasics
+import AssetpipeDigest
 import Foundation
 import ImageCodec
 import MaskTools

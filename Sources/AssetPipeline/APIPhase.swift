@@ -1,6 +1,7 @@
 import APIMartClient
 import APIMartWire
 import AssetpipeBasics
+import AssetpipeDigest
 import Foundation
 import ImageCodec
 import InputPreparation

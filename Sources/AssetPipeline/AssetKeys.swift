@@ -1,4 +1,5 @@
 import AssetpipeBasics
+import AssetpipeDigest
 import Foundation
 
 /// The asset key and the post-processing key. Both are deterministic: same manifest values and input bytes,

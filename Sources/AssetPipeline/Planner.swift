@@ -1,5 +1,6 @@
 import APIMartWire
 import AssetpipeBasics
+import AssetpipeDigest
 import Foundation
 import ImageCodec
 

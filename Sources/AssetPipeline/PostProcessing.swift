@@ -1,4 +1,5 @@
 import AssetpipeBasics
+import AssetpipeDigest
 import Foundation
 import ImageCodec
 import MaskTools

@@ -1,4 +1,5 @@
 import AssetpipeBasics
+import AssetpipeDigest
 import Foundation
 
 /// `assetpipe prune`: removes files in the tree that assetpipe wrote (recorded in the lock file) and the manifest

@@ -2,6 +2,7 @@ import APIMartClient
 import APIMartSimulator
 import AssetPipeline
 import AssetpipeBasics
+import AssetpipeDigest
 import Foundation
 import ImageCodec
 import MaskTools

