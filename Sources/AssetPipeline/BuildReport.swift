@@ -73,7 +73,7 @@ public struct BuildReport: Sendable, Codable, Equatable {
         let rules = Dictionary(grouping: assets.compactMap(\.resendRule), by: { $0 }).mapValues(\.count)
         if !rules.isEmpty {
             lines.append(
-                "submits resent: "
+                "resend rule for submits without an answer: "
                     + rules.sorted { $0.key < $1.key }.map {
                         "\($0.key) for \($0.value) asset\($0.value == 1 ? "" : "s")"
                     }
