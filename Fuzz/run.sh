@@ -124,13 +124,15 @@ build_target() {
     fi
 }
 
-# mask_check: a Swift harness compiled with -sanitize=fuzzer,address over the ImageCodec, APIMartWire
-# and MaskTools sources (as separate modules, as in the package) and the sanitized shim objects.
+# mask_check: a Swift harness compiled with -sanitize=fuzzer,address over the AssetpipeBasics, ImageCodec,
+# APIMartWire and MaskTools sources (as separate modules, as in the package) and the sanitized shim objects.
+# AssetpipeBasics is compiled without LockedBox.swift (it needs swift-nio, and none of these modules uses it).
 build_mask_check() {
     local bin="$bindir/mask_check" mods="$build/swift$variant"
     [ -n "$swiftc" ] || { echo "run.sh: swiftc not found for mask_check" >&2; return 1; }
     local newest
-    newest="$(ls -t "$here/FuzzMaskCheck.swift" "$root"/Sources/ImageCodec/*.swift "$root"/Sources/MaskTools/*.swift \
+    newest="$(ls -t "$here/FuzzMaskCheck.swift" "$root"/Sources/AssetpipeBasics/*.swift \
+        "$root"/Sources/ImageCodec/*.swift "$root"/Sources/MaskTools/*.swift \
         "$root"/Sources/APIMartWire/*.swift "$objdir"/*.o 2>/dev/null | head -1)"
     if [ -x "$bin" ] && [ "$bin" -nt "$newest" ]; then return 0; fi
     mkdir -p "$mods/CImageShim"
@@ -152,13 +154,17 @@ MAP
             -emit-module-path "$mods/$name.swiftmodule" -o "$mods/$name.o" "$@" 2>"$mods/$name.log" ||
             { cat "$mods/$name.log" >&2; return 1; }
     }
+    local basics=()
+    for f in "$root"/Sources/AssetpipeBasics/*.swift; do [ "$(basename "$f")" = LockedBox.swift ] || basics+=("$f"); done
+    swift_module AssetpipeBasics 0 "${basics[@]}" || return 1
+    [ "$mods/AssetpipeBasics.o" -nt "$mods/ImageCodec.o" ] && rm -f "$mods/ImageCodec.o"
     swift_module ImageCodec 1 "$root"/Sources/ImageCodec/*.swift || return 1
     swift_module APIMartWire 0 "$root"/Sources/APIMartWire/*.swift || return 1
-    for dep in ImageCodec APIMartWire; do [ "$mods/$dep.o" -nt "$mods/MaskTools.o" ] && rm -f "$mods/MaskTools.o"; done
+    for dep in AssetpipeBasics ImageCodec APIMartWire; do [ "$mods/$dep.o" -nt "$mods/MaskTools.o" ] && rm -f "$mods/MaskTools.o"; done
     swift_module MaskTools 1 "$root"/Sources/MaskTools/*.swift || return 1
     "$swiftc" -O -g -sanitize=fuzzer,address -parse-as-library -swift-version 6 -I "$mods" \
         -Xcc -fmodule-map-file="$mods/CImageShim/module.modulemap" "$here/FuzzMaskCheck.swift" \
-        "$mods/ImageCodec.o" "$mods/APIMartWire.o" "$mods/MaskTools.o" "$objdir"/*.o \
+        "$mods/AssetpipeBasics.o" "$mods/ImageCodec.o" "$mods/APIMartWire.o" "$mods/MaskTools.o" "$objdir"/*.o \
         -Xlinker -lpng16 -Xlinker -ljpeg -Xlinker -ldeflate -Xlinker -lz -Xlinker -lm -o "$bin" 2>"$build/mask_check.link.log" ||
         { cat "$build/mask_check.link.log" >&2; return 1; }
 }
