@@ -29,6 +29,10 @@ private let rotatedJPEGReference: ImageSource = {
     return .bytes(Array(jpeg[0..<2]) + app1 + Array(jpeg[2...]))
 }()
 
+/// The C harnesses' limits (fuzz_common.h): an interlaced PNG is decoded whole, so the product's default limit
+/// (268 M pixels) would let a 100-byte input allocate 1 GB, over the fuzzer's 512 MB malloc limit, by design.
+private let fuzzLimits = DecodeLimits(maxPixels: 4 << 20, maxSide: 8192, maxChunkBytes: 1 << 20)
+
 private let crcTable: [UInt32] = (0..<256).map { n -> UInt32 in
     var c = UInt32(n)
     for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
@@ -56,7 +60,8 @@ public func fuzzMaskCheck(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var bytes = Array(UnsafeBufferPointer(start: data, count: size))
     fixCRCs(&bytes)
     let reference = size % 2 == 1 ? rotatedJPEGReference : pngReference
-    let report = MaskChecker.check(mask: .bytes(bytes), maskName: "mask.png", reference: reference, referenceName: "ref")
+    let report = MaskChecker.check(
+        mask: .bytes(bytes), maskName: "mask.png", reference: reference, referenceName: "ref", limits: fuzzLimits)
     // The report must be self-consistent whatever the bytes.
     precondition(report.valid == report.problems.isEmpty, "valid disagrees with problems")
     precondition(report.reference != nil, "the fixed reference must always be readable")

@@ -11,11 +11,14 @@ import ImageCodec
 /// `reference-rotated`. tRNS, gray+alpha, palette, 16-bit and interlaced masks are accepted: they are
 /// uploaded as 8-bit RGBA (`MaskUploadForm`).
 public enum MaskChecker {
+    /// `limits` bound what the mask may declare (an interlaced PNG is decoded whole, so its memory is its
+    /// pixel count × 4): the product's safe defaults, tighter in the fuzz harness.
     public static func check(
         mask: ImageSource,
         maskName: String,
         reference: ImageSource,
-        referenceName: String
+        referenceName: String,
+        limits: DecodeLimits = .default
     )
         -> MaskReport
     {
@@ -28,7 +31,7 @@ public enum MaskChecker {
         let head = (try? headBytes(mask)) ?? []
         let sniffed = ImageFormat.sniff(head)
         do {
-            let info = try ImageProbe.probe(mask)
+            let info = try ImageProbe.probe(mask, limits: limits)
             maskInfo = info
             if info.format != .png {
                 problems.append(notPNG(maskName, format: info.format))
@@ -56,7 +59,7 @@ public enum MaskChecker {
         // 2. Decode every row: damage after the header is found here.
         if let info = maskInfo, info.format == .png {
             do {
-                stats = try scan(mask)
+                stats = try scan(mask, limits: limits)
             } catch {
                 problems.append(
                     MaskFinding(
@@ -190,8 +193,8 @@ public enum MaskChecker {
     }
 
     /// Streams every row of the mask, counting alpha values.
-    static func scan(_ source: ImageSource) throws -> MaskStatistics {
-        let reader = try ImageRowReader(source)
+    static func scan(_ source: ImageSource, limits: DecodeLimits = .default) throws -> MaskStatistics {
+        let reader = try ImageRowReader(source, limits: limits)
         var stats = MaskStatistics(width: reader.width)
         var row = [UInt8](repeating: 0, count: reader.width * 4)
         for _ in 0..<reader.height {

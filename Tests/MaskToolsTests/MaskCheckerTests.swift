@@ -38,6 +38,20 @@ struct MaskCheckerTests {
         #expect(report.reference?.orientedHeight == 48)
     }
 
+    /// A mask that declares more pixels than the limits allow is refused from its header, never decoded (an
+    /// interlaced PNG is decoded whole: the fuzz harness's 100-byte 27648×8192 finding).
+    @Test func aMaskOverTheLimitsIsRefusedUndecoded() {
+        let mask = Fixtures.write(
+            Fixtures.png(Fixtures.mask(64, 48, editable: PixelRect(x: 8, y: 4, width: 16, height: 12))), dir, "m.png")
+        let reference = Fixtures.write(ref64x48, dir, "r.png")
+        let report = MaskChecker.check(
+            mask: .file(mask), maskName: "m.png", reference: .file(reference), referenceName: "r.png",
+            limits: DecodeLimits(maxPixels: 1000, maxSide: 8192, maxChunkBytes: 1 << 20))
+        #expect(!report.valid)
+        #expect(report.mask == nil)
+        #expect(report.problems.contains { $0.message.contains("m.png") }, "\(report.problems)")
+    }
+
     @Test func rgbPNGIsNoAlpha() {
         let png = TestPNG.encode(width: 64, height: 48, colorType: .rgb) { x, _ in
             x < 10 ? [0, 0, 0] : [255, 255, 255]
