@@ -42,11 +42,18 @@ struct MaskCheckerTests {
     /// interlaced PNG is decoded whole: the fuzz harness's 100-byte 27648×8192 finding).
     @Test func aMaskOverTheLimitsIsRefusedUndecoded() {
         let mask = Fixtures.write(
-            Fixtures.png(Fixtures.mask(64, 48, editable: PixelRect(x: 8, y: 4, width: 16, height: 12))), dir, "m.png")
+            Fixtures.png(Fixtures.mask(64, 48, editable: PixelRect(x: 8, y: 4, width: 16, height: 12))),
+            dir,
+            "m.png"
+        )
         let reference = Fixtures.write(ref64x48, dir, "r.png")
         let report = MaskChecker.check(
-            mask: .file(mask), maskName: "m.png", reference: .file(reference), referenceName: "r.png",
-            limits: DecodeLimits(maxPixels: 1000, maxSide: 8192, maxChunkBytes: 1 << 20))
+            mask: .file(mask),
+            maskName: "m.png",
+            reference: .file(reference),
+            referenceName: "r.png",
+            limits: DecodeLimits(maxPixels: 1000, maxSide: 8192, maxChunkBytes: 1 << 20)
+        )
         #expect(!report.valid)
         #expect(report.mask == nil)
         #expect(report.problems.contains { $0.message.contains("m.png") }, "\(report.problems)")
