@@ -27,6 +27,9 @@ struct APIPhase: Sendable {
     func step(_ text: String) { context.step(asset.name, text) }
     /// The resend rule the submit went under, for the report (nil when this build sent no submit).
     let applied = LockedBox<ResendRule?>(nil)
+    /// The task this build submitted or resumed, so a failure after it (poll, download) still names the task
+    /// the server may bill.
+    let task = LockedBox<String?>(nil)
 
     init(planned: PlannedAsset, context: BuildContext) throws {
         guard let client = context.client else {
@@ -193,6 +196,7 @@ struct APIPhase: Sendable {
         resumed: Bool,
         finished: TaskData? = nil
     ) async throws -> FetchedResults {
+        task.withLockedValue { $0 = taskID }
         let data: TaskData
         if let finished {
             // `generation.result`: the work was done at once, its results are in the submit's answer.

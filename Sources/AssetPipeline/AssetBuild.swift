@@ -98,6 +98,9 @@ struct AssetBuild: Sendable {
             outcome.error = "\(error)"
         }
         outcome.resendRule = api?.applied.withLockedValue { $0 }?.rawValue
+        if outcome.status == .failed, outcome.taskIDs.isEmpty, let task = api?.task.withLockedValue({ $0 }) {
+            outcome.taskIDs = [task]
+        }
         return outcome
     }
 
