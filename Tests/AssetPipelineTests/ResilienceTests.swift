@@ -64,27 +64,31 @@ import Testing
             sim in
             let first = try await project.build(sim, jobs: 1)
             #expect(first.exitCode == 1)
-            let a = try #require(first.assets.first { $0.name == "a" })
-            #expect(a.status == .failed)
-            #expect(a.errorCode == "outcome-unknown")
-            #expect(a.error?.contains("may have been billed") == true)
-            #expect(first.assets.first { $0.name == "b" }?.status == .built)
+            // The first submit the server sees is dropped: whichever asset reached the API first (tasks start
+            // in no fixed order) is the one whose outcome is unknown; the other is built.
+            let dropped = try #require(first.assets.first { $0.status == .failed })
+            let other = try #require(first.assets.first { $0.name != dropped.name })
+            #expect(first.assets.filter { $0.status == .failed }.count == 1)
+            #expect(dropped.errorCode == "outcome-unknown")
+            #expect(dropped.error?.contains("may have been billed") == true)
+            #expect(other.status == .built)
             #expect(await sim.stats.submissions == 2)  // the dropped one reached the server: never resent in the build
             let lock = try LockFile.read(path: project.path("assetpipe.lock"))
-            #expect(lock.assets["a"]?.outcomeUnknown != nil)
+            #expect(lock.assets[dropped.name]?.outcomeUnknown != nil)
 
-            // b's answer showed that the server honours Idempotency-Key: the next build resends a's submit with
-            // its key and adopts the task the dropped send made (issue 13), paying nothing twice.
+            // The other's answer showed that the server honours Idempotency-Key: the next build resends the
+            // dropped submit with its key and adopts the task the dropped send made (issue 13), paying nothing twice.
             let resent = try Pipeline.plan(manifest: try project.manifest(), baseURL: sim.baseURL)
-            #expect(resent.assets.first { $0.asset.name == "a" }?.action == .resume)
+            #expect(resent.assets.first { $0.asset.name == dropped.name }?.action == .resume)
             let second = try await project.build(sim, jobs: 1)
             #expect(second.exitCode == 0)
             #expect(
-                second.assets.first { $0.name == "a" }?.reasons.contains { $0.contains("Idempotency-Key") } == true
+                second.assets.first { $0.name == dropped.name }?.reasons.contains { $0.contains("Idempotency-Key") }
+                    == true
             )
             #expect(await sim.stats.submissions == 2)
             #expect(await sim.stats.replays == 1)
-            #expect(try LockFile.read(path: project.path("assetpipe.lock")).assets["a"]?.outcomeUnknown == nil)
+            #expect(try LockFile.read(path: project.path("assetpipe.lock")).assets[dropped.name]?.outcomeUnknown == nil)
         }
     }
 
