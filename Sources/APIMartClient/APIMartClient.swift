@@ -317,13 +317,7 @@ public final class APIMartClient: Sendable {
                         try await backoff(attempt: attempt - 1)
                         continue
                     }
-                    throw redact(
-                        APIMartError(
-                            .network,
-                            "cannot reach \(configuration.baseURL) (\(operation.rawValue)); nothing was sent — check APIMART_BASE_URL and the network",
-                            cause: MessageCause(cause)
-                        )
-                    )
+                    throw unreachable(operation, cause: cause)
                 case .noAnswer(let cause):
                     // Polls and uploads only: submits go through `submit(body:model:idempotencyKey:)`, whose resend
                     // rule depends on the server.
@@ -485,6 +479,23 @@ public final class APIMartClient: Sendable {
     }
 
     func redact(_ error: APIMartError) -> APIMartError { error.redacted(using: configuration.apiKey) }
+
+    /// A request that never reached the server, after the last try: nothing was sent.
+    func unreachable(_ operation: Operation, cause: String) -> APIMartError {
+        redact(
+            APIMartError(
+                .network,
+                "cannot reach \(configuration.baseURL) (\(operation.rawValue)); nothing was sent — check "
+                    + "APIMART_BASE_URL and the network",
+                cause: MessageCause(cause)
+            )
+        )
+    }
+
+    /// A 2xx answer whose body is not what the contract promises.
+    func invalidAnswer(_ message: String, _ answer: HTTPAnswer) -> APIMartError {
+        redact(APIMartError(.invalidResponse, message, status: answer.status, rawBody: bodyText(answer.body)))
+    }
 }
 
 /// How a client spends the wait between two tries of a request (a backoff, a `Retry-After`): the wall clock, or

@@ -61,44 +61,26 @@ extension APIMartClient {
                 case .tooLarge(let size): "an answer of \(size) bytes"
                 }
             throw redact(
-                APIMartError(.network, "the balance could not be read from \(configuration.baseURL) (\(text))")
+                APIMartError(.network, "no answer from \(configuration.baseURL) to the balance request (\(text))")
             )
         }
         guard (200..<300).contains(answer.status) else {
             throw error(for: answer, operation: .poll, model: nil, attempts: 1)
         }
         guard let decoded = try? JSONDecoder().decode(BalanceAnswer.self, from: Data(answer.body)) else {
-            throw redact(
-                APIMartError(
-                    .invalidResponse,
-                    "the balance answer is not the contract's JSON",
-                    status: answer.status,
-                    rawBody: bodyText(answer.body)
-                )
-            )
+            throw invalidAnswer("the balance answer is not the contract's JSON", answer)
         }
         if decoded.success == false {
-            throw redact(
-                APIMartError(
-                    .invalidResponse,
-                    "the server could not give the balance: \(decoded.message ?? "no reason given")",
-                    status: answer.status,
-                    rawBody: bodyText(answer.body)
-                )
+            throw invalidAnswer(
+                "the server could not give the balance: \(decoded.message ?? "no reason given")",
+                answer
             )
         }
         if decoded.unlimitedQuota == true || decoded.remainBalance == -1 {
             return AccountBalance(remaining: nil, used: decoded.usedBalance)
         }
         guard let remaining = decoded.remainBalance else {
-            throw redact(
-                APIMartError(
-                    .invalidResponse,
-                    "the balance answer has no remain_balance",
-                    status: answer.status,
-                    rawBody: bodyText(answer.body)
-                )
-            )
+            throw invalidAnswer("the balance answer has no remain_balance", answer)
         }
         return AccountBalance(remaining: remaining, used: decoded.usedBalance)
     }

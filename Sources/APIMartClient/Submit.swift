@@ -113,13 +113,7 @@ extension APIMartClient {
                         try await retryWait.sleep(backoffDelay(attempt: failures))
                         continue
                     }
-                    throw redact(
-                        APIMartError(
-                            .network,
-                            "cannot reach \(configuration.baseURL) (submit); nothing was sent — check APIMART_BASE_URL and the network",
-                            cause: MessageCause(cause)
-                        )
-                    )
+                    throw unreachable(.submit, cause: cause)
                 case .tooLarge(let size):
                     throw redact(
                         unknownOutcome(
@@ -201,34 +195,31 @@ extension APIMartClient {
                     continue
                 }
                 if status != 503 || resendRule == .withKey {
-                    throw redact(
-                        unknownOutcome(
-                            sends: sends,
-                            said: "was answered \(status)",
-                            cause: nil,
-                            status: status,
-                            raw: answer.body
-                        )
-                    )
+                    throw answeredWithUnknownOutcome(answer, sends: sends)
                 }
                 throw error(for: answer, operation: .submit, model: model, attempts: failures)
             }
             if [408, 500, 502, 504].contains(status) {
-                throw redact(
-                    unknownOutcome(
-                        sends: sends,
-                        said: "was answered \(status)",
-                        cause: nil,
-                        status: status,
-                        raw: answer.body
-                    )
-                )
+                throw answeredWithUnknownOutcome(answer, sends: sends)
             }
             throw error(for: answer, operation: .submit, model: model, attempts: sends)
         }
     }
 
     /// The outcome-unknown error of a submit that may have made a task.
+    /// An error status that leaves the submit's outcome unknown (the server may have made the task).
+    private func answeredWithUnknownOutcome(_ answer: HTTPAnswer, sends: Int) -> APIMartError {
+        redact(
+            unknownOutcome(
+                sends: sends,
+                said: "was answered \(answer.status)",
+                cause: nil,
+                status: answer.status,
+                raw: answer.body
+            )
+        )
+    }
+
     private func unknownOutcome(
         sends: Int,
         said: String,

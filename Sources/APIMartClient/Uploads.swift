@@ -107,14 +107,7 @@ extension APIMartClient {
             let url = URL(string: decoded.url), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https"
         else {
-            throw redact(
-                APIMartError(
-                    .invalidResponse,
-                    "the upload of \(filename) was answered without a usable URL",
-                    status: answer.status,
-                    rawBody: bodyText(answer.body)
-                )
-            )
+            throw invalidAnswer("the upload of \(filename) was answered without a usable URL", answer)
         }
         let now = Int(Date().timeIntervalSince1970)
         let created = decoded.createdAt > 0 ? min(decoded.createdAt, now) : now
