@@ -191,13 +191,48 @@ import Testing
             let cloneCheck = try await Self.check(clone)
             #expect(cloneCheck.exitCode == 0, "\(cloneCheck)")
 
-            // A third take, of every icon at once by glob.
+            // Take 2 rejected: rollback puts take 1 back, and the next regeneration is a new take (3), not the
+            // rejected one again.
+            let back = try await AssetpipeBinary.run(["rollback", "--manifest", dir, "icons/a"], environment: Self.env)
+            #expect(back.exitCode == 0, "\(back)")
+            #expect(try Self.lockedAssets(dir)["icons/a"]?["take"] == nil)
+            #expect(try await Self.check(dir).exitCode == 0)
+            let third = try await Self.build(dir, simulator, ["--dry-run", "--regenerate", "icons/a"])
+            #expect(third.stdout.contains("regenerate requested (take 3)"), "\(third)")
+
+            // A new take of every icon at once, by glob.
             #expect(try await Self.build(dir, simulator, ["--regenerate", "icons/*"]).exitCode == 0)
             #expect(try await simulator.submissions() == 6)
             #expect(try Self.lockedAssets(dir)["icons/a"]?["take"] as? Int == 3)
             #expect(try Self.lockedAssets(dir)["icons/b"]?["take"] as? Int == 2)
             #expect(try await Self.check(dir).exitCode == 0)
         }
+    }
+
+    /// A build that regenerates, killed while its task runs, is not paid twice: asked again, `--regenerate`
+    /// resumes that take's task; a plain build in between leaves the asset as the lock has it.
+    @Test func aStoppedRegenerationIsResumedNotPaidTwice() async throws {
+        let simulator = try await SimulatorProcess(["--task-seconds", "4"])
+        defer { Task { await simulator.stop() } }
+        let dir = try Self.project()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try await Self.build(dir, simulator, ["--only", "icons/a"]).exitCode == 0)
+        #expect(try await simulator.submissions() == 1)
+
+        let build = try AssetpipeBinary.start(
+            ["build", dir, "--base-url", simulator.baseURL, "--only", "icons/a", "--regenerate", "icons/a"],
+            environment: Self.env
+        )
+        #expect(try await build.waitForStderr("submitted"), "\(build.stderr)")
+        await build.killNow()
+        #expect(try await simulator.submissions() == 2)
+
+        #expect(try await Self.check(dir, ["--only", "icons/a"]).exitCode == 0)
+        let resumed = try await Self.build(dir, simulator, ["--only", "icons/a", "--regenerate", "icons/a"])
+        #expect(resumed.exitCode == 0, "\(resumed)")
+        #expect(try await simulator.submissions() == 2)
+        #expect(try Self.lockedAssets(dir)["icons/a"]?["take"] as? Int == 2)
+        #expect(try await Self.check(dir, ["--only", "icons/a"]).exitCode == 0)
     }
 
     // MARK: - Item 3: pick
