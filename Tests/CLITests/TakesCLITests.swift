@@ -386,6 +386,16 @@ import Testing
             #expect(after["hero"]?["take"] as? Int == 2 && after["hero"]?["pick"] as? Int == 2)
             #expect(Self.bytes(dir, "generated/hero.png") == hero)
             #expect(try await Self.check(dir).exitCode == 0)
+
+            // A rollback puts pick 2 back after pick 3 (the journal's last pick): a rebuilt lock follows the tree.
+            #expect(try await Self.pick(dir, ["hero", "3"]).exitCode == 0)
+            let back = try await AssetpipeBinary.run(["rollback", "--manifest", dir, "hero"], environment: Self.env)
+            #expect(back.exitCode == 0, "\(back)")
+            try FileManager.default.removeItem(atPath: dir + "/assetpipe.lock")
+            #expect(try await Self.build(dir, simulator).exitCode == 0)
+            #expect(try Self.lockedAssets(dir)["hero"]?["pick"] as? Int == 2)
+            #expect(Self.bytes(dir, "generated/hero.png") == hero)
+            #expect(try await simulator.submissions() == 5)
         }
     }
 
