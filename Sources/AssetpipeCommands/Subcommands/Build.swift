@@ -64,6 +64,12 @@ extension AssetPipeCommand {
         @Option(help: "Seconds a job may wait for its task.")
         var deadline: Double?
 
+        @Flag(
+            name: .customLong("require-store"),
+            help: "Stop (exit 2) before any submit when the result store (store: or ASSETPIPE_STORE) cannot be used."
+        )
+        var requireStore = false
+
         @Option(name: .customLong("simulator-task-seconds"), help: .hidden)
         var simulatorTaskSeconds: Double = 1
 
@@ -112,7 +118,15 @@ extension AssetPipeCommand {
             if planOnly {
                 let plan: BuildPlan
                 do {
-                    plan = try Pipeline.plan(manifest: loaded, baseURL: base, rebuildLock: rebuildLock)
+                    plan =
+                        dryRun
+                        ? try await Pipeline.planWithStore(
+                            manifest: loaded,
+                            baseURL: base,
+                            rebuildLock: rebuildLock,
+                            requireStore: requireStore
+                        )
+                        : try Pipeline.plan(manifest: loaded, baseURL: base, rebuildLock: rebuildLock)
                 } catch let error as PipelineError {
                     Console.error("assetpipe build: \(error)")
                     throw ExitStatus(for: error).exitCode
@@ -182,7 +196,7 @@ extension AssetPipeCommand {
                 let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
                 return answer == "y" || answer == "yes"
             }
-            let options = BuildOptions(
+            var options = BuildOptions(
                 jobs: jobs,
                 maxImages: maxImages,
                 deadline: deadline.map { .milliseconds(Int($0 * 1000)) },
@@ -190,6 +204,7 @@ extension AssetPipeCommand {
                 rebuildLock: rebuildLock,
                 maxCost: maxCost
             )
+            options.requireStore = requireStore
 
             let ticker = (observer as? LiveProgress).map { live in
                 Task {
