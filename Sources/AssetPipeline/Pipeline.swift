@@ -50,19 +50,40 @@ public struct BuildOptions: Sendable {
         self.confirm = confirm
         self.rebuildLock = rebuildLock
     }
+
+    /// `--only`: the assets to build, by name or glob (``AssetSelection``); empty: every asset. The others are
+    /// left untouched: their outputs, their lock entries, and their files are never stale.
+    public var only: [String] = []
+    /// `--regenerate`: the assets to generate anew (a new take) although nothing changed, by name or glob; with
+    /// `only`, each must fall inside the subset.
+    public var regenerate: [String] = []
 }
 
 /// The pipeline: manifest in, organised asset tree out; incremental, resumable, never paying twice.
 public enum Pipeline {
     /// The plan without building (for `--dry-run` and `--check`). Reads the journal only if it exists; takes no lock.
-    public static func plan(manifest: Manifest, baseURL: String?, rebuildLock: Bool = false) throws -> BuildPlan {
+    /// `only` and `regenerate` are ``BuildOptions/only`` and ``BuildOptions/regenerate``.
+    public static func plan(
+        manifest: Manifest,
+        baseURL: String?,
+        rebuildLock: Bool = false,
+        only: [String] = [],
+        regenerate: [String] = []
+    ) throws -> BuildPlan {
+        let selection = try AssetSelection.resolve(
+            only: only,
+            regenerate: regenerate,
+            names: manifest.assets.map(\.name)
+        )
         let journalPath = manifest.stateFolder.journal
         let journal = Files.exists(journalPath) ? try Journal(path: journalPath) : nil
         defer { journal?.close() }
         let (lock, notes) = try loadLock(manifest: manifest, journal: journal, rebuild: rebuildLock)
         var base = baseURL?.trimmingCharacters(in: .whitespacesAndNewlines)
         while base?.hasSuffix("/") == true { base?.removeLast() }
-        var plan = try Planner(manifest: manifest, lock: lock, journal: journal, baseURL: base).plan()
+        var planner = Planner(manifest: manifest, lock: lock, journal: journal, baseURL: base)
+        planner.selection = selection
+        var plan = try planner.plan()
         plan.notes = notes
         return plan
     }
@@ -138,6 +159,11 @@ public enum Pipeline {
         observer: any BuildObserver = SilentObserver()
     ) async throws -> BuildReport {
         let started = Date()
+        let selection = try AssetSelection.resolve(
+            only: options.only,
+            regenerate: options.regenerate,
+            names: manifest.assets.map(\.name)
+        )
         let buildLock = try BuildLock(stateDirectory: manifest.stateDirectory)
         defer { buildLock.release() }
         let journal = try Journal(path: manifest.stateFolder.journal)
@@ -155,15 +181,17 @@ public enum Pipeline {
             }
         }
         var (lock, lockNotes) = try loadLock(manifest: manifest, journal: journal, rebuild: options.rebuildLock)
-        var plan = try Planner(manifest: manifest, lock: lock, journal: journal, baseURL: configuration?.baseURL).plan()
+        var planner = Planner(manifest: manifest, lock: lock, journal: journal, baseURL: configuration?.baseURL)
+        planner.selection = selection
+        var plan = try planner.plan()
         // The shared result store serves what it has before anything is billed (StoreLookup.swift).
         let store = try StoreSession.open(manifest: manifest, require: options.requireStore)
         if let store {
-            let served = try await store.serve(plan: plan, lock: lock, fetch: true)
+            let served = try await store.serve(plan: plan, lock: lock, planner: planner, fetch: true)
             if !served.names.isEmpty {
                 lock = served.lock
-                plan = try Planner(manifest: manifest, lock: lock, journal: journal, baseURL: configuration?.baseURL)
-                    .plan()
+                planner.lock = lock
+                plan = try planner.plan()
             }
             lockNotes += store.warnings
             if let note = store.note(served: served.names) { lockNotes.append(note) }

@@ -93,9 +93,6 @@ final class StoreSession: Sendable {
         }
     }
 
-    /// Which take of its key the asset's results are: 1 until takes exist (wt-takes' `LockedAsset.take`).
-    static func take(of planned: PlannedAsset, locked: LockedAsset?) -> Int { 1 }
-
     // MARK: - Lookup
 
     struct Served: Sendable {
@@ -108,14 +105,14 @@ final class StoreSession: Sendable {
     /// Looks up every asset `plan` would generate. With `fetch`, the raw results are written to the raw cache
     /// and the returned lock has an entry for each served asset; without (`--dry-run`), only the presence of the
     /// objects is checked and nothing is written.
-    func serve(plan: BuildPlan, lock: LockFile, fetch: Bool) async throws -> Served {
+    func serve(plan: BuildPlan, lock: LockFile, planner: Planner, fetch: Bool) async throws -> Served {
         var lock = lock
         var names: [String] = []
         for planned in plan.assets where planned.action == .generate {
             if isDisabled { break }
             let name = planned.asset.name
             do {
-                if let entry = try await lookup(planned, locked: lock.assets[name], fetch: fetch) {
+                if let entry = try await lookup(planned, locked: lock.assets[name], planner: planner, fetch: fetch) {
                     if fetch { lock.assets[name] = entry }
                     names.append(name)
                 }
@@ -128,15 +125,49 @@ final class StoreSession: Sendable {
         return Served(lock: lock, names: names)
     }
 
+    /// The most takes of one asset looked for when its lock entry is lost.
+    static let takesProbed = 16
+
     /// The asset's lock entry made from the store (the lock's own when it names the key), or nil on a miss.
-    func lookup(_ planned: PlannedAsset, locked: LockedAsset?, fetch: Bool) async throws -> LockedAsset? {
+    /// A regeneration (`--regenerate`) is never served: it asks for a new, billed generation. When the lock has no
+    /// entry for the asset (a lost lock), each take the store holds is tried, and the one with the most outputs
+    /// the tree holds is kept, the later on a tie (so a regenerated asset is not put back to its first take).
+    func lookup(
+        _ planned: PlannedAsset,
+        locked: LockedAsset?,
+        planner: Planner,
+        fetch: Bool
+    ) async throws -> LockedAsset? {
         let asset = planned.asset
+        guard !planned.regenerating else { return nil }
         if let locked, locked.key == planned.key, locked.isBuilt, locked.results.count >= asset.imageCount {
             let wanted = Array(locked.results.prefix(asset.imageCount))
             if try await obtain(wanted.map { (sha256: $0.sha256, format: $0.format) }, fetch: fetch) { return locked }
         }
-        let take = Self.take(of: planned, locked: locked)
-        guard let entry = try await store.entry(key: planned.key, take: take), entry.results.count >= asset.imageCount
+        guard locked == nil, fetch else { return try await served(planned, fetch: fetch) }
+        var best: (record: LockedAsset, onDisk: Int)?
+        for take in 1...Self.takesProbed {
+            let candidate =
+                take == planned.take ? planned : try planner.plan(asset, take: take, lockPick: { _ in nil })
+            guard let record = try await served(candidate, fetch: true) else {
+                if take > 1 { break }
+                continue
+            }
+            let onDisk = record.outputs.count
+            // The most outputs on disk wins; on a tie the later take (the one the team made last).
+            if best == nil || onDisk >= best!.onDisk {
+                best = (record, onDisk)
+            }
+        }
+        return best?.record
+    }
+
+    /// The entry the store's index holds for the planned asset's key and take, its raw results obtained (with
+    /// `fetch`, its outputs already on disk with the right bytes kept); nil on a miss.
+    func served(_ planned: PlannedAsset, fetch: Bool) async throws -> LockedAsset? {
+        let asset = planned.asset
+        guard let entry = try await store.entry(key: planned.key, take: planned.take),
+            entry.results.count >= asset.imageCount
         else { return nil }
         let wanted = Array(entry.results.prefix(asset.imageCount))
         guard try await obtain(wanted.map { (sha256: $0.sha256, format: $0.format) }, fetch: fetch) else { return nil }
@@ -159,6 +190,8 @@ final class StoreSession: Sendable {
             },
             outputs: []
         )
+        record.take = planned.take > 1 ? planned.take : nil
+        record.pick = planned.pick
         if fetch {
             (record.outputs, record.results) = LockRebuild.outputsOnDisk(
                 planned: planned,
@@ -216,7 +249,7 @@ final class StoreSession: Sendable {
         }
         let entry = StoreEntry(
             key: locked.key,
-            take: Self.take(of: planned, locked: locked),
+            take: locked.takeNumber,
             asset: planned.asset.name,
             model: locked.model,
             taskIDs: locked.taskIDs,
@@ -253,12 +286,21 @@ extension Pipeline {
         manifest: Manifest,
         baseURL: String?,
         rebuildLock: Bool = false,
+        only: [String] = [],
+        regenerate: [String] = [],
         requireStore: Bool = false
     ) async throws -> BuildPlan {
-        var planned = try Self.plan(manifest: manifest, baseURL: baseURL, rebuildLock: rebuildLock)
+        var planned = try Self.plan(
+            manifest: manifest,
+            baseURL: baseURL,
+            rebuildLock: rebuildLock,
+            only: only,
+            regenerate: regenerate
+        )
         guard let session = try StoreSession.open(manifest: manifest, require: requireStore) else { return planned }
         let lock = (try? LockFile.read(path: manifest.lockFilePath)) ?? LockFile()
-        let served = try await session.serve(plan: planned, lock: lock, fetch: false)
+        let planner = Planner(manifest: manifest, lock: lock, journal: nil, baseURL: baseURL)
+        let served = try await session.serve(plan: planned, lock: lock, planner: planner, fetch: false)
         for i in planned.assets.indices where served.names.contains(planned.assets[i].asset.name) {
             planned.assets[i].action = .reprocess
             planned.assets[i].billedImages = 0

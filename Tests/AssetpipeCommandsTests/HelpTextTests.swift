@@ -27,6 +27,7 @@ import Testing
             ("clean", AssetPipeCommand.Clean.self),
             ("gallery", AssetPipeCommand.Gallery.self),
             ("rollback", AssetPipeCommand.Rollback.self),
+            ("pick", AssetPipeCommand.Pick.self),
             ("lock", AssetPipeCommand.Lock.self),
             ("lock merge", AssetPipeCommand.Lock.Merge.self),
             ("lock check", AssetPipeCommand.Lock.Check.self),
@@ -67,6 +68,8 @@ import Testing
                                           what it cost.
                   rollback                Put back an asset's previous outputs and lock entry after a rejected
                                           refresh.
+                  pick                    Make one candidate of an asset with n > 1 its output, or go back to every
+                                          candidate.
                   lock                    Merge lock files as git's merge driver; check a lock file against the
                                           manifest and the tree.
 
@@ -84,9 +87,13 @@ import Testing
                 MANIFEST defaults to assetpipe.yaml in the current folder; a folder means <folder>/assetpipe.yaml.
                 The key comes from APIMART_API_KEY (the base URL from APIMART_BASE_URL or --base-url); --simulator
                 builds against a local simulator instead, with no key.
+                --only NAME builds just the assets it names (a name or a glob: '*' does not cross '/'; quote it),
+                leaving every other asset as it is; --regenerate NAME makes a new take of an asset although nothing
+                changed (billed; with --only, it must name assets inside the subset).
                 Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest or
                 configuration error (a missing key included; a damaged lock file, which --rebuild-lock rebuilds at
-                no cost); 3 stopped by an account error (401, 402, 403) or a balance below the priced cost.
+                no cost; an --only or --regenerate pattern that matches no asset); 3 stopped by an account error
+                (401, 402, 403) or a balance below the priced cost.
 
                 USAGE: assetpipe build [<options>] [<manifest>]
 
@@ -110,6 +117,10 @@ import Testing
                   --yes                   Do not ask before a large build.
                   --json                  Print one machine-readable report on stdout.
                   --deadline <deadline>   Seconds a job may wait for its task.
+                  --only <name>           Build only this asset (a name or a quoted glob; '*' does not cross '/').
+                                          Repeatable.
+                  --regenerate <name>     Generate this asset anew (a new take, billed) although nothing changed.
+                                          Repeatable.
                   --require-store         Stop (exit 2) before any submit when the result store (store: or
                                           ASSETPIPE_STORE) cannot be used.
                   -h, --help              Show help information.
@@ -598,6 +609,37 @@ import Testing
                 OPTIONS:
                   --manifest <manifest>   The manifest, or a folder holding assetpipe.yaml. (default:
                                           assetpipe.yaml)
+                  -h, --help              Show help information.
+
+                """#
+        )
+    }
+
+    @Test func pick() {
+        #expect(
+            Self.help(AssetPipeCommand.Pick.self) == #"""
+                OVERVIEW: Make one candidate of an asset with n > 1 its output, or go back to every candidate.
+
+                pick NAME K writes candidate K (counting from 1, as the -1, -2 file names do) under the asset's
+                plain name (hero.png and its variants) and takes the other candidates' files out of the tree; their
+                raw results stay in .assetpipe/raw, so another candidate can be picked later. pick NAME --none
+                writes every candidate again. No API call, nothing billed; the previous files are kept in history
+                (assetpipe rollback NAME undoes a pick) and the pick is recorded in assetpipe.lock, so build
+                --check agrees. A manifest's pick: on the asset wins over the lock file's.
+                Exit codes: 0 picked (or already so); 1 the asset is not built, changed since it was built, or its
+                raw results are missing (run assetpipe build); 2 usage error (an unknown asset, n = 1, K outside
+                1…n, a manifest pick: that says otherwise), or a build of the manifest is running.
+
+                USAGE: assetpipe pick [--manifest <manifest>] <name> [<candidate>] [--none]
+
+                ARGUMENTS:
+                  <name>                  The asset (as in the manifest, e.g. icons/bottle).
+                  <candidate>             The candidate to write under the plain name, 1…n.
+
+                OPTIONS:
+                  --manifest <manifest>   The manifest, or a folder holding assetpipe.yaml. (default:
+                                          assetpipe.yaml)
+                  --none                  Pick no candidate: write every candidate again.
                   -h, --help              Show help information.
 
                 """#

@@ -169,6 +169,59 @@ import Testing
         }
     }
 
+    @Test func aLostLockKeepsTheRegeneratedTakeTheTreeHolds() async throws {
+        try await LockFileCLITests.withSimulator { simulator in
+            let root = try TemporaryFolder("store-takes")
+            defer { root.remove() }
+            let store = root.file("store")
+            try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+            let a = root.file("a")
+            let b = root.file("b")
+            try FileManager.default.createDirectory(atPath: a, withIntermediateDirectories: true)
+            try Self.manifest.write(toFile: a + "/assetpipe.yaml", atomically: true, encoding: .utf8)
+            try ".assetpipe/\n".write(toFile: a + "/.gitignore", atomically: true, encoding: .utf8)
+            let extra: [String: String?] = ["ASSETPIPE_STORE": store]
+            #expect(try await Self.build(a, simulator, [], extra).exitCode == 0)
+            let again = try await Self.build(a, simulator, ["--regenerate", "a"], extra)
+            #expect(again.exitCode == 0, "\(again)")
+            #expect(try await simulator.submissions() == 3)
+            let takes = Self.files(store).filter { $0.hasPrefix("index/") && $0.hasSuffix(".json") }
+            #expect(takes.filter { $0.hasSuffix("-2.json") }.count == 1, "\(takes)")
+            #expect(try await Self.git(["-C", a, "init", "-q", "-b", "main"]).exitCode == 0)
+            #expect(try await Self.git(["-C", a, "add", "-A"]).exitCode == 0)
+            #expect(try await Self.git(["-C", a, "commit", "-q", "-m", "built"]).exitCode == 0)
+            #expect(try await Self.git(["clone", "-q", a, b]).exitCode == 0)
+
+            // The simulator draws the same picture for the same prompt: make take 1 of `a` another picture (b's
+            // result) in the store, so only take 2 is what the tree holds.
+            var entries: [String: [String: Any]] = [:]
+            for name in takes {
+                let data = try Data(contentsOf: URL(fileURLWithPath: store + "/" + name))
+                entries[name] = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            }
+            let first = try #require(
+                entries.first { $0.value["asset"] as? String == "a" && $0.value["take"] as? Int == 1 }
+            )
+            let other = try #require(entries.first { $0.value["asset"] as? String == "b" }?.value["results"])
+            var tampered = first.value
+            tampered["results"] = other
+            try JSONSerialization.data(withJSONObject: tampered).write(
+                to: URL(fileURLWithPath: store + "/" + first.key)
+            )
+
+            let png = try Data(contentsOf: URL(fileURLWithPath: b + "/generated/a.png"))
+            try FileManager.default.removeItem(atPath: b + "/assetpipe.lock")
+            let relock = try await Self.build(b, simulator, [], extra)
+            #expect(relock.exitCode == 0, "\(relock)")
+            #expect(relock.stdout.contains("up to date 2"), "\(relock)")
+            #expect(try await simulator.submissions() == 3)
+            let assets = try LockFileCLITests.lock(b)["assets"] as? [String: [String: Any]] ?? [:]
+            #expect(assets["a"]?["take"] as? Int == 2, "\(assets)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: b + "/generated/a.png")) == png)
+            #expect(try await Self.run(["lock", "check", b]).exitCode == 0)
+        }
+    }
+
     @Test func anUnreachableStoreWarnsAndTheBuildGoesOnUnlessRequired() async throws {
         try await LockFileCLITests.withSimulator { simulator in
             let dir = try TemporaryFolder("store-down")

@@ -13,9 +13,13 @@ extension AssetPipeCommand {
                 MANIFEST defaults to assetpipe.yaml in the current folder; a folder means <folder>/assetpipe.yaml.
                 The key comes from APIMART_API_KEY (the base URL from APIMART_BASE_URL or --base-url); \
                 --simulator builds against a local simulator instead, with no key.
+                --only NAME builds just the assets it names (a name or a glob: '*' does not cross '/'; quote it), \
+                leaving every other asset as it is; --regenerate NAME makes a new take of an asset although nothing \
+                changed (billed; with --only, it must name assets inside the subset).
                 Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest \
                 or configuration error (a missing key included; a damaged lock file, which --rebuild-lock rebuilds \
-                at no cost); 3 stopped by an account error (401, 402, 403) or a balance below the priced cost.
+                at no cost; an --only or --regenerate pattern that matches no asset); 3 stopped by an account \
+                error (401, 402, 403) or a balance below the priced cost.
                 """
         )
 
@@ -63,6 +67,22 @@ extension AssetPipeCommand {
 
         @Option(help: "Seconds a job may wait for its task.")
         var deadline: Double?
+
+        @Option(
+            help: ArgumentHelp(
+                "Build only this asset (a name or a quoted glob; '*' does not cross '/'). Repeatable.",
+                valueName: "name"
+            )
+        )
+        var only: [String] = []
+
+        @Option(
+            help: ArgumentHelp(
+                "Generate this asset anew (a new take, billed) although nothing changed. Repeatable.",
+                valueName: "name"
+            )
+        )
+        var regenerate: [String] = []
 
         @Flag(
             name: .customLong("require-store"),
@@ -124,9 +144,17 @@ extension AssetPipeCommand {
                             manifest: loaded,
                             baseURL: base,
                             rebuildLock: rebuildLock,
+                            only: only,
+                            regenerate: regenerate,
                             requireStore: requireStore
                         )
-                        : try Pipeline.plan(manifest: loaded, baseURL: base, rebuildLock: rebuildLock)
+                        : try Pipeline.plan(
+                            manifest: loaded,
+                            baseURL: base,
+                            rebuildLock: rebuildLock,
+                            only: only,
+                            regenerate: regenerate
+                        )
                 } catch let error as PipelineError {
                     Console.error("assetpipe build: \(error)")
                     throw ExitStatus(for: error).exitCode
@@ -204,6 +232,8 @@ extension AssetPipeCommand {
                 rebuildLock: rebuildLock,
                 maxCost: maxCost
             )
+            options.only = only
+            options.regenerate = regenerate
             options.requireStore = requireStore
 
             let ticker = (observer as? LiveProgress).map { live in
