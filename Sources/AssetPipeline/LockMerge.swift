@@ -4,9 +4,9 @@ import Foundation
 /// (`assetpipe.lock merge=assetpipe` in `.gitattributes`).
 ///
 /// Asset by asset (by name): an asset changed on one side only takes that side's entry (a removal included); one
-/// changed identically on both sides takes it. An asset whose entries differ on both sides but whose results are
-/// the same (same key, take, task and raw results; only outputs differ, say each branch added an output format)
-/// merges its outputs path by path the same way. Anything else changed on both sides is a conflict: the merged lock
+/// changed identically on both sides takes it. An asset whose entries differ on both sides but hold the same
+/// generation (same key, take, task and raw results; say one branch added an output format and the other approved
+/// it) merges field by field the same way: outputs path by path, the pick, the approval. Anything else changed on both sides is a conflict: the merged lock
 /// keeps ours for that asset, stays valid JSON, and the conflict names the asset and the command that settles it.
 ///
 /// `stale` merges as a set by path (an entry removed on either side, say by `assetpipe prune`, stays removed), minus
@@ -52,9 +52,7 @@ public enum LockMerge {
                 fromTheirs.append(name)
                 continue
             }
-            if let b, let o, let t, let outputs = mergeOutputs(base: b, ours: o, theirs: t) {
-                var entry = o
-                entry.outputs = outputs
+            if let b, let o, let t, let entry = mergeSameResults(base: b, ours: o, theirs: t) {
                 merged.assets[name] = entry
                 continue
             }
@@ -68,31 +66,43 @@ public enum LockMerge {
         return Outcome(lock: merged, conflicts: conflicts, fromTheirs: fromTheirs)
     }
 
-    /// The outputs merged path by path when the entries differ only in their outputs; nil otherwise or when one
-    /// path changed differently on both sides.
-    static func mergeOutputs(base: LockedAsset, ours: LockedAsset, theirs: LockedAsset) -> [LockedOutput]? {
-        var (o, t) = (ours, theirs)
-        o.outputs = []
-        t.outputs = []
-        guard o == t else { return nil }
+    /// The entry merged field by field when both sides hold the same generation (same key, take, tasks and raw
+    /// results): outputs path by path, and the pick, the approval and an outcome-unknown note each three-way;
+    /// nil when anything else differs or one of those changed differently on both sides.
+    static func mergeSameResults(base: LockedAsset, ours: LockedAsset, theirs: LockedAsset) -> LockedAsset? {
+        func generation(_ a: LockedAsset) -> LockedAsset {
+            var g = a
+            g.outputs = []
+            g.pick = nil
+            g.approval = nil
+            g.outcomeUnknown = nil
+            return g
+        }
+        guard generation(ours) == generation(theirs) else { return nil }
+        /// The three-way value, wrapped; nil when both sides changed it differently.
+        func field<T: Equatable>(_ b: T, _ o: T, _ t: T) -> T? {
+            if o == t || t == b { return o }
+            if o == b { return t }
+            return nil
+        }
+        guard let pick = field(base.pick, ours.pick, theirs.pick),
+            let approval = field(base.approval, ours.approval, theirs.approval),
+            let unknown = field(base.outcomeUnknown, ours.outcomeUnknown, theirs.outcomeUnknown)
+        else { return nil }
         func byPath(_ a: LockedAsset) -> [String: LockedOutput] {
             Dictionary(a.outputs.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         }
         let (bo, oo, to) = (byPath(base), byPath(ours), byPath(theirs))
-        var merged: [LockedOutput] = []
+        var outputs: [LockedOutput] = []
         for path in Set(bo.keys).union(oo.keys).union(to.keys).sorted() {
-            let (x, y, z) = (bo[path], oo[path], to[path])
-            let pick: LockedOutput??
-            if y == z || z == x {
-                pick = .some(y)
-            } else if y == x {
-                pick = .some(z)
-            } else {
-                pick = nil
-            }
-            guard let chosen = pick else { return nil }
-            if let chosen { merged.append(chosen) }
+            guard let chosen = field(bo[path], oo[path], to[path]) else { return nil }
+            if let chosen { outputs.append(chosen) }
         }
+        var merged = ours
+        merged.outputs = outputs
+        merged.pick = pick
+        merged.approval = approval
+        merged.outcomeUnknown = unknown
         return merged
     }
 

@@ -96,6 +96,13 @@ import Testing
             theirs: Self.lock(["a": Self.asset("k", outputs: [Self.output(png.path, "9")])])
         )
         #expect(clash.conflicts.map(\.asset) == ["a"])
+        // One side approves, the other adds an output: both kept.
+        var approved = Self.asset("k", outputs: [png])
+        approved.approval = LockedApproval(by: "ana", at: "2026-11-30T01:00:00Z", key: "k", take: 1)
+        let both = LockMerge.merge(base: base, ours: Self.lock(["a": approved]), theirs: ours)
+        #expect(both.conflicts.isEmpty)
+        #expect(both.lock.assets["a"]?.approval?.by == "ana")
+        #expect(both.lock.assets["a"]?.outputs.map(\.path).sorted() == [jpg.path, png.path].sorted())
     }
 
     @Test func staleMergesAsASetAndDropsWhatTheMergedAssetsWrite() {
