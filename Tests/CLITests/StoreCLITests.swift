@@ -222,6 +222,60 @@ import Testing
         }
     }
 
+    /// Issue 16 item 4: two CI shards (clones of one repository, `--only`, one store) each build their own asset
+    /// on a branch; the lock files merge with the driver (no common lock: an empty base), `build --check` accepts
+    /// the merge with no API call, and a fresh clone re-makes a lost output from the store at no cost.
+    @Test func shardsWithOnlyShareOneStoreAndTheirLocksMerge() async throws {
+        try await LockFileCLITests.withSimulator { simulator in
+            let root = try TemporaryFolder("store-shards")
+            defer { root.remove() }
+            let store = root.file("store")
+            let origin = root.file("origin")
+            try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: origin, withIntermediateDirectories: true)
+            try Self.manifest.write(toFile: origin + "/assetpipe.yaml", atomically: true, encoding: .utf8)
+            try ".assetpipe/\n".write(toFile: origin + "/.gitignore", atomically: true, encoding: .utf8)
+            try "assetpipe.lock merge=assetpipe\n".write(
+                toFile: origin + "/.gitattributes",
+                atomically: true,
+                encoding: .utf8
+            )
+            #expect(try await Self.git(["-C", origin, "init", "-q", "-b", "main"]).exitCode == 0)
+            #expect(try await Self.git(["-C", origin, "add", "-A"]).exitCode == 0)
+            #expect(try await Self.git(["-C", origin, "commit", "-q", "-m", "manifest"]).exitCode == 0)
+            let extra: [String: String?] = ["ASSETPIPE_STORE": store]
+            for (i, shard) in ["a", "b"].enumerated() {
+                let clone = root.file("shard-\(i)")
+                #expect(try await Self.git(["clone", "-q", origin, clone]).exitCode == 0)
+                let built = try await Self.build(clone, simulator, ["--only", shard], extra)
+                #expect(built.exitCode == 0, "\(built)")
+                #expect(try await Self.git(["-C", clone, "checkout", "-q", "-b", "shard-\(i)"]).exitCode == 0)
+                #expect(try await Self.git(["-C", clone, "add", "-A"]).exitCode == 0)
+                #expect(try await Self.git(["-C", clone, "commit", "-q", "-m", "shard \(i)"]).exitCode == 0)
+                #expect(try await Self.git(["-C", clone, "push", "-q", "origin", "shard-\(i)"]).exitCode == 0)
+            }
+            #expect(try await simulator.submissions() == 2)
+
+            let merger = root.file("merger")
+            #expect(try await Self.git(["clone", "-q", origin, merger]).exitCode == 0)
+            let driver = "\(AssetpipeBinary.path) lock merge %O %A %B"
+            #expect(try await Self.git(["-C", merger, "config", "merge.assetpipe.driver", driver]).exitCode == 0)
+            for i in 0..<2 {
+                let merge = try await Self.git(["-C", merger, "merge", "--no-edit", "origin/shard-\(i)"])
+                #expect(merge.exitCode == 0, "\(merge)")
+            }
+            let check = try await Self.run(["build", merger, "--check"])
+            #expect(check.exitCode == 0, "\(check)")
+            #expect(try await Self.run(["lock", "check", merger]).exitCode == 0)
+
+            try FileManager.default.removeItem(atPath: merger + "/generated/a.png")
+            let remade = try await Self.build(merger, simulator, [], extra)
+            #expect(remade.exitCode == 0, "\(remade)")
+            #expect(remade.stdout.contains("serves 1 asset (a)"), "\(remade)")
+            #expect(try await simulator.submissions() == 2)
+        }
+    }
+
     @Test func anUnreachableStoreWarnsAndTheBuildGoesOnUnlessRequired() async throws {
         try await LockFileCLITests.withSimulator { simulator in
             let dir = try TemporaryFolder("store-down")
