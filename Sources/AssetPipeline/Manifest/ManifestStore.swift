@@ -19,7 +19,8 @@ public struct StoreSetting: Sendable, Equatable {
     /// The environment variable that overrides the manifest's store.
     public static let environmentVariable = "ASSETPIPE_STORE"
 
-    /// The store a build uses: `ASSETPIPE_STORE` when set (empty or `none`: no store), else the manifest's.
+    /// The store a build uses: `ASSETPIPE_STORE` when set (empty or `none`: no store; a relative folder is relative
+    /// to the current folder), else the manifest's (a relative folder is relative to the manifest's folder).
     public static func effective(
         manifest: Manifest,
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -27,7 +28,12 @@ public struct StoreSetting: Sendable, Equatable {
         if let given = environment[environmentVariable] {
             let trimmed = given.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed == "none" { return nil }
-            return StoreSetting(url: trimmed, authEnvironment: manifest.store?.authEnvironment)
+            // A relative folder in the environment is relative to the current folder, as a shell user expects.
+            var url = trimmed
+            if !url.contains("://") && !url.hasPrefix("/") {
+                url = PathTools.join(FileManager.default.currentDirectoryPath, url)
+            }
+            return StoreSetting(url: url, authEnvironment: manifest.store?.authEnvironment)
         }
         return manifest.store
     }
