@@ -84,6 +84,7 @@ let package = Package(
             name: "AssetPipeline",
             dependencies: [
                 "AssetpipeBasics", "AssetpipeDigest", "ImageCodec", "MaskTools", "APIMartClient", "APIMartWire", "InputPreparation",
+                "ResultStore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
@@ -100,6 +101,17 @@ let package = Package(
                 .embedInCode("Templates/summary.mustache"), .embedInCode("Templates/asset.mustache"),
                 .embedInCode("Templates/tile.mustache"), .embedInCode("Templates/gallery.css"),
                 .embedInCode("Templates/error-recorder.js"), .embedInCode("Templates/gallery.js"),
+            ]),
+        // The shared result store (issue 16): raw results by SHA-256 and an index by asset key and take, in a
+        // folder or on an HTTP(S) server speaking GET/HEAD/PUT.
+        .target(
+            name: "ResultStore",
+            dependencies: [
+                "AssetpipeBasics", "AssetpipeDigest",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]),
         // The command tree (root command, one file per subcommand, option groups, exit codes): parses and prints.
         .target(
@@ -155,5 +167,8 @@ let package = Package(
                 "AssetpipeCommands", "AssetpipeBasics", "AssetPipeline", "AssetGallery", "APIMartClient", "ImageCodec",
                 "InputPreparation", "MaskTools", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .testTarget(
+            name: "ResultStoreTests",
+            dependencies: ["ResultStore", "AssetpipeBasics", "AssetpipeDigest", "TestSupport"]),
     ]
 )

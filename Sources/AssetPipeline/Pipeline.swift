@@ -32,6 +32,8 @@ public struct BuildOptions: Sendable {
     /// `--rebuild-lock`: ignore the lock file (damaged) and rebuild its entries from the journal, the raw
     /// results and the outputs, as for a missing one.
     public var rebuildLock: Bool
+    /// `--require-store`: a result store that cannot be used stops the build before any submit (else a warning).
+    public var requireStore = false
 
     public init(
         jobs: Int = 4,
@@ -178,10 +180,22 @@ public enum Pipeline {
                 throw PipelineError(.configuration, "\(error)", cause: error)
             }
         }
-        let (lock, lockNotes) = try loadLock(manifest: manifest, journal: journal, rebuild: options.rebuildLock)
+        var (lock, lockNotes) = try loadLock(manifest: manifest, journal: journal, rebuild: options.rebuildLock)
         var planner = Planner(manifest: manifest, lock: lock, journal: journal, baseURL: configuration?.baseURL)
         planner.selection = selection
         var plan = try planner.plan()
+        // The shared result store serves what it has before anything is billed (StoreLookup.swift).
+        let store = try StoreSession.open(manifest: manifest, require: options.requireStore)
+        if let store {
+            let served = try await store.serve(plan: plan, lock: lock, planner: planner, fetch: true)
+            if !served.names.isEmpty {
+                lock = served.lock
+                planner.lock = lock
+                plan = try planner.plan()
+            }
+            lockNotes += store.warnings
+            if let note = store.note(served: served.names) { lockNotes.append(note) }
+        }
         plan.notes = lockNotes
 
         if let max = options.maxImages, plan.imagesToBill > max {
@@ -252,7 +266,11 @@ public enum Pipeline {
                     outcomes.append(done)
                     running -= 1
                 }
-                group.addTask { await AssetBuild(planned: planned, context: context).run() }
+                group.addTask {
+                    let outcome = await AssetBuild(planned: planned, context: context).run()
+                    await store?.record(outcome, planned: planned, lockFile: lockFile)
+                    return outcome
+                }
                 running += 1
             }
             for await done in group {
@@ -279,6 +297,9 @@ public enum Pipeline {
             elapsed: Date().timeIntervalSince(started)
         )
         report.notes = plan.notes
+        if let store, case let late = store.warnings.filter({ !plan.notes.contains($0) }), !late.isEmpty {
+            report.notes = (report.notes ?? []) + late
+        }
         report.spend = spend
         report.estimatedCost = plan.cost
         if let spend { report.imagesBilled = spend.billedThisBuild }

@@ -28,6 +28,9 @@ import Testing
             ("gallery", AssetPipeCommand.Gallery.self),
             ("rollback", AssetPipeCommand.Rollback.self),
             ("pick", AssetPipeCommand.Pick.self),
+            ("lock", AssetPipeCommand.Lock.self),
+            ("lock merge", AssetPipeCommand.Lock.Merge.self),
+            ("lock check", AssetPipeCommand.Lock.Check.self),
         ]
     }
 
@@ -67,6 +70,8 @@ import Testing
                                           refresh.
                   pick                    Make one candidate of an asset with n > 1 its output, or go back to every
                                           candidate.
+                  lock                    Merge lock files as git's merge driver; check a lock file against the
+                                          manifest and the tree.
 
                   See 'assetpipe help <subcommand>' for detailed help.
                 """#
@@ -116,6 +121,8 @@ import Testing
                                           Repeatable.
                   --regenerate <name>     Generate this asset anew (a new take, billed) although nothing changed.
                                           Repeatable.
+                  --require-store         Stop (exit 2) before any submit when the result store (store: or
+                                          ASSETPIPE_STORE) cannot be used.
                   -h, --help              Show help information.
 
                 """#
@@ -633,6 +640,77 @@ import Testing
                   --manifest <manifest>   The manifest, or a folder holding assetpipe.yaml. (default:
                                           assetpipe.yaml)
                   --none                  Pick no candidate: write every candidate again.
+                  -h, --help              Show help information.
+
+                """#
+        )
+    }
+
+    @Test func lock() {
+        #expect(
+            Self.help(AssetPipeCommand.Lock.self) == #"""
+                OVERVIEW: Merge lock files as git's merge driver; check a lock file against the manifest and the
+                tree.
+
+                USAGE: assetpipe lock <subcommand>
+
+                OPTIONS:
+                  -h, --help              Show help information.
+
+                SUBCOMMANDS:
+                  merge                   Merge two lock files with their common base (git's merge driver); write
+                                          the result to OURS.
+                  check                   Say whether assetpipe.lock agrees with the manifest and the files in the
+                                          tree.
+
+                  See 'assetpipe help lock <subcommand>' for detailed help.
+                """#
+        )
+    }
+
+    @Test func lockMerge() {
+        #expect(
+            Self.help(AssetPipeCommand.Lock.Merge.self) == #"""
+                OVERVIEW: Merge two lock files with their common base (git's merge driver); write the result to
+                OURS.
+
+                Set up once per clone: `git config merge.assetpipe.driver "assetpipe lock merge %O %A %B"`, and
+                commit `assetpipe.lock merge=assetpipe` in .gitattributes. An asset changed on one side only
+                merges; one changed on both sides is a conflict that names it, and the merged lock keeps ours for
+                it. Exit codes: 0 merged; 1 a conflict (OURS holds the merge, valid JSON); 2 a lock file that
+                cannot be read.
+
+                USAGE: assetpipe lock merge <base> <ours> <theirs>
+
+                ARGUMENTS:
+                  <base>                  The common ancestor's lock file (git's %O).
+                  <ours>                  Our lock file (git's %A); the merged lock file is written here.
+                  <theirs>                Their lock file (git's %B).
+
+                OPTIONS:
+                  -h, --help              Show help information.
+
+                """#
+        )
+    }
+
+    @Test func lockCheck() {
+        #expect(
+            Self.help(AssetPipeCommand.Lock.Check.self) == #"""
+                OVERVIEW: Say whether assetpipe.lock agrees with the manifest and the files in the tree.
+
+                Reads only the manifest, the lock file and the outputs: no journal, no network, nothing written.
+                Exit codes: 0 it agrees; 1 it does not (or it is missing); 2 a manifest error or a damaged lock
+                file.
+
+                USAGE: assetpipe lock check [<manifest>] [--json]
+
+                ARGUMENTS:
+                  <manifest>              The manifest, or a folder holding assetpipe.yaml. (default:
+                                          assetpipe.yaml)
+
+                OPTIONS:
+                  --json                  Print the result as JSON.
                   -h, --help              Show help information.
 
                 """#

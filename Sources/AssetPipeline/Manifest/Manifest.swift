@@ -15,6 +15,9 @@ public struct Manifest: Sendable {
     /// Price per image, for the dry-run cost. Keys are `<size>/<quality>` (`1024x1024/medium` or `1:1/medium`),
     /// optionally prefixed by a model (`gpt-image-1.5-official/1024x1024/high`).
     public var prices: PriceTable?
+    /// `store:`: the shared result store, if any (``StoreSetting/effective(manifest:environment:)`` applies
+    /// `ASSETPIPE_STORE`).
+    public var store: StoreSetting? = nil
 
     public var outputRoot: String { PathTools.join(directory, output) }
     public var lockFilePath: String { PathTools.join(directory, "assetpipe.lock") }

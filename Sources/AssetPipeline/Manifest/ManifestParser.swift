@@ -8,7 +8,7 @@ import Yams
 /// The YAML is composed into a node tree (`Yams.compose`) so each value keeps its line and column;
 /// string fields read the scalar's raw text (so `size: 1:1` stays "1:1", not the YAML 1.1 sexagesimal 61).
 public enum ManifestParser {
-    static let topKeys = ["output", "defaults", "assets", "prices"]
+    static let topKeys = ["output", "defaults", "assets", "prices", "store"]
     static let assetKeys = [
         "name", "model", "prompt", "size", "n", "quality", "background", "moderation", "format", "compression",
         "references", "mask", "fit", "composite", "outputs", "pick",
@@ -131,13 +131,14 @@ public enum ManifestParser {
             names[asset.name] = asset.location
             assets.append(asset)
         }
-        let manifest = Manifest(
+        var manifest = Manifest(
             path: PathTools.absolute(path),
             directory: directory,
             output: output,
             assets: assets,
             prices: prices
         )
+        manifest.store = try top["store"].map { try parseStore($0, reader: reader) }
         try checkOutputPaths(manifest)
         return manifest
     }

@@ -84,6 +84,12 @@ extension AssetPipeCommand {
         )
         var regenerate: [String] = []
 
+        @Flag(
+            name: .customLong("require-store"),
+            help: "Stop (exit 2) before any submit when the result store (store: or ASSETPIPE_STORE) cannot be used."
+        )
+        var requireStore = false
+
         @Option(name: .customLong("simulator-task-seconds"), help: .hidden)
         var simulatorTaskSeconds: Double = 1
 
@@ -132,13 +138,23 @@ extension AssetPipeCommand {
             if planOnly {
                 let plan: BuildPlan
                 do {
-                    plan = try Pipeline.plan(
-                        manifest: loaded,
-                        baseURL: base,
-                        rebuildLock: rebuildLock,
-                        only: only,
-                        regenerate: regenerate
-                    )
+                    plan =
+                        dryRun
+                        ? try await Pipeline.planWithStore(
+                            manifest: loaded,
+                            baseURL: base,
+                            rebuildLock: rebuildLock,
+                            only: only,
+                            regenerate: regenerate,
+                            requireStore: requireStore
+                        )
+                        : try Pipeline.plan(
+                            manifest: loaded,
+                            baseURL: base,
+                            rebuildLock: rebuildLock,
+                            only: only,
+                            regenerate: regenerate
+                        )
                 } catch let error as PipelineError {
                     Console.error("assetpipe build: \(error)")
                     throw ExitStatus(for: error).exitCode
@@ -218,6 +234,7 @@ extension AssetPipeCommand {
             )
             options.only = only
             options.regenerate = regenerate
+            options.requireStore = requireStore
 
             let ticker = (observer as? LiveProgress).map { live in
                 Task {
