@@ -160,6 +160,9 @@ public struct LockedAsset: Sendable, Codable, Equatable {
 
     /// True when this record holds finished results (not just an outcome-unknown note).
     public var isBuilt: Bool { !results.isEmpty }
+
+    /// Who approved which take of this asset, and when (`assetpipe approve`, the review page); nil: not approved.
+    public var approval: LockedApproval? = nil
 }
 
 public struct LockedInput: Sendable, Codable, Equatable {

@@ -48,6 +48,10 @@ public struct BuildOptions: Sendable {
         self.confirm = confirm
         self.rebuildLock = rebuildLock
     }
+
+    /// The build lock of this manifest's state folder, already held by the caller (the review server): the build
+    /// runs inside that hold instead of taking the lock. Nil: the build takes the lock itself.
+    public var heldBuildLock: BuildLock? = nil
 }
 
 /// The pipeline: manifest in, organised asset tree out; incremental, resumable, never paying twice.
@@ -136,8 +140,10 @@ public enum Pipeline {
         observer: any BuildObserver = SilentObserver()
     ) async throws -> BuildReport {
         let started = Date()
-        let buildLock = try BuildLock(stateDirectory: manifest.stateDirectory)
-        defer { buildLock.release() }
+        // The review server runs its builds inside the build lock it holds (`heldBuildLock`).
+        try options.heldBuildLock?.requireGuards(stateDirectory: manifest.stateDirectory)
+        let ownBuildLock = try options.heldBuildLock == nil ? BuildLock(stateDirectory: manifest.stateDirectory) : nil
+        defer { ownBuildLock?.release() }
         let journal = try Journal(path: manifest.stateFolder.journal)
         defer { journal.close() }
         var configuration: APIMartConfiguration?
