@@ -6,7 +6,7 @@ public enum GalleryChoices {
     /// The candidate written under the asset's plain name (1-based): the manifest's `pick:` wins over the lock's;
     /// nil when none is picked (every candidate is written).
     public static func picked(spec: AssetSpec, locked: LockedAsset?) -> Int? {
-        nil
+        spec.pick ?? locked?.pick
     }
 
     /// The manifest as the commands name it: nil for `assetpipe.yaml` in the current folder (the default).

@@ -80,6 +80,11 @@ struct APIPhase: Sendable {
         // Journaled BEFORE sending, with the exact bytes and a key made for this attempt alone: every resend
         // of the attempt (no answer, a retryable status, a crash and resume) sends the same key and bytes.
         let key = APIMartClient.newIdempotencyKey()
+        // A regenerated asset's take is journaled with its key before the attempt, so a lock file rebuilt from
+        // the journal finds the take's results.
+        if planned.take > 1 {
+            try context.journal.recordTake(asset: asset.name, key: planned.key, take: planned.take)
+        }
         let attempt = try AttemptLog.intent(
             journal: context.journal,
             assetKey: planned.key,

@@ -1,25 +1,5 @@
 import Foundation
 
-/// An approval recorded in the lock file: a person looked at this take of the asset (made from this key) and
-/// accepted it. It holds while the asset's key and take are the approved ones (``Approval/holds(_:)``).
-public struct LockedApproval: Sendable, Codable, Equatable {
-    /// Who approved: `$ASSETPIPE_REVIEWER`, else `$USER`, else `unknown`.
-    public var by: String
-    /// When (ISO 8601, UTC).
-    public var at: String
-    /// The asset key approved.
-    public var key: String
-    /// The take approved (1 for an asset never regenerated).
-    public var take: Int
-
-    public init(by: String, at: String, key: String, take: Int) {
-        self.by = by
-        self.at = at
-        self.key = key
-        self.take = take
-    }
-}
-
 /// Approving assets (`assetpipe approve`, the review page's approve button) and checking approvals
 /// (`assetpipe build --check --require-approved`).
 public enum Approval {
@@ -47,7 +27,7 @@ public enum Approval {
     }
 
     /// The take an asset's lock entry holds (1 for an asset never regenerated).
-    public static func take(of asset: LockedAsset) -> Int { 1 }
+    public static func take(of asset: LockedAsset) -> Int { asset.takeNumber }
 
     /// True when the entry's approval is of its current key and take.
     public static func holds(_ asset: LockedAsset) -> Bool {
@@ -96,6 +76,10 @@ public enum Approval {
             }
             let approval = LockedApproval(by: by, at: ISOTime.string(date), key: entry.key, take: take(of: entry))
             let isNew = !holds(entry)
+            // Journaled first, so a lock file rebuilt from the journal keeps the approval.
+            let journal = try Journal(path: manifest.stateFolder.journal)
+            defer { journal.close() }
+            try journal.recordApproval(asset: name, key: approval.key, take: approval.take, by: by, at: date)
             entry.approval = approval
             lock.assets[name] = entry
             try lock.write(path: manifest.lockFilePath)

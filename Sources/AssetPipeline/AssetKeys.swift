@@ -8,12 +8,13 @@ public enum AssetKeys {
     static let version = "assetpipe-asset-key-v1"
     static let postVersion = "assetpipe-post-key-v1"
 
-    /// The canonical API parameters of an asset, plus the digests of its inputs, as a flat string map:
-    /// the lock file keeps it so a later build can say which value changed.
+    /// The canonical API parameters of an asset, plus the digests of its inputs and its take, as a flat string
+    /// map: the lock file keeps it so a later build can say which value changed.
     public static func parameters(
         of asset: AssetSpec,
         referenceDigests: [String],
-        maskDigest: String?
+        maskDigest: String?,
+        take: Int = 1
     ) -> [String: String] {
         var p: [String: String] = [
             "model": asset.model.rawValue,
@@ -29,6 +30,9 @@ public enum AssetKeys {
         if let c = asset.compression { p["compression"] = String(c) }
         for (i, d) in referenceDigests.enumerated() { p["references[\(i)]"] = d }
         if let maskDigest { p["mask"] = maskDigest }
+        // A regenerated asset's take (from 2; take 1 leaves the key as it always was): a new take is a new key,
+        // so a new attempt with its own idempotency key, and a lock recording the take stays up to date.
+        if take > 1 { p["take"] = String(take) }
         return p
     }
 

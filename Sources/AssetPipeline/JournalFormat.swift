@@ -3,11 +3,13 @@ import GRDB
 
 /// The journal's format version, kept in SQLite's `user_version`: 0 for journals written before it was kept,
 /// 2 since attempts record when they completed (`completed_at`, set by a trigger when an attempt's state becomes
-/// `completed`), so a build can tell what it billed itself from what earlier builds billed (``Journal/ledger``).
+/// `completed`), so a build can tell what it billed itself from what earlier builds billed (``Journal/ledger``),
+/// 3 since takes, picks and approvals are journaled (tables `takes`, `picks`, `approvals`), so a lock file
+/// rebuilt from the journal keeps them.
 /// Older journals are upgraded in place when opened (additive changes only: nothing is lost, nothing is
 /// resubmitted); a newer one is refused.
 extension Journal {
-    public static let currentFormat = 2
+    public static let currentFormat = 3
 
     static func upgradeFormat(_ db: Database, path: String) throws {
         let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
@@ -19,6 +21,8 @@ extension Journal {
             )
         }
         guard version < currentFormat else { return }
+        // Version 3: takes, picks and approvals (new tables, nothing else changes).
+        try createChoiceTables(db)
         // Version 2: each attempt's idempotency key, resend rule and failed answer, and when it completed.
         try addAttemptColumns(db)
         let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(attempts)").map { $0["name"] as String }

@@ -161,8 +161,35 @@ public struct LockedAsset: Sendable, Codable, Equatable {
     /// True when this record holds finished results (not just an outcome-unknown note).
     public var isBuilt: Bool { !results.isEmpty }
 
-    /// Who approved which take of this asset, and when (`assetpipe approve`, the review page); nil: not approved.
+    // Takes, picks and approvals (issue 14): absent in older files, and written only when set.
+
+    /// Which generation of this asset the results are (nil: 1); `build --regenerate` makes take N+1. The asset
+    /// key includes it, so a regenerated asset stays up to date and a fresh clone agrees.
+    public var take: Int? = nil
+    /// The picked candidate (1-based), written under the asset's plain name; nil: every candidate is written.
+    /// A manifest's `pick:` wins over it.
+    public var pick: Int? = nil
+    /// Who approved which key and take of the asset, and when.
     public var approval: LockedApproval? = nil
+
+    /// `take`, 1 when absent.
+    public var takeNumber: Int { take ?? 1 }
+}
+
+/// An approval: holds while the asset's key and take are those approved.
+public struct LockedApproval: Sendable, Codable, Equatable {
+    public var by: String
+    /// ISO 8601, UTC.
+    public var at: String
+    public var key: String
+    public var take: Int
+
+    public init(by: String, at: String, key: String, take: Int) {
+        self.by = by
+        self.at = at
+        self.key = key
+        self.take = take
+    }
 }
 
 public struct LockedInput: Sendable, Codable, Equatable {

@@ -51,14 +51,18 @@ actor LockFileWriter {
 
     /// Drops records of assets the manifest no longer has and of outputs no longer produced; keeps the files
     /// assetpipe wrote (and that still exist) in `stale` for `assetpipe prune`.
+    /// Assets outside `--only` (``BuildPlan/unselected``) keep their records as they are.
     func applyPlan(_ plan: BuildPlan) throws {
         let names = Set(plan.assets.map(\.asset.name))
+        let untouched = Set(plan.unselected)
         var planned = Set<String>()
         for item in plan.assets {
             for o in item.outputs { planned.insert(PathTools.join(plan.manifest.output, o.path)) }
         }
-        for name in lock.assets.keys where !names.contains(name) { lock.assets[name] = nil }
-        for (name, var asset) in lock.assets {
+        for name in lock.assets.keys where !names.contains(name) && !untouched.contains(name) {
+            lock.assets[name] = nil
+        }
+        for (name, var asset) in lock.assets where !untouched.contains(name) {
             let kept = asset.outputs.filter { planned.contains($0.path) }
             if kept.count != asset.outputs.count {
                 asset.outputs = kept

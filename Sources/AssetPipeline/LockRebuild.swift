@@ -22,15 +22,39 @@ enum LockRebuild {
         var kept = 0
         let planner = Planner(manifest: manifest, lock: LockFile(), journal: nil, baseURL: nil)
         for asset in manifest.assets {
-            guard let planned = try? planner.plan(asset),
-                var entry = entry(for: planned, manifest: manifest, journal: journal)
-            else { continue }
-            (entry.outputs, entry.results) = outputsOnDisk(planned: planned, entry: entry, manifest: manifest)
+            guard var entry = takeOnDisk(of: asset, planner: planner, journal: journal) else { continue }
+            if let a = try? journal.latestApproval(asset: asset.name) {
+                entry.approval = LockedApproval(by: a.by, at: ISOTime.string(a.at), key: a.key, take: a.take)
+            }
             kept += entry.outputs.count
             lock.assets[asset.name] = entry
             rebuilt.append(asset.name)
         }
         return Outcome(lock: lock, rebuilt: rebuilt, outputsKept: kept)
+    }
+
+    /// The entry of the asset's take that the tree holds: of the journaled takes whose results are at hand
+    /// (newest first, then take 1), the one with the most outputs on disk as made from its results (the newest
+    /// on a tie, so a rolled-back take is found too), with its pick as last journaled (the manifest's `pick:`
+    /// wins) and its outputs.
+    static func takeOnDisk(of asset: AssetSpec, planner: Planner, journal: Journal) -> LockedAsset? {
+        var takes: [Int] = []
+        for record in (try? journal.takes(asset: asset.name)) ?? [] where !takes.contains(record.take) {
+            takes.append(record.take)
+        }
+        if !takes.contains(1) { takes.append(1) }
+        let journaledPick = (try? journal.latestPick(asset: asset.name))?.candidate
+        var best: LockedAsset?
+        for take in takes {
+            guard let planned = try? planner.plan(asset, take: take, lockPick: { _ in journaledPick }),
+                var entry = entry(for: planned, manifest: planner.manifest, journal: journal)
+            else { continue }
+            entry.take = planned.take > 1 ? planned.take : nil
+            entry.pick = planned.pick
+            (entry.outputs, entry.results) = outputsOnDisk(planned: planned, entry: entry, manifest: planner.manifest)
+            if entry.outputs.count > (best?.outputs.count ?? -1) { best = entry }
+        }
+        return best
     }
 
     /// The entry the asset's latest completed attempt with every raw result at hand describes.

@@ -95,6 +95,28 @@ public enum OutputNaming {
         return path + "." + output.format.fileExtension
     }
 
+    /// Every output path of an asset (relative to the output root), results outer, outputs inner. With a
+    /// `pick` (1-based, within `1...imageCount`), only that candidate's outputs, under the plain name
+    /// (`hero.png`, `hero@2x.png`), made from result `pick - 1`.
+    public static func paths(for asset: AssetSpec, pick: Int?) -> [PlannedOutput] {
+        guard let pick, (1...asset.imageCount).contains(pick) else { return paths(for: asset) }
+        return asset.outputs.enumerated().map { j, output in
+            PlannedOutput(
+                path: relativePath(name: asset.name, output: output, index: 1, imageCount: 1),
+                resultIndex: pick - 1,
+                outputIndex: j,
+                spec: output
+            )
+        }
+    }
+
+    /// The candidate (1-based) whose outputs the tree holds under the plain name: the manifest's `pick:`, which
+    /// wins, else the lock file's; nil (every candidate written) when neither names one within `1...n`.
+    public static func effectivePick(asset: AssetSpec, locked: LockedAsset?) -> Int? {
+        guard asset.imageCount > 1, let pick = asset.pick ?? locked?.pick else { return nil }
+        return (1...asset.imageCount).contains(pick) ? pick : nil
+    }
+
     /// Every output path of an asset (relative to the output root), results outer, outputs inner.
     public static func paths(for asset: AssetSpec) -> [PlannedOutput] {
         var all: [PlannedOutput] = []

@@ -21,8 +21,15 @@ struct OutputPhase: Sendable {
         raw: [Int: [UInt8]],
         prepared: PreparedInputs?
     ) async throws -> (written: [String], kept: [Double]?) {
-        let processed = try process(base: base, outputs: outputs, raw: raw, prepared: prepared)
+        var processed = try process(base: base, outputs: outputs, raw: raw, prepared: prepared)
+        let previous = await context.lockFile.asset(asset.name)
+        processed.record.take = planned.take > 1 ? planned.take : nil
+        processed.record.pick = planned.pick
+        processed.record.approval = processed.record.approval ?? previous?.approval
         let written = try await write(processed.made, record: processed.record)
+        if previous?.pick != planned.pick {
+            try context.journal.recordPick(asset: asset.name, candidate: planned.pick)
+        }
         var record = processed.record
         var records = record.outputs.filter { r in !processed.made.contains { $0.record.path == r.path } }
         records += processed.made.map(\.record)

@@ -49,6 +49,13 @@ public struct BuildOptions: Sendable {
         self.rebuildLock = rebuildLock
     }
 
+    /// `--only`: the assets to build, by name or glob (``AssetSelection``); empty: every asset. The others are
+    /// left untouched: their outputs, their lock entries, and their files are never stale.
+    public var only: [String] = []
+    /// `--regenerate`: the assets to generate anew (a new take) although nothing changed, by name or glob; with
+    /// `only`, each must fall inside the subset.
+    public var regenerate: [String] = []
+
     /// The build lock of this manifest's state folder, already held by the caller (the review server): the build
     /// runs inside that hold instead of taking the lock. Nil: the build takes the lock itself.
     public var heldBuildLock: BuildLock? = nil
@@ -57,14 +64,28 @@ public struct BuildOptions: Sendable {
 /// The pipeline: manifest in, organised asset tree out; incremental, resumable, never paying twice.
 public enum Pipeline {
     /// The plan without building (for `--dry-run` and `--check`). Reads the journal only if it exists; takes no lock.
-    public static func plan(manifest: Manifest, baseURL: String?, rebuildLock: Bool = false) throws -> BuildPlan {
+    /// `only` and `regenerate` are ``BuildOptions/only`` and ``BuildOptions/regenerate``.
+    public static func plan(
+        manifest: Manifest,
+        baseURL: String?,
+        rebuildLock: Bool = false,
+        only: [String] = [],
+        regenerate: [String] = []
+    ) throws -> BuildPlan {
+        let selection = try AssetSelection.resolve(
+            only: only,
+            regenerate: regenerate,
+            names: manifest.assets.map(\.name)
+        )
         let journalPath = manifest.stateFolder.journal
         let journal = Files.exists(journalPath) ? try Journal(path: journalPath) : nil
         defer { journal?.close() }
         let (lock, notes) = try loadLock(manifest: manifest, journal: journal, rebuild: rebuildLock)
         var base = baseURL?.trimmingCharacters(in: .whitespacesAndNewlines)
         while base?.hasSuffix("/") == true { base?.removeLast() }
-        var plan = try Planner(manifest: manifest, lock: lock, journal: journal, baseURL: base).plan()
+        var planner = Planner(manifest: manifest, lock: lock, journal: journal, baseURL: base)
+        planner.selection = selection
+        var plan = try planner.plan()
         plan.notes = notes
         return plan
     }
@@ -140,6 +161,11 @@ public enum Pipeline {
         observer: any BuildObserver = SilentObserver()
     ) async throws -> BuildReport {
         let started = Date()
+        let selection = try AssetSelection.resolve(
+            only: options.only,
+            regenerate: options.regenerate,
+            names: manifest.assets.map(\.name)
+        )
         // The review server runs its builds inside the build lock it holds (`heldBuildLock`).
         try options.heldBuildLock?.requireGuards(stateDirectory: manifest.stateDirectory)
         let ownBuildLock = try options.heldBuildLock == nil ? BuildLock(stateDirectory: manifest.stateDirectory) : nil
@@ -159,7 +185,9 @@ public enum Pipeline {
             }
         }
         let (lock, lockNotes) = try loadLock(manifest: manifest, journal: journal, rebuild: options.rebuildLock)
-        var plan = try Planner(manifest: manifest, lock: lock, journal: journal, baseURL: configuration?.baseURL).plan()
+        var planner = Planner(manifest: manifest, lock: lock, journal: journal, baseURL: configuration?.baseURL)
+        planner.selection = selection
+        var plan = try planner.plan()
         plan.notes = lockNotes
 
         if let max = options.maxImages, plan.imagesToBill > max {

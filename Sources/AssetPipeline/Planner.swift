@@ -38,6 +38,14 @@ public struct PlannedAsset: Sendable {
     /// An earlier attempt of this asset may have been billed (outcome unknown).
     public var earlierOutcomeUnknown: Bool
 
+    /// Which generation of the asset this plan's results are (from 1; the asset key includes it from 2 on).
+    public var take: Int = 1
+    /// The candidate written under the plain name (the manifest's `pick:`, else the lock file's); nil: every
+    /// candidate is written.
+    public var pick: Int? = nil
+    /// `--regenerate` asked for a new take of this asset.
+    public var regenerating: Bool = false
+
     /// The quality the server prices (`auto` when the manifest leaves it out), as the price table names it.
     public var quality: String { (asset.quality ?? .auto).rawValue }
 }
@@ -50,6 +58,8 @@ public struct BuildPlan: Sendable {
     public var staleOutputs: [LockedOutput]
     /// What was done to the lock file before planning (rebuilt, upgraded), for people to read.
     public var notes: [String] = []
+    /// Assets outside `--only`, left untouched (their lock entries and files are kept as they are).
+    public var unselected: [String] = []
 
     public var imagesToBill: Int { assets.reduce(0) { $0 + $1.billedImages } }
     public var isUpToDate: Bool { assets.allSatisfy { $0.action == .upToDate } }
@@ -125,6 +135,8 @@ public struct Planner: Sendable {
     public var journal: Journal?
     /// The server this build talks to; journal attempts on other servers are not resumed (nil: any server).
     public var baseURL: String?
+    /// `--only` and `--regenerate`.
+    public var selection: AssetSelection = .all
 
     public init(manifest: Manifest, lock: LockFile, journal: Journal?, baseURL: String?) {
         self.manifest = manifest
@@ -135,10 +147,20 @@ public struct Planner: Sendable {
 
     public func plan() throws -> BuildPlan {
         var assets: [PlannedAsset] = []
+        var unselected: [String] = []
+        // Files of assets outside `--only` are theirs as they are: never stale.
+        var planned = Set<String>()
         for asset in manifest.assets {
+            guard selection.includes(asset.name) else {
+                unselected.append(asset.name)
+                let locked = lock.assets[asset.name]
+                for o in locked?.outputs ?? [] { planned.insert(o.path) }
+                let pick = OutputNaming.effectivePick(asset: asset, locked: locked)
+                for o in OutputNaming.paths(for: asset, pick: pick) { planned.insert(relativeToManifest(o)) }
+                continue
+            }
             assets.append(try plan(asset))
         }
-        var planned = Set<String>()
         for item in assets { for o in item.outputs { planned.insert(relativeToManifest(o)) } }
         var stale: [LockedOutput] = lock.stale.filter { !planned.contains($0.path) }
         for (_, locked) in lock.assets {
@@ -147,7 +169,9 @@ public struct Planner: Sendable {
             }
         }
         stale.sort { $0.path < $1.path }
-        return BuildPlan(manifest: manifest, assets: assets, staleOutputs: stale)
+        var plan = BuildPlan(manifest: manifest, assets: assets, staleOutputs: stale)
+        plan.unselected = unselected
+        return plan
     }
 
     func relativeToManifest(_ o: PlannedOutput) -> String {
@@ -182,15 +206,36 @@ public struct Planner: Sendable {
         return SizeRatio.nearest(width: info.orientedWidth, height: info.orientedHeight)
     }
 
+    /// The asset's plan: its take is the lock file's (one more with `--regenerate`, which also drops the
+    /// lock's pick), its pick the manifest's else the lock's while the lock's results are those of this key.
     func plan(_ asset: AssetSpec) throws -> PlannedAsset {
+        let locked = lock.assets[asset.name]
+        let regenerating = selection.regenerate.contains(asset.name) && locked?.isBuilt == true
+        let take = (locked?.takeNumber ?? 1) + (regenerating ? 1 : 0)
+        return try plan(asset, take: take, regenerating: regenerating) { key in
+            guard !regenerating, let locked, locked.key == key else { return nil }
+            return locked.pick
+        }
+    }
+
+    /// The asset's plan for take `take`; `lockPick` gives the pick the lock holds for the asset key.
+    func plan(
+        _ asset: AssetSpec,
+        take: Int,
+        regenerating: Bool = false,
+        lockPick: (String) -> Int?
+    ) throws -> PlannedAsset {
         let inputs = try inputs(of: asset)
         let parameters = AssetKeys.parameters(
             of: asset,
             referenceDigests: inputs.filter { $0.role == "reference" }.map(\.sha256),
-            maskDigest: inputs.first { $0.role == "mask" }?.sha256
+            maskDigest: inputs.first { $0.role == "mask" }?.sha256,
+            take: take
         )
         let key = AssetKeys.key(parameters: parameters)
-        let outputs = OutputNaming.paths(for: asset)
+        var pick = asset.pick ?? lockPick(key)
+        if let p = pick, asset.imageCount < 2 || !(1...asset.imageCount).contains(p) { pick = nil }
+        let outputs = OutputNaming.paths(for: asset, pick: pick)
         let size = Self.resolveSize(asset, directory: manifest.directory)
         var item = PlannedAsset(
             asset: asset,
@@ -204,7 +249,10 @@ public struct Planner: Sendable {
             size: size,
             billedImages: 0,
             attempt: nil,
-            earlierOutcomeUnknown: false
+            earlierOutcomeUnknown: false,
+            take: take,
+            pick: pick,
+            regenerating: regenerating
         )
         let locked = lock.assets[asset.name]
 
@@ -254,7 +302,9 @@ public struct Planner: Sendable {
 
         // Not built with this key: say why, then see what the journal knows about this key.
         var reasons: [String] = []
-        if let locked, locked.key != key, locked.isBuilt {
+        if regenerating {
+            reasons.append("regenerate requested (take \(take))")
+        } else if let locked, locked.key != key, locked.isBuilt {
             let changed = AssetKeys.changedParameters(from: locked.parameters, to: parameters).map { name -> String in
                 if name.hasPrefix("references["), let i = Int(name.dropFirst(11).dropLast()), i < asset.references.count
                 {

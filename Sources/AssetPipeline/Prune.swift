@@ -18,7 +18,10 @@ public enum Pruner {
         var lock = try LockFile.read(path: manifest.lockFilePath)
         var planned = Set<String>()
         for asset in manifest.assets {
-            for o in OutputNaming.paths(for: asset) { planned.insert(PathTools.join(manifest.output, o.path)) }
+            let pick = OutputNaming.effectivePick(asset: asset, locked: lock.assets[asset.name])
+            for o in OutputNaming.paths(for: asset, pick: pick) {
+                planned.insert(PathTools.join(manifest.output, o.path))
+            }
         }
         var candidates: [LockedOutput] = lock.stale
         for (_, asset) in lock.assets {

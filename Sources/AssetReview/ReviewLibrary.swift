@@ -5,14 +5,33 @@ import AssetPipeline
 enum ReviewLibrary {
     /// `assetpipe pick NAME K` / `--none`.
     static func pick(manifest: Manifest, asset: String, candidate: Int?, heldBuildLock: BuildLock) throws {
-        throw PipelineError(.refused, "picking a candidate needs the pick operation (issue 14 item 3)")
+        _ = try CandidatePick.pick(
+            manifestPath: manifest.path,
+            asset: asset,
+            candidate: candidate,
+            heldBuildLock: heldBuildLock
+        )
     }
 
     /// The plan of regenerating one asset (`build --dry-run --only NAME --regenerate NAME`).
     static func regenerationPlan(manifest: Manifest, asset: String, baseURL: String?) throws -> BuildPlan {
-        try Pipeline.plan(manifest: manifest, baseURL: baseURL)
+        let pattern = exactPattern(asset)
+        return try Pipeline.plan(manifest: manifest, baseURL: baseURL, only: [pattern], regenerate: [pattern])
     }
 
     /// Limits a build to regenerating one asset.
-    static func select(_ options: inout BuildOptions, asset: String) {}
+    static func select(_ options: inout BuildOptions, asset: String) {
+        options.only = [exactPattern(asset)]
+        options.regenerate = [exactPattern(asset)]
+    }
+
+    /// The name as a pattern that matches it alone (glob characters escaped).
+    static func exactPattern(_ name: String) -> String {
+        var out = ""
+        for c in name {
+            if "*?[]\\".contains(c) { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
 }

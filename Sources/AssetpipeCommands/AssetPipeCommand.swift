@@ -13,7 +13,8 @@ public struct AssetPipeCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Build.self, Inspect.self, Convert.self, Mask.self, Generate.self, Simulator.self,
-            Prune.self, Clean.self, Gallery.self, Rollback.self, Review.self, Approve.self,
+            Prune.self, Clean.self, Gallery.self, Rollback.self,
+            Pick.self, Review.self, Approve.self,
         ]
     )
 

@@ -51,6 +51,9 @@ public struct AssetSpec: Sendable {
     /// Where the asset starts in the manifest.
     public var location: ManifestLocation
 
+    /// `pick: K`: the candidate (1-based) written under the plain name; it wins over the lock file's pick.
+    public var pick: Int? = nil
+
     /// The image count the server bills for this asset (`n` as the server clamps it).
     public var imageCount: Int { min(max(n, 1), 4) }
 }

@@ -147,6 +147,19 @@ extension ManifestParser {
             outputs = [OutputSpec(format: format == .jpeg ? .jpeg : .png)]
         }
 
+        // `pick: K` (1-based): candidate K is the asset's output under its plain name; wins over the lock file's.
+        var pick: Int?
+        if let e = merged["pick"], !standaloneDefaults {
+            let k = try reader.int(e, range: 1...Int.max)
+            guard k <= min(max(n, 1), 4) else {
+                throw reader.error(
+                    e,
+                    "pick: \(k), but the asset makes \(n) candidate\(n == 1 ? "" : "s") (n); pick one of 1–\(n)"
+                )
+            }
+            pick = k
+        }
+
         if standaloneDefaults { return nil }
 
         // The contract's own rules, the same check `generate` makes (placeholder URLs stand for the uploads).
@@ -189,7 +202,8 @@ extension ManifestParser {
             fit: fit,
             composite: composite,
             outputs: outputs,
-            location: here
+            location: here,
+            pick: pick
         )
     }
 

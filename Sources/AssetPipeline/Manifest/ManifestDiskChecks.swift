@@ -32,7 +32,9 @@ extension ManifestParser {
             )
         }
         for asset in manifest.assets {
-            for planned in OutputNaming.paths(for: asset) {
+            // With n > 1, the plain names a pick writes as well as every candidate's.
+            let picked = asset.imageCount > 1 ? OutputNaming.paths(for: asset, pick: 1) : []
+            for planned in OutputNaming.paths(for: asset) + picked {
                 if let first = seen[planned.path] {
                     throw PipelineError(
                         .manifest,

@@ -11,7 +11,7 @@ public enum ManifestParser {
     static let topKeys = ["output", "defaults", "assets", "prices"]
     static let assetKeys = [
         "name", "model", "prompt", "size", "n", "quality", "background", "moderation", "format", "compression",
-        "references", "mask", "fit", "composite", "outputs",
+        "references", "mask", "fit", "composite", "outputs", "pick",
     ]
     static let outputKeys = ["format", "quality", "level", "flatten", "width", "height", "scale", "require", "suffix"]
 

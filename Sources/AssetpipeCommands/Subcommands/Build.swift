@@ -13,9 +13,13 @@ extension AssetPipeCommand {
                 MANIFEST defaults to assetpipe.yaml in the current folder; a folder means <folder>/assetpipe.yaml.
                 The key comes from APIMART_API_KEY (the base URL from APIMART_BASE_URL or --base-url); \
                 --simulator builds against a local simulator instead, with no key.
+                --only NAME builds just the assets it names (a name or a glob: '*' does not cross '/'; quote it), \
+                leaving every other asset as it is; --regenerate NAME makes a new take of an asset although nothing \
+                changed (billed; with --only, it must name assets inside the subset).
                 Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest \
                 or configuration error (a missing key included; a damaged lock file, which --rebuild-lock rebuilds \
-                at no cost); 3 stopped by an account error (401, 402, 403) or a balance below the priced cost.
+                at no cost; an --only or --regenerate pattern that matches no asset); 3 stopped by an account \
+                error (401, 402, 403) or a balance below the priced cost.
                 """
         )
 
@@ -63,6 +67,12 @@ extension AssetPipeCommand {
 
         @Option(help: "Seconds a job may wait for its task.")
         var deadline: Double?
+
+        @Option(help: "Build only this asset (a name or a quoted glob; '*' does not cross '/'). Repeatable.")
+        var only: [String] = []
+
+        @Option(help: "Generate this asset anew (a new take, billed) although nothing changed. Repeatable.")
+        var regenerate: [String] = []
 
         @Option(name: .customLong("simulator-task-seconds"), help: .hidden)
         var simulatorTaskSeconds: Double = 1
@@ -119,7 +129,13 @@ extension AssetPipeCommand {
             if planOnly {
                 let plan: BuildPlan
                 do {
-                    plan = try Pipeline.plan(manifest: loaded, baseURL: base, rebuildLock: rebuildLock)
+                    plan = try Pipeline.plan(
+                        manifest: loaded,
+                        baseURL: base,
+                        rebuildLock: rebuildLock,
+                        only: only,
+                        regenerate: regenerate
+                    )
                 } catch let error as PipelineError {
                     Console.error("assetpipe build: \(error)")
                     throw ExitStatus(for: error).exitCode
@@ -190,7 +206,7 @@ extension AssetPipeCommand {
                 let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
                 return answer == "y" || answer == "yes"
             }
-            let options = BuildOptions(
+            var options = BuildOptions(
                 jobs: jobs,
                 maxImages: maxImages,
                 deadline: deadline.map { .milliseconds(Int($0 * 1000)) },
@@ -198,6 +214,8 @@ extension AssetPipeCommand {
                 rebuildLock: rebuildLock,
                 maxCost: maxCost
             )
+            options.only = only
+            options.regenerate = regenerate
 
             let ticker = (observer as? LiveProgress).map { live in
                 Task {
