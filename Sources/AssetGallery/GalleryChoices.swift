@@ -21,4 +21,7 @@ public enum GalleryChoices {
         allowed.insert(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         return name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name
     }
+
+    /// True for a thumbnail file name the gallery writes (`thumbs/<32 hex>.png|jpg`): what the review server serves.
+    public static func isThumbnailName(_ name: String) -> Bool { Thumbnailer.isOwnedName(name) }
 }

@@ -1,3 +1,4 @@
+import AssetGallery
 import AssetpipeBasics
 import Foundation
 import Hummingbird
@@ -99,7 +100,7 @@ public func buildReviewRouter(session: ReviewSession, access: ReviewAccess) -> R
     router.get("/thumbs/{file}") { _, context in
         await ReviewResponse.answer {
             let file = context.parameters.get("file")?.removingPercentEncoding ?? ""
-            guard !file.isEmpty, !file.contains("/"), !file.hasPrefix(".") else {
+            guard GalleryChoices.isThumbnailName(file) else {
                 throw ReviewError(.notFound, "no such thumbnail")
             }
             let path = try await session.thumbnailDirectory() + "/" + file

@@ -325,7 +325,7 @@ public actor ReviewSession {
             } catch {
                 result = .failure(error)
             }
-            await self.finish(name, result)
+            self.finish(name, result)
         }
         running = (name, task)
         return try asset(name)

@@ -1,3 +1,4 @@
+import APIMartSimulator
 import AssetPipeline
 import AssetReview
 import Foundation
@@ -16,9 +17,10 @@ struct ReviewRouteTests {
     /// Runs `body` with the router's test client over a built project; the simulator serves regenerations.
     func withReview(
         maxImages: Int? = nil,
+        simulator: SimulatorConfiguration = .reviewTests,
         _ body: @escaping @Sendable (any TestClientProtocol, ReviewProject) async throws -> Void
     ) async throws {
-        try await withRunningSimulator(.reviewTests) { sim in
+        try await withRunningSimulator(simulator) { sim in
             let project = try await ReviewProject.built(on: sim)
             defer { project.remove() }
             let buildLock = try BuildLock(stateDirectory: project.directory + "/.assetpipe")
@@ -40,12 +42,18 @@ struct ReviewRouteTests {
     static func q(_ path: String) -> String { path + "?token=" + token }
 
     static func json(_ response: TestResponse) throws -> [String: Any] {
-        let body = response.body.map { Data($0.readableBytesView) } ?? Data()
+        let body = Data(response.body.readableBytesView)
         return try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any])
     }
 
+    /// The answer's `error.message` and `error.code`.
+    static func error(_ response: TestResponse) throws -> (message: String, code: String) {
+        let inner = try json(response)["error"] as? [String: Any]
+        return (inner?["message"] as? String ?? "", inner?["code"] as? String ?? "")
+    }
+
     static func text(_ response: TestResponse) -> String {
-        response.body.map { String(buffer: $0) } ?? ""
+        String(buffer: response.body)
     }
 
     @Test func everyRouteNeedsTheToken() async throws {
@@ -61,7 +69,8 @@ struct ReviewRouteTests {
             }
             try await client.execute(uri: "/api/assets/hero%2Fcastle/approve", method: .post) {
                 #expect($0.status == .unauthorized)
-                #expect(try Self.json($0)["error"] != nil)
+                let answer = try Self.json($0)
+                #expect(answer["error"] != nil)
             }
         }
     }
@@ -98,7 +107,8 @@ struct ReviewRouteTests {
             for src in sources {
                 #expect(src.hasPrefix("/thumbs/") && src.hasSuffix("?token=" + Self.token), "\(src)")
                 try await client.execute(uri: String(src), method: .get) { response in
-                    #expect(response.status == .ok && response.headers[.contentType] == "image/png", "\(src)")
+                    let type = src.contains(".png?") ? "image/png" : "image/jpeg"
+                    #expect(response.status == .ok && response.headers[.contentType] == type, "\(src)")
                 }
             }
             let links = html.components(separatedBy: #"<a href=""#).dropFirst().map { $0.prefix { $0 != "\"" } }
@@ -166,10 +176,8 @@ struct ReviewRouteTests {
             let before = try project.lock()
             try await client.execute(uri: Self.q("/api/assets/icons%2Fbottle/rollback"), method: .post) {
                 #expect($0.status == .conflict)
-                #expect(
-                    ((try Self.json($0)["error"] as? [String: Any])?["message"] as? String)?
-                        .contains("no previous state") == true
-                )
+                let message = try Self.error($0).message
+                #expect(message.contains("no previous state"), "\(message)")
             }
             #expect(try project.lock() == before)
         }
@@ -203,10 +211,8 @@ struct ReviewRouteTests {
                 body: ByteBuffer(string: #"{"confirm": true}"#)
             ) {
                 #expect($0.status == .conflict)
-                #expect(
-                    ((try Self.json($0)["error"] as? [String: Any])?["message"] as? String)?
-                        .contains("--max-images 1") == true
-                )
+                let message = try Self.error($0).message
+                #expect(message.contains("--max-images 1"), "\(message)")
             }
             #expect(try project.lock() == before)
         }
@@ -224,6 +230,76 @@ struct ReviewRouteTests {
                 method: .post,
                 body: ByteBuffer(string: "not json")
             ) { #expect($0.status == .badRequest) }
+        }
+    }
+
+    @Test func pickRegenerateAndRollBackThroughTheAPI() async throws {
+        // Tasks of 1.5 s, so a change asked during the regeneration meets it running.
+        try await withReview(simulator: SimulatorConfiguration(taskDuration: .milliseconds(1500))) { client, project in
+            let hero = "/api/assets/hero%2Fcastle"
+            let first = try #require(try project.lock().assets["hero/castle"])
+
+            var answer = try await client.execute(
+                uri: Self.q(hero + "/pick"),
+                method: .post,
+                body: ByteBuffer(string: #"{"candidate": 2}"#)
+            ) {
+                #expect($0.status == .ok, "\(Self.text($0))")
+                return try Self.json($0)
+            }
+            #expect(answer["pick"] as? Int == 2)
+            #expect(try project.lock().assets["hero/castle"]?.pick == 2)
+            #expect(FileManager.default.fileExists(atPath: project.directory + "/generated/hero/castle.png"))
+            #expect(!FileManager.default.fileExists(atPath: project.directory + "/generated/hero/castle-1.png"))
+
+            answer = try await client.execute(
+                uri: Self.q(hero + "/pick"),
+                method: .post,
+                body: ByteBuffer(string: #"{"candidate": null}"#)
+            ) { try Self.json($0) }
+            #expect(answer["pick"] == nil || answer["pick"] is NSNull)
+            #expect(try project.lock().assets["hero/castle"]?.pick == nil)
+            #expect(FileManager.default.fileExists(atPath: project.directory + "/generated/hero/castle-1.png"))
+
+            try await client.execute(
+                uri: Self.q(hero + "/pick"),
+                method: .post,
+                body: ByteBuffer(string: #"{"candidate": 3}"#)
+            ) { #expect($0.status == .badRequest) }
+
+            // Regenerate: 202 at once, then the asset's regeneration runs to its end.
+            answer = try await client.execute(
+                uri: Self.q(hero + "/regenerate"),
+                method: .post,
+                body: ByteBuffer(string: #"{"confirm": true}"#)
+            ) {
+                #expect($0.status == .accepted, "\(Self.text($0))")
+                return try Self.json($0)
+            }
+            #expect((answer["regeneration"] as? [String: Any])?["state"] as? String == "running")
+            // Changes wait while it runs.
+            try await client.execute(uri: Self.q(hero + "/approve"), method: .post) { response in
+                #expect(response.status == .conflict)
+                let code = try Self.error(response).code
+                #expect(code == "busy")
+            }
+            var state = "running"
+            for _ in 0..<300 where state == "running" {
+                try await Task.sleep(for: .milliseconds(100))
+                let now = try await client.execute(uri: Self.q(hero), method: .get) { try Self.json($0) }
+                state = (now["regeneration"] as? [String: Any])?["state"] as? String ?? "none"
+            }
+            #expect(state == "finished")
+            let second = try #require(try project.lock().assets["hero/castle"])
+            #expect(second.takeNumber == 2 && second.key != first.key && second.taskIDs != first.taskIDs)
+
+            answer = try await client.execute(uri: Self.q(hero + "/rollback"), method: .post) {
+                #expect($0.status == .ok, "\(Self.text($0))")
+                return try Self.json($0)
+            }
+            #expect(answer["take"] as? Int == 1)
+            let back = try #require(try project.lock().assets["hero/castle"])
+            #expect(back.key == first.key && back.taskIDs == first.taskIDs)
         }
     }
 }

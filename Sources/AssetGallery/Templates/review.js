@@ -63,6 +63,7 @@
     var work;
     if (action === 'regenerate') {
       work = call('POST', base, { confirm: false }).then(function (plan) {
+        if (plan.refusal) { throw new Error(plan.question); }
         if (!window.confirm(plan.question)) { return 'cancelled'; }
         setStatus(actions, 'regenerating…');
         return call('POST', base, { confirm: true }).then(function () { return waitForRegeneration(name); });
