@@ -14,7 +14,7 @@ extension AssetPipeCommand {
                 MANIFEST defaults to assetpipe.yaml in the current folder; a folder means <folder>/assetpipe.yaml.
                 The first line on stdout is the page's URL, http://127.0.0.1:PORT/?token=T, with a new secret token \
                 T each run; every request needs it, and one from another Host or Origin is refused. The server holds \
-                the manifest's build lock while it runs (a build waits for it to stop); stop it with Ctrl-C or \
+                the manifest's build lock while it runs (a build of it is refused until it stops); stop it with Ctrl-C or \
                 SIGTERM. Regenerations obey --max-images, --max-cost and the balance check as a build does.
                 Exit codes: 0 stopped; 1 the server failed; 2 usage or manifest error, or a build of the manifest is \
                 running.
