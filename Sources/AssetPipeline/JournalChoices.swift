@@ -20,6 +20,13 @@ extension Journal {
         /// From 1.
         public var take: Int
         public var at: Date
+
+        public init(asset: String, key: String, take: Int, at: Date) {
+            self.asset = asset
+            self.key = key
+            self.take = take
+            self.at = at
+        }
     }
 
     /// One journaled pick of an asset.
@@ -28,6 +35,12 @@ extension Journal {
         /// 1-based; nil: none picked (every candidate is written).
         public var candidate: Int?
         public var at: Date
+
+        public init(asset: String, candidate: Int?, at: Date) {
+            self.asset = asset
+            self.candidate = candidate
+            self.at = at
+        }
     }
 
     /// One journaled approval of an asset.
@@ -39,6 +52,14 @@ extension Journal {
         /// Who approved (free text: a name or an e-mail address).
         public var by: String
         public var at: Date
+
+        public init(asset: String, key: String, take: Int, by: String, at: Date) {
+            self.asset = asset
+            self.key = key
+            self.take = take
+            self.by = by
+            self.at = at
+        }
     }
 
     static func createChoiceTables(_ db: Database) throws {

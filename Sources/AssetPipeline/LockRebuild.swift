@@ -34,25 +34,35 @@ enum LockRebuild {
     }
 
     /// The entry of the asset's take that the tree holds: of the journaled takes whose results are at hand
-    /// (newest first, then take 1), the one with the most outputs on disk as made from its results (the newest
-    /// on a tie, so a rolled-back take is found too), with its pick as last journaled (the manifest's `pick:`
-    /// wins) and its outputs.
+    /// (newest first, then take 1), and of the picks (the last journaled first, then none and each candidate;
+    /// the manifest's `pick:` wins), the one with the most outputs on disk as made from its results (the
+    /// earlier on a tie), so a take or pick a rollback put back is found too; with its outputs.
     static func takeOnDisk(of asset: AssetSpec, planner: Planner, journal: Journal) -> LockedAsset? {
         var takes: [Int] = []
         for record in (try? journal.takes(asset: asset.name)) ?? [] where !takes.contains(record.take) {
             takes.append(record.take)
         }
         if !takes.contains(1) { takes.append(1) }
-        let journaledPick = (try? journal.latestPick(asset: asset.name))?.candidate
+        // The journaled pick first; then none and each candidate, for a tree a rollback changed since.
+        var picks: [Int?] = [(try? journal.latestPick(asset: asset.name))?.candidate]
+        if asset.pick == nil && asset.imageCount > 1 {
+            for p in [nil] + (1...asset.imageCount).map(Optional.some) where !picks.contains(p) { picks.append(p) }
+        }
         var best: LockedAsset?
         for take in takes {
-            guard let planned = try? planner.plan(asset, take: take, lockPick: { _ in journaledPick }),
-                var entry = entry(for: planned, manifest: planner.manifest, journal: journal)
-            else { continue }
-            entry.take = planned.take > 1 ? planned.take : nil
-            entry.pick = planned.pick
-            (entry.outputs, entry.results) = outputsOnDisk(planned: planned, entry: entry, manifest: planner.manifest)
-            if entry.outputs.count > (best?.outputs.count ?? -1) { best = entry }
+            for pick in picks {
+                guard let planned = try? planner.plan(asset, take: take, lockPick: { _ in pick }),
+                    var entry = entry(for: planned, manifest: planner.manifest, journal: journal)
+                else { continue }
+                entry.take = planned.take > 1 ? planned.take : nil
+                entry.pick = planned.pick
+                (entry.outputs, entry.results) = outputsOnDisk(
+                    planned: planned,
+                    entry: entry,
+                    manifest: planner.manifest
+                )
+                if entry.outputs.count > (best?.outputs.count ?? -1) { best = entry }
+            }
         }
         return best
     }

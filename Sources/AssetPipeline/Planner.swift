@@ -206,16 +206,28 @@ public struct Planner: Sendable {
         return SizeRatio.nearest(width: info.orientedWidth, height: info.orientedHeight)
     }
 
-    /// The asset's plan: its take is the lock file's (one more with `--regenerate`, which also drops the
+    /// The asset's plan: its take is the lock file's (a new one with `--regenerate`, which also drops the
     /// lock's pick), its pick the manifest's else the lock's while the lock's results are those of this key.
     func plan(_ asset: AssetSpec) throws -> PlannedAsset {
         let locked = lock.assets[asset.name]
         let regenerating = selection.regenerate.contains(asset.name) && locked?.isBuilt == true
-        let take = (locked?.takeNumber ?? 1) + (regenerating ? 1 : 0)
+        let take = regenerating ? try newTake(asset, after: locked?.takeNumber ?? 1) : locked?.takeNumber ?? 1
         return try plan(asset, take: take, regenerating: regenerating) { key in
             guard !regenerating, let locked, locked.key == key else { return nil }
             return locked.pick
         }
+    }
+
+    /// The take `--regenerate` makes: one more than both the lock's and every take the journal has seen (a take
+    /// rolled back is not made again), except that a journaled take whose attempt is still unfinished (a build
+    /// that regenerated was stopped before its results) is resumed rather than paid for twice.
+    func newTake(_ asset: AssetSpec, after current: Int) throws -> Int {
+        guard let journal, let latest = try journal.latestTake(asset: asset.name), latest.take > current else {
+            return current + 1
+        }
+        let attempt = try journal.latestAttempt(assetKey: latest.key, assetName: asset.name, baseURL: nil)
+        let unfinished = [.intent, .submitted, .unknown].contains(attempt?.state)
+        return unfinished ? latest.take : latest.take + 1
     }
 
     /// The asset's plan for take `take`; `lockPick` gives the pick the lock holds for the asset key.

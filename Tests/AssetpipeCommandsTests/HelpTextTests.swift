@@ -27,6 +27,7 @@ import Testing
             ("clean", AssetPipeCommand.Clean.self),
             ("gallery", AssetPipeCommand.Gallery.self),
             ("rollback", AssetPipeCommand.Rollback.self),
+            ("pick", AssetPipeCommand.Pick.self),
             ("review", AssetPipeCommand.Review.self),
             ("approve", AssetPipeCommand.Approve.self),
         ]
@@ -116,10 +117,9 @@ import Testing
                   --yes                   Do not ask before a large build.
                   --json                  Print one machine-readable report on stdout.
                   --deadline <deadline>   Seconds a job may wait for its task.
-                  --only <only>           Build only this asset (a name or a quoted glob; '*' does not cross '/').
+                  --only <name>           Build only this asset (a name or a quoted glob; '*' does not cross '/').
                                           Repeatable.
-                  --regenerate <regenerate>
-                                          Generate this asset anew (a new take, billed) although nothing changed.
+                  --regenerate <name>     Generate this asset anew (a new take, billed) although nothing changed.
                                           Repeatable.
                   --require-approved      With --check: also exit 1 while an asset changed since its approval
                                           (assetpipe approve).
@@ -609,6 +609,37 @@ import Testing
                 OPTIONS:
                   --manifest <manifest>   The manifest, or a folder holding assetpipe.yaml. (default:
                                           assetpipe.yaml)
+                  -h, --help              Show help information.
+
+                """#
+        )
+    }
+
+    @Test func pick() {
+        #expect(
+            Self.help(AssetPipeCommand.Pick.self) == #"""
+                OVERVIEW: Make one candidate of an asset with n > 1 its output, or go back to every candidate.
+
+                pick NAME K writes candidate K (counting from 1, as the -1, -2 file names do) under the asset's
+                plain name (hero.png and its variants) and takes the other candidates' files out of the tree; their
+                raw results stay in .assetpipe/raw, so another candidate can be picked later. pick NAME --none
+                writes every candidate again. No API call, nothing billed; the previous files are kept in history
+                (assetpipe rollback NAME undoes a pick) and the pick is recorded in assetpipe.lock, so build
+                --check agrees. A manifest's pick: on the asset wins over the lock file's.
+                Exit codes: 0 picked (or already so); 1 the asset is not built, changed since it was built, or its
+                raw results are missing (run assetpipe build); 2 usage error (an unknown asset, n = 1, K outside
+                1…n, a manifest pick: that says otherwise), or a build of the manifest is running.
+
+                USAGE: assetpipe pick [--manifest <manifest>] <name> [<candidate>] [--none]
+
+                ARGUMENTS:
+                  <name>                  The asset (as in the manifest, e.g. icons/bottle).
+                  <candidate>             The candidate to write under the plain name, 1…n.
+
+                OPTIONS:
+                  --manifest <manifest>   The manifest, or a folder holding assetpipe.yaml. (default:
+                                          assetpipe.yaml)
+                  --none                  Pick no candidate: write every candidate again.
                   -h, --help              Show help information.
 
                 """#

@@ -55,6 +55,9 @@ import Testing
         ["clean", "--all"],
         ["gallery", "-o", "review", "--thumbnail-size", "32"],
         ["rollback", "icons/bottle"],
+        ["build", "--only", "icons/*", "--only", "hero", "--regenerate", "hero", "--dry-run"],
+        ["pick", "hero", "2", "--manifest", "assets"],
+        ["pick", "hero", "--none"],
     ])
     func validCombinationsParse(_ arguments: [String]) {
         let result = Self.failure(arguments)
@@ -63,6 +66,9 @@ import Testing
 
     @Test(arguments: [
         (["build", "--jobs", "0"], "--jobs must be 1–64"),
+        (["pick", "hero"], "give the candidate K to pick, or --none"),
+        (["pick", "hero", "2", "--none"], "give a candidate K or --none, not both"),
+        (["pick", "hero", "0"], "candidates count from 1"),
         (["build", "--jobs", "65"], "--jobs must be 1–64"),
         (["build", "--max-images=-1"], "--max-images must be 0 or more"),
         (["build", "--deadline", "0"], "--deadline must be a positive number of seconds"),

@@ -68,10 +68,20 @@ extension AssetPipeCommand {
         @Option(help: "Seconds a job may wait for its task.")
         var deadline: Double?
 
-        @Option(help: "Build only this asset (a name or a quoted glob; '*' does not cross '/'). Repeatable.")
+        @Option(
+            help: ArgumentHelp(
+                "Build only this asset (a name or a quoted glob; '*' does not cross '/'). Repeatable.",
+                valueName: "name"
+            )
+        )
         var only: [String] = []
 
-        @Option(help: "Generate this asset anew (a new take, billed) although nothing changed. Repeatable.")
+        @Option(
+            help: ArgumentHelp(
+                "Generate this asset anew (a new take, billed) although nothing changed. Repeatable.",
+                valueName: "name"
+            )
+        )
         var regenerate: [String] = []
 
         @Option(name: .customLong("simulator-task-seconds"), help: .hidden)

@@ -8,14 +8,14 @@ extension AssetPipeCommand {
             commandName: "pick",
             abstract: "Make one candidate of an asset with n > 1 its output, or go back to every candidate.",
             discussion: """
-                pick NAME K writes candidate K (counting from 1, as the -1, -2 file names do) under the asset's \\
-                plain name (hero.png and its variants) and takes the other candidates' files out of the tree; \\
-                their raw results stay in .assetpipe/raw, so another candidate can be picked later. pick NAME \\
-                --none writes every candidate again. No API call, nothing billed; the previous files are kept in \\
-                history (assetpipe rollback NAME undoes a pick) and the pick is recorded in assetpipe.lock, so \\
+                pick NAME K writes candidate K (counting from 1, as the -1, -2 file names do) under the asset's \
+                plain name (hero.png and its variants) and takes the other candidates' files out of the tree; \
+                their raw results stay in .assetpipe/raw, so another candidate can be picked later. pick NAME \
+                --none writes every candidate again. No API call, nothing billed; the previous files are kept in \
+                history (assetpipe rollback NAME undoes a pick) and the pick is recorded in assetpipe.lock, so \
                 build --check agrees. A manifest's pick: on the asset wins over the lock file's.
-                Exit codes: 0 picked (or already so); 1 the asset is not built, changed since it was built, or \\
-                its raw results are missing (run assetpipe build); 2 usage error (an unknown asset, n = 1, K \\
+                Exit codes: 0 picked (or already so); 1 the asset is not built, changed since it was built, or \
+                its raw results are missing (run assetpipe build); 2 usage error (an unknown asset, n = 1, K \
                 outside 1…n, a manifest pick: that says otherwise), or a build of the manifest is running.
                 """
         )
