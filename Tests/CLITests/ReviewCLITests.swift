@@ -108,4 +108,29 @@ struct ReviewCLITests {
         let after = try await AssetpipeBinary.run(["approve", "icons/bottle"], currentDirectory: project.directory)
         #expect(after.exitCode == 0, "the build lock is released: \(after)")
     }
+
+    @Test func aLockRebuiltFromTheJournalKeepsTheApproval() async throws {
+        let project = try await project()
+        defer { project.remove() }
+        let r = try await AssetpipeBinary.run(
+            ["approve", "posters/sea"],
+            environment: ["ASSETPIPE_REVIEWER": "ann"],
+            currentDirectory: project.directory
+        )
+        #expect(r.exitCode == 0, "\(r)")
+        let approved = try #require(try lockEntry(project, "posters/sea")["approval"] as? [String: Any])
+        try FileManager.default.removeItem(atPath: project.directory + "/assetpipe.lock")
+        let rebuilt = try await project.build()
+        #expect(rebuilt.exitCode == 0, "\(rebuilt)")
+        let kept = try #require(try lockEntry(project, "posters/sea")["approval"] as? [String: Any])
+        #expect(kept["by"] as? String == "ann")
+        #expect(kept["key"] as? String == approved["key"] as? String)
+        #expect(kept["take"] as? Int == 1)
+        let check = try await AssetpipeBinary.run(
+            ["build", "--check", "--require-approved"],
+            currentDirectory: project.directory
+        )
+        #expect(check.exitCode == 1 && check.stdout.contains("not approved: icons/bottle"), "\(check)")
+        #expect(!check.stdout.contains("posters/sea"))
+    }
 }
