@@ -75,6 +75,33 @@ struct ReviewRouteTests {
         }
     }
 
+    @Test func aHostThatIsNotThisServersIs403EvenWithTheToken() async throws {
+        try await withRunningSimulator(.reviewTests) { sim in
+            let project = try await ReviewProject.built(on: sim)
+            defer { project.remove() }
+            let buildLock = try BuildLock(stateDirectory: project.directory + "/.assetpipe")
+            defer { buildLock.release() }
+            let session = ReviewSession(
+                settings: ReviewSettings(manifestPath: project.manifestPath, connection: nil),
+                buildLock: buildLock,
+                token: Self.token
+            )
+            // The server is on port 8123; the test client's requests say Host: localhost (port 80).
+            let app = ReviewServer.application(session: session, access: ReviewAccess(token: Self.token, port: 8123))
+            try await app.test(.router) { client in
+                for path in ["/", "/api/assets", "/api/assets/hero%2Fcastle"] {
+                    try await client.execute(uri: Self.q(path), method: .get) {
+                        #expect($0.status == .forbidden, "\(path)")
+                    }
+                }
+                try await client.execute(uri: Self.q("/api/assets/hero%2Fcastle/approve"), method: .post) {
+                    #expect($0.status == .forbidden)
+                }
+            }
+            #expect(try project.lock().assets["hero/castle"]?.approval == nil)
+        }
+    }
+
     @Test func aForeignOriginIs403EvenWithTheToken() async throws {
         try await withReview { client, project in
             try await client.execute(
