@@ -101,6 +101,18 @@ let package = Package(
                 .embedInCode("Templates/summary.mustache"), .embedInCode("Templates/asset.mustache"),
                 .embedInCode("Templates/tile.mustache"), .embedInCode("Templates/gallery.css"),
                 .embedInCode("Templates/error-recorder.js"), .embedInCode("Templates/gallery.js"),
+                .embedInCode("Templates/review.mustache"), .embedInCode("Templates/review-card.mustache"),
+                .embedInCode("Templates/review.js"),
+            ]),
+        // The review server (`assetpipe review`): the gallery served live on 127.0.0.1 with buttons, and its JSON
+        // API, running the pipeline's operations inside the build lock it holds (Hummingbird 2).
+        .target(
+            name: "AssetReview",
+            dependencies: [
+                "AssetpipeBasics", "AssetPipeline", "AssetGallery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         // The shared result store (issue 16): raw results by SHA-256 and an index by asset key and take, in a
         // folder or on an HTTP(S) server speaking GET/HEAD/PUT.
@@ -118,7 +130,7 @@ let package = Package(
             name: "AssetpipeCommands",
             dependencies: [
                 "AssetpipeBasics", "ImageCodec", "MaskTools", "APIMartWire", "APIMartClient", "APIMartSimulator",
-                "AssetPipeline", "AssetGallery", "InputPreparation",
+                "AssetPipeline", "AssetGallery", "InputPreparation", "AssetReview",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // The executable: only a @main that runs the command tree.
@@ -158,6 +170,15 @@ let package = Package(
             dependencies: [
                 "AssetpipeBasics", "AssetGallery", "AssetPipeline", "APIMartClient", "APIMartSimulator", "ImageCodec",
                 "TestSupport", .product(name: "Mustache", package: "swift-mustache"),
+            ]),
+        .testTarget(
+            name: "AssetReviewTests",
+            dependencies: [
+                "AssetReview", "AssetPipeline", "AssetGallery", "AssetpipeBasics", "APIMartClient", "APIMartSimulator",
+                "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
         .testTarget(name: "CLITests", dependencies: ["AssetpipeBasics", "AssetpipeDigest", "ImageCodec", "TestSupport"]),
         // The command tree in process: exact help text, validate() rules, the error-to-exit-code mapping.

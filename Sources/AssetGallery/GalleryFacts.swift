@@ -72,14 +72,7 @@ struct AssetFacts: Sendable {
         outcome: AssetOutcome?,
         history: HistoryEntry?
     ) -> AssetFacts {
-        let status: GalleryStatus
-        switch outcome?.status {
-        case .built?: status = .built
-        case .upToDate?: status = .upToDate
-        case .reprocessed?: status = .reprocessed
-        case .failed?: status = .failed
-        case nil: status = locked?.isBuilt == true ? .locked : (locked?.outcomeUnknown != nil ? .failed : .notBuilt)
-        }
+        let status = GalleryStatus(outcome: outcome, locked: locked)
         func input(_ path: String) -> Input {
             let absolute = PathTools.join(manifest.directory, path)
             return Input(path: path, absolute: absolute, exists: FileManager.default.fileExists(atPath: absolute))
@@ -146,5 +139,18 @@ struct AssetFacts: Sendable {
         out += outputs.filter { $0.state != .missing }.map { .file($0.absolute) }
         out += previous.map { .file($0.stored) }
         return out
+    }
+}
+
+extension GalleryStatus {
+    /// An asset's status from the last build's outcome for it, else from its lock entry.
+    public init(outcome: AssetOutcome?, locked: LockedAsset?) {
+        switch outcome?.status {
+        case .built?: self = .built
+        case .upToDate?: self = .upToDate
+        case .reprocessed?: self = .reprocessed
+        case .failed?: self = .failed
+        case nil: self = locked?.isBuilt == true ? .locked : (locked?.outcomeUnknown != nil ? .failed : .notBuilt)
+        }
     }
 }

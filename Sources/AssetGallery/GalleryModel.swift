@@ -108,6 +108,39 @@ public struct GalleryAssetCard: Sendable, Codable, Equatable {
         public var after: GalleryTile?
     }
 
+    /// The asset's picked candidate and approval, and what can be done about them: the terminal commands on the
+    /// static page, the buttons on the review page (`assetpipe review`). Nil for a card made without them.
+    public var choices: Choices? = nil
+
+    /// What a reviewer sees and can do beside the asset.
+    public struct Choices: Sendable, Codable, Equatable {
+        /// The asset's name percent-encoded as one URL path segment (`hero%2Fcastle`), for the review page's API.
+        public var encodedName: String
+        /// "candidate 2 of 4 picked", "every candidate written (none picked)"; nil when the asset has one.
+        public var pickLabel: String?
+        /// One per candidate when the asset has more than one.
+        public var candidateChoices: [Candidate]
+        /// True when the asset has more than one candidate.
+        public var hasCandidates: Bool
+        /// "approved by ann at 2026-11-30T01:00:00Z (take 2)", or "not approved" and why.
+        public var approvalLabel: String
+        /// `approval approved`, `approval unapproved`.
+        public var approvalClass: String
+        /// True when a previous state is kept (roll back can put it back).
+        public var canRollback: Bool
+        /// True when the asset is built (approve has something to approve).
+        public var canApprove: Bool
+        /// The commands that do from a terminal what the review page's buttons do.
+        public var commands: [String]
+
+        public struct Candidate: Sendable, Codable, Equatable {
+            /// 1-based, as the `-1`, `-2` file names count.
+            public var candidateNumber: Int
+            /// `true` for the picked candidate (an `aria-pressed` value).
+            public var candidatePressed: String
+        }
+    }
+
     var allTiles: [GalleryTile] {
         inputs + results.flatMap(\.tiles) + (refresh?.pairs ?? []).flatMap { [$0.before, $0.after].compactMap { $0 } }
     }
@@ -137,5 +170,7 @@ public struct GalleryTile: Sendable, Codable, Equatable {
         public var alt: String
         /// A relative URL to the full file.
         public var link: String?
+        /// The full file's absolute path (the review server serves it through its own route).
+        public var linkedFile: String? = nil
     }
 }

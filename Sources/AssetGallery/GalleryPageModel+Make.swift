@@ -112,7 +112,55 @@ private struct CardMaker {
             hasInputs: !inputs.isEmpty,
             inputs: inputs,
             results: results(a),
-            refresh: refresh(a)
+            refresh: refresh(a),
+            choices: choices(a)
+        )
+    }
+
+    /// The picked candidate, the approval, and the commands for them (`GalleryAssetCard.Choices`).
+    func choices(_ a: AssetFacts) -> GalleryAssetCard.Choices {
+        let candidates = max(a.locked?.results.count ?? 0, a.spec.imageCount)
+        let picked = GalleryChoices.picked(spec: a.spec, locked: a.locked)
+        var pickLabel: String?
+        if candidates > 1 {
+            pickLabel =
+                picked.map { "candidate \($0) of \(candidates) picked" }
+                ?? "every candidate written (none picked)"
+        }
+        let approvalLabel: String
+        let approved: Bool
+        if let locked = a.locked, let approval = locked.approval {
+            approved = Approval.holds(locked)
+            approvalLabel =
+                approved
+                ? "approved by \(approval.by) at \(approval.at) (take \(approval.take))"
+                : "not approved: changed since \(approval.by) approved take \(approval.take) at \(approval.at)"
+        } else {
+            approved = false
+            approvalLabel = "not approved"
+        }
+        let name = GalleryFormat.shellQuote(a.name)
+        let manifestArgument = GalleryChoices.manifestArgument(facts.manifestName)
+        var commands = ["assetpipe build\(manifestArgument.map { " " + $0 } ?? "") --regenerate \(name)"]
+        let option = manifestArgument.map { " --manifest " + $0 } ?? ""
+        if candidates > 1 {
+            commands.append("assetpipe pick\(option) \(name) K")
+            commands.append("assetpipe pick\(option) \(name) --none")
+        }
+        commands.append("assetpipe rollback\(option) \(name)")
+        commands.append("assetpipe approve\(option) \(name)")
+        return GalleryAssetCard.Choices(
+            encodedName: GalleryChoices.pathSegment(a.name),
+            pickLabel: pickLabel,
+            candidateChoices: candidates > 1
+                ? (1...candidates).map { .init(candidateNumber: $0, candidatePressed: $0 == picked ? "true" : "false") }
+                : [],
+            hasCandidates: candidates > 1,
+            approvalLabel: approvalLabel,
+            approvalClass: approved ? "approval approved" : "approval unapproved",
+            canRollback: a.history != nil,
+            canApprove: a.locked?.isBuilt == true,
+            commands: commands
         )
     }
 
@@ -343,7 +391,8 @@ private struct CardMaker {
                 height: t.height,
                 imageClass: checker ? "thumb checker" : "thumb",
                 alt: caption,
-                link: link.map { GalleryFormat.url(to: $0, from: facts.galleryDirectory) }
+                link: link.map { GalleryFormat.url(to: $0, from: facts.galleryDirectory) },
+                linkedFile: link
             )
         case .failure(let e)?:
             tile.problem = e.message

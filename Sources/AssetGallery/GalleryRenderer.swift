@@ -11,6 +11,8 @@ import Mustache
 /// - `summary`: the header and the filter buttons (a `GalleryPageModel`).
 /// - `asset`: one asset's card (a `GalleryAssetCard`); an empty block `actions` before the card closes.
 /// - `tile`: one figure (a `GalleryTile`).
+/// - `review`: the live page of `assetpipe review`, `layout` filled with `summary` and one `review-card` per asset.
+/// - `review-card`: `asset` with the review page's buttons in its `actions` block (a `GalleryAssetCard`).
 /// Every template starts with `{{% CONTENT_TYPE: GALLERY_HTML }}` (see `GalleryHTMLEscaping`).
 public enum GalleryRenderer {
     /// What the page templates render: the page's data and the text inlined as is.
@@ -22,18 +24,31 @@ public enum GalleryRenderer {
         /// `gallery.js`: the filter buttons.
         public var script: String
         public var page: GalleryPageModel
+        /// `review.js` on the review page (the buttons); nil on the static page.
+        public var reviewScript: String?
 
-        public init(page: GalleryPageModel) {
+        public init(page: GalleryPageModel, reviewScript: String? = nil) {
             self.style = GalleryRenderer.style
             self.errorRecorder = GalleryRenderer.errorRecorder
             self.script = GalleryRenderer.script
             self.page = page
+            self.reviewScript = reviewScript
         }
     }
 
     /// The page for a model. Pure.
     public static func page(_ model: GalleryPageModel) -> String {
         render(Rendering(page: model), template: "gallery")
+    }
+
+    /// The live review page (`assetpipe review`) for a model whose image URLs the server has set. Pure.
+    public static func reviewPage(_ model: GalleryPageModel) -> String {
+        render(Rendering(page: model, reviewScript: reviewScript), template: "review")
+    }
+
+    /// One asset's card as the review page shows it (with its buttons), for refreshing it in place. Pure.
+    public static func reviewCard(_ card: GalleryAssetCard) -> String {
+        render(card, template: "review-card")
     }
 
     /// Renders any of the templates (`gallery`, `summary`, `asset`, `tile`, `layout`) with a value.
@@ -47,6 +62,7 @@ public enum GalleryRenderer {
     public static let style = text(PackageResources.gallery_css)
     public static let errorRecorder = text(PackageResources.error_recorder_js)
     public static let script = text(PackageResources.gallery_js)
+    public static let reviewScript = text(PackageResources.review_js)
 
     /// The templates by name, as compiled in.
     static let templateTexts: [String: String] = [
@@ -55,6 +71,8 @@ public enum GalleryRenderer {
         "summary": text(PackageResources.summary_mustache),
         "asset": text(PackageResources.asset_mustache),
         "tile": text(PackageResources.tile_mustache),
+        "review": text(PackageResources.review_mustache),
+        "review-card": text(PackageResources.review_card_mustache),
     ]
 
     /// The parsed templates. They are the project's own files, checked by the tests: one that does not parse is a

@@ -234,15 +234,19 @@ public enum BuildHistory {
     /// in the lock's `stale` list for `assetpipe prune`.
     ///
     /// Nothing is changed when any name has no kept state: the report then lists them in `missing` and has no
-    /// outcomes. Takes the build lock: refuses (`.busy`) while a build of this manifest runs.
+    /// outcomes. Takes the build lock: refuses (`.busy`) while a build of this manifest runs (unless the caller
+    /// holds it and passes it as `heldBuildLock`).
     public static func rollback(
         names: [String],
         manifestDirectory: String,
         stateDirectory: String,
-        lockFilePath: String
+        lockFilePath: String,
+        heldBuildLock: BuildLock? = nil
     ) throws -> RollbackReport {
-        let buildLock = try BuildLock(stateDirectory: stateDirectory)
-        defer { buildLock.release() }
+        // `heldBuildLock`: the caller (the review server) holds the build lock already; rollback runs inside it.
+        try heldBuildLock?.requireGuards(stateDirectory: stateDirectory)
+        let buildLock = try heldBuildLock == nil ? BuildLock(stateDirectory: stateDirectory) : nil
+        defer { buildLock?.release() }
         var lock = try LockFile.read(path: lockFilePath)
 
         var unique: [String] = []

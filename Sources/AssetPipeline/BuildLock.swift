@@ -38,3 +38,34 @@ public final class BuildLock: Sendable {
         close(fd)
     }
 }
+
+extension BuildLock {
+    /// Runs `body` under this state folder's build lock: `held` when the caller already holds it (the review
+    /// server holds it for as long as it runs, and runs its operations inside that hold), else a lock taken here
+    /// and released when `body` returns. A `held` lock of another state folder is `.state`: a programming error
+    /// the caller is told about rather than a second folder left unlocked.
+    public static func holding<T>(
+        _ held: BuildLock?,
+        stateDirectory: String,
+        _ body: (BuildLock) throws -> T
+    ) throws -> T {
+        if let held {
+            try held.requireGuards(stateDirectory: stateDirectory)
+            return try body(held)
+        }
+        let lock = try BuildLock(stateDirectory: stateDirectory)
+        defer { lock.release() }
+        return try body(lock)
+    }
+
+    /// Throws `.state` unless this is the build lock of `stateDirectory`.
+    public func requireGuards(stateDirectory: String) throws {
+        let expected = StateFolder(path: stateDirectory).buildLock
+        guard PathTools.absolute(expected) == PathTools.absolute(path) else {
+            throw PipelineError(
+                .state,
+                "\(expected): the build lock held (\(path)) belongs to another state folder; nothing was changed"
+            )
+        }
+    }
+}

@@ -27,7 +27,13 @@ public enum CandidatePick {
     /// Takes the build lock (`.busy` while a build of the manifest runs). Usage errors (an unknown asset, `n` = 1,
     /// K outside `1...n`, a manifest `pick:` that says otherwise) are `.configuration`; an asset not built, changed
     /// since it was built, or whose raw results are missing is `.state`.
-    public static func pick(manifestPath: String, asset name: String, candidate: Int?) throws -> PickOutcome {
+    /// `heldBuildLock`: the caller (the review server) holds the build lock already; the pick runs inside it.
+    public static func pick(
+        manifestPath: String,
+        asset name: String,
+        candidate: Int?,
+        heldBuildLock: BuildLock? = nil
+    ) throws -> PickOutcome {
         let manifest = try ManifestParser.load(path: manifestPath)
         guard let asset = manifest.assets.first(where: { $0.name == name }) else {
             throw PipelineError(.configuration, "\(manifest.path): no asset named '\(name)'")
@@ -53,8 +59,9 @@ public enum CandidatePick {
             )
         }
 
-        let buildLock = try BuildLock(stateDirectory: manifest.stateDirectory)
-        defer { buildLock.release() }
+        try heldBuildLock?.requireGuards(stateDirectory: manifest.stateDirectory)
+        let buildLock = try heldBuildLock == nil ? BuildLock(stateDirectory: manifest.stateDirectory) : nil
+        defer { buildLock?.release() }
         var lock = try LockFile.read(path: manifest.lockFilePath)
         guard let locked = lock.assets[name], locked.isBuilt else {
             throw PipelineError(

@@ -57,6 +57,10 @@ public struct BuildOptions: Sendable {
     /// `--regenerate`: the assets to generate anew (a new take) although nothing changed, by name or glob; with
     /// `only`, each must fall inside the subset.
     public var regenerate: [String] = []
+
+    /// The build lock of this manifest's state folder, already held by the caller (the review server): the build
+    /// runs inside that hold instead of taking the lock. Nil: the build takes the lock itself.
+    public var heldBuildLock: BuildLock? = nil
 }
 
 /// The pipeline: manifest in, organised asset tree out; incremental, resumable, never paying twice.
@@ -164,8 +168,10 @@ public enum Pipeline {
             regenerate: options.regenerate,
             names: manifest.assets.map(\.name)
         )
-        let buildLock = try BuildLock(stateDirectory: manifest.stateDirectory)
-        defer { buildLock.release() }
+        // The review server runs its builds inside the build lock it holds (`heldBuildLock`).
+        try options.heldBuildLock?.requireGuards(stateDirectory: manifest.stateDirectory)
+        let ownBuildLock = try options.heldBuildLock == nil ? BuildLock(stateDirectory: manifest.stateDirectory) : nil
+        defer { ownBuildLock?.release() }
         let journal = try Journal(path: manifest.stateFolder.journal)
         defer { journal.close() }
         var configuration: APIMartConfiguration?

@@ -14,7 +14,7 @@ public struct AssetPipeCommand: AsyncParsableCommand {
         subcommands: [
             Build.self, Inspect.self, Convert.self, Mask.self, Generate.self, Simulator.self,
             Prune.self, Clean.self, Gallery.self, Rollback.self,
-            Pick.self, Lock.self,
+            Pick.self, Review.self, Approve.self, Lock.self,
         ]
     )
 

@@ -77,7 +77,10 @@ struct GalleryTemplateTests {
 
     @Test("every template is compiled in, parses, and escapes with the gallery's scalar escaping")
     func templatesCompiledIn() throws {
-        #expect(Set(GalleryRenderer.templateTexts.keys) == ["layout", "gallery", "summary", "asset", "tile"])
+        #expect(
+            Set(GalleryRenderer.templateTexts.keys)
+                == ["layout", "gallery", "summary", "asset", "tile", "review", "review-card"]
+        )
         // The pragma's content type is registered once per process, when the renderer first builds its library;
         // in a parallel run this test may come first.
         GalleryHTMLEscaping.register()
@@ -89,8 +92,10 @@ struct GalleryTemplateTests {
         let unescaped = GalleryRenderer.templateTexts.values.flatMap { text in
             text.components(separatedBy: "{{{").dropFirst().map { String($0.prefix { $0 != "}" }) }
         }
-        #expect(Set(unescaped) == ["style", "errorRecorder", "script"])
-        for inlined in [GalleryRenderer.style, GalleryRenderer.errorRecorder, GalleryRenderer.script] {
+        #expect(Set(unescaped) == ["style", "errorRecorder", "script", "reviewScript"])
+        for inlined in [
+            GalleryRenderer.style, GalleryRenderer.errorRecorder, GalleryRenderer.script, GalleryRenderer.reviewScript,
+        ] {
             #expect(inlined.count > 500)
             #expect(!inlined.contains("</"), "inlined text must not close its element")
         }

@@ -28,6 +28,8 @@ import Testing
             ("gallery", AssetPipeCommand.Gallery.self),
             ("rollback", AssetPipeCommand.Rollback.self),
             ("pick", AssetPipeCommand.Pick.self),
+            ("review", AssetPipeCommand.Review.self),
+            ("approve", AssetPipeCommand.Approve.self),
             ("lock", AssetPipeCommand.Lock.self),
             ("lock merge", AssetPipeCommand.Lock.Merge.self),
             ("lock check", AssetPipeCommand.Lock.Check.self),
@@ -70,6 +72,9 @@ import Testing
                                           refresh.
                   pick                    Make one candidate of an asset with n > 1 its output, or go back to every
                                           candidate.
+                  review                  Serve the gallery live on 127.0.0.1 with buttons: regenerate, pick, roll
+                                          back, approve.
+                  approve                 Record that a person looked at assets as they are now and accepts them.
                   lock                    Merge lock files as git's merge driver; check a lock file against the
                                           manifest and the tree.
 
@@ -123,6 +128,8 @@ import Testing
                                           Repeatable.
                   --require-store         Stop (exit 2) before any submit when the result store (store: or
                                           ASSETPIPE_STORE) cannot be used.
+                  --require-approved      With --check: also exit 1 while an asset changed since its approval
+                                          (assetpipe approve).
                   -h, --help              Show help information.
 
                 """#
@@ -711,6 +718,66 @@ import Testing
 
                 OPTIONS:
                   --json                  Print the result as JSON.
+                  -h, --help              Show help information.
+
+                """#
+        )
+    }
+
+    @Test func review() {
+        #expect(
+            Self.help(AssetPipeCommand.Review.self) == #"""
+                OVERVIEW: Serve the gallery live on 127.0.0.1 with buttons: regenerate, pick, roll back, approve.
+
+                MANIFEST defaults to assetpipe.yaml in the current folder; a folder means <folder>/assetpipe.yaml.
+                The first line on stdout is the page's URL, http://127.0.0.1:PORT/?token=T, with a new secret token
+                T each run; every request needs it, and one from another Host or Origin is refused. The server
+                holds the manifest's build lock while it runs (a build of it is refused until it stops); stop it
+                with Ctrl-C or SIGTERM. Regenerations obey --max-images, --max-cost and the balance check as a
+                build does.
+                Exit codes: 0 stopped; 1 the server failed; 2 usage or manifest error, or a build of the manifest
+                is running.
+
+                USAGE: assetpipe review [<manifest>] [--port <port>] [--simulator] [--base-url <base-url>] [--max-images <max-images>] [--max-cost <max-cost>]
+
+                ARGUMENTS:
+                  <manifest>              The manifest, or a folder holding assetpipe.yaml. (default:
+                                          assetpipe.yaml)
+
+                OPTIONS:
+                  --port <port>           The port on 127.0.0.1 (0: any free port). (default: 0)
+                  --simulator             Regenerate against an in-process simulator of the API (no key needed).
+                  --base-url <base-url>   The API's base URL (default: APIMART_BASE_URL or https://api.apimart.ai).
+                  --max-images <max-images>
+                                          Refuse a regeneration that would bill more images than this.
+                  --max-cost <max-cost>   Refuse a regeneration whose cost at the manifest's prices (balance unit)
+                                          is more than this.
+                  -h, --help              Show help information.
+
+                """#
+        )
+    }
+
+    @Test func approve() {
+        #expect(
+            Self.help(AssetPipeCommand.Approve.self) == #"""
+                OVERVIEW: Record that a person looked at assets as they are now and accepts them.
+
+                Records in assetpipe.lock who approved (ASSETPIPE_REVIEWER, else USER), when, and the asset's key
+                and take. An approval holds until the asset is built again from other inputs or regenerated;
+                `assetpipe build --check --require-approved` fails while an asset is not approved as it is now. The
+                review page's approve button does the same.
+                Exit codes: 0 approved; 1 an asset is not built yet (the names before it are approved); 2 usage or
+                manifest error, an unknown asset, or a build of the manifest is running.
+
+                USAGE: assetpipe approve [--manifest <manifest>] [<names> ...]
+
+                ARGUMENTS:
+                  <names>                 The asset names to approve (as in the manifest, e.g. icons/bottle).
+
+                OPTIONS:
+                  --manifest <manifest>   The manifest, or a folder holding assetpipe.yaml. (default:
+                                          assetpipe.yaml)
                   -h, --help              Show help information.
 
                 """#

@@ -93,6 +93,12 @@ extension AssetPipeCommand {
         @Option(name: .customLong("simulator-task-seconds"), help: .hidden)
         var simulatorTaskSeconds: Double = 1
 
+        @Flag(
+            name: .customLong("require-approved"),
+            help: "With --check: also exit 1 while an asset changed since its approval (assetpipe approve)."
+        )
+        var requireApproved = false
+
         /// Above this many billed images, a build on a terminal asks first (unless --yes).
         static let confirmThreshold = 20
 
@@ -106,6 +112,7 @@ extension AssetPipeCommand {
                 throw ValidationError("--deadline must be a positive number of seconds")
             }
             if dryRun && check { throw ValidationError("--dry-run and --check cannot be used together") }
+            if requireApproved && !check { throw ValidationError("--require-approved needs --check") }
             if simulator && baseURL != nil {
                 throw ValidationError("--simulator and --base-url cannot be used together")
             }
@@ -191,6 +198,7 @@ extension AssetPipeCommand {
                 for problem in inputProblems { Console.error("assetpipe build: \(problem)") }
                 if let first = inputProblems.first { throw ExitStatus(for: first).exitCode }
                 if check && (!plan.isUpToDate || lockMissing) { throw ExitStatus.failure.exitCode }
+                if check && requireApproved { try Self.requireApprovals(loaded, json: json) }
                 return
             }
 
@@ -270,6 +278,27 @@ extension AssetPipeCommand {
                 report.summaryLines.forEach(Console.out)
             }
             if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        }
+
+        /// `--check --require-approved`: exit 1 naming every asset not approved as it is now.
+        static func requireApprovals(_ manifest: Manifest, json: Bool) throws {
+            let lock: LockFile
+            do { lock = try LockFile.read(path: manifest.lockFilePath) } catch let error as PipelineError {
+                Console.error("assetpipe build: \(error)")
+                throw ExitStatus(for: error).exitCode
+            }
+            let unapproved = Approval.unapproved(manifest: manifest, lock: lock)
+            guard !unapproved.isEmpty else { return }
+            for u in unapproved {
+                // Stdout holds the JSON summary with --json; the names then go to stderr.
+                (json ? Console.error : Console.out)("not approved: \(u.asset) (\(u.reason))")
+            }
+            Console.error(
+                "assetpipe build: \(unapproved.count) asset\(unapproved.count == 1 ? " is" : "s are") not approved as "
+                    + "\(unapproved.count == 1 ? "it is" : "they are") now; review and approve with `assetpipe review` "
+                    + "or `assetpipe approve NAME`"
+            )
+            throw ExitStatus.failure.exitCode
         }
 
         static func terminalWidth() -> Int {
