@@ -192,6 +192,15 @@ func tiffOrientation(_ orientation: Int) -> [UInt8] {
         #expect(d.mean < 3 && d.max < 40, "\(d)")
     }
 
+    @Test func sniffedButNotUploadable() {
+        let head: [UInt8] = [0, 0, 0, 0x1C] + Array("ftypavif".utf8) + [0, 0, 0, 0]
+        #expect(ImageFormat.sniff(head) == .avif)
+        #expect(ImageFormat.sniff([0, 0, 0, 0x1C] + Array("ftypavis".utf8)) == .avif)
+        #expect(ImageFormat.sniff([0, 0, 0, 0x1C] + Array("ftypheic".utf8)) == nil)
+        #expect(!ImageFormat.avif.uploadable && ImageFormat.webp.uploadable)
+        #expect(ImageFormat.avif.mimeType == "image/avif" && ImageFormat.avif.fileExtension == "avif")
+    }
+
     @Test func subsamplingAndOpaque() throws {
         let bytes = try ImageEncoder.avif(
             testPicture(alpha: false),
