@@ -95,10 +95,8 @@ int ap_avif_open(const char *path, const void *data, size_t length, const ap_lim
     decoder->maxThreads = 1;
     decoder->ignoreExif = AVIF_TRUE;
     decoder->ignoreXMP = AVIF_TRUE;
-    // libavif's own limits stay at its defaults (or lower); ours are checked below with a message that
-    // names the flag to raise them.
-    if (limits->max_pixels < decoder->imageSizeLimit) decoder->imageSizeLimit = (uint32_t)limits->max_pixels;
-    if (limits->max_side < decoder->imageDimensionLimit) decoder->imageDimensionLimit = limits->max_side;
+    // libavif's own limits (16384² pixels, 32768 a side) stay as they are: ours are checked right after the
+    // parse, before any pixel is decoded, with a message that names the size and the flag that raises them.
     avifResult result = avifDecoderSetIOMemory(decoder, r->mem, r->mem_length);
     if (result == AVIF_RESULT_OK) result = avifDecoderParse(decoder);
     if (result != AVIF_RESULT_OK) {
