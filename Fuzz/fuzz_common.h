@@ -168,4 +168,20 @@ static inline int fuzz_read_all(ap_reader *r, const ap_image_info *info, int che
     return code;
 }
 
+/// WebP/AVIF: ImageDecoder.decode's path, the whole image decoded straight into an exactly sized buffer; then a
+/// row read must be refused (every row counts as read).
+static inline void fuzz_decode_whole(ap_reader *r, const ap_image_info *info) {
+    char err[256];
+    size_t total = (size_t)info->width * info->height * 4;
+    uint8_t *pixels = malloc(total);
+    if (pixels == NULL) abort();
+    int code = ap_reader_decode_whole(r, pixels, err, sizeof err);
+    fuzz_check_code(code, err, sizeof err);
+    if (code == AP_OK && ap_reader_read_row(r, pixels, 1, err, sizeof err) != AP_ERR_INVALID) {
+        fprintf(stderr, "a row read after a whole decode was not refused\n");
+        abort();
+    }
+    free(pixels);
+}
+
 #endif

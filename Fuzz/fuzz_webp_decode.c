@@ -17,7 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ap_reader *r = NULL;
     ap_image_info info;
     if (fuzz_open(AP_FORMAT_WEBP, input, size, &r, &info) == AP_OK) {
-        fuzz_read_all(r, &info, 1, NULL, NULL);
+        if (size & 2)
+            fuzz_decode_whole(r, &info);
+        else
+            fuzz_read_all(r, &info, 1, NULL, NULL);
         ap_reader_close(r);
     }
     free(copy);

@@ -516,3 +516,21 @@ static int ap_whole_read_row(ap_reader *r, uint8_t *row, char *err, size_t err_l
     r->next_row++;
     return AP_OK;
 }
+
+int ap_reader_decode_whole(ap_reader *r, uint8_t *rgba, char *err, size_t err_len) {
+    if (r->decode_whole == NULL || r->next_row != 0 || r->full != NULL || r->failed) {
+        ap_copy_msg(err, err_len, "the image is not decoded whole, or rows were already read");
+        return AP_ERR_INVALID;
+    }
+    r->msg[0] = 0;
+    int code = r->decode_whole(r, rgba, r->msg, sizeof r->msg);
+    if (code != AP_OK) {
+        r->failed = code;
+        ap_copy_msg(err, err_len, r->msg);
+        return code;
+    }
+    r->next_row = r->info.height;
+    return AP_OK;
+}
+
+int ap_reader_decodes_whole(const ap_reader *r) { return r->decode_whole != NULL; }

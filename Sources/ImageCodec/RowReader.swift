@@ -64,6 +64,21 @@ public final class ImageRowReader {
         rowsRead += 1
     }
 
+    /// WebP and AVIF: decodes every row at once into memory the caller owns (`width * height * 4` bytes), so a
+    /// whole-image decode holds one copy of the pixels, not the reader's and the caller's. False (nothing read)
+    /// for formats that stream rows, or once rows were read.
+    func readAllRows(into buffer: UnsafeMutableRawBufferPointer) throws(ImageCodecError) -> Bool {
+        guard rowsRead == 0, ap_reader_decodes_whole(handle) != 0 else { return false }
+        precondition(buffer.count >= width * height * 4, "ImageRowReader: image buffer too small")
+        let out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let (code, message) = ShimBridge.call { err, len in ap_reader_decode_whole(handle, out, err, len) }
+        if code != AP_OK {
+            throw ShimBridge.error(code, message, format: info.format, source: source)
+        }
+        rowsRead = height
+        return true
+    }
+
     // MARK: - C bridge
 
     /// Opens the C reader; `cInfo` holds what the header said even when opening fails.

@@ -87,6 +87,11 @@ int ap_avif_open(const char *path, const void *data, size_t length, const ap_lim
 /// Reads the next row as width*4 bytes of RGBA8 into `row`.
 /// `check_end`: after the last row, also read the rest of the stream (PNG: CRCs up to IEND).
 int ap_reader_read_row(ap_reader *reader, uint8_t *row, int check_end, char *err, size_t err_len);
+/// WebP and AVIF: decodes the whole image straight into `rgba` (width*height*4 bytes) instead of the reader's own
+/// buffer, before any row was read; afterwards every row counts as read. AP_ERR_INVALID for other formats.
+int ap_reader_decode_whole(ap_reader *reader, uint8_t *rgba, char *err, size_t err_len);
+/// 1 for readers whose library decodes whole frames (WebP, AVIF).
+int ap_reader_decodes_whole(const ap_reader *reader);
 /// The ICC profile bytes (owned by the reader) or NULL.
 const uint8_t *ap_reader_icc(const ap_reader *reader, size_t *length);
 /// The first warning the library gave (empty when none); for diagnostics.
