@@ -37,6 +37,8 @@ let package = Package(
         // WebP (decode, encode, the mux for metadata chunks; demux to read them) and AVIF (libavif, with aom).
         .systemLibrary(name: "CLibWebP", pkgConfig: "libwebpmux", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CLibWebPDemux", pkgConfig: "libwebpdemux", providers: [.apt(["libwebp-dev"])]),
+        // libavif.pc's Cflags carry -DAVIF_DLL, which SwiftPM drops with a "prohibited flag" warning: it only
+        // selects dllimport on Windows, so dropping it changes nothing here.
         .systemLibrary(name: "CLibAVIF", pkgConfig: "libavif", providers: [.apt(["libavif-dev"])]),
         // The only code that includes png.h / jpeglib.h / libdeflate.h / webp / avif headers: every setjmp lives
         // here. It also calls zlib directly (flat images at levels 8-9; zlib1g-dev comes with libpng-dev).
