@@ -14,6 +14,7 @@
 #       BENCH_KIT=path      the kit (default: ../shared/bench beside the package root)
 #       ASSETPIPE=path      an already built release `assetpipe` binary (default: built here)
 #       SKIP_PEERS=1        reuse $OUTDIR/peers/results.tsv from an earlier run instead of re-running the peers
+#       CODECS=0            skip the WebP/AVIF encoder rows (Benchmarks/codecs.sh, run last with the same binary)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -155,5 +156,9 @@ python3 "$HERE/table.py" "$OUT/peers/results.tsv" "$RES" "$INPROC" > "$OUT/table
 echo
 cat "$OUT/table.md"
 echo
+if [ "${CODECS:-1}" = 1 ]; then
+  echo "== WebP and AVIF encoding against cwebp and avifenc (Benchmarks/codecs.sh)"
+  BENCH="$BIN" OUTDIR="$OUT" RUNS="$RUNS" bash "$HERE/codecs.sh"
+fi
 echo "whole run: $(( $(date +%s) - START )) s; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw: $OUT/peers/results.tsv (floor+peers), $RES (assetpipe), $INPROC (in-process), $OUT/table.md"

@@ -17,12 +17,26 @@ static const ap_limits fuzz_limits = {.max_pixels = 4u << 20, .max_side = 8192, 
 
 enum { FUZZ_NONE = 0 };
 
-/// ImageFormat.sniff for the two formats the shim decodes.
+/// ImageFormat.sniff for the formats the shim decodes.
 static inline int fuzz_sniff(const uint8_t *d, size_t n) {
     static const uint8_t png[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
     if (n >= 8 && memcmp(d, png, 8) == 0) return AP_FORMAT_PNG;
     if (n >= 3 && d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF) return AP_FORMAT_JPEG;
+    if (n >= 12 && memcmp(d, "RIFF", 4) == 0 && memcmp(d + 8, "WEBP", 4) == 0) return AP_FORMAT_WEBP;
+    if (n >= 12 && memcmp(d + 4, "ftyp", 4) == 0 && (memcmp(d + 8, "avif", 4) == 0 || memcmp(d + 8, "avis", 4) == 0))
+        return AP_FORMAT_AVIF;
     return FUZZ_NONE;
+}
+
+/// The shim's open function for a sniffed format.
+static inline int fuzz_open_any(int format, const char *path, const uint8_t *d, size_t n, ap_reader **out,
+                                ap_image_info *info, char *err, size_t err_len) {
+    switch (format) {
+    case AP_FORMAT_PNG: return ap_png_open(path, d, n, &fuzz_limits, out, info, err, err_len);
+    case AP_FORMAT_JPEG: return ap_jpeg_open(path, d, n, &fuzz_limits, out, info, err, err_len);
+    case AP_FORMAT_WEBP: return ap_webp_open(path, d, n, &fuzz_limits, out, info, err, err_len);
+    default: return ap_avif_open(path, d, n, &fuzz_limits, out, info, err, err_len);
+    }
 }
 
 /// A shim function must return one of the documented codes and leave a NUL-terminated message.
@@ -43,8 +57,7 @@ static inline int fuzz_open(int format, const uint8_t *d, size_t n, ap_reader **
     memset(err, 0x7f, sizeof err);
     err[sizeof err - 1] = 0;
     *out = NULL;
-    int code = format == AP_FORMAT_PNG ? ap_png_open(NULL, d, n, &fuzz_limits, out, info, err, sizeof err)
-                                       : ap_jpeg_open(NULL, d, n, &fuzz_limits, out, info, err, sizeof err);
+    int code = fuzz_open_any(format, NULL, d, n, out, info, err, sizeof err);
     fuzz_check_code(code, err, sizeof err);
     if ((code == AP_OK) != (*out != NULL)) {
         fprintf(stderr, "open returned %d with reader %p\n", code, (void *)*out);
@@ -153,6 +166,22 @@ static inline int fuzz_read_all(ap_reader *r, const ap_image_info *info, int che
     }
     free(row);
     return code;
+}
+
+/// WebP/AVIF: ImageDecoder.decode's path, the whole image decoded straight into an exactly sized buffer; then a
+/// row read must be refused (every row counts as read).
+static inline void fuzz_decode_whole(ap_reader *r, const ap_image_info *info) {
+    char err[256];
+    size_t total = (size_t)info->width * info->height * 4;
+    uint8_t *pixels = malloc(total);
+    if (pixels == NULL) abort();
+    int code = ap_reader_decode_whole(r, pixels, err, sizeof err);
+    fuzz_check_code(code, err, sizeof err);
+    if (code == AP_OK && ap_reader_read_row(r, pixels, 1, err, sizeof err) != AP_ERR_INVALID) {
+        fprintf(stderr, "a row read after a whole decode was not refused\n");
+        abort();
+    }
+    free(pixels);
 }
 
 #endif

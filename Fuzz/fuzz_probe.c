@@ -35,8 +35,7 @@ static void probe_file(const uint8_t *data, size_t size) {
         ap_image_info info;
         memset(err, 0x7f, sizeof err);
         err[sizeof err - 1] = 0;
-        code = format == AP_FORMAT_PNG ? ap_png_open(path, NULL, 0, &fuzz_limits, &r, &info, err, sizeof err)
-                                       : ap_jpeg_open(path, NULL, 0, &fuzz_limits, &r, &info, err, sizeof err);
+        code = fuzz_open_any(format, path, NULL, 0, &r, &info, err, sizeof err);
         fuzz_check_code(code, err, sizeof err);
         if ((code == AP_OK) != (r != NULL)) abort();
         ap_reader_close(r);

@@ -8,7 +8,8 @@
 #   Fuzz/run.sh --build                            build only
 #   Fuzz/run.sh --report                           totals per target over every run logged in the build folder
 #
-# Targets: probe png_decode jpeg_decode transparency mask_check
+# Targets: probe png_decode jpeg_decode webp_decode avif_decode transparency mask_check
+# WebP and AVIF seeds are made here (cwebp/avifenc over small corpus PNGs, or a generated PNG) when the tools exist.
 # Prints executions, exec/s and findings per target. Crashing inputs are kept in
 # Fuzz/.build-fuzz/crashes/<target>/; exits 1 when any target crashed (or leaked, ran out of memory
 # or timed out), 2 when the harnesses cannot be built.
@@ -18,7 +19,7 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 build="$here/.build-fuzz"
-all_targets=(probe png_decode jpeg_decode transparency mask_check)
+all_targets=(probe png_decode jpeg_decode webp_decode avif_decode transparency mask_check)
 
 smoke=0
 build_only=0
@@ -85,7 +86,7 @@ nice_level="${FUZZ_JOBS_NICE:-19}"
 max_len="${FUZZ_MAX_LEN:-131072}"
 
 read -r -a img_flags <<<"$(pkg-config --cflags libpng16 2>/dev/null || echo -I/usr/include/libpng16)"
-read -r -a img_libs <<<"$(pkg-config --libs libpng16 2>/dev/null || echo -lpng16) -ljpeg -ldeflate -lz -lm"
+read -r -a img_libs <<<"$(pkg-config --libs libpng16 2>/dev/null || echo -lpng16) -ljpeg -ldeflate -lz -lm -lwebpmux -lwebpdemux -lwebp -lavif"
 # FUZZ_SHIM_DIR: fuzz another copy of the shim (e.g. with a proposed patch); it gets its own objects and binaries.
 shim="${FUZZ_SHIM_DIR:-$root/Sources/CImageShim}"
 variant="${FUZZ_SHIM_DIR:+-alt}"
@@ -165,7 +166,8 @@ MAP
     "$swiftc" -O -g -sanitize=fuzzer,address -parse-as-library -swift-version 6 -I "$mods" \
         -Xcc -fmodule-map-file="$mods/CImageShim/module.modulemap" "$here/FuzzMaskCheck.swift" \
         "$mods/AssetpipeBasics.o" "$mods/ImageCodec.o" "$mods/APIMartWire.o" "$mods/MaskTools.o" "$objdir"/*.o \
-        -Xlinker -lpng16 -Xlinker -ljpeg -Xlinker -ldeflate -Xlinker -lz -Xlinker -lm -o "$bin" 2>"$build/mask_check.link.log" ||
+        -Xlinker -lpng16 -Xlinker -ljpeg -Xlinker -ldeflate -Xlinker -lz -Xlinker -lm -Xlinker -lwebpmux \
+        -Xlinker -lwebpdemux -Xlinker -lwebp -Xlinker -lavif -o "$bin" 2>"$build/mask_check.link.log" ||
         { cat "$build/mask_check.link.log" >&2; return 1; }
 }
 
@@ -176,6 +178,7 @@ seed_target() {
     local t="$1" dir="$build/corpus/$1" f magic
     mkdir -p "$dir"
     [ -n "$(ls -A "$dir" 2>/dev/null)" ] && return 0
+    case "$t" in webp_decode | avif_decode) seed_made "$t" "$dir"; return 0 ;; esac
     if [ ! -d "$corpus_root" ]; then
         echo "run.sh: no corpus at $corpus_root (set ASSETPIPE_CORPUS); $t starts from an empty corpus" >&2
         return 0
@@ -190,6 +193,38 @@ seed_target() {
         esac
         cp "$f" "$dir/$(printf '%s' "${f#"$corpus_root"/}" | tr '/' '_')"
     done < <(find "$corpus_root" -type f -print0)
+}
+
+# WebP/AVIF seeds: a few small corpus PNGs (or one generated gradient) encoded lossy and lossless by cwebp, and
+# at 4:4:4 / 4:2:0, with alpha, irot and imir by avifenc; with the tools missing the target starts empty.
+seed_made() {
+    local t="$1" dir="$2" src="$build/seed-src" f i=0
+    mkdir -p "$src"
+    if [ -z "$(ls -A "$src" 2>/dev/null)" ]; then
+        if [ -d "$corpus_root" ]; then
+            find "$corpus_root" -type f -name '*.png' -size -24k 2>/dev/null | sort | head -4 |
+                while IFS= read -r f; do cp "$f" "$src/"; done
+        fi
+        python3 - "$src/gradient.png" <<'PY'
+import struct, sys, zlib
+w, h = 24, 16
+rows = b"".join(b"\0" + bytes(v for x in range(w) for v in (x * 10, y * 15, 128, 40 + x * 9)) for y in range(h))
+chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xFFFFFFFF)
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 6, 0, 0, 0))
+                                + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+PY
+    fi
+    for f in "$src"/*.png; do
+        i=$((i + 1))
+        if [ "$t" = webp_decode ] && command -v cwebp >/dev/null 2>&1; then
+            cwebp -quiet -q 50 "$f" -o "$dir/seed$i-lossy.webp" >/dev/null 2>&1
+            cwebp -quiet -lossless "$f" -o "$dir/seed$i-lossless.webp" >/dev/null 2>&1
+        elif [ "$t" = avif_decode ] && command -v avifenc >/dev/null 2>&1; then
+            avifenc -s 10 -y 444 "$f" "$dir/seed$i-444.avif" >/dev/null 2>&1
+            avifenc -s 10 -y 420 --irot 1 --imir 0 "$f" "$dir/seed$i-420-rot.avif" >/dev/null 2>&1
+        fi
+    done
+    return 0
 }
 
 # ------------------------------------------------------------------ build
@@ -215,6 +250,8 @@ for t in "${targets[@]}"; do
     case "$t" in
     png_decode | mask_check) dict="$here/png.dict" ;;
     jpeg_decode) dict="$here/jpeg.dict" ;;
+    webp_decode) dict="$here/webp.dict" ;;
+    avif_decode) dict="$here/avif.dict" ;;
     *) dict="$build/all.dict"; cat "$here/png.dict" "$here/jpeg.dict" >"$dict" ;;
     esac
     before="$(ls "$crashes" | wc -l)"

@@ -37,7 +37,7 @@ extension APIMartClient {
                 "\(filename) is \(bytes.count) bytes; the upload endpoint takes at most 20 MiB (\(ContractLimits.maxUploadBytes) bytes) — shrink or re-encode it"
             )
         }
-        guard let format = ImageFormat.sniff(bytes) else {
+        guard let format = ImageFormat.sniff(bytes), format.uploadable else {
             throw APIMartError(
                 .localValidation,
                 "\(filename) is not a PNG, JPEG, WebP or GIF image (by its bytes); the upload endpoint takes only those"

@@ -128,7 +128,7 @@ struct SimulatorRoutes: Sendable {
             )
         }
         guard !part.body.isEmpty else { return Self.error(400, "the 'file' field is empty") }
-        guard let format = ImageFormat.sniff(part.body) else {
+        guard let format = ImageFormat.sniff(part.body), format.uploadable else {
             return Self.error(400, "unsupported file format: uploads accept JPEG, PNG, WebP and GIF")
         }
         let original = Self.lastPathComponent(part.filename ?? "")

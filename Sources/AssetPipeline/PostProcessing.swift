@@ -77,6 +77,19 @@ enum PostProcessing {
                     options.quality = spec.quality ?? 90
                     options.iccProfile = out.iccProfile
                     bytes = try ImageEncoder.jpeg(out, options: options)
+                case .webp:
+                    var options = WebPEncodeOptions()
+                    options.quality = spec.quality ?? options.quality
+                    options.lossless = spec.lossless ?? false
+                    options.method = spec.method ?? options.method
+                    options.iccProfile = out.iccProfile
+                    bytes = try ImageEncoder.webp(out, options: options)
+                case .avif:
+                    var options = AVIFEncodeOptions()
+                    options.quality = spec.quality ?? options.quality
+                    options.speed = spec.speed ?? options.speed
+                    options.iccProfile = out.iccProfile
+                    bytes = try ImageEncoder.avif(out, options: options)
                 }
             } catch {
                 if error.code == .needsBackground {
@@ -90,7 +103,8 @@ enum PostProcessing {
                     "asset '\(asset.name)': \(planned.path): encoding failed: \(error)"
                 )
             }
-            // 6. transparency check against `require` (on the pixels written: JPEG output is opaque)
+            // 6. transparency check against `require` (on the pixels written: JPEG output is opaque; WebP and AVIF
+            //    keep alpha; checked on the pixels given to the encoder)
             let report: (opaque: Bool, transparentFraction: Double, translucentFraction: Double)
             if spec.format == .jpeg {
                 report = (true, 0, 0)

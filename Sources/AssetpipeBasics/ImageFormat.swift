@@ -1,8 +1,8 @@
 /// An image file's format, told by its first bytes (never by its name): the formats the API's upload endpoint
-/// takes. One type for the codec, the client (which needs no codec to refuse what the server would) and the
-/// simulator.
+/// takes (`uploadable`), and AVIF, which assetpipe reads and writes but uploads as PNG. One type for the codec,
+/// the client (which needs no codec to refuse what the server would) and the simulator.
 public enum ImageFormat: String, Sendable, Codable, CaseIterable {
-    case png, jpeg, webp, gif
+    case png, jpeg, webp, gif, avif
 
     /// The MIME type the upload endpoint expects for this format.
     public var mimeType: String {
@@ -11,6 +11,7 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable {
         case .jpeg: "image/jpeg"
         case .webp: "image/webp"
         case .gif: "image/gif"
+        case .avif: "image/avif"
         }
     }
 
@@ -21,6 +22,21 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable {
         case .jpeg: "jpg"
         case .webp: "webp"
         case .gif: "gif"
+        case .avif: "avif"
+        }
+    }
+
+    /// Whether the API's upload endpoint takes this format (PNG, JPEG, WebP, GIF; not AVIF).
+    public var uploadable: Bool { self != .avif }
+
+    /// The name used in messages: PNG, JPEG, WebP, GIF, AVIF.
+    public var displayName: String {
+        switch self {
+        case .png: "PNG"
+        case .jpeg: "JPEG"
+        case .webp: "WebP"
+        case .gif: "GIF"
+        case .avif: "AVIF"
         }
     }
 }
@@ -36,6 +52,12 @@ extension ImageFormat {
             return .webp
         }
         if head.starts(with: Array("GIF87a".utf8)) || head.starts(with: Array("GIF89a".utf8)) { return .gif }
+        // ISO BMFF: a box size, then 'ftyp' and the major brand (AVIF still image or image sequence).
+        if head.count >= 12, Array(head[4..<8]) == Array("ftyp".utf8),
+            [Array("avif".utf8), Array("avis".utf8)].contains(Array(head[8..<12]))
+        {
+            return .avif
+        }
         return nil
     }
 }

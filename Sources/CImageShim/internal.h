@@ -10,7 +10,10 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
+#include <stdint.h>
+
 #include "CImageShim.h"
+
 
 #define AP_MSG_LEN 256
 
@@ -51,5 +54,77 @@ void ap_idat_add_row(ap_idat *d, const uint8_t *row);
 /// Compresses the rows added so far into one zlib stream (owned by `d`). AP_OK, AP_ERR_NOMEM or AP_ERR_IO.
 int ap_idat_compress(ap_idat *d, const uint8_t **data, size_t *length, char *err, size_t err_len);
 void ap_idat_free(ap_idat *d);
+
+// ---------------------------------------------------------------- reader.c: the reader all formats share
+
+struct ap_reader {
+    int format;
+    ap_image_info info;
+    ap_limits limits;
+    FILE *fp;
+    uint8_t *mem;
+    size_t mem_length;
+    size_t mem_pos;
+    uint8_t *icc;
+    size_t icc_length;
+    uint32_t next_row;
+    int failed;  // AP_ERR_* once an error happened: the library state is then unusable
+    char msg[AP_MSG_LEN];
+    char warning[AP_MSG_LEN];  // first library warning, for diagnostics
+    int over_user_limit;
+    // PNG
+    png_structp png;
+    png_infop png_info;
+    int passes;
+    uint8_t *full;  // whole image, for Adam7
+    png_bytep *rows;
+    // JPEG
+    struct jpeg_decompress_struct *jpeg;
+    ap_jpeg_error *jerr;
+    struct jpeg_progress_mgr progress;
+    int started;
+    int cmyk;
+    // WebP, AVIF: the library's state kept from open to the first row (freed by codec_free), and the
+    // function that decodes the whole image (rows as stored, RGBA8) into `full` at the first row.
+    void *codec;
+    void (*codec_free)(void *codec);
+    int (*decode_whole)(ap_reader *r, uint8_t *rgba, char *err, size_t err_len);
+};
+
+ap_reader *ap_reader_new(int format, const char *path, const void *data, size_t length, const ap_limits *limits,
+                         char *err, size_t err_len, int *code);
+/// AP_OK, or AP_ERR_CORRUPT (zero side) / AP_ERR_TOO_LARGE with a message naming the size and the limit.
+int ap_check_size(ap_reader *r, char *err, size_t err_len);
+/// WebP and AVIF are parsed from memory: a reader opened on a file reads it whole into `mem`.
+#define AP_MAX_WHOLE_FILE ((size_t)1 << 30)
+int ap_reader_slurp(ap_reader *r, char *err, size_t err_len);
+
+// ---------------------------------------------------------------- planes.c: WebP and AVIF writers
+
+struct ap_plane_writer {
+    int format;  // AP_FORMAT_WEBP or AP_FORMAT_AVIF
+    char *path;  // NULL: keep the bytes
+    uint32_t width, height;
+    uint8_t *rgba;  // width*height*4, filled by rows
+    uint32_t rows;
+    int opaque;  // every row so far had alpha 255
+    uint8_t *icc, *xmp;
+    size_t icc_length, xmp_length;
+    // Options (the format's own).
+    int quality, lossless, method, threads;  // WebP
+    int quantizer, alpha_quantizer, speed, yuv;  // AVIF (and threads)
+    uint8_t *out;  // encoded bytes (malloc)
+    size_t out_length;
+    void (*out_free)(void *out);  // how `out` is freed (the library's allocator); NULL: free
+    int (*encode)(struct ap_plane_writer *w, char *err, size_t err_len);  // sets out/out_length
+};
+
+ap_plane_writer *ap_plane_writer_new(int format, const char *path, uint32_t width, uint32_t height,
+                                     const void *icc, size_t icc_length, const void *xmp, size_t xmp_length,
+                                     char *err, size_t err_len, int *code);
+/// EXIF orientation from TIFF data with or without the "Exif\0\0" prefix (a WebP EXIF chunk); 1 when absent.
+int ap_exif_orientation_tiff(const uint8_t *data, size_t length);
+int ap_webp_encode(ap_plane_writer *w, char *err, size_t err_len);
+int ap_avif_encode(ap_plane_writer *w, char *err, size_t err_len);
 
 #endif

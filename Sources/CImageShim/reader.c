@@ -7,36 +7,8 @@
 // buffer, so a hostile file with thousands of tiny scans would take very long: refuse it.
 #define AP_MAX_JPEG_SCANS 200
 
-struct ap_reader {
-    int format;
-    ap_image_info info;
-    ap_limits limits;
-    FILE *fp;
-    uint8_t *mem;
-    size_t mem_length;
-    size_t mem_pos;
-    uint8_t *icc;
-    size_t icc_length;
-    uint32_t next_row;
-    int failed;  // AP_ERR_* once an error happened: the library state is then unusable
-    char msg[AP_MSG_LEN];
-    char warning[AP_MSG_LEN];  // first library warning, for diagnostics
-    int over_user_limit;
-    // PNG
-    png_structp png;
-    png_infop png_info;
-    int passes;
-    uint8_t *full;  // whole image, for Adam7
-    png_bytep *rows;
-    // JPEG
-    struct jpeg_decompress_struct *jpeg;
-    ap_jpeg_error *jerr;
-    struct jpeg_progress_mgr progress;
-    int started;
-    int cmyk;
-};
 
-static ap_reader *ap_reader_new(int format, const char *path, const void *data, size_t length,
+ap_reader *ap_reader_new(int format, const char *path, const void *data, size_t length,
                                 const ap_limits *limits, char *err, size_t err_len, int *code) {
     ap_reader *r = calloc(1, sizeof *r);
     if (r == NULL) {
@@ -83,6 +55,7 @@ void ap_reader_close(ap_reader *r) {
     free(r->icc);
     free(r->full);
     free(r->rows);
+    if (r->codec != NULL && r->codec_free != NULL) r->codec_free(r->codec);
     free(r);
 }
 
@@ -111,7 +84,7 @@ int ap_read_head(const char *path, uint8_t *buffer, size_t capacity, size_t *cou
     return AP_OK;
 }
 
-static int ap_check_size(ap_reader *r, char *err, size_t err_len) {
+int ap_check_size(ap_reader *r, char *err, size_t err_len) {
     uint64_t w = r->info.width, h = r->info.height;
     if (w == 0 || h == 0) {
         ap_copy_msg(err, err_len, "image has zero width or height");
@@ -467,11 +440,14 @@ static int ap_jpeg_read_row(ap_reader *r, uint8_t *row, char *err, size_t err_le
     return AP_OK;
 }
 
-// ================================================================= both
+// ================================================================= all formats
+
+static int ap_whole_read_row(ap_reader *r, uint8_t *row, char *err, size_t err_len);
+
 
 int ap_reader_read_row(ap_reader *r, uint8_t *row, int check_end, char *err, size_t err_len) {
     if (r->failed) {
-        ap_copy_msg(err, err_len, r->format == AP_FORMAT_PNG ? r->msg : r->jerr->msg);
+        ap_copy_msg(err, err_len, r->format == AP_FORMAT_JPEG ? r->jerr->msg : r->msg);
         return r->failed;
     }
     if (r->next_row >= r->info.height) {
@@ -479,5 +455,82 @@ int ap_reader_read_row(ap_reader *r, uint8_t *row, int check_end, char *err, siz
         return AP_ERR_INVALID;
     }
     if (r->format == AP_FORMAT_PNG) return ap_png_read_row(r, row, check_end, err, err_len);
-    return ap_jpeg_read_row(r, row, err, err_len);
+    if (r->format == AP_FORMAT_JPEG) return ap_jpeg_read_row(r, row, err, err_len);
+    return ap_whole_read_row(r, row, err, err_len);
 }
+
+// ================================================================= WebP, AVIF: decoded whole, served by rows
+
+int ap_reader_slurp(ap_reader *r, char *err, size_t err_len) {
+    if (r->fp == NULL) return AP_OK;
+    size_t capacity = 1 << 16, length = 0;
+    uint8_t *data = malloc(capacity);
+    for (;;) {
+        if (data == NULL) {
+            ap_copy_msg(err, err_len, "out of memory");
+            return AP_ERR_NOMEM;
+        }
+        size_t n = fread(data + length, 1, capacity - length, r->fp);
+        length += n;
+        if (length < capacity) break;
+        if (capacity >= AP_MAX_WHOLE_FILE) {
+            free(data);
+            snprintf(err, err_len, "the file is over %llu bytes", (unsigned long long)AP_MAX_WHOLE_FILE);
+            return AP_ERR_TOO_LARGE;
+        }
+        uint8_t *grown = realloc(data, capacity * 2);
+        if (grown == NULL) free(data);
+        data = grown;
+        capacity *= 2;
+    }
+    if (ferror(r->fp)) {
+        free(data);
+        ap_copy_msg(err, err_len, "read error");
+        return AP_ERR_IO;
+    }
+    fclose(r->fp);
+    r->fp = NULL;
+    r->mem = data;
+    r->mem_length = length;
+    return AP_OK;
+}
+
+static int ap_whole_read_row(ap_reader *r, uint8_t *row, char *err, size_t err_len) {
+    size_t stride = (size_t)r->info.width * 4;
+    if (r->full == NULL) {
+        r->full = malloc(stride * r->info.height);
+        if (r->full == NULL) {
+            ap_copy_msg(r->msg, sizeof r->msg, "out of memory for the decoded image");
+            r->failed = AP_ERR_NOMEM;
+        } else {
+            r->msg[0] = 0;
+            int code = r->decode_whole(r, r->full, r->msg, sizeof r->msg);
+            if (code != AP_OK) r->failed = code;
+        }
+        if (r->failed) {
+            ap_copy_msg(err, err_len, r->msg);
+            return r->failed;
+        }
+    }
+    memcpy(row, r->full + stride * r->next_row, stride);
+    r->next_row++;
+    return AP_OK;
+}
+
+int ap_reader_decode_whole(ap_reader *r, uint8_t *rgba, char *err, size_t err_len) {
+    if (r->decode_whole == NULL || r->next_row != 0 || r->full != NULL || r->failed) {
+        ap_copy_msg(err, err_len, "the image is not decoded whole, or rows were already read");
+        return AP_ERR_INVALID;
+    }
+    r->msg[0] = 0;
+    int code = r->decode_whole(r, rgba, r->msg, sizeof r->msg);
+    if (code != AP_OK) {
+        r->failed = code;
+        ap_copy_msg(err, err_len, r->msg);
+        return code;
+    }
+    r->next_row = r->info.height;
+    return AP_OK;
+}
+
+int ap_reader_decodes_whole(const ap_reader *r) { return r->decode_whole != NULL; }

@@ -357,6 +357,28 @@ int ap_jpeg_writer_open(const char *path, uint32_t width, uint32_t height, int q
     return AP_OK;
 }
 
+int ap_jpeg_writer_add_xmp(ap_jpeg_writer *w, const void *xmp, size_t length, char *err, size_t err_len) {
+    static const char ns[] = "http://ns.adobe.com/xap/1.0/";  // written with its NUL
+    if (w->failed || w->row > 0) {
+        ap_copy_msg(err, err_len, "XMP must be added before the first row");
+        return AP_ERR_INVALID;
+    }
+    if (length == 0 || length + sizeof ns > 65533) {
+        ap_copy_msg(err, err_len, "an XMP packet in JPEG is 1 to 65,504 bytes (one APP1 segment)");
+        return AP_ERR_INVALID;
+    }
+    if (setjmp(w->jerr.env)) {
+        w->failed = w->jerr.code == AP_ERR_CORRUPT ? AP_ERR_IO : w->jerr.code;
+        ap_copy_msg(err, err_len, w->jerr.msg);
+        return w->failed;
+    }
+    jpeg_write_m_header(&w->cinfo, JPEG_APP0 + 1, (unsigned int)(length + sizeof ns));
+    for (size_t i = 0; i < sizeof ns; i++) jpeg_write_m_byte(&w->cinfo, ns[i]);
+    const uint8_t *p = xmp;
+    for (size_t i = 0; i < length; i++) jpeg_write_m_byte(&w->cinfo, p[i]);
+    return AP_OK;
+}
+
 int ap_jpeg_writer_write_row(ap_jpeg_writer *w, const uint8_t *rgba, int flatten, uint8_t r, uint8_t g, uint8_t b,
                              char *err, size_t err_len) {
     if (w->failed) {

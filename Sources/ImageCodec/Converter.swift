@@ -35,7 +35,7 @@ public enum ResizeSpec: Sendable, Codable, Equatable {
 }
 
 public struct ConversionOptions: Sendable, Equatable {
-    /// PNG or JPEG.
+    /// PNG, JPEG, WebP or AVIF.
     public var format: ImageFormat = .png
     public var jpegQuality = 90
     public var pngLevel = 6
@@ -47,6 +47,10 @@ public struct ConversionOptions: Sendable, Equatable {
     public var jpegProgressive = false
     public var jpegSubsampling: ChromaSubsampling = .s420
     public var limits: DecodeLimits = .default
+    /// WebP output settings (quality, lossless, method); the ICC profile comes from the source.
+    public var webp = WebPEncodeOptions()
+    /// AVIF output settings (quality, speed, subsampling); the ICC profile comes from the source.
+    public var avif = AVIFEncodeOptions()
 
     public init(
         format: ImageFormat = .png,
@@ -82,7 +86,8 @@ public struct ConversionResult: Sendable, Codable, Equatable {
 }
 
 /// Format conversion in one fixed order: decode → orient → resize → flatten → encode.
-/// The ICC profile is carried from source to output.
+/// The ICC profile is carried from source to output. WebP and AVIF outputs hold the whole image (their encoders
+/// take whole frames); PNG and JPEG stream when nothing needs the whole picture.
 public enum ImageConverter {
     /// Converts `source` into a file at `path`, written atomically. Without resize and orientation
     /// change it streams: a few rows in memory, never the whole picture.
@@ -177,8 +182,20 @@ public enum ImageConverter {
     }
 
     static func validate(_ options: ConversionOptions) throws(ImageCodecError) {
-        guard options.format == .png || options.format == .jpeg else {
-            throw ImageCodecError(.unsupported, "assetpipe writes PNG and JPEG, not \(options.format.rawValue)")
+        guard options.format != .gif else {
+            throw ImageCodecError(.unsupported, "assetpipe writes PNG, JPEG, WebP and AVIF, not GIF")
+        }
+        guard (0...100).contains(options.webp.quality), (0...6).contains(options.webp.method) else {
+            throw ImageCodecError(
+                .invalidArgument,
+                "WebP quality \(options.webp.quality) must be 0–100 and method \(options.webp.method) 0–6"
+            )
+        }
+        guard (0...100).contains(options.avif.quality), (0...10).contains(options.avif.speed) else {
+            throw ImageCodecError(
+                .invalidArgument,
+                "AVIF quality \(options.avif.quality) must be 0–100 and speed \(options.avif.speed) 0–10"
+            )
         }
         guard (1...100).contains(options.jpegQuality) else {
             throw ImageCodecError(.invalidArgument, "JPEG quality \(options.jpegQuality) is outside 1–100")
@@ -213,6 +230,14 @@ public enum ImageConverter {
         -> (ImageRowWriter.Kind, RGBColor?)
     {
         switch options.format {
+        case .webp:
+            var webp = options.webp
+            webp.iccProfile = nil
+            return (.webp(webp), options.flatten)
+        case .avif:
+            var avif = options.avif
+            avif.iccProfile = nil
+            return (.avif(avif), options.flatten)
         case .jpeg:
             var jpeg = JPEGEncodeOptions(quality: options.jpegQuality, background: options.flatten)
             jpeg.optimizeHuffman = streamingPixels <= optimizeHuffmanMaxPixels
@@ -234,6 +259,12 @@ public enum ImageConverter {
     {
         do throws(ImageCodecError) {
             switch options.format {
+            case .webp, .avif:
+                var flat = image
+                if let flatten = options.flatten { flat.flatten(onto: flatten) }
+                return options.format == .webp
+                    ? try ImageEncoder.webp(flat, options: options.webp)
+                    : try ImageEncoder.avif(flat, options: options.avif)
             case .jpeg:
                 var jpeg = JPEGEncodeOptions(quality: options.jpegQuality, background: options.flatten)
                 jpeg.progressive = options.jpegProgressive

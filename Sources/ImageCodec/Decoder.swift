@@ -23,6 +23,14 @@ public enum ImageDecoder {
         var failure: ImageCodecError? = nil
         let pixels = [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
             let raw = UnsafeMutableRawBufferPointer(buffer)
+            count = total
+            do throws(ImageCodecError) {
+                if try reader.readAllRows(into: raw) { return }
+            } catch {
+                failure = error
+                raw.initializeMemory(as: UInt8.self, repeating: 0)
+                return
+            }
             for y in 0..<reader.height {
                 do throws(ImageCodecError) {
                     try reader.readRow(

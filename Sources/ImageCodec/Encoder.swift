@@ -1,6 +1,6 @@
 internal import CImageShim
 
-/// Whole-image encoding to PNG or JPEG bytes.
+/// Whole-image encoding to PNG, JPEG, WebP or AVIF bytes.
 public enum ImageEncoder {
     /// PNG bytes. The ICC profile is `options.iccProfile ?? image.iccProfile`.
     public static func png(_ image: RGBAImage, options: PNGEncodeOptions = .init()) throws(ImageCodecError) -> [UInt8] {
@@ -50,6 +50,36 @@ public enum ImageEncoder {
             icc: options.iccProfile ?? image.iccProfile,
             path: nil,
             flatten: options.background
+        )
+        try write(image, to: writer)
+        return writer.bytes()
+    }
+
+    /// WebP bytes, alpha kept. The ICC profile is `options.iccProfile ?? image.iccProfile`.
+    public static func webp(_ image: RGBAImage, options: WebPEncodeOptions = .init()) throws(ImageCodecError) -> [UInt8]
+    {
+        let writer = try ImageRowWriter(
+            kind: .webp(options),
+            width: image.width,
+            height: image.height,
+            icc: options.iccProfile ?? image.iccProfile,
+            path: nil,
+            flatten: nil
+        )
+        try write(image, to: writer)
+        return writer.bytes()
+    }
+
+    /// AVIF bytes, alpha kept. The ICC profile is `options.iccProfile ?? image.iccProfile`.
+    public static func avif(_ image: RGBAImage, options: AVIFEncodeOptions = .init()) throws(ImageCodecError) -> [UInt8]
+    {
+        let writer = try ImageRowWriter(
+            kind: .avif(options),
+            width: image.width,
+            height: image.height,
+            icc: options.iccProfile ?? image.iccProfile,
+            path: nil,
+            flatten: nil
         )
         try write(image, to: writer)
         return writer.bytes()

@@ -6,7 +6,7 @@ public struct ImageCodecError: CodedError, Equatable {
     public enum Code: String, Sendable, Codable {
         /// The bytes are not an image format assetpipe knows (sniffed, never from the name).
         case notAnImage = "not-an-image"
-        /// A real image this build cannot decode (12-bit or lossless JPEG, WebP/GIF pixels).
+        /// A real image this build cannot decode (12-bit or lossless JPEG, animated WebP, GIF pixels).
         case unsupported
         /// Damaged or truncated data, anywhere in the file.
         case corrupt

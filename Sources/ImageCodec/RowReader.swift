@@ -1,7 +1,8 @@
 import AssetpipeBasics
 internal import CImageShim
 
-/// Streams an image's rows as RGBA8, top to bottom, keeping one row (Adam7 PNGs: the image) in memory.
+/// Streams an image's rows as RGBA8, top to bottom, keeping one row in memory (Adam7 PNGs, WebP and AVIF: the
+/// image, which their libraries decode whole at the first row).
 ///
 /// Not `Sendable`: a reader is a cursor over one stream; use it from one task.
 public final class ImageRowReader {
@@ -19,11 +20,11 @@ public final class ImageRowReader {
 
     public init(_ source: ImageSource, limits: DecodeLimits = .default) throws(ImageCodecError) {
         let (format, head) = try ShimBridge.sniff(source)
-        guard format == .png || format == .jpeg else {
+        guard format != .gif else {
             throw ImageCodecError(
                 .unsupported,
-                "\(format == .webp ? "WebP" : "GIF") pixels cannot be decoded by assetpipe (it reads PNG and JPEG); "
-                    + "convert the file to PNG first",
+                "GIF pixels cannot be decoded by assetpipe (it reads PNG, JPEG, WebP and AVIF); convert the file to "
+                    + "PNG first",
                 path: source.path
             )
         }
@@ -63,6 +64,21 @@ public final class ImageRowReader {
         rowsRead += 1
     }
 
+    /// WebP and AVIF: decodes every row at once into memory the caller owns (`width * height * 4` bytes), so a
+    /// whole-image decode holds one copy of the pixels, not the reader's and the caller's. False (nothing read)
+    /// for formats that stream rows, or once rows were read.
+    func readAllRows(into buffer: UnsafeMutableRawBufferPointer) throws(ImageCodecError) -> Bool {
+        guard rowsRead == 0, ap_reader_decodes_whole(handle) != 0 else { return false }
+        precondition(buffer.count >= width * height * 4, "ImageRowReader: image buffer too small")
+        let out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let (code, message) = ShimBridge.call { err, len in ap_reader_decode_whole(handle, out, err, len) }
+        if code != AP_OK {
+            throw ShimBridge.error(code, message, format: info.format, source: source)
+        }
+        rowsRead = height
+        return true
+    }
+
     // MARK: - C bridge
 
     /// Opens the C reader; `cInfo` holds what the header said even when opening fails.
@@ -75,7 +91,13 @@ public final class ImageRowReader {
     ) throws(ImageCodecError) -> OpaquePointer {
         var cLimits = ShimBridge.limits(limits)
         var handle: OpaquePointer? = nil
-        let open = format == .png ? ap_png_open : ap_jpeg_open
+        let open =
+            switch format {
+            case .png: ap_png_open
+            case .jpeg: ap_jpeg_open
+            case .webp: ap_webp_open
+            default: ap_avif_open
+            }
         let (code, message) = ShimBridge.call { err, len in
             switch source {
             case .file(let path):
@@ -119,6 +141,31 @@ public final class ImageRowReader {
                 hasAlpha: c.has_alpha != 0,
                 interlaced: c.interlaced != 0,
                 png: PNGDetails(colorType: colorType, hasTRNS: c.has_trns != 0, hasICCProfile: c.icc_length > 0)
+            )
+        }
+        if c.format == Int32(AP_FORMAT_WEBP) || c.format == Int32(AP_FORMAT_AVIF) {
+            let webp = c.format == Int32(AP_FORMAT_WEBP)
+            let yuv =
+                switch c.yuv_format {
+                case 444: "4:4:4"
+                case 422: "4:2:2"
+                case 420: "4:2:0"
+                case 400: "4:0:0"
+                default: "unknown"
+                }
+            return ImageInfo(
+                format: webp ? .webp : .avif,
+                width: Int(c.width),
+                height: Int(c.height),
+                orientation: (1...8).contains(Int(c.orientation)) ? Int(c.orientation) : 1,
+                bitDepth: Int(c.bit_depth),
+                hasAlpha: c.has_alpha != 0,
+                interlaced: false,
+                webp: webp
+                    ? WebPDetails(lossless: c.lossless != 0, animated: c.animated != 0, hasICCProfile: c.icc_length > 0)
+                    : nil,
+                avif: webp
+                    ? nil : AVIFDetails(yuvFormat: yuv, animated: c.animated != 0, hasICCProfile: c.icc_length > 0)
             )
         }
         let space: JPEGColorSpace =

@@ -1,8 +1,9 @@
 import AssetpipeBasics
 internal import CImageShim
 
-/// A streaming PNG or JPEG writer, to a file or to memory, fed RGBA8 rows top to bottom: one row in
-/// memory, never the whole picture. (`ImageEncoder` and `ImageConverter` are built on it.)
+/// An image writer, to a file or to memory, fed RGBA8 rows top to bottom. PNG and JPEG stream: one row in
+/// memory, never the whole picture. WebP and AVIF collect the rows (width × height × 4 bytes) and encode the
+/// whole frame at `finish()`, as their libraries need. (`ImageEncoder` and `ImageConverter` are built on it.)
 /// Writing to `path` is not atomic by itself: wrap it in `AtomicFile.writing(to:)` for that.
 ///
 /// Not `Sendable`: use it from one task.
@@ -10,12 +11,15 @@ public final class ImageRowWriter {
     enum Kind {
         case png(PNGEncodeOptions, channels: Int)
         case jpeg(JPEGEncodeOptions)
+        case webp(WebPEncodeOptions)
+        case avif(AVIFEncodeOptions)
     }
 
     public let width: Int
     public let height: Int
     private let png: OpaquePointer?
     private let jpeg: OpaquePointer?
+    private let plane: OpaquePointer?
     private let flatten: RGBColor?
     private let pathForErrors: String?
     private let format: ImageFormat
@@ -69,6 +73,7 @@ public final class ImageRowWriter {
             // From here on deinit owns the handle (also when init throws below).
             png = handle
             jpeg = nil
+            plane = nil
             if let limit = Self.pngWholeImageLimit {
                 ap_png_writer_set_whole_image_limit(handle, UInt64(max(0, limit)))
             }
@@ -88,6 +93,17 @@ public final class ImageRowWriter {
                 }
                 if code != AP_OK {
                     throw ImageCodecError(.invalidArgument, "PNG text '\(key)' was refused: \(message)", path: path)
+                }
+            }
+            if let xmp = options.xmp {
+                guard let packet = String(validating: xmp, as: UTF8.self), !packet.contains("\0") else {
+                    throw ImageCodecError(.invalidArgument, "the XMP packet is not UTF-8 text", path: path)
+                }
+                let (code, message) = ShimBridge.call { err, len in
+                    ap_png_writer_add_text(handle, "XML:com.adobe.xmp", packet, 1, err, len)
+                }
+                if code != AP_OK {
+                    throw ImageCodecError(.invalidArgument, "the XMP packet was refused: \(message)", path: path)
                 }
             }
         case .jpeg(let options):
@@ -118,6 +134,90 @@ public final class ImageRowWriter {
             }
             jpeg = handle
             png = nil
+            plane = nil
+            if let xmp = options.xmp {
+                let (code, message) = ShimBridge.call { err, len in
+                    xmp.withUnsafeBytes { ap_jpeg_writer_add_xmp(handle, $0.baseAddress, $0.count, err, len) }
+                }
+                if code != AP_OK { throw Self.error(code, message, format: .jpeg, path: path, icc: false) }
+            }
+        case .webp(let options):
+            format = .webp
+            guard (0...100).contains(options.quality), (0...6).contains(options.method) else {
+                throw ImageCodecError(
+                    .invalidArgument,
+                    "WebP quality \(options.quality) must be 0–100 and method \(options.method) 0–6",
+                    path: path
+                )
+            }
+            let xmp = options.xmp ?? []
+            let (code, message) = ShimBridge.call { err, len in
+                icc.withUnsafeBytes { iccBytes in
+                    xmp.withUnsafeBytes { xmpBytes in
+                        ap_webp_writer_open(
+                            path,
+                            UInt32(width),
+                            UInt32(height),
+                            Int32(options.quality),
+                            options.lossless ? 1 : 0,
+                            Int32(options.method),
+                            Int32(max(1, options.threads)),
+                            iccBytes.baseAddress,
+                            iccBytes.count,
+                            xmpBytes.baseAddress,
+                            xmpBytes.count,
+                            &handle,
+                            err,
+                            len
+                        )
+                    }
+                }
+            }
+            guard code == AP_OK, let handle else {
+                throw Self.error(code, message, format: .webp, path: path, icc: !icc.isEmpty)
+            }
+            plane = handle
+            png = nil
+            jpeg = nil
+        case .avif(let options):
+            format = .avif
+            guard (0...100).contains(options.quality), (0...10).contains(options.speed) else {
+                throw ImageCodecError(
+                    .invalidArgument,
+                    "AVIF quality \(options.quality) must be 0–100 and speed \(options.speed) 0–10",
+                    path: path
+                )
+            }
+            let xmp = options.xmp ?? []
+            let (code, message) = ShimBridge.call { err, len in
+                icc.withUnsafeBytes { iccBytes in
+                    xmp.withUnsafeBytes { xmpBytes in
+                        ap_avif_writer_open(
+                            path,
+                            UInt32(width),
+                            UInt32(height),
+                            Int32(options.quantizer),
+                            Int32(options.alphaQuantizer),
+                            Int32(options.speed),
+                            options.subsampling.avifValue,
+                            Int32(max(1, options.threads)),
+                            iccBytes.baseAddress,
+                            iccBytes.count,
+                            xmpBytes.baseAddress,
+                            xmpBytes.count,
+                            &handle,
+                            err,
+                            len
+                        )
+                    }
+                }
+            }
+            guard code == AP_OK, let handle else {
+                throw Self.error(code, message, format: .avif, path: path, icc: !icc.isEmpty)
+            }
+            plane = handle
+            png = nil
+            jpeg = nil
         }
     }
 
@@ -160,6 +260,43 @@ public final class ImageRowWriter {
         )
     }
 
+    /// A WebP writer (whole image in memory until `finish()`); alpha is kept unless `flatten` is given.
+    /// Over 16,383 pixels a side is refused (`tooLarge`).
+    public convenience init(
+        webp options: WebPEncodeOptions,
+        width: Int,
+        height: Int,
+        path: String? = nil,
+        flatten: RGBColor? = nil
+    ) throws(ImageCodecError) {
+        try self.init(
+            kind: .webp(options),
+            width: width,
+            height: height,
+            icc: options.iccProfile,
+            path: path,
+            flatten: flatten
+        )
+    }
+
+    /// An AVIF writer (whole image in memory until `finish()`); alpha is kept unless `flatten` is given.
+    public convenience init(
+        avif options: AVIFEncodeOptions,
+        width: Int,
+        height: Int,
+        path: String? = nil,
+        flatten: RGBColor? = nil
+    ) throws(ImageCodecError) {
+        try self.init(
+            kind: .avif(options),
+            width: width,
+            height: height,
+            icc: options.iccProfile,
+            path: path,
+            flatten: flatten
+        )
+    }
+
     /// Test hook: overrides the shim's limit (64 MiB of filtered rows) up to which a PNG is buffered and
     /// compressed at once with libdeflate instead of streamed through libpng's zlib. Read when a writer is made.
     @TaskLocal static var pngWholeImageLimit: Int? = nil
@@ -170,6 +307,7 @@ public final class ImageRowWriter {
     deinit {
         if let png { ap_png_writer_free(png) }
         if let jpeg { ap_jpeg_writer_free(jpeg) }
+        if let plane { ap_plane_writer_free(plane) }
     }
 
     /// Writes one row of `width * 4` RGBA8 bytes.
@@ -181,6 +319,9 @@ public final class ImageRowWriter {
         let (code, message) = ShimBridge.call { err, len in
             if let png {
                 return ap_png_writer_write_row(png, bytes, doFlatten, bg.r, bg.g, bg.b, err, len)
+            }
+            if let plane {
+                return ap_plane_writer_write_row(plane, bytes, doFlatten, bg.r, bg.g, bg.b, err, len)
             }
             return ap_jpeg_writer_write_row(jpeg, bytes, doFlatten, bg.r, bg.g, bg.b, err, len)
         }
@@ -207,6 +348,7 @@ public final class ImageRowWriter {
     public func finish() throws(ImageCodecError) {
         let (code, message) = ShimBridge.call { err, len in
             if let png { return ap_png_writer_finish(png, err, len) }
+            if let plane { return ap_plane_writer_finish(plane, err, len) }
             return ap_jpeg_writer_finish(jpeg, err, len)
         }
         if code != AP_OK { throw Self.error(code, message, format: format, path: pathForErrors, icc: false) }
@@ -215,7 +357,14 @@ public final class ImageRowWriter {
     /// The encoded bytes of an in-memory writer, after `finish()`.
     public func bytes() -> [UInt8] {
         var length = 0
-        let data = png.map { ap_png_writer_data($0, &length) } ?? ap_jpeg_writer_data(jpeg, &length)
+        let data =
+            if let png {
+                ap_png_writer_data(png, &length)
+            } else if let plane {
+                ap_plane_writer_data(plane, &length)
+            } else {
+                ap_jpeg_writer_data(jpeg, &length)
+            }
         guard let data, length > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: data, count: length))
     }
@@ -229,8 +378,22 @@ public final class ImageRowWriter {
     )
         -> ImageCodecError
     {
-        let name = format == .png ? "PNG" : "JPEG"
+        let name = format.displayName
         switch Int(code) {
+        case Int(AP_ERR_TOO_LARGE):
+            let what =
+                format == .webp
+                ? "WebP holds at most 16,383 pixels a side (\(message)); resize the output (width/height/scale) or "
+                    + "choose PNG or AVIF"
+                : "the image is too large for \(name) (\(message)); resize the output or choose another format"
+            return ImageCodecError(.tooLarge, what, cause: message, path: path)
+        case Int(AP_ERR_UNSUPPORTED):
+            return ImageCodecError(
+                .unsupported,
+                "cannot encode \(name) here: \(message)",
+                cause: message,
+                path: path
+            )
         case Int(AP_ERR_NEEDS_BACKGROUND):
             return ImageCodecError(
                 .needsBackground,

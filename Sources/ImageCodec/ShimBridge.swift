@@ -53,7 +53,7 @@ enum ShimBridge {
             let what = head.isEmpty ? "the file is empty" : "the first bytes are " + hex(head.prefix(8))
             throw ImageCodecError(
                 .notAnImage,
-                "not a PNG, JPEG, WebP or GIF image (\(what)); assetpipe reads PNG and JPEG",
+                "not a PNG, JPEG, WebP, AVIF or GIF image (\(what)); assetpipe reads PNG, JPEG, WebP and AVIF",
                 path: source.path
             )
         }
@@ -75,7 +75,7 @@ enum ShimBridge {
         limits: DecodeLimits = .default,
         writing: Bool = false
     ) -> ImageCodecError {
-        let name = format.map { $0 == .jpeg ? "JPEG" : $0.rawValue.uppercased() } ?? "image"
+        let name = format?.displayName ?? "image"
         let path = source.path
         switch Int(code) {
         case Int(AP_ERR_TOO_LARGE):
@@ -87,6 +87,9 @@ enum ShimBridge {
             var message =
                 "this \(name) cannot be decoded by assetpipe (\(cause)); convert it to 8-bit baseline or "
                 + "progressive \(name) first"
+            if format == .webp || format == .avif {
+                message = "this \(name) cannot be decoded by assetpipe (\(cause)); convert it to PNG first"
+            }
             if cause.contains("precision") {
                 let bits = info.map { Int($0.bit_depth) } ?? 12
                 message = "\(bits)-bit JPEG is not supported by this libjpeg (8-bit only); convert it to 8-bit first"

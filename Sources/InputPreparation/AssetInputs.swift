@@ -75,8 +75,10 @@ public enum AssetInputs {
                     continue
                 }
             }
-            let upright = try wrap(file.name) { try UprightReference.bytes(.file(file.path)) }
-            if upright.changed {
+            let upright = try wrap(file.name) { try ReferenceUploadForm.bytes(.file(file.path)) }
+            if info.format == .avif {
+                prepared.notes.append("\(file.name): AVIF uploaded as PNG (the API takes PNG, JPEG, WebP, GIF)")
+            } else if upright.changed {
                 prepared.notes.append("\(file.name): EXIF orientation \(info.orientation) applied; uploaded upright")
             }
             prepared.references.append(.init(bytes: upright.bytes, filename: base + "." + upright.format.fileExtension))

@@ -32,7 +32,8 @@ public enum InputFiles {
     }
 
     /// The reference as shown (MaskTools' `UprightReference`): a JPEG with an EXIF rotation is decoded
-    /// upright and re-encoded (quality 95, ICC kept); anything else goes up unchanged.
+    /// upright and re-encoded (quality 95, ICC kept); an AVIF becomes a PNG (`ReferenceUploadForm`); anything
+    /// else goes up unchanged.
     public static func referenceBytes(
         _ bytes: [UInt8],
         name: String
@@ -40,7 +41,7 @@ public enum InputFiles {
         bytes: [UInt8], info: ImageInfo, changed: Bool
     ) {
         do {
-            let upright = try UprightReference.bytes(.bytes(bytes))
+            let upright = try ReferenceUploadForm.bytes(.bytes(bytes))
             return (upright.bytes, try ImageProbe.probe(.bytes(upright.bytes)), upright.changed)
         } catch {
             throw InputError(

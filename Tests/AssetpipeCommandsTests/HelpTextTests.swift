@@ -57,7 +57,8 @@ import Testing
                   build                   Build the asset tree a manifest describes: only what changed, resumable,
                                           never paying twice.
                   inspect                 Show format, size, orientation and alpha facts of image files.
-                  convert                 Convert images to PNG or JPEG, optionally resized or flattened.
+                  convert                 Convert images to PNG, JPEG, WebP or AVIF, optionally resized or
+                                          flattened.
                   mask                    Check, make, preview and fit inpainting masks; compare and composite edit
                                           results.
                   generate                Run one generation or edit job and download its images.
@@ -148,7 +149,7 @@ import Testing
                 [--max-side <max-side>] <files> ...
 
                 ARGUMENTS:
-                  <files>                 Image files (PNG, JPEG; WebP and GIF are recognised).
+                  <files>                 Image files (PNG, JPEG, WebP, AVIF; GIF is recognised).
 
                 OPTIONS:
                   --json                  Print a JSON array, one object per file.
@@ -168,23 +169,25 @@ import Testing
     @Test func convert() {
         #expect(
             Self.help(AssetPipeCommand.Convert.self) == #"""
-                OVERVIEW: Convert images to PNG or JPEG, optionally resized or flattened.
+                OVERVIEW: Convert images to PNG, JPEG, WebP or AVIF, optionally resized or flattened.
 
-                Writes DIR/<name>.<png|jpg> for each FILE, atomically. EXIF orientation is applied and ICC profiles
-                are kept. Transparent images need --flatten to become JPEG. Exit 1 when any file failed.
+                Writes DIR/<name>.<png|jpg|webp|avif> for each FILE, atomically. Reads PNG, JPEG, WebP and AVIF.
+                EXIF orientation (AVIF: irot/imir) is applied and ICC profiles are kept. Transparent images need
+                --flatten to become JPEG; WebP and AVIF keep alpha. Exit 1 when any file failed.
 
-                USAGE: assetpipe convert <files> ... --out <dir> [--format <format>] [--quality <quality>] [--level \#
-                <level>] [--flatten <color>] [--width <width>] [--height <height>] [--scale <scale>] [--json] \#
-                [--max-pixels <max-pixels>] [--max-side <max-side>]
+                USAGE: assetpipe convert [<options>] <files> ... --out <dir>
 
                 ARGUMENTS:
                   <files>                 Image files to convert.
 
                 OPTIONS:
                   --out <dir>             Output directory (created if missing).
-                  --format <format>       Output format: png or jpeg (default: the input's own format). (values:
-                                          png, jpeg, jpg)
-                  --quality <quality>     JPEG quality, 1–100. (default: 90)
+                  --format <format>       Output format: png, jpeg, webp or avif (default: the input's own format).
+                                          (values: png, jpeg, jpg, webp, avif)
+                  --quality <quality>     Quality: JPEG 1–100 (default 90), WebP 0–100 (80), AVIF 0–100 (60).
+                  --lossless              WebP: lossless (--quality is then the effort).
+                  --method <method>       WebP method 0–6 (slower, smaller). (default: 4)
+                  --speed <speed>         AVIF speed 0–10 (slowest, smallest to fastest). (default: 6)
                   --level <level>         PNG zlib level, 0–9. (default: 6)
                   --flatten <color>       Composite transparent pixels onto this colour ('#ffffff').
                   --width <width>         Resize to this width, keeping the aspect ratio.

@@ -79,7 +79,7 @@ struct ConverterTests {
         let png = try ImageConverter.encode(image, options: ConversionOptions(format: .png, resize: .scale(2)))
         #expect(try ImageProbe.probe(.bytes(png)).width == 20)
         #expect(throws: ImageCodecError.self) {
-            _ = try ImageConverter.encode(image, options: ConversionOptions(format: .webp))
+            _ = try ImageConverter.encode(image, options: ConversionOptions(format: .gif))
         }
     }
 }

@@ -22,7 +22,7 @@ struct SniffTests {
         #expect(missing?.path == "/nonexistent/x.png")
     }
 
-    @Test func gifAndWebPAreRecognisedNotDecoded() throws {
+    @Test func gifIsRecognisedNotDecodedWebPHeaderIsRead() throws {
         let gif = Array("GIF89a".utf8) + [0x20, 0x00, 0x10, 0x00] + [UInt8](repeating: 0, count: 20)
         let info = try ImageProbe.probe(.bytes(gif))
         #expect(info.format == .gif && info.width == 32 && info.height == 16)
@@ -33,6 +33,10 @@ struct SniffTests {
         let bits: UInt32 = 9 | (6 << 14) | (1 << 28)
         webp += [UInt8(bits & 0xFF), UInt8((bits >> 8) & 0xFF), UInt8((bits >> 16) & 0xFF), UInt8(bits >> 24)]
         webp += [UInt8](repeating: 0, count: 10)
+        let riff = UInt32(webp.count - 8)
+        webp[4..<8] = [UInt8(riff & 0xFF), UInt8((riff >> 8) & 0xFF), 0, 0]
+        let chunk = UInt32(webp.count - 20)
+        webp[16..<20] = [UInt8(chunk & 0xFF), UInt8((chunk >> 8) & 0xFF), 0, 0]
         let w = try ImageProbe.probe(.bytes(webp))
         #expect(w.format == .webp && w.width == 10 && w.height == 7 && w.hasAlpha)
     }

@@ -9,6 +9,10 @@
 //   png9 OUTDIR FILE...      ImageConverter.convert → PNG zlib level 9 (streamed rows)                  (d)
 //   resize OUTDIR FILE...    ImageDecoder.decode once, ImageConverter.encode with resize .scale(0.5) and
 //                            .scale(0.25) (Lanczos3) → PNG zlib 6, AtomicFile.write                      (e)
+//   towebp OUTDIR FILE...    ImageConverter.convert → WebP q80 method 4 (as `cwebp -q 80 -m 4`)    (issue 15)
+//   towebp-mt OUTDIR FILE... the same with libwebp's thread_level (WebPEncodeOptions.threads 2)
+//   toavif OUTDIR FILE...    ImageConverter.convert → AVIF, quality $AVIF_QUALITY (60), speed $AVIF_SPEED (6),
+//                            4:4:4, one encoder thread (as `avifenc -c aom -j 1` with the mapped quantizers)
 // Files are independent, so every batch runs on all cores (DispatchQueue.concurrentPerform, as
 // `assetpipe inspect` does); --serial runs them one after another on one core (for comparison with the floor).
 // --repeat N runs the whole batch N times in this process and reports the median and minimum.
@@ -34,7 +38,8 @@ struct Options {
 
 func usage() -> Never {
     printError(
-        "usage: assetpipe-bench [--repeat N] [--serial] [--json] probe|transp-full|transp-any|tojpeg|png9|resize [OUTDIR] FILE..."
+        "usage: assetpipe-bench [--repeat N] [--serial] [--json] "
+            + "probe|transp-full|transp-any|tojpeg|png9|resize|towebp|towebp-mt|toavif [OUTDIR] FILE..."
     )
     exit(2)
 }
@@ -57,7 +62,7 @@ func parse(_ args: [String]) -> Options {
     guard i < args.count else { usage() }
     o.op = args[i]
     i += 1
-    if ["tojpeg", "png9", "resize"].contains(o.op) {
+    if ["tojpeg", "png9", "resize", "towebp", "towebp-mt", "toavif"].contains(o.op) {
         guard i < args.count else { usage() }
         o.outDir = args[i]
         i += 1
@@ -139,6 +144,19 @@ func work(_ op: String, _ path: String, outDir: String?) -> FileResult {
                 try AtomicFile.write(bytes, to: "\(outDir!)/\(stem(path))\(suffix).png")
                 r.bytes += bytes.count
             }
+        case "towebp", "towebp-mt":
+            var options = ConversionOptions(format: .webp)
+            options.webp = WebPEncodeOptions(quality: 80, method: 4, threads: op == "towebp-mt" ? 2 : 1)
+            r.bytes = try ImageConverter.convert(.file(path), options: options, to: "\(outDir!)/\(stem(path)).webp")
+                .bytes
+        case "toavif":
+            func setting(_ name: String, _ fallback: Int) -> Int {
+                getenv(name).flatMap { Int(String(cString: $0)) } ?? fallback
+            }
+            var options = ConversionOptions(format: .avif)
+            options.avif = AVIFEncodeOptions(quality: setting("AVIF_QUALITY", 60), speed: setting("AVIF_SPEED", 6))
+            r.bytes = try ImageConverter.convert(.file(path), options: options, to: "\(outDir!)/\(stem(path)).avif")
+                .bytes
         default:
             usage()
         }

@@ -64,16 +64,25 @@ public struct AssetSpec: Sendable {
 /// One file written from each result image of an asset, after post-processing.
 public struct OutputSpec: Sendable, Codable, Hashable {
     public enum FileFormat: String, Sendable, Codable, CaseIterable {
-        case png, jpeg
-        public var imageFormat: ImageFormat { self == .png ? .png : .jpeg }
-        public var fileExtension: String { self == .png ? "png" : "jpg" }
+        case png, jpeg, webp, avif
+        public var imageFormat: ImageFormat {
+            switch self {
+            case .png: .png
+            case .jpeg: .jpeg
+            case .webp: .webp
+            case .avif: .avif
+            }
+        }
+        public var fileExtension: String { imageFormat.fileExtension }
+        /// Whether the format keeps an alpha channel (JPEG does not).
+        public var hasAlpha: Bool { self != .jpeg }
     }
     public enum Requirement: String, Sendable, Codable, CaseIterable {
         case transparent, opaque
     }
 
     public var format: FileFormat
-    /// JPEG quality 1–100.
+    /// JPEG quality 1–100; WebP and AVIF quality 0–100.
     public var quality: Int?
     /// PNG zlib level 0–9.
     public var level: Int?
@@ -81,6 +90,12 @@ public struct OutputSpec: Sendable, Codable, Hashable {
     public var resize: OutputSize?
     public var require: Requirement?
     public var suffix: String?
+    /// WebP: lossless VP8L (`quality` is then the effort).
+    public var lossless: Bool? = nil
+    /// WebP method 0–6.
+    public var method: Int? = nil
+    /// AVIF speed 0–10.
+    public var speed: Int? = nil
 
     public init(
         format: FileFormat,

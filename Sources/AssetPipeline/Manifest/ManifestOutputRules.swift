@@ -15,27 +15,42 @@ extension ManifestParser {
         guard let formatEntry = f["format"] else {
             throw PipelineError(
                 .manifest,
-                "this output has no 'format' (png or jpeg)",
+                "this output has no 'format' (png, jpeg, webp or avif)",
                 location: reader.location(node, key: path + ".format")
             )
         }
         let formatText = try reader.string(formatEntry)
         let formatName = formatText == "jpg" ? "jpeg" : formatText
         guard let format = OutputSpec.FileFormat(rawValue: formatName) else {
-            throw reader.error(formatEntry, "'\(formatText)' is not an output format; use png or jpeg")
+            throw reader.error(formatEntry, "'\(formatText)' is not an output format; use png, jpeg, webp or avif")
         }
         var spec = OutputSpec(format: format)
         if let e = f["quality"] {
-            guard format == .jpeg else {
-                throw reader.error(e, "quality (1–100) is for jpeg outputs; PNG takes 'level' (0–9)")
+            guard format != .png else {
+                throw reader.error(
+                    e,
+                    "quality is for jpeg (1–100), webp and avif (0–100) outputs; PNG takes 'level' (0–9)"
+                )
             }
-            spec.quality = try reader.int(e, range: 1...100)
+            spec.quality = try reader.int(e, range: format == .jpeg ? 1...100 : 0...100)
         }
         if let e = f["level"] {
             guard format == .png else {
-                throw reader.error(e, "level (0–9) is for png outputs; JPEG takes 'quality' (1–100)")
+                throw reader.error(e, "level (0–9) is for png outputs; \(format.rawValue) takes 'quality'")
             }
             spec.level = try reader.int(e, range: 0...9)
+        }
+        if let e = f["lossless"] {
+            guard format == .webp else { throw reader.error(e, "lossless is for webp outputs") }
+            spec.lossless = try reader.bool(e)
+        }
+        if let e = f["method"] {
+            guard format == .webp else { throw reader.error(e, "method (0–6) is for webp outputs") }
+            spec.method = try reader.int(e, range: 0...6)
+        }
+        if let e = f["speed"] {
+            guard format == .avif else { throw reader.error(e, "speed (0–10) is for avif outputs") }
+            spec.speed = try reader.int(e, range: 0...10)
         }
         if let e = f["flatten"] {
             let text = try reader.string(e)
@@ -60,6 +75,9 @@ extension ManifestParser {
             let s = try reader.double(e)
             guard s > 0 && s <= 8 else { throw reader.error(e, "scale \(s) is outside (0, 8]") }
             spec.resize = .scale(s)
+        }
+        if format == .webp, let e = f["width"] ?? f["height"], try reader.int(e, range: 1...16384) > 16383 {
+            throw reader.error(e, "a webp output holds at most 16383 pixels a side; use png or avif for larger ones")
         }
         if let e = f["require"] {
             let text = try reader.string(e)

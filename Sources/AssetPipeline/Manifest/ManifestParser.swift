@@ -13,7 +13,10 @@ public enum ManifestParser {
         "name", "model", "prompt", "size", "n", "quality", "background", "moderation", "format", "compression",
         "references", "mask", "fit", "composite", "outputs", "pick",
     ]
-    static let outputKeys = ["format", "quality", "level", "flatten", "width", "height", "scale", "require", "suffix"]
+    static let outputKeys = [
+        "format", "quality", "level", "flatten", "width", "height", "scale", "require", "suffix", "lossless", "method",
+        "speed",
+    ]
 
     /// Loads and validates the manifest at `path` (a file, or a folder holding `assetpipe.yaml`).
     public static func load(path: String) throws -> Manifest {

@@ -7,15 +7,16 @@ extension AssetPipeCommand {
     struct Convert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "convert",
-            abstract: "Convert images to PNG or JPEG, optionally resized or flattened.",
+            abstract: "Convert images to PNG, JPEG, WebP or AVIF, optionally resized or flattened.",
             discussion: """
-                Writes DIR/<name>.<png|jpg> for each FILE, atomically. EXIF orientation is applied and ICC \
-                profiles are kept. Transparent images need --flatten to become JPEG. Exit 1 when any file failed.
+                Writes DIR/<name>.<png|jpg|webp|avif> for each FILE, atomically. Reads PNG, JPEG, WebP and AVIF. \
+                EXIF orientation (AVIF: irot/imir) is applied and ICC profiles are kept. Transparent images need \
+                --flatten to become JPEG; WebP and AVIF keep alpha. Exit 1 when any file failed.
                 """
         )
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
-            case png, jpeg, jpg
+            case png, jpeg, jpg, webp, avif
         }
 
         @Argument(help: "Image files to convert.")
@@ -27,11 +28,20 @@ extension AssetPipeCommand {
         )
         var outputDirectory: String
 
-        @Option(help: "Output format: png or jpeg (default: the input's own format).")
+        @Option(help: "Output format: png, jpeg, webp or avif (default: the input's own format).")
         var format: Format?
 
-        @Option(help: "JPEG quality, 1–100.")
-        var quality: Int = 90
+        @Option(help: "Quality: JPEG 1–100 (default 90), WebP 0–100 (80), AVIF 0–100 (60).")
+        var quality: Int?
+
+        @Flag(help: "WebP: lossless (--quality is then the effort).")
+        var lossless = false
+
+        @Option(help: "WebP method 0–6 (slower, smaller).")
+        var method: Int = 4
+
+        @Option(help: "AVIF speed 0–10 (slowest, smallest to fastest).")
+        var speed: Int = 6
 
         @Option(help: "PNG zlib level, 0–9.")
         var level: Int = 6
@@ -55,7 +65,14 @@ extension AssetPipeCommand {
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("Give at least one FILE.") }
-            if !(1...100).contains(quality) { throw ValidationError("--quality must be 1–100.") }
+            if let quality {
+                // 0 is a WebP/AVIF quality; JPEG (also the default format of a JPEG input) starts at 1.
+                let lowest = format == .webp || format == .avif ? 0 : 1
+                if !(lowest...100).contains(quality) { throw ValidationError("--quality must be \(lowest)–100.") }
+            }
+            if !(0...6).contains(method) { throw ValidationError("--method must be 0–6.") }
+            if !(0...10).contains(speed) { throw ValidationError("--speed must be 0–10.") }
+            if lossless && format != .webp { throw ValidationError("--lossless needs --format webp.") }
             if !(0...9).contains(level) { throw ValidationError("--level must be 0–9.") }
             if [width != nil, height != nil, scale != nil].filter({ $0 }).count > 1 {
                 throw ValidationError("Give at most one of --width, --height, --scale.")
@@ -83,10 +100,12 @@ extension AssetPipeCommand {
 
         func run() async throws {
             var options = ConversionOptions(
-                jpegQuality: quality,
+                jpegQuality: format == .webp || format == .avif ? 90 : quality ?? 90,
                 pngLevel: level,
                 flatten: flatten.flatMap(RGBColor.init(hex:))
             )
+            options.webp = WebPEncodeOptions(quality: quality ?? 80, lossless: lossless, method: method)
+            options.avif = AVIFEncodeOptions(quality: quality ?? 60, speed: speed)
             if let width { options.resize = .width(width) }
             if let height { options.resize = .height(height) }
             if let scale { options.resize = .scale(scale) }
@@ -116,17 +135,20 @@ extension AssetPipeCommand {
             if records.contains(where: { $0.error != nil }) { throw ExitStatus.failure.exitCode }
         }
 
-        /// The requested format, else the input's own (PNG for anything that is not a JPEG).
+        /// The requested format, else the input's own (PNG for a GIF or anything unknown).
         func outputFormat(for file: String) -> ImageFormat {
             switch format {
             case .png: return .png
             case .jpeg, .jpg: return .jpeg
+            case .webp: return .webp
+            case .avif: return .avif
             case nil:
                 let head = FileHandle(forReadingAtPath: file).map { h in
                     defer { try? h.close() }
                     return [UInt8](h.readData(ofLength: 16))
                 }
-                return ImageFormat.sniff(head ?? []) == .jpeg ? .jpeg : .png
+                let sniffed = ImageFormat.sniff(head ?? [])
+                return sniffed == nil || sniffed == .gif ? .png : sniffed!
             }
         }
 

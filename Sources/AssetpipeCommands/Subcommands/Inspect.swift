@@ -24,7 +24,7 @@ extension AssetPipeCommand {
 
         @OptionGroup var decodeLimits: DecodeLimitOptions
 
-        @Argument(help: "Image files (PNG, JPEG; WebP and GIF are recognised).")
+        @Argument(help: "Image files (PNG, JPEG, WebP, AVIF; GIF is recognised).")
         var files: [String]
 
         func validate() throws {

@@ -25,6 +25,9 @@ struct InspectRecord: Encodable, Sendable {
     var progressive: Bool?
     var arithmetic: Bool?
     var iccProfile: Bool?
+    var lossless: Bool?
+    var animated: Bool?
+    var yuvFormat: String?
     var ratio: String?
     var outputWidth: Int?
     var outputHeight: Int?
@@ -59,6 +62,16 @@ struct InspectRecord: Encodable, Sendable {
                 record.arithmetic = jpeg.arithmetic
                 record.iccProfile = jpeg.hasICCProfile
             }
+            if let webp = info.webp {
+                record.lossless = webp.lossless
+                record.animated = webp.animated
+                record.iccProfile = webp.hasICCProfile
+            }
+            if let avif = info.avif {
+                record.yuvFormat = avif.yuvFormat
+                record.animated = avif.animated
+                record.iccProfile = avif.hasICCProfile
+            }
             let ratio = SizeRatio.nearest(width: info.orientedWidth, height: info.orientedHeight)
             record.ratio = ratio.rawValue
             record.outputWidth = ratio.pixelSize.width
@@ -85,6 +98,8 @@ struct InspectRecord: Encodable, Sendable {
         var head = "\(format?.uppercased() ?? "?") \(width ?? 0)×\(height ?? 0)"
         if let colorType { head += " \(colorType)" }
         if let colorSpace { head += " \(colorSpace)" }
+        if let yuvFormat { head += " \(yuvFormat)" }
+        if let lossless { head += lossless ? " lossless" : " lossy" }
         if let bitDepth, bitDepth > 0 { head += " \(bitDepth)-bit" }
         parts.append(head)
         if hasAlpha == true { parts.append("alpha") }
@@ -94,6 +109,7 @@ struct InspectRecord: Encodable, Sendable {
             parts.append("interlaced")
         }
         if arithmetic == true { parts.append("arithmetic") }
+        if animated == true { parts.append("animated") }
         if iccProfile == true { parts.append("ICC") }
         if let orientation, orientation != 1 {
             parts.append("orientation \(orientation) → \(orientedWidth ?? 0)×\(orientedHeight ?? 0)")

@@ -1,6 +1,6 @@
-// CImageShim: the only code that includes png.h / jpeglib.h.
+// CImageShim: the only code that includes png.h / jpeglib.h / libwebp's and libavif's headers.
 //
-// Every call into libpng or libjpeg-turbo happens inside a small C function here that sets up
+// Every call into libpng, libjpeg-turbo, libwebp or libavif happens inside a small C function here that sets up
 // setjmp, copies the library's message into a caller buffer and returns an int code (AP_OK or
 // one of AP_ERR_*). No longjmp ever crosses a Swift frame. Handles are opaque; byte buffers are
 // passed as pointer + length. All symbols are prefixed `ap_`.
@@ -25,7 +25,7 @@ enum {
     AP_ERR_NEEDS_BACKGROUND = 7,
 };
 
-enum { AP_FORMAT_PNG = 1, AP_FORMAT_JPEG = 2 };
+enum { AP_FORMAT_PNG = 1, AP_FORMAT_JPEG = 2, AP_FORMAT_WEBP = 3, AP_FORMAT_AVIF = 4 };
 
 /// JPEG colour spaces as reported by ap_image_info.color_space.
 enum {
@@ -60,6 +60,9 @@ typedef struct ap_image_info {
     int adobe;           // saw an Adobe APP14 marker
     int orientation;     // EXIF 1-8, 1 when absent or unreadable
     uint64_t icc_length; // 0 when no ICC profile
+    int lossless;        // WebP: 1 lossless (VP8L), 0 lossy or mixed
+    int animated;        // WebP animation / AVIF image sequence (only the first frame is read)
+    int yuv_format;      // AVIF: 444, 422, 420 or 400
 } ap_image_info;
 
 // ---------------------------------------------------------------- reading
@@ -73,9 +76,22 @@ int ap_png_open(const char *path, const void *data, size_t length, const ap_limi
 int ap_jpeg_open(const char *path, const void *data, size_t length, const ap_limits *limits,
                  ap_reader **out, ap_image_info *info, char *err, size_t err_len);
 
+/// WebP (libwebp; the EXIF and ICCP chunks through WebPDemux) and AVIF (libavif; `irot`/`imir` reported as the
+/// equivalent EXIF orientation). The header is read and checked against the limits here; the pixels are decoded
+/// whole at the first row (the libraries decode whole frames), then handed out row by row, as stored.
+int ap_webp_open(const char *path, const void *data, size_t length, const ap_limits *limits,
+                 ap_reader **out, ap_image_info *info, char *err, size_t err_len);
+int ap_avif_open(const char *path, const void *data, size_t length, const ap_limits *limits,
+                 ap_reader **out, ap_image_info *info, char *err, size_t err_len);
+
 /// Reads the next row as width*4 bytes of RGBA8 into `row`.
 /// `check_end`: after the last row, also read the rest of the stream (PNG: CRCs up to IEND).
 int ap_reader_read_row(ap_reader *reader, uint8_t *row, int check_end, char *err, size_t err_len);
+/// WebP and AVIF: decodes the whole image straight into `rgba` (width*height*4 bytes) instead of the reader's own
+/// buffer, before any row was read; afterwards every row counts as read. AP_ERR_INVALID for other formats.
+int ap_reader_decode_whole(ap_reader *reader, uint8_t *rgba, char *err, size_t err_len);
+/// 1 for readers whose library decodes whole frames (WebP, AVIF).
+int ap_reader_decodes_whole(const ap_reader *reader);
 /// The ICC profile bytes (owned by the reader) or NULL.
 const uint8_t *ap_reader_icc(const ap_reader *reader, size_t *length);
 /// The first warning the library gave (empty when none); for diagnostics.
@@ -116,12 +132,41 @@ int ap_png_writer_whole_image(const ap_png_writer *writer);
 int ap_jpeg_writer_open(const char *path, uint32_t width, uint32_t height, int quality, int progressive,
                         int subsampling, int optimize, const void *icc, size_t icc_length, ap_jpeg_writer **out,
                         char *err, size_t err_len);
+/// Writes an XMP packet as an APP1 segment ("http://ns.adobe.com/xap/1.0/\0" + packet, at most 65,504 bytes).
+/// Only before the first row.
+int ap_jpeg_writer_add_xmp(ap_jpeg_writer *writer, const void *xmp, size_t length, char *err, size_t err_len);
 /// One row of width*4 RGBA8 bytes. Without flatten, any alpha < 255 gives AP_ERR_NEEDS_BACKGROUND.
 int ap_jpeg_writer_write_row(ap_jpeg_writer *writer, const uint8_t *rgba, int flatten, uint8_t r, uint8_t g,
                              uint8_t b, char *err, size_t err_len);
 int ap_jpeg_writer_finish(ap_jpeg_writer *writer, char *err, size_t err_len);
 const uint8_t *ap_jpeg_writer_data(const ap_jpeg_writer *writer, size_t *length);
 void ap_jpeg_writer_free(ap_jpeg_writer *writer);
+
+/// WebP and AVIF writers hold the whole image: rows are collected (RGBA8), encoded at finish.
+typedef struct ap_plane_writer ap_plane_writer;
+
+/// Largest WebP side (the format stores 14 bits).
+#define AP_WEBP_MAX_SIDE 16383
+
+/// quality 0-100 (lossy), or the effort with lossless != 0; method 0-6 (slower = smaller);
+/// threads > 1 sets libwebp's thread_level. path NULL: write into memory.
+int ap_webp_writer_open(const char *path, uint32_t width, uint32_t height, int quality, int lossless, int method,
+                        int threads, const void *icc, size_t icc_length, const void *xmp, size_t xmp_length,
+                        ap_plane_writer **out, char *err, size_t err_len);
+/// quantizer 0-63 for colour and alpha (0 lossless); speed 0-10; yuv 444, 422 or 420; threads >= 1.
+/// Codec: aom when libavif has it, else libavif's choice.
+int ap_avif_writer_open(const char *path, uint32_t width, uint32_t height, int quantizer, int alpha_quantizer,
+                        int speed, int yuv, int threads, const void *icc, size_t icc_length, const void *xmp,
+                        size_t xmp_length, ap_plane_writer **out, char *err, size_t err_len);
+/// One row of width*4 RGBA8 bytes; with flatten != 0 composited onto (r,g,b).
+int ap_plane_writer_write_row(ap_plane_writer *writer, const uint8_t *rgba, int flatten, uint8_t r, uint8_t g,
+                              uint8_t b, char *err, size_t err_len);
+/// Encodes (all rows written) and writes the file or keeps the bytes.
+int ap_plane_writer_finish(ap_plane_writer *writer, char *err, size_t err_len);
+const uint8_t *ap_plane_writer_data(const ap_plane_writer *writer, size_t *length);
+void ap_plane_writer_free(ap_plane_writer *writer);
+/// 1 when libavif was built with an encoder (aom, rav1e or svt).
+int ap_avif_can_encode(void);
 
 // ---------------------------------------------------------------- pixel math (no library calls)
 
