@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Testing
 
@@ -18,6 +19,7 @@ import Testing
             ("mask make", AssetPipeCommand.Mask.Make.self),
             ("mask preview", AssetPipeCommand.Mask.Preview.self),
             ("mask fit", AssetPipeCommand.Mask.Fit.self),
+            ("mask upright", AssetPipeCommand.Mask.Upright.self),
             ("mask ratio", AssetPipeCommand.Mask.Ratio.self),
             ("mask diff", AssetPipeCommand.Mask.Diff.self),
             ("mask composite", AssetPipeCommand.Mask.Composite.self),
@@ -334,6 +336,14 @@ import Testing
         )
     }
 
+    @Test func maskUpright() {
+        #expect(
+            Self.help(AssetPipeCommand.Mask.Upright.self) == #"""
+                PLACEHOLDER
+                """#
+        )
+    }
+
     @Test func maskRatio() {
         #expect(
             Self.help(AssetPipeCommand.Mask.Ratio.self) == #"""
@@ -597,5 +607,11 @@ import Testing
 
                 """#
         )
+    }
+
+    @Test func dumpForUpdate() throws {
+        for (name, command) in Self.commands {
+            try Self.help(command).write(toFile: "/tmp/masks-help/\(name).txt", atomically: true, encoding: .utf8)
+        }
     }
 }
