@@ -98,11 +98,6 @@ public struct MaskSketch: Sendable, Equatable {
     public var darkFraction: Double
     public var lightFraction: Double
 
-    public init(darkFraction: Double, lightFraction: Double) {
-        self.darkFraction = darkFraction
-        self.lightFraction = lightFraction
-    }
-
     /// At least 95 % of the pixels are dark or light, and neither part is empty.
     public var isBlackAndWhite: Bool {
         darkFraction + lightFraction >= 0.95 && darkFraction > 0 && lightFraction > 0

@@ -18,6 +18,11 @@ struct MaskCLITests {
         return path(name)
     }
 
+    /// `Fixtures.mask` written as PNG to `name`; returns its path.
+    func maskFile(_ name: String, _ w: Int, _ h: Int, editable: PixelRect? = nil) -> String {
+        write(Fixtures.png(Fixtures.mask(w, h, editable: editable)), name)
+    }
+
     /// An RGB PNG (no alpha channel): the codec's auto layout writes RGB for an opaque picture.
     func rgbPNG(_ image: RGBAImage) throws -> [UInt8] {
         var o = PNGEncodeOptions()
@@ -60,10 +65,7 @@ struct MaskCLITests {
 
     @Test func checkValidHumanAndJSON() async throws {
         let ref = write(Fixtures.png(Fixtures.photo(64, 48)), "ref.png")
-        let m = write(
-            Fixtures.png(Fixtures.mask(64, 48, editable: PixelRect(x: 4, y: 4, width: 8, height: 8))),
-            "mask.png"
-        )
+        let m = maskFile("mask.png", 64, 48, editable: PixelRect(x: 4, y: 4, width: 8, height: 8))
         let human = try await run("mask", "check", m, "--reference", ref)
         #expect(human.status == 0, "\(human.stdout)\(human.stderr)")
         #expect(human.stdout.contains("OK"))
@@ -102,10 +104,7 @@ struct MaskCLITests {
 
     @Test func checkSizeMismatchAndNotPNG() async throws {
         let ref = write(Fixtures.png(Fixtures.photo(64, 48)), "ref.png")
-        let small = write(
-            Fixtures.png(Fixtures.mask(32, 24, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))),
-            "small.png"
-        )
+        let small = maskFile("small.png", 32, 24, editable: PixelRect(x: 0, y: 0, width: 4, height: 4))
         let r = try await run("mask", "check", small, "--reference", ref)
         #expect(r.status == 1)
         #expect(r.stdout.contains("size-mismatch"))
@@ -172,10 +171,7 @@ struct MaskCLITests {
         #expect(check.status == 0, "\(check.stdout)")
         let warnings = try #require(check.json?["warnings"] as? [[String: String]])
         #expect(warnings.map { $0["code"] } == ["reference-rotated"])
-        let stored = write(
-            Fixtures.png(Fixtures.mask(40, 20, editable: PixelRect(x: 0, y: 0, width: 2, height: 2))),
-            "stored.png"
-        )
+        let stored = maskFile("stored.png", 40, 20, editable: PixelRect(x: 0, y: 0, width: 2, height: 2))
         let refused = try await run("mask", "check", stored, "--reference", ref)
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("size-mismatch"))
@@ -237,26 +233,9 @@ struct MaskCLITests {
 
     @Test func makeShapesWithPreviewPassesCheck() async throws {
         let ref = write(Fixtures.png(Fixtures.photo(80, 60)), "ref.png")
-        let r = try await run(
-            "mask",
-            "make",
-            "--reference",
-            ref,
-            "-o",
-            path("m.png"),
-            "--rect",
-            "10,10,20,10",
-            "--ellipse",
-            "75%,50%,10%,20%",
-            "--polygon",
-            "0,50,10,60,0,60",
-            "--grow",
-            "1",
-            "--feather",
-            "2",
-            "--preview",
-            path("p.png")
-        )
+        let shapes = ["--rect", "10,10,20,10", "--ellipse", "75%,50%,10%,20%", "--polygon", "0,50,10,60,0,60"]
+        let shaping = ["--grow", "1", "--feather", "2", "--preview", path("p.png")]
+        let r = try await run(["mask", "make", "--reference", ref, "-o", path("m.png")] + shapes + shaping)
         #expect(r.status == 0, "\(r.stderr)")
         let m = try decode(path("m.png"))
         #expect(m.width == 80 && m.height == 60)
@@ -313,18 +292,8 @@ struct MaskCLITests {
             }
         }
         let s = write(Fixtures.png(src), "src.png")
-        let r = try await run(
-            "mask",
-            "make",
-            "--reference",
-            ref,
-            "-o",
-            path("m-\(edit).png"),
-            "--from",
-            s,
-            "--edit",
-            edit
-        )
+        let output = path("m-\(edit).png")
+        let r = try await run(["mask", "make", "--reference", ref, "-o", output, "--from", s, "--edit", edit])
         #expect(r.status == 0, "\(r.stderr)")
         let m = try decode(path("m-\(edit).png"))
         let editableColumn = ["black": 5, "white": 15, "transparent": 25][edit]!
@@ -337,10 +306,7 @@ struct MaskCLITests {
 
     @Test func fitCropKeepsMaskAligned() async throws {
         let ref = write(Fixtures.png(Fixtures.photo(101, 150)), "ref.png")
-        let m = write(
-            Fixtures.png(Fixtures.mask(101, 150, editable: PixelRect(x: 50, y: 0, width: 51, height: 10))),
-            "mask.png"
-        )
+        let m = maskFile("mask.png", 101, 150, editable: PixelRect(x: 50, y: 0, width: 51, height: 10))
         let fit = ["mask", "fit", "--reference", ref, "--mask", m, "--mode", "crop", "-o", path("ref-fit.png")]
         let r = try await run(fit + ["--mask-out", path("mask-fit.png")])
         #expect(r.status == 0, "\(r.stderr)")
@@ -391,10 +357,7 @@ struct MaskCLITests {
     @Test func diffAndComposite() async throws {
         let refImage = Fixtures.photo(40, 30, seed: 1)
         let ref = write(Fixtures.png(refImage), "ref.png")
-        let m = write(
-            Fixtures.png(Fixtures.mask(40, 30, editable: PixelRect(x: 10, y: 10, width: 10, height: 10))),
-            "mask.png"
-        )
+        let m = maskFile("mask.png", 40, 30, editable: PixelRect(x: 10, y: 10, width: 10, height: 10))
         var resImage = refImage
         for y in 0..<30 { for x in 0..<40 { resImage[x, y].b = resImage[x, y].b &+ 20 } }  // everything drifts
         let res = write(Fixtures.png(resImage), "out.png")
@@ -431,10 +394,7 @@ struct MaskCLITests {
 
     @Test func previewCommand() async throws {
         let ref = write(Fixtures.png(Fixtures.photo(20, 20)), "ref.png")
-        let m = write(
-            Fixtures.png(Fixtures.mask(20, 20, editable: PixelRect(x: 5, y: 5, width: 10, height: 10))),
-            "mask.png"
-        )
+        let m = maskFile("mask.png", 20, 20, editable: PixelRect(x: 5, y: 5, width: 10, height: 10))
         let r = try await run("mask", "preview", "--reference", ref, "--mask", m, "-o", path("p.png"))
         #expect(r.status == 0, "\(r.stderr)")
         let p = try decode(path("p.png"))

@@ -17,24 +17,15 @@ extension AssetPipeCommand.Mask {
                 """
         )
 
-        @OptionGroup var inputs: EditResultOptions
-        @OptionGroup var output: ImageOutputOptions
-        @OptionGroup var decodeLimits: DecodeLimitOptions
-
-        func validate() throws { try output.validate(inputs: inputs.paths) }
+        @OptionGroup var options: ImageWritingOptions<EditResultOptions>
 
         func run() async throws {
-            try MaskCommandSupport.run {
-                try inputs.requireFiles()
-                let files = inputs.pair.editFiles(decodeLimits)
-                let image = try files.load(result: inputs.result) { reference, mask, result in
-                    try MaskComposite.composite(reference: reference, mask: mask, result: result)
+            let inputs = options.inputs
+            let files = inputs.pair.editFiles(options.decodeLimits)
+            try options.write(", kept area from \(inputs.reference), edited area from \(inputs.result)") {
+                try files.load(result: inputs.result) {
+                    try MaskComposite.composite(reference: $0, mask: $1, result: $2)
                 }
-                try output.write(image)
-                Console.out(
-                    "wrote \(output.path): \(image.width)×\(image.height), kept area from \(inputs.reference), "
-                        + "edited area from \(inputs.result)"
-                )
             }
         }
     }

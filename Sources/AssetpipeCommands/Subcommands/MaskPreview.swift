@@ -15,19 +15,11 @@ extension AssetPipeCommand.Mask {
                 """
         )
 
-        @OptionGroup var inputs: MaskPairOptions
-        @OptionGroup var output: ImageOutputOptions
-        @OptionGroup var decodeLimits: DecodeLimitOptions
-
-        func validate() throws { try output.validate(inputs: inputs.paths) }
+        @OptionGroup var options: ImageWritingOptions<MaskPairOptions>
 
         func run() async throws {
-            try MaskCommandSupport.run {
-                try inputs.requireFiles()
-                let image = try inputs.editFiles(decodeLimits).load { try MaskPreview.render(reference: $0, mask: $1) }
-                try output.write(image)
-                Console.out("wrote \(output.path): \(image.width)×\(image.height) preview")
-            }
+            let files = options.inputs.editFiles(options.decodeLimits)
+            try options.write(" preview") { try files.load { try MaskPreview.render(reference: $0, mask: $1) } }
         }
     }
 }

@@ -42,19 +42,41 @@ struct EditResultOptions: ParsableArguments {
     var paths: [(flag: String, path: String)] { pair.paths + [("--result", result)] }
 }
 
-/// `-o/--output` of `mask preview` and `composite`: a .png or .jpg that is none of the command's inputs.
-struct ImageOutputOptions: ParsableArguments {
+/// The files a mask command reads, by flag, so an output can be compared with them.
+protocol MaskCommandInputs: ParsableArguments {
+    var paths: [(flag: String, path: String)] { get }
+    func requireFiles() throws
+}
+
+extension MaskPairOptions: MaskCommandInputs {}
+extension EditResultOptions: MaskCommandInputs {}
+
+/// What `mask preview` and `composite` share: their inputs, `-o/--output` (a .png or .jpg that is none of the
+/// inputs: checked in `validate()`), and the decode limits.
+struct ImageWritingOptions<Inputs: MaskCommandInputs>: ParsableArguments {
+    @OptionGroup var inputs: Inputs
+
     @Option(name: [.customShort("o"), .customLong("output")], help: "The image to write (.png or .jpg).")
-    var path: String
+    var output: String
+
+    @OptionGroup var decodeLimits: DecodeLimitOptions
 
     /// Usage errors (exit 2): another extension, or the path of an input.
-    func validate(inputs: [(flag: String, path: String)]) throws {
-        try MaskCommandSupport.requireExtension(path, "output", ["png", "jpg", "jpeg"])
-        try OutputPaths.requireDistinct(outputs: [("-o", path)], inputs: inputs)
+    func validate() throws {
+        try MaskCommandSupport.requireExtension(output, "output", ["png", "jpg", "jpeg"])
+        try OutputPaths.requireDistinct(outputs: [("-o", output)], inputs: inputs.paths)
     }
 
-    /// Encodes for the extension and writes atomically.
-    func write(_ image: RGBAImage) throws { try MaskIO.write(image, to: path) }
+    /// Checks that the inputs exist (exit 1), makes the image, writes it for the extension (atomically) and
+    /// prints `wrote OUTPUT: WxH` and `what`.
+    func write(_ what: String, _ make: () throws -> RGBAImage) throws {
+        try MaskCommandSupport.run {
+            try inputs.requireFiles()
+            let image = try make()
+            try MaskIO.write(image, to: output)
+            Console.out("wrote \(output): \(image.width)×\(image.height)\(what)")
+        }
+    }
 }
 
 /// The one check that a command never writes over a file it reads, nor two outputs over each other: paths are
