@@ -539,8 +539,9 @@ struct MaskCLITests {
         let stored = write(Fixtures.png(storedMask), "stored.png")
         let refused = try await run("mask", "check", stored, "--reference", ref)
         #expect(refused.status == 1)
-        let expected = "  assetpipe mask upright --reference \(ref) \(stored) -o \(path("stored-fixed.png"))"
-        #expect(refused.stdout.split(separator: "\n").contains { $0 == expected }, "\(refused.stdout)")
+        let expected = "assetpipe mask upright --reference \(ref) \(stored) -o \(path("stored-fixed.png"))"
+        let lines = refused.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.contains(expected), "\(refused.stdout)")
         #expect(!refused.stdout.contains("x,y,w,h"))
 
         var words = try commandLine(in: refused.stdout, containing: "assetpipe mask upright")

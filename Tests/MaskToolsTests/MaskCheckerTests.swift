@@ -282,6 +282,27 @@ struct MaskCheckerTests {
         #expect(report.warnings.map(\.code) == ["reference-rotated"])
     }
 
+    /// The corpus' EXIF orientation JPEGs: a mask drawn on the stored pixels is refused with the `mask upright`
+    /// repair, and `MaskUpright.turn` makes it one that passes, its editable corner where the picture shows it.
+    @Test(.requires(.corpus), arguments: 2...8)
+    func corpusUprightTurnsAStoredMask(orientation: Int) throws {
+        let path = Corpus.path("jpeg/pillow/hopper_orientation_\(orientation).jpg")
+        let info = try ImageProbe.probe(.file(path))
+        #expect(info.orientation == orientation)
+        let storedMask = Fixtures.mask(info.width, info.height, editable: PixelRect(x: 0, y: 0, width: 3, height: 2))
+        let m = Fixtures.write(Fixtures.png(storedMask), dir, "stored-\(orientation).png")
+        let report = MaskChecker.check(mask: .file(m), maskName: m, reference: .file(path), referenceName: path)
+        let repair = MaskRepair.suggestions(for: report, maskPath: m, referencePath: path)
+        #expect(repair.contains { $0.contains("assetpipe mask upright --reference \(path) \(m) -o") }, "\(repair)")
+
+        let turned = try MaskUpright.turn(mask: .file(m), maskName: m, reference: .file(path), referenceName: path)
+        #expect(turned.width == info.orientedWidth && turned.height == info.orientedHeight)
+        #expect(turned == Orientation.apply(storedMask, orientation: orientation))
+        let out = Fixtures.write(try ImageEncoder.png(turned), dir, "turned-\(orientation).png")
+        let again = MaskChecker.check(mask: .file(out), maskName: out, reference: .file(path), referenceName: path)
+        #expect(again.valid, "\(again.problems)")
+    }
+
     @Test(.requires(.corpus)) func corpusCMYKReference() throws {
         let path = Corpus.path("jpeg/pillow/pil_sample_cmyk.jpg")
         let info = try ImageProbe.probe(.file(path))
@@ -300,7 +321,7 @@ struct MaskCheckerTests {
         let report = MaskChecker.check(mask: .file(m), maskName: m, reference: .file(path), referenceName: path)
         #expect(report.valid)
         let off = Fixtures.write(
-            Fixtures.png(Fixtures.mask(info.orientedWidth + 1, info.orientedHeight)),
+            Fixtures.png(Fixtures.leftHalfMask(width: info.orientedWidth + 1, height: info.orientedHeight)),
             dir,
             "off.png"
         )
