@@ -77,4 +77,21 @@ import Testing
         let again = try await AssetpipeBinary.run(["build", dir, "--dry-run"], environment: Self.noKey)
         #expect(again.exitCode == 0, "\(again)")
     }
+
+    /// `generate` refuses the same mask, before anything is sent (exit 2), with the same repair.
+    @Test func generateRefusesAFullyOpaqueMaskToo() async throws {
+        let dir = try Self.project()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try await AssetpipeBinary.run(
+            [
+                "generate", "--prompt", "p", "--out", dir + "/out", "--simulator", "--image",
+                dir + "/sources/photo.png", "--mask", dir + "/masks/sketch.png",
+            ],
+            environment: Self.noKey
+        )
+        #expect(r.exitCode == 2, "\(r)")
+        #expect(r.stderr.contains("mask-fully-opaque"), "\(r)")
+        #expect(r.stderr.contains("--from \(dir)/masks/sketch.png --edit white"), "\(r)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out"))
+    }
 }
