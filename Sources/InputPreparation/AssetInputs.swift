@@ -94,8 +94,7 @@ public enum AssetInputs {
                 referenceName: first.name
             )
             guard report.valid else {
-                let problems = report.problems.map { "\($0.code): \($0.message)" }.joined(separator: "; ")
-                throw InputError(.maskRefused, "the mask \(mask.name) is refused: \(problems)")
+                throw InputError(.maskRefused, refusal(report, mask: mask.name, repair: (mask.path, first.path)))
             }
             for w in report.warnings where w.code != "reference-rotated" {
                 prepared.notes.append("\(mask.name): \(w.message)")
@@ -117,6 +116,16 @@ public enum AssetInputs {
             if decodeForComposite { prepared.compositeReference = firstShown }
         }
         return prepared
+    }
+
+    /// A refused mask's message: each problem with its code, then the command lines that repair it
+    /// (`MaskRepair`, as `mask check` prints them) made with `repair`'s paths.
+    static func refusal(_ report: MaskReport, mask name: String, repair: (mask: String, reference: String)) -> String {
+        let problems = report.problems.map { "\($0.code): \($0.message)" }.joined(separator: "; ")
+        var text = "the mask \(name) is refused: \(problems)"
+        let fixes = MaskRepair.suggestions(for: report, maskPath: repair.mask, referencePath: repair.reference)
+        if !fixes.isEmpty { text += "\nhow to fix:\n" + fixes.map { "  " + $0 }.joined(separator: "\n") }
+        return text
     }
 
     /// A codec or mask error on one input, named by the input's manifest name.

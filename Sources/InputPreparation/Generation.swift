@@ -145,10 +145,7 @@ public struct Generation: Sendable {
                 referenceName: reference.name
             )
             if !report.valid {
-                throw InputError(
-                    .maskRefused,
-                    "the mask \(name) is refused: " + report.problems.map(\.message).joined(separator: "; ")
-                )
+                throw InputError(.maskRefused, AssetInputs.refusal(report, mask: name, repair: (name, reference.name)))
             }
             warnings += report.warnings.map(\.message)
         } else {

@@ -7,9 +7,12 @@ import ImageCodec
 /// Problems (refused), listed in this order: `not-png` (sniffed, never from the name), `unreadable`
 /// (the mask is decoded in full, row by row, so damage after the header is found), `no-alpha` (no
 /// alpha channel and no tRNS), `size-mismatch` (against the reference's SHOWN size, after its EXIF
-/// orientation), then `reference-unreadable`. Warnings: `mask-fully-opaque`, `mask-fully-transparent`,
-/// `reference-rotated`. tRNS, gray+alpha, palette, 16-bit and interlaced masks are accepted: they are
-/// uploaded as 8-bit RGBA (`MaskUploadForm`).
+/// orientation), `mask-fully-opaque` (alpha 255 everywhere: nothing may be edited), then
+/// `reference-unreadable`. Warnings: `mask-nothing-editable` (no alpha 0, some partly transparent),
+/// `mask-fully-transparent`, `reference-rotated`. For a mask without alpha or a fully opaque one, the report's
+/// `sketch` says whether its colour channels hold a black-and-white drawing (for the repair lines). tRNS,
+/// gray+alpha, palette, 16-bit and interlaced masks are accepted: they are uploaded as 8-bit RGBA
+/// (`MaskUploadForm`).
 public enum MaskChecker {
     /// `limits` bound what the mask may declare (an interlaced PNG is decoded whole, so its memory is its
     /// pixel count × 4): the product's safe defaults, tighter in the fuzz harness.
@@ -26,6 +29,7 @@ public enum MaskChecker {
         var warnings: [MaskFinding] = []
         var maskInfo: ImageInfo?
         var stats: MaskStatistics?
+        var sketch: MaskSketch?
 
         // 1. Is it a PNG at all (from its bytes), and can its header be read?
         let head = (try? headBytes(mask)) ?? []
@@ -37,7 +41,9 @@ public enum MaskChecker {
                 problems.append(notPNG(maskName, format: info.format))
             }
         } catch {
-            if sniffed == .png {
+            if error.code == .tooLarge {
+                problems.append(MaskFinding(code: MaskFinding.unreadable, message: "\(maskName): \(describe(error))"))
+            } else if sniffed == .png {
                 problems.append(
                     MaskFinding(
                         code: MaskFinding.unreadable,
@@ -59,7 +65,9 @@ public enum MaskChecker {
         // 2. Decode every row: damage after the header is found here.
         if let info = maskInfo, info.format == .png {
             do {
-                stats = try scan(mask, limits: limits)
+                let scanned = try scanWithSketch(mask, limits: limits)
+                stats = scanned.stats
+                sketch = scanned.sketch
             } catch {
                 problems.append(
                     MaskFinding(
@@ -86,7 +94,7 @@ public enum MaskChecker {
         var refInfo: ImageInfo?
         var refError = ""
         do {
-            refInfo = try ImageProbe.probe(reference)
+            refInfo = try ImageProbe.probe(reference, limits: limits)
         } catch {
             refError = describe(error)
         }
@@ -106,6 +114,15 @@ public enum MaskChecker {
             }
             problems.append(MaskFinding(code: MaskFinding.sizeMismatch, message: text))
         }
+        if let s = stats, let info = maskInfo, info.hasAlpha, s.fullyOpaque {
+            var text = "\(maskName): every pixel is opaque (alpha 255), so nothing may be edited"
+            if let sk = sketch, sk.isBlackAndWhite {
+                text +=
+                    "; its colour channels hold a black-and-white drawing (light \(percent(sk.lightFraction)), "
+                    + "dark \(percent(sk.darkFraction))): make the mask from it with --from and --edit"
+            }
+            problems.append(MaskFinding(code: MaskFinding.maskFullyOpaque, message: text))
+        }
         if refInfo == nil {
             problems.append(
                 MaskFinding(
@@ -122,15 +139,12 @@ public enum MaskChecker {
 
         // Warnings.
         if let s = stats, let info = maskInfo, info.hasAlpha {
-            if s.editablePixels == 0 {
-                let detail =
-                    s.fullyOpaque
-                    ? "every pixel is opaque (alpha 255)"
-                    : "no pixel is fully transparent (alpha 0); \(s.totalPixels - s.keptPixels) are partly transparent"
+            if s.editablePixels == 0 && !s.fullyOpaque {
                 warnings.append(
                     MaskFinding(
-                        code: MaskFinding.maskFullyOpaque,
-                        message: "\(maskName): \(detail), so nothing may be edited"
+                        code: MaskFinding.nothingEditable,
+                        message: "\(maskName): no pixel is fully transparent (alpha 0); "
+                            + "\(s.totalPixels - s.keptPixels) are partly transparent, so nothing is fully editable"
                     )
                 )
             } else if s.fullyTransparent {
@@ -153,7 +167,7 @@ public enum MaskChecker {
             )
         }
 
-        return MaskReport(
+        var report = MaskReport(
             valid: problems.isEmpty,
             problems: problems,
             warnings: warnings,
@@ -162,7 +176,11 @@ public enum MaskChecker {
             mask: maskInfo,
             reference: refInfo
         )
+        if let info = maskInfo, !info.hasAlpha || stats?.fullyOpaque == true { report.sketch = sketch }
+        return report
     }
+
+    static func percent(_ fraction: Double) -> String { String(format: "%.1f%%", fraction * 100) }
 
     static func notPNG(_ name: String, format: ImageFormat?) -> MaskFinding {
         let what = format.map { "a \($0.rawValue.uppercased()) image" } ?? "not an image assetpipe knows"
@@ -194,13 +212,32 @@ public enum MaskChecker {
 
     /// Streams every row of the mask, counting alpha values.
     static func scan(_ source: ImageSource, limits: DecodeLimits = .default) throws -> MaskStatistics {
+        try scanWithSketch(source, limits: limits).stats
+    }
+
+    /// Streams every row of the mask, counting alpha values and dark and light pixels (luma < 64, ≥ 192).
+    static func scanWithSketch(
+        _ source: ImageSource,
+        limits: DecodeLimits
+    ) throws -> (stats: MaskStatistics, sketch: MaskSketch) {
         let reader = try ImageRowReader(source, limits: limits)
         var stats = MaskStatistics(width: reader.width)
         var row = [UInt8](repeating: 0, count: reader.width * 4)
+        var dark = 0
+        var light = 0
         for _ in 0..<reader.height {
             try reader.readRow(into: &row)
-            row.withUnsafeBufferPointer { stats.addRGBARow($0) }
+            row.withUnsafeBufferPointer { px in
+                stats.addRGBARow(px)
+                for x in 0..<reader.width {
+                    let luma = (299 * Int(px[x * 4]) + 587 * Int(px[x * 4 + 1]) + 114 * Int(px[x * 4 + 2])) / 1000
+                    if luma < 64 { dark += 1 } else if luma >= 192 { light += 1 }
+                }
+            }
         }
-        return stats
+        let total = max(1, reader.width * reader.height)
+        return (
+            stats, MaskSketch(darkFraction: Double(dark) / Double(total), lightFraction: Double(light) / Double(total))
+        )
     }
 }

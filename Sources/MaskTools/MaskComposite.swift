@@ -48,23 +48,4 @@ public enum MaskComposite {
         }
         return out
     }
-
-    /// From files: reference and result decoded as shown (EXIF orientation applied), the mask as stored.
-    public static func composite(
-        reference: ImageSource,
-        referenceName: String,
-        mask: ImageSource,
-        maskName: String,
-        result: ImageSource,
-        resultName: String
-    ) throws -> RGBAImage {
-        let ref = try MaskIO.decodeShown(reference, name: referenceName)
-        let m = try MaskIO.decodeShown(mask, name: maskName)
-        let res = try MaskIO.decodeShown(result, name: resultName)
-        do {
-            return try composite(reference: ref, mask: m, result: res)
-        } catch let e as MaskToolsError {
-            throw MaskToolsError(e.code, "\(maskName): \(e.message)", cause: e)
-        }
-    }
 }

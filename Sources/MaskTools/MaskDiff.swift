@@ -119,26 +119,6 @@ public enum MaskDiff {
         )
     }
 
-    /// From files: reference and result decoded as shown (EXIF orientation applied), the mask as stored.
-    public static func diff(
-        reference: ImageSource,
-        referenceName: String,
-        mask: ImageSource,
-        maskName: String,
-        result: ImageSource,
-        resultName: String,
-        tolerance: Int = defaultTolerance
-    ) throws -> MaskDiffReport {
-        let ref = try MaskIO.decodeShown(reference, name: referenceName)
-        let m = try MaskIO.decodeShown(mask, name: maskName)
-        let res = try MaskIO.decodeShown(result, name: resultName)
-        do {
-            return try diff(reference: ref, mask: m, result: res, tolerance: tolerance)
-        } catch let e as MaskToolsError where e.code == .sizeMismatch {
-            throw MaskToolsError(e.code, "\(maskName): \(e.message)", cause: e)
-        }
-    }
-
     static func requireSameSize(reference: RGBAImage, mask: RGBAImage) throws {
         guard mask.width == reference.width, mask.height == reference.height else {
             throw MaskToolsError(

@@ -23,13 +23,57 @@ public enum MaskIO {
         return MaskToolsError(.io, "\(name): \(error)", cause: error)
     }
 
-    public static func probe(_ source: ImageSource, name: String) throws -> ImageInfo {
-        do { return try ImageProbe.probe(source) } catch { throw wrap(error, name: name) }
+    public static func probe(_ source: ImageSource, name: String, limits: DecodeLimits = .default) throws -> ImageInfo {
+        do { return try ImageProbe.probe(source, limits: limits) } catch { throw wrap(error, name: name) }
     }
 
     /// Decodes with the EXIF orientation applied: the picture as shown.
-    public static func decodeShown(_ source: ImageSource, name: String) throws -> RGBAImage {
-        do { return try ImageDecoder.decode(source, applyOrientation: true) } catch { throw wrap(error, name: name) }
+    public static func decodeShown(
+        _ source: ImageSource,
+        name: String,
+        limits: DecodeLimits = .default
+    ) throws -> RGBAImage {
+        do {
+            return try ImageDecoder.decode(source, limits: limits, applyOrientation: true)
+        } catch {
+            throw wrap(error, name: name)
+        }
+    }
+
+    /// Decodes the pixels as stored (no EXIF orientation applied).
+    static func decodeStored(_ source: ImageSource, name: String, limits: DecodeLimits) throws -> RGBAImage {
+        do { return try ImageDecoder.decode(source, limits: limits) } catch { throw wrap(error, name: name) }
+    }
+
+    /// Decodes a mask for preview, composite and diff, refused as `mask check` refuses it (same codes,
+    /// `not-png` and `no-alpha`) when it is not a PNG with alpha: without alpha every pixel would count as kept.
+    /// The message carries the repair command line, made against `referenceName`.
+    public static func decodeMask(
+        _ source: ImageSource,
+        name: String,
+        referenceName: String,
+        limits: DecodeLimits = .default
+    ) throws -> RGBAImage {
+        let info = try probe(source, name: name, limits: limits)
+        let repair =
+            "make a mask from it with `assetpipe mask make --reference \(MaskRepair.shellQuote(referenceName)) "
+            + "--from \(MaskRepair.shellQuote(name)) --edit white|black -o MASK.png` (white or black = the part "
+            + "to repaint); `assetpipe mask check` says more"
+        guard info.format == .png else {
+            throw MaskToolsError(
+                .notPNG,
+                "\(name): problem not-png: it is a \(info.format.rawValue.uppercased()) image; a mask is a PNG "
+                    + "with alpha; \(repair)"
+            )
+        }
+        guard info.hasAlpha else {
+            throw MaskToolsError(
+                .noAlpha,
+                "\(name): problem no-alpha: the mask has no alpha channel, so nothing in it marks an area to edit "
+                    + "(alpha 0 = editable, 255 = kept); \(repair)"
+            )
+        }
+        return try decodeShown(source, name: name, limits: limits)
     }
 
     static func encodePNG(_ image: RGBAImage, name: String) throws -> [UInt8] {

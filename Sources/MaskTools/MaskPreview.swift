@@ -63,7 +63,8 @@ public enum MaskPreview {
         return out
     }
 
-    /// From files: reference decoded as shown, mask as stored.
+    /// From files or bytes (the gallery's thumbnails): reference decoded as shown, mask as stored. The mask
+    /// commands read theirs through `MaskEditFiles`, which also refuses a mask without alpha.
     public static func render(
         reference: ImageSource,
         referenceName: String,

@@ -19,14 +19,16 @@ public struct MaskFinding: Sendable, Codable, Equatable, Hashable {
     public static let noAlpha = "no-alpha"
     /// Width or height differ from the first reference's shown size.
     public static let sizeMismatch = "size-mismatch"
+    /// Every pixel has alpha 255: nothing may be edited (a build would pay for an edit that changes nothing).
+    public static let maskFullyOpaque = "mask-fully-opaque"
     /// The reference itself cannot be read, so the mask cannot be compared with it.
     public static let referenceUnreadable = "reference-unreadable"
     /// Problem codes in listing order.
-    public static let problemOrder = [notPNG, unreadable, noAlpha, sizeMismatch, referenceUnreadable]
+    public static let problemOrder = [notPNG, unreadable, noAlpha, sizeMismatch, maskFullyOpaque, referenceUnreadable]
 
     // Warnings (the mask is accepted).
-    /// No pixel has alpha 0: nothing may be edited.
-    public static let maskFullyOpaque = "mask-fully-opaque"
+    /// No pixel has alpha 0, but some are partly transparent: nothing is fully editable.
+    public static let nothingEditable = "mask-nothing-editable"
     /// Every pixel has alpha 0: the whole image may be edited.
     public static let maskFullyTransparent = "mask-fully-transparent"
     /// The reference has an EXIF orientation; its shown (rotated) size is what counts.
@@ -46,6 +48,9 @@ public struct MaskReport: Sendable, Codable, Equatable {
     public var mask: ImageInfo?
     /// Probe facts of the reference (its shown size is orientedWidth × orientedHeight).
     public var reference: ImageInfo?
+    /// What the colour channels hold when they may be a black-and-white sketch of the edit (a mask without
+    /// alpha, or fully opaque); nil otherwise. For the repair lines only: not part of the JSON report.
+    public var sketch: MaskSketch? = nil
 
     public init(
         valid: Bool,
@@ -84,4 +89,20 @@ public struct MaskReport: Sendable, Codable, Equatable {
         try c.encode(mask, forKey: .mask)
         try c.encode(reference, forKey: .reference)
     }
+}
+
+/// The colour channels of a mask read as a sketch: the share of dark (luma < 64) and light (luma ≥ 192)
+/// pixels. A picture that is nearly all dark or light, with some of each, is a black-and-white drawing of
+/// the area to edit, which `mask make --from FILE --edit white|black` turns into a mask.
+public struct MaskSketch: Sendable, Equatable {
+    public var darkFraction: Double
+    public var lightFraction: Double
+
+    /// At least 95 % of the pixels are dark or light, and neither part is empty.
+    public var isBlackAndWhite: Bool {
+        darkFraction + lightFraction >= 0.95 && darkFraction > 0 && lightFraction > 0
+    }
+
+    /// The polarity that most likely marks the edit: the smaller part (an edit usually covers less than it keeps).
+    public var likelyEdit: EditPolarity { lightFraction <= darkFraction ? .white : .black }
 }

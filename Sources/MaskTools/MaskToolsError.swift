@@ -25,6 +25,10 @@ public struct MaskToolsError: CodedError, Equatable {
         case noAlpha = "no-alpha"
         /// Width or height differ from the reference's shown size.
         case sizeMismatch = "size-mismatch"
+        /// Every pixel of the mask has alpha 255: nothing may be edited.
+        case maskFullyOpaque = "mask-fully-opaque"
+        /// `mask upright` for a reference without an EXIF orientation: there is nothing to turn.
+        case notRotated = "not-rotated"
         /// Transparent pixels would be written to a format without alpha.
         case needsBackground = "needs-background"
         // Failures.
@@ -49,7 +53,7 @@ public struct MaskToolsError: CodedError, Equatable {
     public var kind: Kind {
         switch code {
         case .invalidArgument, .noSource, .missingPolarity, .needsFit: .usage
-        case .notPNG, .unreadable, .noAlpha, .sizeMismatch, .needsBackground: .refused
+        case .notPNG, .unreadable, .noAlpha, .sizeMismatch, .maskFullyOpaque, .notRotated, .needsBackground: .refused
         case .io: .failed
         }
     }

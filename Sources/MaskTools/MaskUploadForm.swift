@@ -5,7 +5,8 @@ import ImageCodec
 /// gray+alpha, 16-bit, interlaced). Alpha is kept exactly (16-bit rounded to 8); the result is what
 /// `mask check` accepts.
 public enum MaskUploadForm {
-    /// Throws `not-png`, `unreadable` or `no-alpha` (refusals) for a mask the checker would refuse on its own.
+    /// Throws `not-png`, `unreadable`, `no-alpha` or `mask-fully-opaque` (refusals) for a mask the checker would
+    /// refuse on its own.
     public static func rgbaPNG(_ mask: ImageSource) throws -> [UInt8] {
         let name = mask.path ?? "mask"
         let head = (try? MaskChecker.headBytes(mask)) ?? []
@@ -24,6 +25,16 @@ public enum MaskUploadForm {
         }
         let image: RGBAImage
         do { image = try ImageDecoder.decode(mask) } catch { throw MaskIO.wrap(error, name: name) }
+        let opaque = image.pixels.withUnsafeBufferPointer { px in
+            stride(from: 3, to: px.count, by: 4).allSatisfy { px[$0] == 255 }
+        }
+        guard !opaque else {
+            throw MaskToolsError(
+                .maskFullyOpaque,
+                "\(name) is opaque everywhere (alpha 255), so nothing may be edited: make a mask that marks the area "
+                    + "to repaint with `assetpipe mask make` (`assetpipe mask check` says how)"
+            )
+        }
         var plain = image
         plain.iccProfile = nil
         return try MaskIO.encodePNG(plain, name: name)

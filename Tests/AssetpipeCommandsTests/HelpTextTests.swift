@@ -18,6 +18,7 @@ import Testing
             ("mask make", AssetPipeCommand.Mask.Make.self),
             ("mask preview", AssetPipeCommand.Mask.Preview.self),
             ("mask fit", AssetPipeCommand.Mask.Fit.self),
+            ("mask upright", AssetPipeCommand.Mask.Upright.self),
             ("mask ratio", AssetPipeCommand.Mask.Ratio.self),
             ("mask diff", AssetPipeCommand.Mask.Diff.self),
             ("mask composite", AssetPipeCommand.Mask.Composite.self),
@@ -213,7 +214,7 @@ import Testing
                 should keep.
 
                 Exit codes (every mask subcommand): 0 success; 1 refused, failed check or missing file; 2 usage
-                error.
+                error (an output path that is one of the inputs included: nothing is written).
 
                 USAGE: assetpipe mask <subcommand>
 
@@ -228,6 +229,8 @@ import Testing
                                           outlined.
                   fit                     Bring a reference (and its mask, aligned) to the nearest supported ratio
                                           by crop or pad.
+                  upright                 Turn a mask drawn on an EXIF-rotated reference as stored the way the
+                                          reference is shown.
                   ratio                   Print the nearest supported ratio (1:1, 2:3, 3:2) of each image and its
                                           output size.
                   diff                    Measure how much of the area the mask keeps changed in an edit result.
@@ -244,13 +247,16 @@ import Testing
                 OVERVIEW: Check that a mask will be accepted for a reference, before anything is uploaded.
 
                 Problems (the mask is refused): not-png, unreadable, no-alpha, size-mismatch (against the first
-                reference's size as shown, after EXIF rotation). Warnings (accepted): mask-fully-opaque,
-                mask-fully-transparent, reference-rotated. The output says how to fix what is wrong. --json prints
-                one object: valid, problems, warnings, editableFraction, editableBounds, mask, reference.
+                reference's size as shown, after EXIF rotation), mask-fully-opaque (alpha 255 everywhere: nothing
+                may be edited). Warnings (accepted): mask-nothing-editable, mask-fully-transparent,
+                reference-rotated. The output says how to fix what is wrong: a black-and-white drawing in the
+                colour channels is made into a mask with mask make --from --edit white|black; a mask drawn on an
+                EXIF-rotated reference as stored is turned with mask upright. --json prints one object: valid,
+                problems, warnings, editableFraction, editableBounds, mask, reference.
 
                 Exit codes: 0 valid (warnings allowed); 1 refused, or a file missing; 2 usage error.
 
-                USAGE: assetpipe mask check <mask> [--reference <reference> ...] [--json]
+                USAGE: assetpipe mask check <mask> [--reference <reference> ...] [--json] [--max-pixels <max-pixels>] [--max-side <max-side>]
 
                 ARGUMENTS:
                   <mask>                  The mask PNG to check.
@@ -258,6 +264,9 @@ import Testing
                 OPTIONS:
                   --reference <reference> A reference image; the mask must match the first one. Repeatable.
                   --json                  Print the report as one JSON object.
+                  --max-pixels <max-pixels>
+                                          Refuse images with more pixels than this. (default: 268402689)
+                  --max-side <max-side>   Refuse images wider or taller than this. (default: 32768)
                   -h, --help              Show help information.
 
                 """#
@@ -280,7 +289,8 @@ import Testing
                   assetpipe mask make --reference photo.jpg --from sketch.png --edit white --feather 8 -o mask.png
 
                 Exit codes: 0 written; 1 refused or failed (missing or unreadable input, write error); 2 usage
-                error (no source, --from without --edit, --from of another size without --fit, bad numbers).
+                error (no source, --from without --edit, --from of another size without --fit, bad numbers, an
+                output that is an input).
 
                 USAGE: assetpipe mask make [<options>] --reference <reference> --output <output>
 
@@ -301,6 +311,9 @@ import Testing
                   --shrink <shrink>       Shrink the editable area by N pixels (or %).
                   --feather <feather>     Soft edge N pixels (or %) wide, centred on the edge.
                   --preview <preview>     Also write the reference with the editable area tinted and outlined.
+                  --max-pixels <max-pixels>
+                                          Refuse images with more pixels than this. (default: 268402689)
+                  --max-side <max-side>   Refuse images wider or taller than this. (default: 32768)
                   -h, --help              Show help information.
 
                 """#
@@ -312,18 +325,21 @@ import Testing
             Self.help(AssetPipeCommand.Mask.Preview.self) == #"""
                 OVERVIEW: Draw the reference with the mask's editable area tinted magenta and outlined.
 
-                The mask must have the reference's size as shown. The output is PNG, or JPEG when its name ends in
-                .jpg/.jpeg.
+                The mask must have the reference's size as shown, and alpha (refused as mask check refuses it:
+                not-png, no-alpha). The output is PNG, or JPEG when its name ends in .jpg/.jpeg.
 
-                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, size mismatch, write
-                error); 2 usage error.
+                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask without alpha, size
+                mismatch, write error); 2 usage error (the output is an input included).
 
-                USAGE: assetpipe mask preview --reference <reference> --mask <mask> --output <output>
+                USAGE: assetpipe mask preview --reference <reference> --mask <mask> --output <output> [--max-pixels <max-pixels>] [--max-side <max-side>]
 
                 OPTIONS:
-                  --reference <reference> The reference image.
-                  --mask <mask>           The mask PNG.
-                  -o, --output <output>   The preview to write (.png or .jpg).
+                  --reference <reference> The reference image (the picture before the edit).
+                  --mask <mask>           The mask PNG (alpha 0 = editable, 255 = kept).
+                  -o, --output <output>   The image to write (.png or .jpg).
+                  --max-pixels <max-pixels>
+                                          Refuse images with more pixels than this. (default: 268402689)
+                  --max-side <max-side>   Refuse images wider or taller than this. (default: 32768)
                   -h, --help              Show help information.
 
                 """#
@@ -341,10 +357,9 @@ import Testing
                 (quality 95) when its name ends in .jpg/.jpeg.
 
                 Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask of another size,
-                transparent padding to JPEG, write error); 2 usage error.
+                transparent padding to JPEG, write error); 2 usage error (an output that is an input included).
 
-                USAGE: assetpipe mask fit --reference <reference> [--mask <mask>] --mode <mode> [--pad-color \#
-                <pad-color>] --output <output> [--mask-out <mask-out>] [--json]
+                USAGE: assetpipe mask fit --reference <reference> [--mask <mask>] --mode <mode> [--pad-color <pad-color>] --output <output> [--mask-out <mask-out>] [--json] [--max-pixels <max-pixels>] [--max-side <max-side>]
 
                 OPTIONS:
                   --reference <reference> The reference image.
@@ -354,6 +369,43 @@ import Testing
                   -o, --output <output>   The fitted reference to write (.png or .jpg).
                   --mask-out <mask-out>   The fitted mask to write (.png); required with --mask.
                   --json                  Print the transform as JSON.
+                  --max-pixels <max-pixels>
+                                          Refuse images with more pixels than this. (default: 268402689)
+                  --max-side <max-side>   Refuse images wider or taller than this. (default: 32768)
+                  -h, --help              Show help information.
+
+                """#
+        )
+    }
+
+    @Test func maskUpright() {
+        #expect(
+            Self.help(AssetPipeCommand.Mask.Upright.self) == #"""
+                OVERVIEW: Turn a mask drawn on an EXIF-rotated reference as stored the way the reference is shown.
+
+                A photo with an EXIF orientation is stored sideways and shown turned; a mask must match it as
+                shown. A mask drawn on the stored pixels (it has the stored size) is turned by the reference's
+                orientation, pixel for pixel, alpha and colour kept, and written as PNG. mask check offers this
+                command when a mask has the reference's stored size.
+
+                Example:
+                  assetpipe mask upright --reference photo.jpg mask.png -o mask-upright.png
+
+                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, a reference without EXIF
+                orientation, a mask not of the reference's stored size, write error); 2 usage error (the output is
+                an input included).
+
+                USAGE: assetpipe mask upright <mask> --reference <reference> --output <output> [--max-pixels <max-pixels>] [--max-side <max-side>]
+
+                ARGUMENTS:
+                  <mask>                  The mask drawn on the reference as stored.
+
+                OPTIONS:
+                  --reference <reference> The EXIF-rotated reference the mask was drawn on.
+                  -o, --output <output>   The turned mask to write (.png).
+                  --max-pixels <max-pixels>
+                                          Refuse images with more pixels than this. (default: 268402689)
+                  --max-side <max-side>   Refuse images wider or taller than this. (default: 32768)
                   -h, --help              Show help information.
 
                 """#
@@ -369,13 +421,16 @@ import Testing
 
                 Exit codes: 0 all read; 1 some file could not be read; 2 usage error.
 
-                USAGE: assetpipe mask ratio <files> ... [--json]
+                USAGE: assetpipe mask ratio <files> ... [--json] [--max-pixels <max-pixels>] [--max-side <max-side>]
 
                 ARGUMENTS:
                   <files>                 Images.
 
                 OPTIONS:
                   --json                  Print a JSON array.
+                  --max-pixels <max-pixels>
+                                          Refuse images with more pixels than this. (default: 268402689)
+                  --max-side <max-side>   Refuse images wider or taller than this. (default: 32768)
                   -h, --help              Show help information.
 
                 """#
@@ -389,17 +444,18 @@ import Testing
 
                 The result is scaled to the reference's size (Lanczos3) when it differs. A kept pixel (mask alpha
                 255) counts as changed when some channel differs by more than --tolerance (default 8). Reports
-                keptChangedFraction and the bounding box of the changes.
+                keptChangedFraction and the bounding box of the changes. A mask without alpha is refused as mask
+                check refuses it (not-png, no-alpha).
 
                 Exit codes: 0 measured (and within --max-changed when given); 1 keptChangedFraction above
-                --max-changed, or an input missing, unreadable or of the wrong size; 2 usage error.
+                --max-changed, or an input missing, unreadable, of the wrong size or a mask without alpha; 2 usage
+                error.
 
-                USAGE: assetpipe mask diff --reference <reference> --mask <mask> --result <result> [--tolerance \#
-                <tolerance>] [--max-changed <max-changed>] [--json]
+                USAGE: assetpipe mask diff --reference <reference> --mask <mask> --result <result> [--tolerance <tolerance>] [--max-changed <max-changed>] [--json] [--max-pixels <max-pixels>] [--max-side <max-side>]
 
                 OPTIONS:
                   --reference <reference> The reference image (the picture before the edit).
-                  --mask <mask>           The mask PNG used for the edit.
+                  --mask <mask>           The mask PNG (alpha 0 = editable, 255 = kept).
                   --result <result>       The edit result.
                   --tolerance <tolerance> Largest channel difference (0...255) that still counts as unchanged.
                                           (default: 8)
@@ -407,6 +463,9 @@ import Testing
                                           Fail (exit 1) when more than this fraction (0...1, or %) of kept pixels
                                           changed.
                   --json                  Print the report as JSON.
+                  --max-pixels <max-pixels>
+                                          Refuse images with more pixels than this. (default: 268402689)
+                  --max-side <max-side>   Refuse images wider or taller than this. (default: 32768)
                   -h, --help              Show help information.
 
                 """#
@@ -419,19 +478,23 @@ import Testing
                 OVERVIEW: Put the reference's own pixels back in the area the mask keeps.
 
                 Kept area (mask alpha 255): the reference's pixels, bit for bit. Editable area (alpha 0): the
-                result's, scaled to the reference's size when it differs. Soft edge: blended by alpha. The output
-                is PNG, or JPEG (quality 95) when its name ends in .jpg/.jpeg.
+                result's, scaled to the reference's size when it differs. Soft edge: blended by alpha. A mask
+                without alpha is refused as mask check refuses it (not-png, no-alpha). The output is PNG, or JPEG
+                (quality 95) when its name ends in .jpg/.jpeg.
 
-                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask of another size,
-                write error); 2 usage error.
+                Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask without alpha or of
+                another size, write error); 2 usage error (the output is an input included).
 
-                USAGE: assetpipe mask composite --reference <reference> --mask <mask> --result <result> --output <output>
+                USAGE: assetpipe mask composite --reference <reference> --mask <mask> --result <result> --output <output> [--max-pixels <max-pixels>] [--max-side <max-side>]
 
                 OPTIONS:
                   --reference <reference> The reference image (the picture before the edit).
-                  --mask <mask>           The mask PNG used for the edit.
+                  --mask <mask>           The mask PNG (alpha 0 = editable, 255 = kept).
                   --result <result>       The edit result.
-                  -o, --output <output>   The composite to write (.png or .jpg).
+                  -o, --output <output>   The image to write (.png or .jpg).
+                  --max-pixels <max-pixels>
+                                          Refuse images with more pixels than this. (default: 268402689)
+                  --max-side <max-side>   Refuse images wider or taller than this. (default: 32768)
                   -h, --help              Show help information.
 
                 """#

@@ -48,6 +48,8 @@ import Testing
             "--max-changed", "5%",
         ],
         ["mask", "composite", "--reference", "r.png", "--mask", "m.png", "--result", "x.png", "-o", "c.png"],
+        ["mask", "upright", "--reference", "r.jpg", "m.png", "-o", "u.png", "--max-side", "9", "--max-pixels", "81"],
+        ["mask", "check", "m.png", "--reference", "r.png", "--max-side", "1", "--max-pixels", "1"],
         ["generate", "--prompt", "p", "--out", "o", "--size", "auto", "--image", "r.png", "--mask", "m.png"],
         ["generate", "--prompt", "p", "--out", "o", "--simulator", "--size", "3:2", "--deadline", "1"],
         ["simulator", "--port", "65535", "--task-seconds", "0", "--key", "k", "--balance", "0", "--fail-rate", "1"],
@@ -102,6 +104,23 @@ import Testing
         ),
         (["convert", "a.png", "--out", "web", "--max-side", "0"], "--max-side must be at least 1."),
         (["mask", "check", "m.png"], "give the reference the mask is for: --reference REF"),
+        (["mask", "check", "m.png", "--reference", "r.png", "--max-pixels", "0"], "--max-pixels must be at least 1."),
+        (
+            ["mask", "make", "--reference", "r.png", "-o", "r.png", "--rect", "0,0,1,1"],
+            "-o r.png is --reference r.png, a file this command reads: write the output to another path"
+        ),
+        (
+            ["mask", "make", "--reference", "r.png", "-o", "m.png", "--rect", "0,0,1,1", "--preview", "./m.png"],
+            "--preview ./m.png is -o m.png: give each output its own path"
+        ),
+        (
+            ["mask", "upright", "--reference", "r.jpg", "m.png", "-o", "m.png"],
+            "-o m.png is mask m.png, a file this command reads: write the output to another path"
+        ),
+        (
+            ["mask", "diff", "--reference", "r.png", "--mask", "m.png", "--result", "x.png", "--max-side", "0"],
+            "--max-side must be at least 1."
+        ),
         (
             ["mask", "make", "--reference", "r.png", "-o", "m.jpg", "--rect", "0,0,1,1"],
             "output m.jpg: the name must end in .png"

@@ -5,25 +5,10 @@ import Testing
 
 /// `assetpipe build`, `prune` and `clean` as a user runs them: exit codes, stdout, stderr.
 @Suite(.requires(.assetpipeBinary)) struct BuildCLITests {
-    static let manifest = """
-        assets:
-          - name: icons/a
-            prompt: a small icon
-            quality: low
-            outputs:
-              - format: png
-              - format: jpeg
-                flatten: "#ffffff"
-                width: 64
-          - name: b
-            prompt: another picture
-            quality: low
-        """
+    static let manifest = CLIProject.twoAssets()
 
     static func project(_ text: String = manifest) throws -> String {
-        let dir = try TemporaryFolder("build-cli").path
-        try text.write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
-        return dir
+        try CLIProject.make(text, label: "build-cli")
     }
 
     static let noKey: [String: String?] = ["APIMART_API_KEY": nil, "APIMART_BASE_URL": nil]

@@ -20,48 +20,8 @@ import FoundationNetworking
 @Suite(.serialized, .requires(.assetpipeBinary)) struct CrashResumeCLITests {
     // MARK: - Processes
 
-    /// `assetpipe simulator` as a separate process, its counters read over `GET /_simulator/stats`; stopped
-    /// (SIGTERM, then SIGKILL) by `stop()`.
-    final class SimulatorProcess: Sendable {
-        let child: ChildProcess
-        let baseURL: String
-
-        init(_ arguments: [String]) async throws {
-            child = try AssetpipeBinary.start(["simulator", "--port", "0"] + arguments)
-            let line = try await child.firstLine(timeout: .seconds(10))
-            guard line.hasPrefix("http://127.0.0.1:") else {
-                child.kill()
-                throw CrashTestError("the simulator printed no loopback base URL: '\(line)'")
-            }
-            baseURL = line
-        }
-
-        func stop() async { _ = await child.stop(timeout: .seconds(2)) }
-
-        /// The simulator's counters (`GET /_simulator/stats`).
-        func stats() async throws -> [String: Any] {
-            let url = URL(string: baseURL + "/_simulator/stats")!
-            let data: Data = try await withCheckedThrowingContinuation { continuation in
-                URLSession.shared.dataTask(with: url) { data, _, error in
-                    if let data {
-                        continuation.resume(returning: data)
-                    } else {
-                        continuation.resume(throwing: error ?? CrashTestError("no stats"))
-                    }
-                }.resume()
-            }
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw CrashTestError("stats are not a JSON object")
-            }
-            return object
-        }
-
-        func submissions() async throws -> Int { try await stats()["submissions"] as? Int ?? -1 }
-        func billedImages() async throws -> Int { try await stats()["billedImages"] as? Int ?? -1 }
-        func submitRequests() async throws -> Int {
-            (try await stats()["requests"] as? [String: Any])?["submit"] as? Int ?? 0
-        }
-    }
+    /// `assetpipe simulator` as a separate process (TestSupport's, shared by every CLI suite).
+    typealias SimulatorProcess = TestSupport.SimulatorProcess
 
     /// `assetpipe build` running in the background, its stderr in a file (plain event lines: no terminal).
     static func startBuild(

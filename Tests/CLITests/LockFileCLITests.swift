@@ -10,30 +10,13 @@ import Testing
 ///
 /// Rerun: `swift test --skip-build --filter LockFileCLITests`.
 @Suite(.requires(.assetpipeBinary)) struct LockFileCLITests {
-    typealias SimulatorProcess = CrashResumeCLITests.SimulatorProcess
-
-    static let manifest = """
-        assets:
-          - name: icons/a
-            prompt: a small icon
-            quality: low
-            outputs:
-              - format: png
-              - format: jpeg
-                flatten: "#ffffff"
-                width: 64
-          - name: b
-            prompt: another picture
-            quality: low
-            n: 2
-        """
+    static let manifest = CLIProject.twoAssets(n: 2)
 
     static let env: [String: String?] = ["APIMART_API_KEY": "test-key", "APIMART_BASE_URL": nil]
 
     /// A project built once against `simulator`; returns its folder.
     static func builtProject(_ simulator: SimulatorProcess) async throws -> String {
-        let dir = try TemporaryFolder("lock-cli").path
-        try manifest.write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
+        let dir = try CLIProject.make(manifest, label: "lock-cli")
         let first = try await build(dir, simulator)
         #expect(first.exitCode == 0, "\(first)")
         #expect(try await simulator.submissions() == 2)
@@ -41,14 +24,7 @@ import Testing
     }
 
     static func withSimulator(_ body: (SimulatorProcess) async throws -> Void) async throws {
-        let simulator = try await SimulatorProcess(["--task-seconds", "0.2"])
-        do {
-            try await body(simulator)
-        } catch {
-            await simulator.stop()
-            throw error
-        }
-        await simulator.stop()
+        try await SimulatorProcess.with([], body)
     }
 
     static func build(

@@ -10,8 +10,6 @@ import Testing
 ///
 /// Rerun: `swift test --skip-build --filter SpendCLITests`.
 @Suite(.requires(.assetpipeBinary)) struct SpendCLITests {
-    typealias SimulatorProcess = CrashResumeCLITests.SimulatorProcess
-
     /// Three images: `a` (n: 1, low) and `b` (n: 2, quality auto, priced by the highest tier).
     static let manifest = """
         prices:
@@ -29,20 +27,11 @@ import Testing
     static let env: [String: String?] = ["APIMART_API_KEY": "test-key", "APIMART_BASE_URL": nil]
 
     static func project(_ text: String = manifest) throws -> String {
-        let dir = try TemporaryFolder("spend-cli").path
-        try text.write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
-        return dir
+        try CLIProject.make(text, label: "spend-cli")
     }
 
     static func withSimulator(_ arguments: [String], _ body: (SimulatorProcess) async throws -> Void) async throws {
-        let simulator = try await SimulatorProcess(["--task-seconds", "0.2"] + arguments)
-        do {
-            try await body(simulator)
-        } catch {
-            await simulator.stop()
-            throw error
-        }
-        await simulator.stop()
+        try await SimulatorProcess.with(arguments, body)
     }
 
     static func build(_ dir: String, _ simulator: SimulatorProcess) async throws -> ChildProcess.Outcome {

@@ -216,12 +216,22 @@ struct MaskCheckerTests {
         #expect(report.problems.map(\.code) == ["unreadable", "no-alpha", "size-mismatch"])
     }
 
-    @Test func fullyOpaqueAndFullyTransparentWarnings() {
+    /// Alpha 255 everywhere: nothing may be edited, so the mask is refused (a build would pay for nothing).
+    @Test func fullyOpaqueIsAProblemAndFullyTransparentAWarning() {
         let opaque = check(Fixtures.png(Fixtures.mask(64, 48)), ref64x48)
-        #expect(opaque.valid)
-        #expect(opaque.warnings.map(\.code) == ["mask-fully-opaque"])
+        #expect(!opaque.valid)
+        #expect(opaque.problems.map(\.code) == ["mask-fully-opaque"])
+        #expect(opaque.warnings.isEmpty)
         #expect(opaque.editableFraction == 0)
         #expect(opaque.editableBounds == nil)
+        let plain = MaskRepair.suggestions(for: opaque, maskPath: "m.png", referencePath: "r.png")
+        #expect(plain.contains("  assetpipe mask make --reference r.png --rect 25%,25%,50%,50% -o m-fixed.png"))
+
+        var half = Fixtures.mask(64, 48)
+        for y in 0..<48 { for x in 0..<64 { half[x, y].a = 128 } }
+        let soft = check(Fixtures.png(half), ref64x48)
+        #expect(soft.valid)
+        #expect(soft.warnings.map(\.code) == ["mask-nothing-editable"])
 
         let clear = check(Fixtures.png(RGBAImage(width: 64, height: 48)), ref64x48)
         #expect(clear.valid)
@@ -272,6 +282,27 @@ struct MaskCheckerTests {
         #expect(report.warnings.map(\.code) == ["reference-rotated"])
     }
 
+    /// The corpus' EXIF orientation JPEGs: a mask drawn on the stored pixels is refused with the `mask upright`
+    /// repair, and `MaskUpright.turn` makes it one that passes, its editable corner where the picture shows it.
+    @Test(.requires(.corpus), arguments: 2...8)
+    func corpusUprightTurnsAStoredMask(orientation: Int) throws {
+        let path = Corpus.path("jpeg/pillow/hopper_orientation_\(orientation).jpg")
+        let info = try ImageProbe.probe(.file(path))
+        #expect(info.orientation == orientation)
+        let storedMask = Fixtures.mask(info.width, info.height, editable: PixelRect(x: 0, y: 0, width: 3, height: 2))
+        let m = Fixtures.write(Fixtures.png(storedMask), dir, "stored-\(orientation).png")
+        let report = MaskChecker.check(mask: .file(m), maskName: m, reference: .file(path), referenceName: path)
+        let repair = MaskRepair.suggestions(for: report, maskPath: m, referencePath: path)
+        #expect(repair.contains { $0.contains("assetpipe mask upright --reference \(path) \(m) -o") }, "\(repair)")
+
+        let turned = try MaskUpright.turn(mask: .file(m), maskName: m, reference: .file(path), referenceName: path)
+        #expect(turned.width == info.orientedWidth && turned.height == info.orientedHeight)
+        #expect(turned == Orientation.apply(storedMask, orientation: orientation))
+        let out = Fixtures.write(try ImageEncoder.png(turned), dir, "turned-\(orientation).png")
+        let again = MaskChecker.check(mask: .file(out), maskName: out, reference: .file(path), referenceName: path)
+        #expect(again.valid, "\(again.problems)")
+    }
+
     @Test(.requires(.corpus)) func corpusCMYKReference() throws {
         let path = Corpus.path("jpeg/pillow/pil_sample_cmyk.jpg")
         let info = try ImageProbe.probe(.file(path))
@@ -290,7 +321,7 @@ struct MaskCheckerTests {
         let report = MaskChecker.check(mask: .file(m), maskName: m, reference: .file(path), referenceName: path)
         #expect(report.valid)
         let off = Fixtures.write(
-            Fixtures.png(Fixtures.mask(info.orientedWidth + 1, info.orientedHeight)),
+            Fixtures.png(Fixtures.leftHalfMask(width: info.orientedWidth + 1, height: info.orientedHeight)),
             dir,
             "off.png"
         )
@@ -301,7 +332,7 @@ struct MaskCheckerTests {
     }
 
     @Test func unreadableReference() {
-        let report = check(Fixtures.png(Fixtures.mask(64, 48)), Array("nope".utf8))
+        let report = check(Fixtures.png(Fixtures.leftHalfMask(width: 64, height: 48)), Array("nope".utf8))
         #expect(!report.valid)
         #expect(report.problems.map(\.code) == ["reference-unreadable"])
     }
@@ -323,7 +354,7 @@ struct MaskCheckerTests {
         let report = check(png, ref64x48)
         let lines = MaskRepair.suggestions(for: report, maskPath: dir + "/mask.png", referencePath: dir + "/ref.png")
         #expect(lines.contains { $0.contains("assetpipe mask make --reference") && $0.contains("--edit white") })
-        let small = check(Fixtures.png(Fixtures.mask(32, 24)), ref64x48)
+        let small = check(Fixtures.png(Fixtures.leftHalfMask(width: 32, height: 24)), ref64x48)
         let fix = MaskRepair.suggestions(for: small, maskPath: "m.png", referencePath: "r.png")
         #expect(fix.contains { $0.contains("--from m.png --edit transparent --fit stretch -o m-fixed.png") })
     }
@@ -358,6 +389,10 @@ struct MaskCheckerTests {
                 .bytes(TestPNG.encode(width: 4, height: 4, colorType: .rgb) { _, _ in [0, 0, 0] })
             )
         }
+        let opaque = #expect(throws: MaskToolsError.self) {
+            try MaskUploadForm.rgbaPNG(.bytes(Fixtures.png(Fixtures.mask(8, 8))))
+        }
+        #expect(opaque?.code == .maskFullyOpaque)
         #expect(throws: MaskToolsError.self) { try MaskUploadForm.rgbaPNG(.bytes(Fixtures.jpeg(Fixtures.photo(8, 8)))) }
     }
 

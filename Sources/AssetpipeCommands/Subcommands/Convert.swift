@@ -91,7 +91,7 @@ extension AssetPipeCommand {
                         "\(other) and \(file) would both be written to \(out); convert them separately."
                     )
                 }
-                if URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: file).standardizedFileURL {
+                if OutputPaths.same(out, file) {
                     throw ValidationError("\(file) would be overwritten by its own output; choose another --out.")
                 }
                 seen[out] = file

@@ -14,9 +14,12 @@ extension AssetPipeCommand {
                 image as shown (after its EXIF orientation). Alpha 0 marks where the model may paint; \
                 alpha 255 what it should keep.
 
-                Exit codes (every mask subcommand): 0 success; 1 refused, failed check or missing file; 2 usage error.
+                Exit codes (every mask subcommand): 0 success; 1 refused, failed check or missing file; 2 usage error \
+                (an output path that is one of the inputs included: nothing is written).
                 """,
-            subcommands: [Check.self, Make.self, Preview.self, Fit.self, Ratio.self, Diff.self, Composite.self]
+            subcommands: [
+                Check.self, Make.self, Preview.self, Fit.self, Upright.self, Ratio.self, Diff.self, Composite.self,
+            ]
         )
     }
 }

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import ImageCodec
 import MaskTools
 
 extension AssetPipeCommand.Mask {
@@ -10,9 +8,12 @@ extension AssetPipeCommand.Mask {
             abstract: "Check that a mask will be accepted for a reference, before anything is uploaded.",
             discussion: """
                 Problems (the mask is refused): not-png, unreadable, no-alpha, size-mismatch (against the \
-                first reference's size as shown, after EXIF rotation). Warnings (accepted): \
-                mask-fully-opaque, mask-fully-transparent, reference-rotated. The output says how to fix \
-                what is wrong. --json prints one object: valid, problems, warnings, editableFraction, \
+                first reference's size as shown, after EXIF rotation), mask-fully-opaque (alpha 255 \
+                everywhere: nothing may be edited). Warnings (accepted): mask-nothing-editable, \
+                mask-fully-transparent, reference-rotated. The output says how to fix what is wrong: a \
+                black-and-white drawing in the colour channels is made into a mask with mask make --from \
+                --edit white|black; a mask drawn on an EXIF-rotated reference as stored is turned with mask \
+                upright. --json prints one object: valid, problems, warnings, editableFraction, \
                 editableBounds, mask, reference.
 
                 Exit codes: 0 valid (warnings allowed); 1 refused, or a file missing; 2 usage error.
@@ -31,6 +32,8 @@ extension AssetPipeCommand.Mask {
         @Flag(help: "Print the report as one JSON object.")
         var json = false
 
+        @OptionGroup var decodeLimits: DecodeLimitOptions
+
         func validate() throws {
             guard !references.isEmpty else {
                 throw ValidationError("give the reference the mask is for: --reference REF")
@@ -47,7 +50,8 @@ extension AssetPipeCommand.Mask {
                 mask: .file(mask),
                 maskName: mask,
                 reference: .file(reference),
-                referenceName: reference
+                referenceName: reference,
+                limits: decodeLimits.limits
             )
             if json {
                 try Console.json(report)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import ImageCodec
 import MaskTools
 
 extension AssetPipeCommand.Mask {
@@ -11,21 +10,15 @@ extension AssetPipeCommand.Mask {
             discussion: """
                 The result is scaled to the reference's size (Lanczos3) when it differs. A kept pixel \
                 (mask alpha 255) counts as changed when some channel differs by more than --tolerance \
-                (default 8). Reports keptChangedFraction and the bounding box of the changes.
+                (default 8). Reports keptChangedFraction and the bounding box of the changes. A mask without \
+                alpha is refused as mask check refuses it (not-png, no-alpha).
 
                 Exit codes: 0 measured (and within --max-changed when given); 1 keptChangedFraction above \
-                --max-changed, or an input missing, unreadable or of the wrong size; 2 usage error.
+                --max-changed, or an input missing, unreadable, of the wrong size or a mask without alpha; 2 usage error.
                 """
         )
 
-        @Option(help: "The reference image (the picture before the edit).")
-        var reference: String
-
-        @Option(help: "The mask PNG used for the edit.")
-        var mask: String
-
-        @Option(help: "The edit result.")
-        var result: String
+        @OptionGroup var inputs: EditResultOptions
 
         @Option(help: "Largest channel difference (0...255) that still counts as unchanged.")
         var tolerance: Int = MaskDiff.defaultTolerance
@@ -35,6 +28,8 @@ extension AssetPipeCommand.Mask {
 
         @Flag(help: "Print the report as JSON.")
         var json = false
+
+        @OptionGroup var decodeLimits: DecodeLimitOptions
 
         func validate() throws {
             guard (0...255).contains(tolerance) else {
@@ -55,19 +50,12 @@ extension AssetPipeCommand.Mask {
 
         func run() async throws {
             let limit = try limit()
+            let (reference, mask, result) = (inputs.reference, inputs.mask, inputs.result)
             try MaskCommandSupport.run {
-                try MaskCommandSupport.requireFile(reference, "reference")
-                try MaskCommandSupport.requireFile(mask, "mask")
-                try MaskCommandSupport.requireFile(result, "result")
-                let report = try MaskDiff.diff(
-                    reference: .file(reference),
-                    referenceName: reference,
-                    mask: .file(mask),
-                    maskName: mask,
-                    result: .file(result),
-                    resultName: result,
-                    tolerance: tolerance
-                )
+                try inputs.requireFiles()
+                let report = try inputs.pair.editFiles(decodeLimits).load(result: result) { reference, mask, result in
+                    try MaskDiff.diff(reference: reference, mask: mask, result: result, tolerance: tolerance)
+                }
                 let exceeded = limit.map { report.keptChangedFraction > $0 } ?? false
                 if json {
                     try Console.json(report)

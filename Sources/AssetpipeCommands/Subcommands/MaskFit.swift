@@ -16,7 +16,7 @@ extension AssetPipeCommand.Mask {
                 as PNG, or JPEG (quality 95) when its name ends in .jpg/.jpeg.
 
                 Exit codes: 0 written; 1 refused or failed (missing or unreadable input, mask of another size, \
-                transparent padding to JPEG, write error); 2 usage error.
+                transparent padding to JPEG, write error); 2 usage error (an output that is an input included).
                 """
         )
 
@@ -44,6 +44,8 @@ extension AssetPipeCommand.Mask {
         @Flag(help: "Print the transform as JSON.")
         var json = false
 
+        @OptionGroup var decodeLimits: DecodeLimitOptions
+
         func validate() throws {
             guard RatioFitMode(rawValue: mode.lowercased()) != nil else {
                 throw ValidationError("--mode '\(mode)': choose crop or pad")
@@ -61,6 +63,10 @@ extension AssetPipeCommand.Mask {
             } else if maskOut != nil {
                 throw ValidationError("--mask-out only goes with --mask")
             }
+            try OutputPaths.requireDistinct(
+                outputs: [("-o", output)] + (maskOut.map { [("--mask-out", $0)] } ?? []),
+                inputs: [("--reference", reference)] + (mask.map { [("--mask", $0)] } ?? [])
+            )
         }
 
         struct Output: Encodable {
@@ -73,8 +79,9 @@ extension AssetPipeCommand.Mask {
             try MaskCommandSupport.run {
                 try MaskCommandSupport.requireFile(reference, "reference")
                 if let mask { try MaskCommandSupport.requireFile(mask, "mask") }
-                let ref = try MaskIO.decodeShown(.file(reference), name: reference)
-                let m = try mask.map { try MaskIO.decodeShown(.file($0), name: $0) }
+                let limits = decodeLimits.limits
+                let ref = try MaskIO.decodeShown(.file(reference), name: reference, limits: limits)
+                let m = try mask.map { try MaskIO.decodeShown(.file($0), name: $0, limits: limits) }
                 let fitted: (reference: RGBAImage, mask: RGBAImage?, plan: RatioFitPlan)
                 do {
                     fitted = try RatioFit.fit(
@@ -125,6 +132,8 @@ extension AssetPipeCommand.Mask {
         @Flag(help: "Print a JSON array.")
         var json = false
 
+        @OptionGroup var decodeLimits: DecodeLimitOptions
+
         func validate() throws {
             guard !files.isEmpty else { throw ValidationError("give at least one image") }
         }
@@ -146,7 +155,7 @@ extension AssetPipeCommand.Mask {
             var failed = false
             for file in files {
                 do {
-                    let info = try MaskIO.probe(.file(file), name: file)
+                    let info = try MaskIO.probe(.file(file), name: file, limits: decodeLimits.limits)
                     let w = info.orientedWidth
                     let h = info.orientedHeight
                     let ratio = SizeRatio.nearest(width: w, height: h)

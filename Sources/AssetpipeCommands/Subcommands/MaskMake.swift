@@ -21,7 +21,8 @@ extension AssetPipeCommand.Mask {
                   assetpipe mask make --reference photo.jpg --from sketch.png --edit white --feather 8 -o mask.png
 
                 Exit codes: 0 written; 1 refused or failed (missing or unreadable input, write error); 2 usage error \
-                (no source, --from without --edit, --from of another size without --fit, bad numbers).
+                (no source, --from without --edit, --from of another size without --fit, bad numbers, an output that is \
+                an input).
                 """
         )
 
@@ -70,6 +71,8 @@ extension AssetPipeCommand.Mask {
         @Option(help: "Also write the reference with the editable area tinted and outlined.")
         var preview: String?
 
+        @OptionGroup var decodeLimits: DecodeLimitOptions
+
         func validate() throws {
             try MaskCommandSupport.requireExtension(output, "output", ["png"])
             if let preview { try MaskCommandSupport.requireExtension(preview, "preview", ["png", "jpg", "jpeg"]) }
@@ -88,6 +91,10 @@ extension AssetPipeCommand.Mask {
                 }
             }
             _ = try spec(image: nil)
+            try OutputPaths.requireDistinct(
+                outputs: [("-o", output)] + (preview.map { [("--preview", $0)] } ?? []),
+                inputs: [("--reference", reference)] + (from.map { [("--from", $0)] } ?? [])
+            )
         }
 
         /// The spec from the flags; `image` is the decoded --from picture (nil while validating).
@@ -134,9 +141,10 @@ extension AssetPipeCommand.Mask {
             try MaskCommandSupport.run {
                 try MaskCommandSupport.requireFile(reference, "reference")
                 if let from { try MaskCommandSupport.requireFile(from, "--from") }
-                let image = try from.map { try MaskIO.decodeShown(.file($0), name: $0) }
+                let limits = decodeLimits.limits
+                let image = try from.map { try MaskIO.decodeShown(.file($0), name: $0, limits: limits) }
                 let spec = try spec(image: image)
-                let info = try MaskIO.probe(.file(reference), name: reference)
+                let info = try MaskIO.probe(.file(reference), name: reference, limits: limits)
                 let area = try MaskMaker.makeArea(spec, width: info.orientedWidth, height: info.orientedHeight)
                 let mask = area.maskImage()
                 try MaskIO.write(mask, to: output)
@@ -149,7 +157,7 @@ extension AssetPipeCommand.Mask {
                     Console.error("warning: nothing is editable: the mask keeps the whole image")
                 }
                 if let preview {
-                    let ref = try MaskIO.decodeShown(.file(reference), name: reference)
+                    let ref = try MaskIO.decodeShown(.file(reference), name: reference, limits: limits)
                     try MaskIO.write(try MaskPreview.render(reference: ref, mask: mask), to: preview)
                     Console.out("wrote \(preview): preview (editable area tinted magenta and outlined)")
                 }
