@@ -15,6 +15,8 @@ public struct Manifest: Sendable {
     /// Price per image, for the dry-run cost. Keys are `<size>/<quality>` (`1024x1024/medium` or `1:1/medium`),
     /// optionally prefixed by a model (`gpt-image-1.5-official/1024x1024/high`).
     public var prices: PriceTable?
+    /// `history: {keep: N}`: the earlier states kept per asset for `assetpipe rollback` (default 5).
+    public var historyKeep: Int = BuildHistory.defaultKeep
 
     public var outputRoot: String { PathTools.join(directory, output) }
     public var lockFilePath: String { PathTools.join(directory, "assetpipe.lock") }

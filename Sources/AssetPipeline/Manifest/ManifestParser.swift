@@ -8,7 +8,7 @@ import Yams
 /// The YAML is composed into a node tree (`Yams.compose`) so each value keeps its line and column;
 /// string fields read the scalar's raw text (so `size: 1:1` stays "1:1", not the YAML 1.1 sexagesimal 61).
 public enum ManifestParser {
-    static let topKeys = ["output", "defaults", "assets", "prices"]
+    static let topKeys = ["output", "defaults", "assets", "prices", "history"]
     static let assetKeys = [
         "name", "model", "prompt", "size", "n", "quality", "background", "moderation", "format", "compression",
         "references", "mask", "fit", "composite", "outputs",
@@ -83,6 +83,7 @@ public enum ManifestParser {
             )
         }
         let prices = try top["prices"].map { try parsePrices($0, reader: reader) }
+        let historyKeep = try top["history"].map { try parseHistory($0, reader: reader) }
 
         guard let assetsEntry = top["assets"] else {
             throw PipelineError(
@@ -136,7 +137,8 @@ public enum ManifestParser {
             directory: directory,
             output: output,
             assets: assets,
-            prices: prices
+            prices: prices,
+            historyKeep: historyKeep ?? BuildHistory.defaultKeep
         )
         try checkOutputPaths(manifest)
         return manifest
