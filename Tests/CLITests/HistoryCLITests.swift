@@ -120,7 +120,7 @@ import Testing
 
         // The variant leaves the manifest; a build drops it from the lock and keeps the state.
         let withoutVariant = Self.manifest().replacingOccurrences(
-            of: "          - format: jpeg\n            flatten: \"#ffffff\"\n            width: 64\n",
+            of: "      - format: jpeg\n        flatten: \"#ffffff\"\n        width: 64\n",
             with: ""
         )
         try Self.write(withoutVariant, dir)

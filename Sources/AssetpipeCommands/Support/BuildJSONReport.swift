@@ -155,6 +155,10 @@ enum BuildJSONReport {
     }
 }
 
+/// The signal sources of the running build, kept alive until the process ends; written once, before any
+/// signal can be answered.
+nonisolated(unsafe) private var interruptSources: [any DispatchSourceSignal] = []
+
 /// With `build --json`, an interrupted build (SIGINT, SIGTERM) still prints its JSON report: `error.code`
 /// `interrupted`, the assets finished so far, exit 130 (SIGINT) or 143 (SIGTERM). The journal keeps every step,
 /// so the next build resumes. Forwards every event to the build's own observer.
@@ -162,7 +166,6 @@ final class InterruptWatch: BuildObserver, Sendable {
     let inner: any BuildObserver
     let manifest: String
     let finished = LockedBox<[AssetOutcome]>([])
-    let sources = LockedBox<[any DispatchSourceSignal]>([])
 
     init(inner: any BuildObserver, manifest: String) {
         self.inner = inner
@@ -184,7 +187,7 @@ final class InterruptWatch: BuildObserver, Sendable {
             source.resume()
             made.append(source)
         }
-        sources.withLockedValue { $0 = made }
+        interruptSources = made
     }
 
     func interrupted(_ number: Int32, _ name: String) {
