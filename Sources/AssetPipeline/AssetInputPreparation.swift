@@ -8,6 +8,7 @@ extension AssetSpec {
     func prepareInputs(directory: String, size: SizeRatio, forComposite: Bool = false) throws -> PreparedInputs {
         let file = { (name: String) in AssetInputFile(path: PathTools.join(directory, name), name: name) }
         do {
+            for reference in references.map(file) { try AssetInputCheck.verifyDecodes(reference) }
             return try AssetInputs.prepare(
                 references: references.map(file),
                 mask: mask.map(file),
@@ -22,14 +23,20 @@ extension AssetSpec {
 }
 
 extension BuildPlan {
-    /// For `build --dry-run` and `--check`: every asset the plan would generate has its inputs prepared exactly
-    /// as the build prepares them before anything is uploaded, so both report the errors the build would (one
-    /// `local-validation` error per asset, in plan order) and a manifest with unusable inputs is exit 2 in all
-    /// three modes.
+    /// For `build --dry-run` and `--check`: every asset the plan would generate (or re-composite) has its inputs
+    /// prepared exactly as the build prepares them before anything is uploaded (every reference decoded to its
+    /// last row, the mask checked against it), so both report the errors the build would (one `local-validation`
+    /// error per asset, in plan order) and a manifest with unusable inputs is exit 2 in all three modes.
     public func inputProblems() -> [PipelineError] {
-        assets.filter { $0.action == .generate }.compactMap { planned in
+        // A composite asset re-processed locally reads its reference and mask again.
+        assets.filter { $0.action == .generate || ($0.action == .reprocess && $0.asset.composite) }.compactMap {
+            planned in
             do {
-                _ = try planned.asset.prepareInputs(directory: manifest.directory, size: planned.size)
+                _ = try planned.asset.prepareInputs(
+                    directory: manifest.directory,
+                    size: planned.size,
+                    forComposite: planned.action == .reprocess
+                )
                 return nil
             } catch let error as PipelineError {
                 return error

@@ -5,23 +5,39 @@ import ImageCodec
 
 /// What the state folder keeps of earlier builds, for review (`assetpipe gallery`) and `assetpipe rollback`:
 ///
-/// - `.assetpipe/history/<asset>/entry.json` — the asset's lock entry as it was before a build overwrote its
-///   outputs (regenerated or re-processed), with the list of the files kept beside it in `files/`
-///   (and its raw results in `raw/`, so a rollback still works after `assetpipe clean`);
+/// - `.assetpipe/history/<asset>/<NNNNNN>/entry.json` — one kept state of the asset: its lock entry as it was
+///   before something changed it, with the files kept beside it in `files/` (and its raw results in `raw/`, so a
+///   rollback still works after `assetpipe clean`). A state is kept before a build regenerates or re-processes
+///   an asset, before a build drops an output the manifest no longer has (or the whole asset), and before
+///   `assetpipe prune` removes a file;
 /// - `.assetpipe/last-build.json` — the last build's report.
 ///
-/// `<asset>` is the asset name with every byte outside `[A-Za-z0-9._-]` written `%XX` (`icons%2Fbottle`).
-/// One level is kept per asset: the state before the latest overwrite.
+/// `<asset>` is the asset name with every byte outside `[A-Za-z0-9._-]` written `%XX` (`icons%2Fbottle`);
+/// `<NNNNNN>` counts up, so the newest state has the highest number. The manifest's `history: {keep: N}`
+/// (default ``defaultKeep``) is how many states of each asset are kept: keeping one more removes the oldest.
+/// A state kept by an earlier assetpipe (one level, `history/<asset>/entry.json`) counts as the oldest.
 public enum BuildHistory {
     public static let entryFileName = "entry.json"
     public static let reportFileName = "last-build.json"
+    /// States kept per asset when the manifest does not say (`history: {keep: N}`).
+    public static let defaultKeep = 5
+
+    /// Why a state was kept.
+    public enum Reason {
+        public static let regenerated = "regenerated"
+        public static let reprocessed = "re-processed"
+        public static let rolledBack = "rolled back"
+        public static let outputRemoved = "output removed"
+        public static let assetRemoved = "removed from the manifest"
+        public static let pruned = "pruned"
+    }
 
     /// `<state>/history`.
     public static func historyDirectory(stateDirectory: String) -> String {
         StateFolder(path: stateDirectory).history
     }
 
-    /// `<state>/history/<encoded name>`.
+    /// `<state>/history/<encoded name>`: every kept state of the asset.
     public static func entryDirectory(asset: String, stateDirectory: String) -> String {
         PathTools.join(historyDirectory(stateDirectory: stateDirectory), folderName(asset))
     }
@@ -44,61 +60,152 @@ public enum BuildHistory {
         return out.isEmpty ? "%" : out
     }
 
+    /// The asset name a ``folderName(_:)`` was made from.
+    public static func assetName(folder: String) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = Array(folder.utf8)[...]
+        while let b = utf8.popFirst() {
+            if b == UInt8(ascii: "%"), utf8.count >= 2,
+                let v = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
+            {
+                bytes.append(v)
+                utf8 = utf8.dropFirst(2)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    // MARK: - Kept states
+
+    /// One kept state of an asset.
+    public struct KeptState: Sendable, Equatable {
+        /// Its number among the asset's states (0: a state kept by an earlier assetpipe, in the asset's folder).
+        public var number: Int
+        public var entry: HistoryEntry
+    }
+
+    /// The kept states of an asset, oldest first (damaged ones are skipped).
+    public static func states(asset: String, stateDirectory: String) -> [KeptState] {
+        let dir = entryDirectory(asset: asset, stateDirectory: stateDirectory)
+        var out: [KeptState] = []
+        if let legacy = decodeEntry(PathTools.join(dir, entryFileName)) {
+            out.append(KeptState(number: 0, entry: legacy))
+        }
+        for n in stateNumbers(dir) {
+            guard let e = decodeEntry(PathTools.join(PathTools.join(dir, stateFolder(n)), entryFileName)) else {
+                continue
+            }
+            out.append(KeptState(number: n, entry: e))
+        }
+        return out
+    }
+
+    /// `000001`.
+    static func stateFolder(_ number: Int) -> String { String(format: "%06d", number) }
+
+    /// The numbered state folders in an asset's folder, ascending (work folders, which hold a comma, excluded).
+    static func stateNumbers(_ dir: String) -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.compactMap { name in
+            name.count == 6 && name.allSatisfy { $0.isASCII && $0.isNumber } ? Int(name) : nil
+        }
+        .sorted()
+    }
+
+    static func decodeEntry(_ path: String) -> HistoryEntry? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(HistoryEntry.self, from: data)
+    }
+
+    /// Removes one kept state (for the state of an earlier assetpipe: its files in the asset's folder).
+    static func removeState(_ number: Int, asset: String, stateDirectory: String) throws {
+        let dir = entryDirectory(asset: asset, stateDirectory: stateDirectory)
+        let fm = FileManager.default
+        if number == 0 {
+            for name in [entryFileName, "files", "raw"] where fm.fileExists(atPath: PathTools.join(dir, name)) {
+                try fm.removeItem(atPath: PathTools.join(dir, name))
+            }
+        } else {
+            try fm.removeItem(atPath: PathTools.join(dir, stateFolder(number)))
+        }
+        if let left = try? fm.contentsOfDirectory(atPath: dir), left.isEmpty { try? fm.removeItem(atPath: dir) }
+    }
+
+    /// Keeps at most `keep` states of the asset: the oldest go first.
+    static func trim(asset: String, stateDirectory: String, keep: Int) {
+        let all = states(asset: asset, stateDirectory: stateDirectory)
+        guard all.count > max(keep, 1) else { return }
+        for s in all.prefix(all.count - max(keep, 1)) {
+            try? removeState(s.number, asset: asset, stateDirectory: stateDirectory)
+        }
+    }
+
     // MARK: - Archive
 
     /// Keeps an asset's current state (`previous`: its lock entry, the output files on disk and its raw results)
-    /// in `.assetpipe/history/<asset>/`, replacing what was kept before. Call it before overwriting the outputs.
-    /// `reason` says why (`regenerated`, `re-processed`, `rolled back`).
+    /// as its newest kept state in `.assetpipe/history/<asset>/`, then trims the oldest beyond `keep`. Call it
+    /// before changing the outputs. `reason` says why (see ``Reason``); `stale` are files of the lock's `stale`
+    /// list kept with it (a rollback puts them back in the tree and the list).
     @discardableResult
     public static func archive(
         asset: String,
         previous: LockedAsset,
         reason: String,
         manifestDirectory: String,
-        stateDirectory: String
+        stateDirectory: String,
+        keep: Int = defaultKeep,
+        stale: [LockedOutput] = []
     ) throws -> HistoryEntry {
-        let final = entryDirectory(asset: asset, stateDirectory: stateDirectory)
-        let (entry, staging) = try stage(
+        let (entry, staging, final) = try stage(
             asset: asset,
             previous: previous,
             reason: reason,
             manifestDirectory: manifestDirectory,
-            stateDirectory: stateDirectory
+            stateDirectory: stateDirectory,
+            stale: stale
         )
         do {
-            try replaceDirectory(final, with: staging)
+            try FileManager.default.moveItem(atPath: staging, toPath: final)
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
             throw PipelineError(.io, "\(final): cannot keep the previous state of \(asset)", cause: "\(error)")
         }
+        trim(asset: asset, stateDirectory: stateDirectory, keep: keep)
         return entry
     }
 
-    /// Writes an entry into a work folder beside the final one (`<final>,staging-<pid>`); returns both.
+    /// Writes a new state into a work folder beside its final one (`<NNNNNN>,staging-<pid>`); returns the entry,
+    /// the work folder and the final folder.
     static func stage(
         asset: String,
         previous: LockedAsset,
         reason: String,
         manifestDirectory: String,
-        stateDirectory: String
-    ) throws -> (HistoryEntry, String) {
-        let final = entryDirectory(asset: asset, stateDirectory: stateDirectory)
+        stateDirectory: String,
+        stale: [LockedOutput] = []
+    ) throws -> (HistoryEntry, String, String) {
+        let dir = entryDirectory(asset: asset, stateDirectory: stateDirectory)
+        let number = (stateNumbers(dir).last ?? 0) + 1
+        let prefix = stateFolder(number)
+        let final = PathTools.join(dir, prefix)
         let staging = final + ",staging-\(getpid())"
         let fm = FileManager.default
         try? fm.removeItem(atPath: staging)
         do {
             try Files.createDirectory(PathTools.join(staging, "files"))
             var files: [HistoryFile] = []
-            for (i, output) in previous.outputs.enumerated() {
+            for (i, output) in (previous.outputs + stale).enumerated() {
                 let full = PathTools.join(manifestDirectory, output.path)
                 guard let bytes = Files.read(full) else { continue }
-                let stored = "files/\(i)-\((output.path as NSString).lastPathComponent)"
-                try Files.atomicWrite(bytes, to: PathTools.join(staging, stored))
+                let name = "files/\(i)-\((output.path as NSString).lastPathComponent)"
+                try Files.atomicWrite(bytes, to: PathTools.join(staging, name))
                 let sha = Digest.sha256(bytes)
                 files.append(
                     HistoryFile(
                         path: output.path,
-                        stored: stored,
+                        stored: prefix + "/" + name,
                         sha256: sha,
                         bytes: bytes.count,
                         matchesLock: sha == output.sha256
@@ -109,16 +216,16 @@ public enum BuildHistory {
             for result in previous.results {
                 let source = RawCache.path(stateDirectory: stateDirectory, sha256: result.sha256, format: result.format)
                 guard Files.exists(source) else { continue }
-                let stored = "raw/" + (source as NSString).lastPathComponent
+                let name = "raw/" + (source as NSString).lastPathComponent
                 try Files.createDirectory(PathTools.join(staging, "raw"))
-                try? fm.removeItem(atPath: PathTools.join(staging, stored))
+                try? fm.removeItem(atPath: PathTools.join(staging, name))
                 // A hard link costs no space (same file system); a copy otherwise.
-                if (try? fm.linkItem(atPath: source, toPath: PathTools.join(staging, stored))) == nil {
-                    try fm.copyItem(atPath: source, toPath: PathTools.join(staging, stored))
+                if (try? fm.linkItem(atPath: source, toPath: PathTools.join(staging, name))) == nil {
+                    try fm.copyItem(atPath: source, toPath: PathTools.join(staging, name))
                 }
-                raw.append(stored)
+                raw.append(prefix + "/" + name)
             }
-            let entry = HistoryEntry(
+            var entry = HistoryEntry(
                 asset: asset,
                 archivedAt: ISOTime.string(),
                 reason: reason,
@@ -126,8 +233,9 @@ public enum BuildHistory {
                 files: files,
                 raw: raw
             )
+            if !stale.isEmpty { entry.stale = stale }
             try Files.atomicWrite(try entry.encoded(), to: PathTools.join(staging, entryFileName))
-            return (entry, staging)
+            return (entry, staging, final)
         } catch let e as PipelineError {
             try? fm.removeItem(atPath: staging)
             throw e
@@ -140,7 +248,9 @@ public enum BuildHistory {
     /// Archives `previous` when a build is about to change what it describes: the asset key changed
     /// (regenerated), or a file in the tree is about to be overwritten with other bytes (re-processed).
     /// `writes` are the files about to be written (paths relative to the manifest's folder). Returns the entry
-    /// when one was kept. Does nothing for a record without results (never built, or only an outcome-unknown note).
+    /// when one was kept. Does nothing for a record without results (never built, or only an outcome-unknown note),
+    /// nor when this build already kept the state at its start (``archiveDropped(lock:plan:)``: an output
+    /// dropped from the same record).
     @discardableResult
     public static func archiveBeforeOverwrite(
         asset: String,
@@ -148,7 +258,8 @@ public enum BuildHistory {
         newKey: String,
         writes: [(path: String, bytes: [UInt8])],
         manifestDirectory: String,
-        stateDirectory: String
+        stateDirectory: String,
+        keep: Int = defaultKeep
     ) throws -> HistoryEntry? {
         guard let previous, previous.isBuilt else { return nil }
         let regenerated = previous.key != newKey
@@ -157,42 +268,76 @@ public enum BuildHistory {
             return existing != w.bytes
         }
         guard regenerated || overwrites else { return nil }
+        if let newest = states(asset: asset, stateDirectory: stateDirectory).last?.entry,
+            [Reason.outputRemoved, Reason.assetRemoved].contains(newest.reason),
+            newest.previous.key == previous.key,
+            previous.outputs.allSatisfy({ newest.previous.outputs.contains($0) })
+        {
+            return nil
+        }
         return try archive(
             asset: asset,
             previous: previous,
-            reason: regenerated ? "regenerated" : "re-processed",
+            reason: regenerated ? Reason.regenerated : Reason.reprocessed,
             manifestDirectory: manifestDirectory,
-            stateDirectory: stateDirectory
+            stateDirectory: stateDirectory,
+            keep: keep
         )
     }
 
-    /// The kept entry of an asset, nil when none.
-    public static func entry(asset: String, stateDirectory: String) throws -> HistoryEntry? {
-        let path = PathTools.join(entryDirectory(asset: asset, stateDirectory: stateDirectory), entryFileName)
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        do {
-            return try JSONDecoder().decode(HistoryEntry.self, from: data)
-        } catch {
-            throw PipelineError(
-                .state,
-                "\(path): the kept previous state is damaged; delete its folder",
-                cause: "\(error)"
-            )
+    /// At the start of a build, before the lock file drops what the manifest no longer has: keeps the state of
+    /// every asset that loses an output (its format changed, an output was deleted) or that left the manifest,
+    /// while its files are still in the tree, so `assetpipe rollback` can put them back after a `prune`.
+    /// Returns the names of the assets kept. A state that cannot be kept is skipped (the build goes on).
+    @discardableResult
+    public static func archiveDropped(lock: LockFile, plan: BuildPlan) -> [String] {
+        // What the manifest makes (not only the assets this build runs), as `prune` reads it.
+        let manifest = plan.manifest
+        let names = Set(manifest.assets.map(\.name))
+        var planned = Set<String>()
+        for asset in manifest.assets {
+            for o in OutputNaming.paths(for: asset) { planned.insert(PathTools.join(manifest.output, o.path)) }
         }
+        var kept: [String] = []
+        for (name, record) in lock.assets.sorted(by: { $0.key < $1.key }) where record.isBuilt {
+            let dropped = record.outputs.filter { !planned.contains($0.path) }
+            guard !dropped.isEmpty,
+                dropped.contains(where: { Files.exists(PathTools.join(manifest.directory, $0.path)) })
+            else { continue }
+            let reason = names.contains(name) ? Reason.outputRemoved : Reason.assetRemoved
+            if (try? archive(
+                asset: name,
+                previous: record,
+                reason: reason,
+                manifestDirectory: manifest.directory,
+                stateDirectory: manifest.stateDirectory,
+                keep: manifest.historyKeep
+            )) != nil {
+                kept.append(name)
+            }
+        }
+        return kept
     }
 
-    /// Every kept entry, by asset name (damaged entries are skipped).
+    /// The newest kept entry of an asset, nil when none.
+    public static func entry(asset: String, stateDirectory: String) throws -> HistoryEntry? {
+        states(asset: asset, stateDirectory: stateDirectory).last?.entry
+    }
+
+    /// The newest kept entry of every asset, by asset name (damaged entries are skipped).
     public static func entries(stateDirectory: String) -> [String: HistoryEntry] {
         let dir = historyDirectory(stateDirectory: stateDirectory)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [:] }
         var out: [String: HistoryEntry] = [:]
-        // Work folders end in `,staging-<pid>` / `,old-<pid>`: `folderName` never writes a comma.
+        // Work folders hold a comma (`,staging-<pid>`): `folderName` never writes one.
         for name in names where !name.contains(",") {
-            let path = PathTools.join(PathTools.join(dir, name), entryFileName)
-            guard let data = FileManager.default.contents(atPath: path),
-                let entry = try? JSONDecoder().decode(HistoryEntry.self, from: data)
-            else { continue }
-            out[entry.asset] = entry
+            let assetDir = PathTools.join(dir, name)
+            var newest = stateNumbers(assetDir).reversed().lazy.compactMap { n in
+                decodeEntry(PathTools.join(PathTools.join(assetDir, stateFolder(n)), entryFileName))
+            }
+            .first
+            if newest == nil { newest = decodeEntry(PathTools.join(assetDir, entryFileName)) }
+            if let entry = newest { out[entry.asset] = entry }
         }
         return out
     }
@@ -228,10 +373,10 @@ public enum BuildHistory {
 
     // MARK: - Rollback
 
-    /// Puts the kept previous state of each named asset back: its output files (written atomically) and its
-    /// lock entry (the lock file is written atomically, once). The state being replaced is kept in its turn, so a
-    /// second rollback undoes the first. Files the rejected state had and the previous one has not are recorded
-    /// in the lock's `stale` list for `assetpipe prune`.
+    /// Puts the newest kept state of each named asset back: its output files (written atomically), its lock
+    /// entry and the stale files kept with it (the lock file is written atomically, once per asset). The state
+    /// being replaced is kept in its turn as the newest, so a second rollback undoes the first. Files the rejected
+    /// state had and the restored one has not are recorded in the lock's `stale` list for `assetpipe prune`.
     ///
     /// Nothing is changed when any name has no kept state: the report then lists them in `missing` and has no
     /// outcomes. Takes the build lock: refuses (`.busy`) while a build of this manifest runs (unless the caller
@@ -251,20 +396,21 @@ public enum BuildHistory {
 
         var unique: [String] = []
         for n in names where !unique.contains(n) { unique.append(n) }
-        var entries: [(String, HistoryEntry)] = []
+        var entries: [(String, KeptState)] = []
         var missing: [String] = []
         for name in unique {
-            if let e = try entry(asset: name, stateDirectory: stateDirectory) {
-                entries.append((name, e))
+            if let newest = states(asset: name, stateDirectory: stateDirectory).last {
+                entries.append((name, newest))
             } else {
                 missing.append(name)
             }
         }
         if !missing.isEmpty { return RollbackReport(outcomes: [], missing: missing) }
-        // Every kept file must be there, and every path must stay inside the manifest's folder, before anything is written.
+        // Every kept file must be there, and every path must stay inside the manifest's folder, before anything is
+        // written.
         let root = PathTools.absolute(manifestDirectory)
-        for (name, e) in entries {
-            for f in e.files {
+        for (name, kept) in entries {
+            for f in kept.entry.files {
                 let target = PathTools.join(manifestDirectory, f.path)
                 guard PathTools.unsafeNameReason(f.path) == nil, PathTools.staysInside(target, root: root) else {
                     throw PipelineError(
@@ -275,7 +421,8 @@ public enum BuildHistory {
                 guard Files.exists(storedPath(f, asset: name, stateDirectory: stateDirectory)) else {
                     throw PipelineError(
                         .state,
-                        "the kept copy of \(f.path) for \(name) is missing from the state folder; nothing was rolled back"
+                        "the kept copy of \(f.path) for \(name) is missing from the state folder; nothing was "
+                            + "rolled back"
                     )
                 }
             }
@@ -283,26 +430,27 @@ public enum BuildHistory {
 
         var outcomes: [RollbackOutcome] = []
         let fm = FileManager.default
-        for (name, kept) in entries {
+        for (name, state) in entries {
+            let kept = state.entry
             let dir = entryDirectory(asset: name, stateDirectory: stateDirectory)
-            // The current state is staged first; it replaces the kept one only once everything is back, so a
-            // failure part way leaves the kept state where it was (and rollback can be run again).
+            // The current state is staged first; it becomes the newest kept state only once everything is back,
+            // so a failure part way leaves the kept state where it was (and rollback can be run again).
             let current = lock.assets[name]
-            var staged: String?
+            var staged: (from: String, to: String)?
             if let current, current.isBuilt {
-                staged = try stage(
+                let s = try stage(
                     asset: name,
                     previous: current,
-                    reason: "rolled back",
+                    reason: Reason.rolledBack,
                     manifestDirectory: manifestDirectory,
                     stateDirectory: stateDirectory
-                ).1
+                )
+                staged = (s.1, s.2)
             }
-            defer { if let staged { try? fm.removeItem(atPath: staged) } }
-            let aside = dir
+            defer { if let staged { try? fm.removeItem(atPath: staged.from) } }
             var restored: [String] = []
             for f in kept.files {
-                guard let bytes = Files.read(PathTools.join(aside, f.stored)) else {
+                guard let bytes = Files.read(PathTools.join(dir, f.stored)) else {
                     throw PipelineError(.state, "cannot read the kept copy of \(f.path) for \(name)")
                 }
                 do { try Files.atomicWrite(bytes, to: PathTools.join(manifestDirectory, f.path)) } catch {
@@ -316,7 +464,7 @@ public enum BuildHistory {
                     StateFolder(path: stateDirectory).rawCache,
                     (stored as NSString).lastPathComponent
                 )
-                if !Files.exists(target), let bytes = Files.read(PathTools.join(aside, stored)) {
+                if !Files.exists(target), let bytes = Files.read(PathTools.join(dir, stored)) {
                     try? Files.atomicWrite(bytes, to: target)
                 }
             }
@@ -328,10 +476,16 @@ public enum BuildHistory {
                 leftOver.append(o.path)
             }
             lock.stale.removeAll { keptPaths.contains($0.path) }
-            lock.assets[name] = kept.previous
+            // Stale files kept with the state go back to the stale list (prune may remove them again).
+            for o in kept.stale ?? [] where restored.contains(o.path) && !keptPaths.contains(o.path) {
+                if !lock.stale.contains(where: { $0.path == o.path }) { lock.stale.append(o) }
+            }
+            // A state kept only for stale files has no build of its own: the lock entry stays as it is.
+            if kept.previous.isBuilt { lock.assets[name] = kept.previous }
             try lock.write(path: lockFilePath)
             do {
-                if let staged { try replaceDirectory(dir, with: staged) } else { try fm.removeItem(atPath: dir) }
+                if let staged { try fm.moveItem(atPath: staged.from, toPath: staged.to) }
+                try removeState(state.number, asset: name, stateDirectory: stateDirectory)
             } catch {
                 throw PipelineError(
                     .io,
@@ -345,7 +499,8 @@ public enum BuildHistory {
                     restored: restored,
                     key: kept.previous.key,
                     archivedAt: kept.archivedAt,
-                    missingFiles: kept.previous.outputs.map(\.path).filter { p in !kept.files.contains { $0.path == p }
+                    missingFiles: kept.previous.outputs.map(\.path).filter { p in
+                        !kept.files.contains { $0.path == p }
                     },
                     leftOver: leftOver
                 )
@@ -354,35 +509,67 @@ public enum BuildHistory {
         return RollbackReport(outcomes: outcomes, missing: [])
     }
 
-    /// Renames `staging` to `final`, replacing it.
-    static func replaceDirectory(_ final: String, with staging: String) throws {
+    // MARK: - Removing history
+
+    /// `assetpipe clean --history [NAME...]`: removes every kept state of the named assets (nil: of every asset).
+    /// Returns the names whose history was removed and the bytes freed; names without history are in `missing`.
+    /// Takes the build lock.
+    public static func remove(
+        names: [String]?,
+        stateDirectory: String
+    ) throws -> (removed: [String], missing: [String], bytesFreed: Int) {
+        let dir = historyDirectory(stateDirectory: stateDirectory)
+        guard Files.exists(stateDirectory) else { return ([], names ?? [], 0) }
+        let buildLock = try BuildLock(stateDirectory: stateDirectory)
+        defer { buildLock.release() }
         let fm = FileManager.default
-        let old = final + ",old-\(getpid())-r"
-        try? fm.removeItem(atPath: old)
-        if fm.fileExists(atPath: final) { try fm.moveItem(atPath: final, toPath: old) }
-        do {
-            try fm.moveItem(atPath: staging, toPath: final)
-        } catch {
-            if fm.fileExists(atPath: old) { try? fm.moveItem(atPath: old, toPath: final) }
-            throw error
+        var removed: [String] = []
+        var missing: [String] = []
+        var freed = 0
+        let targets: [(name: String, folder: String)]
+        if let names {
+            targets = names.map { ($0, entryDirectory(asset: $0, stateDirectory: stateDirectory)) }
+        } else {
+            let folders = (try? fm.contentsOfDirectory(atPath: dir)) ?? []
+            targets = folders.filter { !$0.contains(",") }.sorted().map {
+                (assetName(folder: $0), PathTools.join(dir, $0))
+            }
         }
-        try? fm.removeItem(atPath: old)
+        for t in targets {
+            guard fm.fileExists(atPath: t.folder) else {
+                missing.append(t.name)
+                continue
+            }
+            freed += Cleaner.size(of: t.folder)
+            do { try fm.removeItem(atPath: t.folder) } catch {
+                throw PipelineError(.state, "\(t.folder): cannot remove", cause: "\(error)")
+            }
+            removed.append(t.name)
+        }
+        if names == nil, let left = try? fm.contentsOfDirectory(atPath: dir), left.isEmpty {
+            try? fm.removeItem(atPath: dir)
+        }
+        return (removed, missing, freed)
     }
 }
 
-/// One asset's kept state (`.assetpipe/history/<asset>/entry.json`).
+/// One kept state of an asset (`.assetpipe/history/<asset>/<NNNNNN>/entry.json`).
 public struct HistoryEntry: Sendable, Codable, Equatable {
     public var asset: String
     /// When it was kept (ISO 8601, UTC).
     public var archivedAt: String
-    /// Why the state was replaced: `regenerated`, `re-processed`, `rolled back`.
+    /// Why the state was kept: `regenerated`, `re-processed`, `rolled back`, `output removed`,
+    /// `removed from the manifest`, `pruned` (see ``BuildHistory/Reason``).
     public var reason: String
     /// The lock entry as it was.
     public var previous: LockedAsset
     /// The output files as they were on disk (a file missing then is not listed).
     public var files: [HistoryFile]
-    /// Kept raw results, relative to the entry's folder (`raw/<sha256>.<ext>`).
+    /// Kept raw results, relative to the asset's history folder (`000003/raw/<sha256>.<ext>`).
     public var raw: [String]
+    /// Files of the lock's `stale` list kept with this state (by `assetpipe prune`); a rollback puts them back
+    /// in the tree and in the list. Nil when none.
+    public var stale: [LockedOutput]? = nil
 
     public init(
         asset: String,
@@ -413,7 +600,7 @@ public struct HistoryEntry: Sendable, Codable, Equatable {
 public struct HistoryFile: Sendable, Codable, Equatable {
     /// Where it was in the tree, relative to the manifest's folder.
     public var path: String
-    /// Relative to the entry's folder (`files/0-bottle.png`).
+    /// Relative to the asset's history folder (`000003/files/0-bottle.png`).
     public var stored: String
     public var sha256: String
     public var bytes: Int

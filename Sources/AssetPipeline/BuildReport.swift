@@ -1,3 +1,4 @@
+import APIMartClient
 import Foundation
 
 /// The outcome of one asset in a build.
@@ -28,6 +29,13 @@ public struct AssetOutcome: Sendable, Codable, Equatable {
     public var resendRule: String?
     /// The server's raw answer when the task failed or its answer could not be understood.
     public var serverAnswer: String?
+    /// True when an account stop (401/402/403) seen earlier in the build kept this asset from being attempted.
+    public var notAttempted: Bool? = nil
+
+    /// Whether the asset failed on an account error (its own answer or a stop seen before).
+    public var failedOnAccount: Bool {
+        status == .failed && ["unauthorized", "payment-required", "forbidden"].contains(errorCode ?? "")
+    }
 }
 
 /// The machine-readable report of a build (`--json`) and the numbers of its summary line.
@@ -53,6 +61,12 @@ public struct BuildReport: Sendable, Codable, Equatable {
     init(manifest: String, assets: [AssetOutcome], accountError: String?, elapsed: Double) {
         self.manifest = manifest
         self.assets = assets.sorted { $0.name < $1.name }
+        for i in self.assets.indices
+        where self.assets[i].failedOnAccount
+            && self.assets[i].error?.hasPrefix(APIMartClient.AccountStops.notAttemptedPrefix) == true
+        {
+            self.assets[i].notAttempted = true
+        }
         built = assets.filter { $0.status == .built }.count
         upToDate = assets.filter { $0.status == .upToDate }.count
         reprocessed = assets.filter { $0.status == .reprocessed }.count
@@ -80,8 +94,20 @@ public struct BuildReport: Sendable, Codable, Equatable {
                     .joined(separator: ", ")
             )
         }
-        for a in assets where a.status == .failed {
-            lines.append("  failed \(a.name): \(a.error ?? "unknown reason")")
+        // An account stop is said once, with what to do, on the last line; its assets are named, not explained.
+        for a in assets where a.status == .failed && a.notAttempted != true {
+            if a.failedOnAccount, accountError != nil {
+                lines.append("  failed \(a.name): \(Self.accountStatus(a.errorCode)) from the API (see the last line)")
+            } else {
+                lines.append("  failed \(a.name): \(a.error ?? "unknown reason")")
+            }
+        }
+        let skipped = assets.filter { $0.notAttempted == true }.map(\.name)
+        if !skipped.isEmpty {
+            lines.append(
+                "  not attempted because of the account stop (\(skipped.count) asset\(skipped.count == 1 ? "" : "s")): "
+                    + skipped.joined(separator: ", ")
+            )
         }
         if let spend {
             var line = spend.line
@@ -94,5 +120,15 @@ public struct BuildReport: Sendable, Codable, Equatable {
         }
         if let accountError { lines.append("stopped by an account error: \(accountError)") }
         return lines
+    }
+
+    /// `401 unauthorized` for an account error's report code.
+    static func accountStatus(_ code: String?) -> String {
+        switch code {
+        case "unauthorized": "401 unauthorized"
+        case "payment-required": "402 payment required"
+        case "forbidden": "403 forbidden"
+        default: code ?? "an account error"
+        }
     }
 }

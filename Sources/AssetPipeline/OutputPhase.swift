@@ -102,7 +102,8 @@ struct OutputPhase: Sendable {
                 newKey: planned.key,
                 writes: made.map { ($0.record.path, $0.bytes) },
                 manifestDirectory: manifest.directory,
-                stateDirectory: manifest.stateDirectory
+                stateDirectory: manifest.stateDirectory,
+                keep: manifest.historyKeep
             )
         } catch {
             step("the previous state was not kept for review: \(error)")

@@ -228,6 +228,7 @@ public enum Pipeline {
         }
         if plan.imagesToBill > 0, let client {
             let reading = await BalanceCheck.read(client: client)
+            try BalanceCheck.refuseAfterAccountStop(client)
             if case .read(let balance) = reading, let refusal = BalanceCheck.refusal(plan: plan, balance: balance) {
                 throw refusal
             }
@@ -238,6 +239,8 @@ public enum Pipeline {
         }
 
         Leftovers.sweep(plan: plan)
+        // What the lock file drops next (outputs and assets the manifest no longer has) is kept for rollback.
+        BuildHistory.archiveDropped(lock: lock, plan: plan)
         let lockFile = LockFileWriter(lock: lock, path: manifest.lockFilePath)
         try await lockFile.applyPlan(plan)
 

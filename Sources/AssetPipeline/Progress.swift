@@ -1,3 +1,4 @@
+import APIMartClient
 import AssetpipeBasics
 import Foundation
 
@@ -11,6 +12,24 @@ public enum BuildEvent: Sendable {
     case finished(AssetOutcome)
     /// A message about the whole build (an account stop, a note).
     case note(String)
+}
+
+extension AssetOutcome {
+    /// An asset an account stop seen earlier kept from being attempted (its progress line says only that).
+    var isNotAttempted: Bool {
+        notAttempted == true
+            || (failedOnAccount && error?.hasPrefix(APIMartClient.AccountStops.notAttemptedPrefix) == true)
+    }
+}
+
+/// Which account errors (by code) a progress display has said in full.
+final class SaidOnce: Sendable {
+    let said = LockedBox(Set<String>())
+
+    /// True the first time `code` is asked about.
+    func firstTime(_ code: String?) -> Bool {
+        said.withLockedValue { $0.insert(code ?? "").inserted }
+    }
 }
 
 /// Receives build events. Called from many asset builds at once.
@@ -28,6 +47,8 @@ public struct SilentObserver: BuildObserver {
 public final class PlainProgress: BuildObserver, Sendable {
     /// Keeps lines from concurrent asset builds whole.
     let writing = LockedBox(())
+    /// Account errors already said: one is said in full once (what to do), then named.
+    let accountErrors = SaidOnce()
     let write: @Sendable (String) -> Void
     let start = Date()
 
@@ -49,6 +70,9 @@ public final class PlainProgress: BuildObserver, Sendable {
             line = "\(t) \(asset): \(text)"
         case .finished(let o):
             switch o.status {
+            case .failed where o.isNotAttempted: line = "\(t) \(o.name): not attempted (account stop)"
+            case .failed where o.failedOnAccount && !accountErrors.firstTime(o.errorCode):
+                line = "\(t) \(o.name): FAILED: \(BuildReport.accountStatus(o.errorCode)) (see above)"
             case .failed: line = "\(t) \(o.name): FAILED: \(o.error ?? "")"
             case .upToDate: return
             default: line = "\(t) \(o.name): \(o.status.rawValue) (\(o.written.count) files written)"
@@ -73,6 +97,7 @@ public final class LiveProgress: BuildObserver, Sendable {
         var finishedLines: [String] = []
     }
     let display = LockedBox(Display())
+    let accountErrors = SaidOnce()
     let start = Date()
     let width: Int
 
@@ -93,7 +118,12 @@ public final class LiveProgress: BuildObserver, Sendable {
                 d.done += 1
                 if o.status == .failed {
                     d.failed += 1
-                    d.finishedLines.append("✗ \(o.name): \(o.error ?? "failed")")
+                    let text =
+                        o.isNotAttempted
+                        ? "not attempted (account stop)"
+                        : o.failedOnAccount && !accountErrors.firstTime(o.errorCode)
+                            ? "\(BuildReport.accountStatus(o.errorCode)) (see above)" : o.error ?? "failed"
+                    d.finishedLines.append("✗ \(o.name): \(text)")
                 } else {
                     d.finishedLines.append("✓ \(o.name): \(o.status.rawValue)")
                 }

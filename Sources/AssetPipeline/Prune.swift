@@ -4,12 +4,16 @@ import Foundation
 
 /// `assetpipe prune`: removes files in the tree that assetpipe wrote (recorded in the lock file) and the manifest
 /// no longer produces. Never any other file: a recorded file whose bytes changed since it was written is kept.
+/// Nothing is deleted for good: every removed file is in the state folder's history first (kept there by the
+/// build that dropped it, or by prune itself), so `assetpipe rollback NAME` puts it back.
 public enum Pruner {
     public struct Report: Sendable, Codable, Equatable {
         public var removed: [String]
         /// Recorded files left in place, with why.
         public var kept: [String: String]
         public var dryRun: Bool
+        /// Removed files by the asset whose history keeps them (`assetpipe rollback NAME` puts them back).
+        public var restorable: [String: String] = [:]
     }
 
     public static func prune(manifest: Manifest, dryRun: Bool = false) throws -> Report {
@@ -23,9 +27,14 @@ public enum Pruner {
                 planned.insert(PathTools.join(manifest.output, o.path))
             }
         }
+        // Who wrote each candidate: the lock's asset, or nobody known (the stale list).
+        var owners: [String: String] = [:]
         var candidates: [LockedOutput] = lock.stale
-        for (_, asset) in lock.assets {
-            for o in asset.outputs where !planned.contains(o.path) { candidates.append(o) }
+        for (name, asset) in lock.assets {
+            for o in asset.outputs where !planned.contains(o.path) {
+                candidates.append(o)
+                owners[o.path] = name
+            }
         }
         var seen = Set<String>()
         candidates = candidates.filter { !planned.contains($0.path) && seen.insert($0.path).inserted }.sorted {
@@ -34,6 +43,7 @@ public enum Pruner {
 
         var report = Report(removed: [], kept: [:], dryRun: dryRun)
         var dropped = Set<String>()
+        var removable: [LockedOutput] = []
         for record in candidates {
             let full = PathTools.join(manifest.directory, record.path)
             if PathTools.unsafeNameReason(record.path) != nil || !PathTools.staysInside(full, root: manifest.directory)
@@ -57,11 +67,22 @@ public enum Pruner {
                 dropped.insert(record.path)
                 continue
             }
+            removable.append(record)
+        }
+        // Into history first: a file is removed only once a kept state holds it.
+        let keptIn = dryRun ? [:] : keepInHistory(removable, owners: owners, lock: lock, manifest: manifest)
+        for record in removable {
+            let full = PathTools.join(manifest.directory, record.path)
             if !dryRun {
+                guard let owner = keptIn[record.path] else {
+                    report.kept[record.path] = "could not be kept in the history first; left in place"
+                    continue
+                }
                 do { try FileManager.default.removeItem(atPath: full) } catch {
                     report.kept[record.path] = "cannot remove: \(error.localizedDescription)"
                     continue
                 }
+                report.restorable[record.path] = owner
                 removeEmptyParents(of: full, upTo: manifest.directory)
             }
             report.removed.append(record.path)
@@ -79,6 +100,89 @@ public enum Pruner {
             }
         }
         return report
+    }
+
+    /// Makes sure a kept state holds each file about to be removed; returns, by path, the asset whose history
+    /// holds it. A file already kept (same path and bytes; a build keeps what it drops) is not kept again; else
+    /// its asset's current state is kept (reason `pruned`), with the stale files no state holds under the asset
+    /// their name belongs to.
+    static func keepInHistory(
+        _ files: [LockedOutput],
+        owners: [String: String],
+        lock: LockFile,
+        manifest: Manifest
+    ) -> [String: String] {
+        var held: [String: String] = [:]
+        for (name, state) in allKeptFiles(stateDirectory: manifest.stateDirectory) {
+            for f in state { held["\(f.path)\u{0}\(f.sha256)"] = name }
+        }
+        var out: [String: String] = [:]
+        var byAsset: [String: [LockedOutput]] = [:]
+        var staleByAsset: [String: [LockedOutput]] = [:]
+        for f in files {
+            if let name = held["\(f.path)\u{0}\(f.sha256)"] {
+                out[f.path] = name
+            } else if let owner = owners[f.path] {
+                byAsset[owner, default: []].append(f)
+            } else {
+                staleByAsset[assetName(of: f.path, lock: lock, manifest: manifest), default: []].append(f)
+            }
+        }
+        for name in Set(byAsset.keys).union(staleByAsset.keys).sorted() {
+            let record =
+                lock.assets[name]
+                ?? LockedAsset(
+                    key: "",
+                    parameters: [:],
+                    inputs: [],
+                    model: "",
+                    taskIDs: [],
+                    generatedAt: nil,
+                    billedImages: 0,
+                    results: [],
+                    outputs: []
+                )
+            let stale = staleByAsset[name] ?? []
+            do {
+                try BuildHistory.archive(
+                    asset: name,
+                    previous: record,
+                    reason: BuildHistory.Reason.pruned,
+                    manifestDirectory: manifest.directory,
+                    stateDirectory: manifest.stateDirectory,
+                    keep: manifest.historyKeep,
+                    stale: stale
+                )
+                for f in (byAsset[name] ?? []) + stale { out[f.path] = name }
+            } catch {
+                continue
+            }
+        }
+        return out
+    }
+
+    /// Every kept file of every asset's states, by asset name.
+    static func allKeptFiles(stateDirectory: String) -> [(String, [HistoryFile])] {
+        let dir = BuildHistory.historyDirectory(stateDirectory: stateDirectory)
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return folders.filter { !$0.contains(",") }.flatMap { folder in
+            let name = BuildHistory.assetName(folder: folder)
+            return BuildHistory.states(asset: name, stateDirectory: stateDirectory).map { (name, $0.entry.files) }
+        }
+    }
+
+    /// The asset a stale file's name belongs to (`generated/icons/a@64w.jpg` → `icons/a`): the longest asset name
+    /// of the lock or the manifest it starts with, else its path in the output folder without the extension.
+    static func assetName(of path: String, lock: LockFile, manifest: Manifest) -> String {
+        let prefix = manifest.output.hasSuffix("/") ? manifest.output : manifest.output + "/"
+        let inTree = path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+        let names = Set(lock.assets.keys).union(manifest.assets.map(\.name))
+        let match = names.filter { name in
+            guard inTree.hasPrefix(name), let next = inTree.dropFirst(name.count).first else { return false }
+            return next == "." || next == "@" || next == "-"
+        }
+        .max { $0.count < $1.count }
+        return match ?? (inTree as NSString).deletingPathExtension
     }
 
     static func isSymlink(_ path: String) -> Bool {
@@ -128,6 +232,14 @@ public enum Cleaner {
             report.removed.append(StateFolder.folderName + "/" + name)
         }
         return report
+    }
+
+    /// `assetpipe clean --history [NAME...]`: removes the kept states of the named assets (empty: of every asset);
+    /// `removed` lists `.assetpipe/history/<asset>` folders. Names without history are in `missing`.
+    public static func cleanHistory(manifest: Manifest, names: [String]) throws -> (report: Report, missing: [String]) {
+        let r = try BuildHistory.remove(names: names.isEmpty ? nil : names, stateDirectory: manifest.stateDirectory)
+        let removed = r.removed.map { StateFolder.folderName + "/history/" + BuildHistory.folderName($0) }
+        return (Report(removed: removed, bytesFreed: r.bytesFreed), r.missing)
     }
 
     static func size(of path: String) -> Int {

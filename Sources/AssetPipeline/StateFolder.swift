@@ -6,11 +6,12 @@ import Foundation
 /// - `journal.sqlite` (with `-wal`, `-shm`) — the journal: attempts, raw results, uploads, outputs;
 /// - `raw/<sha256>.<ext>` — the raw results as downloaded (the raw cache);
 /// - `uploads.json` — the upload URL cache of builds before the journal kept uploads (only cleaned now);
-/// - `history/<asset>/` — the state before the latest overwrite, see ``BuildHistory``;
+/// - `history/<asset>/<NNNNNN>/` — the asset's kept states (the last `history: {keep: N}`), see ``BuildHistory``;
 /// - `last-build.json` — the last build's report;
 /// - `gallery/` — the default gallery folder (module AssetGallery);
-/// - temporaries: `.<name>.tmp-XXXXXX` beside a file being written atomically, `history/<asset>,staging-<pid>`
-///   while a history entry is made; both are swept by the next build (``Leftovers``, ``BuildHistory``).
+/// - temporaries: `.<name>.tmp-XXXXXX` beside a file being written atomically,
+///   `history/<asset>/<NNNNNN>,staging-<pid>` while a history state is made; both are swept by the next build
+///   (``Leftovers``, ``BuildHistory``).
 public struct StateFolder: Sendable, Equatable {
     /// The folder's name beside the manifest.
     public static let folderName = ".assetpipe"

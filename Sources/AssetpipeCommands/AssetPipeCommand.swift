@@ -22,8 +22,10 @@ public struct AssetPipeCommand: AsyncParsableCommand {
 
     /// Parses the process's arguments, runs the command, and exits with the code `ExitStatus` gives.
     public static func main() async {
+        var parsed = false
         do {
             var command = try parseAsRoot()
+            parsed = true
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -34,6 +36,14 @@ public struct AssetPipeCommand: AsyncParsableCommand {
             // ExitCode, an unknown error), ArgumentParser prints and exits; otherwise (a usage error, which
             // ArgumentParser gives 64, or a module error) the message goes to stderr and the process exits with it.
             let code = ExitStatus.code(for: error)
+            // `build --json` (and `generate --json`) answer a usage error in JSON too (BuildJSONReport.swift).
+            if !parsed, code != 0, let wants = BuildJSONReport.wantsJSON(Array(CommandLine.arguments.dropFirst())),
+                wants.json
+            {
+                BuildJSONReport.printJSON(
+                    JSONExitReport(error: BuildJSONReport.detail(for: error), exitCode: code)
+                )
+            }
             if exitCode(for: error).rawValue == code { exit(withError: error) }
             Console.error(fullMessage(for: error))
             terminate(code)

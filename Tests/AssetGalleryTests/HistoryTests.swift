@@ -194,7 +194,7 @@ struct HistoryTests {
         #expect(!entry.raw.isEmpty)
         #expect(
             FileManager.default.fileExists(
-                atPath: BuildHistory.entryDirectory(asset: "icons/bottle", stateDirectory: state) + "/entry.json"
+                atPath: BuildHistory.entryDirectory(asset: "icons/bottle", stateDirectory: state) + "/000001/entry.json"
             )
         )
         #expect(
@@ -245,6 +245,66 @@ struct HistoryTests {
             )
         }
         held.release()
+    }
+
+    @Test("states are numbered, the oldest trimmed beyond keep; a one-level state of an earlier assetpipe is read")
+    func retentionAndLegacyState() async throws {
+        let project = try GalleryProject.make(withMask: false)
+        defer { project.remove() }
+        try await withRunningSimulator(.galleryTests) { try await build(project, connection(to: $0)) }
+        let state = project.directory + "/.assetpipe"
+        let bottle = try #require(try lock(project).assets["icons/bottle"])
+        let dir = BuildHistory.entryDirectory(asset: "icons/bottle", stateDirectory: state)
+
+        // A state as an earlier assetpipe kept it: entry.json and files/ in the asset's folder.
+        let legacy = try BuildHistory.archive(
+            asset: "icons/bottle",
+            previous: bottle,
+            reason: BuildHistory.Reason.reprocessed,
+            manifestDirectory: project.directory,
+            stateDirectory: state
+        )
+        let fm = FileManager.default
+        for name in try fm.contentsOfDirectory(atPath: dir + "/000001") {
+            try fm.moveItem(atPath: dir + "/000001/" + name, toPath: dir + "/" + name)
+        }
+        try fm.removeItem(atPath: dir + "/000001")
+        var old = legacy
+        for i in old.files.indices { old.files[i].stored = String(old.files[i].stored.dropFirst("000001/".count)) }
+        old.raw = old.raw.map { String($0.dropFirst("000001/".count)) }
+        try AtomicFile.write(try JSONEncoder().encode(old).map { $0 }, to: dir + "/entry.json")
+        #expect(BuildHistory.states(asset: "icons/bottle", stateDirectory: state).map(\.number) == [0])
+        #expect(try BuildHistory.entry(asset: "icons/bottle", stateDirectory: state) == old)
+
+        // Seven more with keep 5: the legacy one and the two oldest numbered ones go.
+        var other = bottle
+        for i in 1...7 {
+            other.key = "key-\(i)"
+            try BuildHistory.archive(
+                asset: "icons/bottle",
+                previous: other,
+                reason: BuildHistory.Reason.regenerated,
+                manifestDirectory: project.directory,
+                stateDirectory: state,
+                keep: 5
+            )
+        }
+        let states = BuildHistory.states(asset: "icons/bottle", stateDirectory: state)
+        #expect(states.map(\.number) == [3, 4, 5, 6, 7])
+        #expect(states.last?.entry.previous.key == "key-7")
+        #expect(!fm.fileExists(atPath: dir + "/entry.json"))
+        #expect(!fm.fileExists(atPath: dir + "/files"))
+        #expect(BuildHistory.entries(stateDirectory: state)["icons/bottle"]?.previous.key == "key-7")
+        for f in states.last?.entry.files ?? [] {
+            #expect(fm.fileExists(atPath: BuildHistory.storedPath(f, asset: "icons/bottle", stateDirectory: state)))
+        }
+
+        // Removing history: one asset, then a name without any.
+        let removed = try BuildHistory.remove(names: ["icons/bottle", "nope"], stateDirectory: state)
+        #expect(removed.removed == ["icons/bottle"])
+        #expect(removed.missing == ["nope"])
+        #expect(BuildHistory.states(asset: "icons/bottle", stateDirectory: state).isEmpty)
+        #expect(BuildHistory.assetName(folder: BuildHistory.folderName("é/ü b")) == "é/ü b")
     }
 
     @Test("the last build's report is saved and read back")

@@ -182,10 +182,15 @@ import Testing
     @Test func unauthorizedStopsTheBuildSayingHowToFixIt() async throws {
         let project = try TempProject(manifest: Manifests.small)
         try await withRunningSimulator(SimulatorConfiguration(requiredKey: "the-right-key")) { sim in
-            let report = try await project.build(sim, jobs: 1)
-            #expect(report.exitCode == 3)
-            #expect(report.failed == 2)
-            #expect(report.accountError?.contains("APIMART_API_KEY") == true)
+            // The balance read meets the 401 first: the build stops there, once, before any upload or submit.
+            do {
+                _ = try await project.build(sim, jobs: 1)
+                Issue.record("the build went on after a 401")
+            } catch let e as PipelineError {
+                #expect(e.code == .api)
+                #expect(e.reportCode == "unauthorized")
+                #expect(e.message.contains("APIMART_API_KEY"))
+            }
             #expect(await sim.stats.submissions == 0)
         }
     }

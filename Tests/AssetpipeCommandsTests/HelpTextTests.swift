@@ -589,7 +589,8 @@ import Testing
                 OVERVIEW: Remove files assetpipe wrote that the manifest no longer produces; never any other file.
 
                 Only files recorded in assetpipe.lock are candidates, and only while their bytes are still what
-                assetpipe wrote. Exit codes: 0 done; 2 usage or manifest error.
+                assetpipe wrote. Each removed file is kept in .assetpipe/history/ first: assetpipe rollback NAME
+                puts it back (clean --history removes the history). Exit codes: 0 done; 2 usage or manifest error.
 
                 USAGE: assetpipe prune [<manifest>] [--dry-run] [--json]
 
@@ -613,16 +614,21 @@ import Testing
 
                 Without the raw results, an output change needs a new (billed) generation. --all also forgets
                 submitted tasks (a build then cannot resume them) and the spend history, which it prints first.
-                Exit codes: 0 done; 2 usage or manifest error.
+                --history removes the states kept for rollback instead (of every asset, or of the NAMEs given:
+                clean --history icons/bottle).
+                Exit codes: 0 done; 1 a NAME has no history; 2 usage or manifest error.
 
-                USAGE: assetpipe clean [<manifest>] [--all] [--json]
+                USAGE: assetpipe clean [<manifest>] [<names> ...] [--all] [--history] [--json]
 
                 ARGUMENTS:
                   <manifest>              The manifest, or a folder holding assetpipe.yaml. (default:
                                           assetpipe.yaml)
+                  <names>                 With --history: the assets whose history to remove (default: every
+                                          asset's).
 
                 OPTIONS:
                   --all                   Remove the journal too.
+                  --history               Remove the history kept for rollback (.assetpipe/history), nothing else.
                   --json                  Print the result as JSON.
                   -h, --help              Show help information.
 
@@ -667,21 +673,25 @@ import Testing
             Self.help(AssetPipeCommand.Rollback.self) == #"""
                 OVERVIEW: Put back an asset's previous outputs and lock entry after a rejected refresh.
 
-                A build that regenerates or re-processes an asset first keeps its previous outputs and lock entry
-                in .assetpipe/history/. rollback writes them back (atomically) and updates assetpipe.lock; the
-                rejected state is kept in turn, so a second rollback undoes the first. Revert the manifest change
-                too, or the next build makes the asset again.
+                MANIFEST (optional, first) is the manifest or a folder holding assetpipe.yaml, as for build;
+                without it, assetpipe.yaml in the current folder.
+                Before a build regenerates, re-processes or drops an output of an asset (a changed format, a
+                removed output or asset), and before prune removes a file, the asset's state is kept in
+                .assetpipe/history/ (the last 5 per asset; the manifest's history: {keep: N} changes it). rollback
+                writes the newest one back (atomically) and updates assetpipe.lock; the rejected state is kept in
+                turn, so a second rollback undoes the first. Revert the manifest change too, or the next build
+                makes the asset again.
                 Exit codes: 0 rolled back; 1 an asset has no previous state (nothing is changed) or a file could
                 not be restored; 2 usage error, or a build of the manifest is running.
 
-                USAGE: assetpipe rollback [--manifest <manifest>] [<names> ...]
+                USAGE: assetpipe rollback [<manifest>] [<names> ...]
 
                 ARGUMENTS:
+                  <manifest>              The manifest, or a folder holding assetpipe.yaml (default: assetpipe.yaml
+                                          here).
                   <names>                 The asset names to roll back (as in the manifest, e.g. icons/bottle).
 
                 OPTIONS:
-                  --manifest <manifest>   The manifest, or a folder holding assetpipe.yaml. (default:
-                                          assetpipe.yaml)
                   -h, --help              Show help information.
 
                 """#

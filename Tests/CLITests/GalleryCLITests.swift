@@ -94,8 +94,12 @@ struct RollbackCLITests {
         #expect(r.exitCode == 2, "\(r)")
         let m = try await AssetpipeBinary.run(["rollback", "--manifest", "/nonexistent", "icons/bottle"])
         #expect(m.exitCode == 2, "\(m)")
+        // MANIFEST first, as for build (--manifest still works, above, but is no longer shown).
+        let positional = try await AssetpipeBinary.run(["rollback", "/nonexistent/assetpipe.yaml", "icons/bottle"])
+        #expect(positional.exitCode == 2, "\(positional)")
+        #expect(positional.stderr.contains("/nonexistent/assetpipe.yaml: no manifest here"), "\(positional)")
         let help = try await AssetpipeBinary.run(["rollback", "--help"])
-        #expect(help.stdout.contains("--manifest"))
+        #expect(help.stdout.contains("USAGE: assetpipe rollback [<manifest>] [<names> ...]"))
         #expect(help.stdout.contains("Exit codes"))
     }
 

@@ -18,6 +18,8 @@ public struct Manifest: Sendable {
     /// `store:`: the shared result store, if any (``StoreSetting/effective(manifest:environment:)`` applies
     /// `ASSETPIPE_STORE`).
     public var store: StoreSetting? = nil
+    /// `history: {keep: N}`: the earlier states kept per asset for `assetpipe rollback` (default 5).
+    public var historyKeep: Int = BuildHistory.defaultKeep
 
     public var outputRoot: String { PathTools.join(directory, output) }
     public var lockFilePath: String { PathTools.join(directory, "assetpipe.lock") }

@@ -8,7 +8,7 @@ import Yams
 /// The YAML is composed into a node tree (`Yams.compose`) so each value keeps its line and column;
 /// string fields read the scalar's raw text (so `size: 1:1` stays "1:1", not the YAML 1.1 sexagesimal 61).
 public enum ManifestParser {
-    static let topKeys = ["output", "defaults", "assets", "prices", "store"]
+    static let topKeys = ["output", "defaults", "assets", "prices", "store", "history"]
     static let assetKeys = [
         "name", "model", "prompt", "size", "n", "quality", "background", "moderation", "format", "compression",
         "references", "mask", "fit", "composite", "outputs", "pick",
@@ -86,6 +86,7 @@ public enum ManifestParser {
             )
         }
         let prices = try top["prices"].map { try parsePrices($0, reader: reader) }
+        let historyKeep = try top["history"].map { try parseHistory($0, reader: reader) }
 
         guard let assetsEntry = top["assets"] else {
             throw PipelineError(
@@ -139,7 +140,8 @@ public enum ManifestParser {
             directory: directory,
             output: output,
             assets: assets,
-            prices: prices
+            prices: prices,
+            historyKeep: historyKeep ?? BuildHistory.defaultKeep
         )
         manifest.store = try top["store"].map { try parseStore($0, reader: reader) }
         try checkOutputPaths(manifest)

@@ -125,17 +125,15 @@ extension AssetPipeCommand {
             if !simulator, let notice = cleaned?.notice { Console.error("assetpipe build: \(notice)") }
             let planOnly = dryRun || check
             if !simulator && key == nil && !planOnly {
-                Console.error(
-                    "assetpipe build: no API key. Set it with `export APIMART_API_KEY=<your key>`, or try the build on the local simulator: assetpipe build \(manifest) --simulator"
-                )
-                throw ExitStatus.usage.exitCode
+                let message =
+                    "no API key. Set it with `export APIMART_API_KEY=<your key>`, or try the build on the local simulator: assetpipe build \(manifest) --simulator"
+                throw BuildJSONReport.fail(CommandFailure(.usage, message), json: json)
             }
             let loaded: Manifest
             do {
                 loaded = try ManifestParser.load(path: manifest)
-            } catch let error as PipelineError {
-                Console.error("assetpipe build: \(error)")
-                throw ExitStatus(for: error).exitCode
+            } catch {
+                throw BuildJSONReport.fail(error, json: json)
             }
             let base =
                 simulator
@@ -162,9 +160,8 @@ extension AssetPipeCommand {
                             only: only,
                             regenerate: regenerate
                         )
-                } catch let error as PipelineError {
-                    Console.error("assetpipe build: \(error)")
-                    throw ExitStatus(for: error).exitCode
+                } catch {
+                    throw BuildJSONReport.fail(error, json: json, manifest: loaded.path)
                 }
                 // A missing lock file is rebuilt at no cost, yet --check reports it: the build would write it.
                 let lockMissing = !plan.assets.isEmpty && !LockFile.exists(path: loaded.lockFilePath)
@@ -179,9 +176,18 @@ extension AssetPipeCommand {
                         balance = .skipped("no API key: set APIMART_API_KEY to see what is left")
                     }
                 }
+                let inputProblems = plan.inputProblems()
                 if json {
                     var summary = PlanSummary(plan)
                     if let balance { summary.setBalance(balance, plan: plan) }
+                    if let first = inputProblems.first {
+                        let more = Array(inputProblems.dropFirst())
+                        throw BuildJSONReport.fail(first, json: true, body: summary, more: more)
+                    }
+                    if check && (!plan.isUpToDate || lockMissing) {
+                        BuildJSONReport.printJSON(BuildJSONReport.outOfDate(summary, lockMissing: lockMissing))
+                        throw ExitStatus.failure.exitCode
+                    }
                     try Console.json(summary)
                 } else if dryRun {
                     plan.describe().forEach(Console.out)
@@ -194,7 +200,6 @@ extension AssetPipeCommand {
                         if lockMissing { Console.out("out of date: assetpipe.lock is missing; a build writes it") }
                     }
                 }
-                let inputProblems = plan.inputProblems()
                 for problem in inputProblems { Console.error("assetpipe build: \(problem)") }
                 if let first = inputProblems.first { throw ExitStatus(for: first).exitCode }
                 if check && (!plan.isUpToDate || lockMissing) { throw ExitStatus.failure.exitCode }
@@ -213,8 +218,8 @@ extension AssetPipeCommand {
                     connection = Connection(baseURL: sim.baseURL, apiKey: "simulator")
                     if !json { Console.error("simulator running at \(sim.baseURL)") }
                 } catch {
-                    Console.error("assetpipe build: cannot start the simulator: \(error)")
-                    throw ExitStatus.failure.exitCode
+                    let failure = CommandFailure(.failure, "cannot start the simulator: \(error)")
+                    throw BuildJSONReport.fail(failure, json: json, manifest: loaded.path)
                 }
             } else {
                 connection = Connection(baseURL: base!, apiKey: key!)
@@ -222,7 +227,11 @@ extension AssetPipeCommand {
 
             let interactive = Console.isTerminal && isatty(STDIN_FILENO) == 1
             let liveDisplay = !json && isatty(STDERR_FILENO) == 1
-            let observer: any BuildObserver = liveDisplay ? LiveProgress(width: Self.terminalWidth()) : PlainProgress()
+            let display: any BuildObserver = liveDisplay ? LiveProgress(width: Self.terminalWidth()) : PlainProgress()
+            // With --json, an interrupted build still prints its report (BuildJSONReport.swift).
+            let watch = json ? InterruptWatch(inner: display, manifest: loaded.path) : nil
+            watch?.start()
+            let observer: any BuildObserver = watch ?? display
             let ask = !yes && interactive
             let threshold = Self.confirmThreshold
             let confirm: @Sendable (BuildPlan) async -> Bool = { plan in
@@ -261,19 +270,18 @@ extension AssetPipeCommand {
                     options: options,
                     observer: observer
                 )
-            } catch let error as PipelineError {
+            } catch {
                 ticker?.cancel()
                 await running?.stop()
                 (observer as? LiveProgress)?.finish()
-                Console.error("assetpipe build: \(error)")
-                throw ExitStatus(for: error).exitCode
+                throw BuildJSONReport.fail(error, json: json, manifest: loaded.path)
             }
             ticker?.cancel()
             await running?.stop()
             (observer as? LiveProgress)?.finish()
             report.exitCode = ExitStatus(for: report).rawValue
             if json {
-                try Console.json(report)
+                BuildJSONReport.printJSON(BuildJSONReport.finished(report))
             } else {
                 report.summaryLines.forEach(Console.out)
             }

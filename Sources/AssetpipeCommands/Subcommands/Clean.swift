@@ -10,20 +10,36 @@ extension AssetPipeCommand {
             discussion: """
                 Without the raw results, an output change needs a new (billed) generation. --all also forgets \
                 submitted tasks (a build then cannot resume them) and the spend history, which it prints first. \
-                Exit codes: 0 done; 2 usage or manifest error.
+                --history removes the states kept for rollback instead (of every asset, or of the NAMEs given: \
+                clean --history icons/bottle).
+                Exit codes: 0 done; 1 a NAME has no history; 2 usage or manifest error.
                 """
         )
 
         @Argument(help: "The manifest, or a folder holding assetpipe.yaml.")
         var manifest: String = "assetpipe.yaml"
 
+        @Argument(help: "With --history: the assets whose history to remove (default: every asset's).")
+        var names: [String] = []
+
         @Flag(help: "Remove the journal too.")
         var all = false
+
+        @Flag(help: "Remove the history kept for rollback (.assetpipe/history), nothing else.")
+        var history = false
 
         @Flag(help: "Print the result as JSON.")
         var json = false
 
+        func validate() throws {
+            if history && all { throw ValidationError("--history and --all cannot be used together") }
+            if !history && !names.isEmpty {
+                throw ValidationError("asset names are only taken with --history (clean --history NAME...)")
+            }
+        }
+
         func run() async throws {
+            if history { return try cleanHistory() }
             do {
                 let loaded = try ManifestParser.load(path: manifest)
                 // Said before it is forgotten: the journal is the ledger of what was billed.
@@ -45,6 +61,40 @@ extension AssetPipeCommand {
             }
         }
     }
+}
+
+extension AssetPipeCommand.Clean {
+    /// `clean --history [NAME...]`.
+    func cleanHistory() throws {
+        let parsed = ManifestAndNames(positionals: [manifest] + names, explicitManifest: nil)
+        do {
+            let loaded = try ManifestParser.load(path: parsed.manifest)
+            let (report, missing) = try Cleaner.cleanHistory(manifest: loaded, names: parsed.names)
+            if json {
+                try Console.json(
+                    HistoryCleanRecord(removed: report.removed, bytesFreed: report.bytesFreed, missing: missing)
+                )
+            } else if report.removed.isEmpty && missing.isEmpty {
+                Console.out("no history to remove")
+            } else if !report.removed.isEmpty {
+                Console.out("removed \(report.removed.joined(separator: ", ")) (\(report.bytesFreed) bytes)")
+            }
+            if !missing.isEmpty {
+                Console.error("assetpipe clean: no history kept for \(missing.joined(separator: ", "))")
+                throw ExitStatus.failure.exitCode
+            }
+        } catch let error as PipelineError {
+            Console.error("assetpipe clean: \(error)")
+            throw ExitStatus(for: error).exitCode
+        }
+    }
+}
+
+/// `clean --history --json`.
+struct HistoryCleanRecord: Encodable {
+    var removed: [String]
+    var bytesFreed: Int
+    var missing: [String]
 }
 
 /// `clean --json`: what was removed and, with `--all`, the spend history the journal held.

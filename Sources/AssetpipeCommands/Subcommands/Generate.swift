@@ -137,6 +137,11 @@ extension AssetPipeCommand {
             } catch {
                 Console.error("error: \(error)")
                 status = ExitStatus(for: error)
+                if json {
+                    BuildJSONReport.printJSON(
+                        JSONExitReport(error: BuildJSONReport.detail(for: error), exitCode: status.rawValue)
+                    )
+                }
             }
             if let running { await running.stop() }
             if status != .success { throw status.exitCode }
@@ -161,6 +166,11 @@ extension AssetPipeCommand {
                 )
             } catch let error as FileError {
                 Console.error("error: cannot write \(error.path): \(error)")
+                if json {
+                    BuildJSONReport.printJSON(
+                        JSONExitReport(error: BuildJSONReport.detail(for: error), exitCode: ExitStatus.failure.rawValue)
+                    )
+                }
                 return .failure
             }
             if json {

@@ -9,7 +9,8 @@ extension AssetPipeCommand {
             abstract: "Remove files assetpipe wrote that the manifest no longer produces; never any other file.",
             discussion: """
                 Only files recorded in assetpipe.lock are candidates, and only while their bytes are still what \
-                assetpipe wrote. Exit codes: 0 done; 2 usage or manifest error.
+                assetpipe wrote. Each removed file is kept in .assetpipe/history/ first: assetpipe rollback NAME \
+                puts it back (clean --history removes the history). Exit codes: 0 done; 2 usage or manifest error.
                 """
         )
 
@@ -30,7 +31,13 @@ extension AssetPipeCommand {
                     try Console.json(report)
                     return
                 }
-                for path in report.removed { Console.out((dryRun ? "would remove " : "removed ") + path) }
+                for path in report.removed {
+                    if let owner = report.restorable[path] {
+                        Console.out("removed \(path) (kept in history: assetpipe rollback \(owner))")
+                    } else {
+                        Console.out((dryRun ? "would remove " : "removed ") + path)
+                    }
+                }
                 for (path, why) in report.kept.sorted(by: { $0.key < $1.key }) { Console.out("kept \(path): \(why)") }
                 if report.removed.isEmpty && report.kept.isEmpty { Console.out("nothing to prune") }
             } catch let error as PipelineError {
