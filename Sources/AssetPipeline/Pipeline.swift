@@ -55,6 +55,8 @@ public struct BuildOptions: Sendable {
     /// `--regenerate`: the assets to generate anew (a new take) although nothing changed, by name or glob; with
     /// `only`, each must fall inside the subset.
     public var regenerate: [String] = []
+    /// `--adopt`: targets may overwrite files assetpipe did not write (they are taken over and recorded).
+    public var adopt: Bool = false
 }
 
 /// The pipeline: manifest in, organised asset tree out; incremental, resumable, never paying twice.
@@ -237,7 +239,7 @@ public enum Pipeline {
         observer.handle(.planned(total: plan.assets.count, toRun: work.count, imagesToBill: plan.imagesToBill))
         var outcomes: [AssetOutcome] = []
         for planned in plan.assets where planned.action == .upToDate {
-            let outcome = await AssetBuild(planned: planned, context: context).run()
+            let outcome = await AssetBuild(planned: planned, context: context).runWithTargets(adopt: options.adopt)
             observer.handle(.finished(outcome))
             outcomes.append(outcome)
         }
@@ -252,7 +254,7 @@ public enum Pipeline {
                     outcomes.append(done)
                     running -= 1
                 }
-                group.addTask { await AssetBuild(planned: planned, context: context).run() }
+                group.addTask { await AssetBuild(planned: planned, context: context).runWithTargets(adopt: options.adopt) }
                 running += 1
             }
             for await done in group {

@@ -168,6 +168,11 @@ public struct Planner: Sendable {
                 stale.append(o)
             }
         }
+        // Target files of assets the manifest no longer has.
+        let names = Set(manifest.assets.map(\.name))
+        for (name, locked) in lock.assets where !names.contains(name) {
+            for t in locked.targets ?? [] { stale += TargetPaths.staleOutputs(t).filter { !planned.contains($0.path) } }
+        }
         stale.sort { $0.path < $1.path }
         var plan = BuildPlan(manifest: manifest, assets: assets, staleOutputs: stale)
         plan.unselected = unselected

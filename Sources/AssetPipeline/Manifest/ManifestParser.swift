@@ -8,12 +8,14 @@ import Yams
 /// The YAML is composed into a node tree (`Yams.compose`) so each value keeps its line and column;
 /// string fields read the scalar's raw text (so `size: 1:1` stays "1:1", not the YAML 1.1 sexagesimal 61).
 public enum ManifestParser {
-    static let topKeys = ["output", "defaults", "assets", "prices"]
+    static let topKeys = ["output", "defaults", "assets", "prices", "root"]
     static let assetKeys = [
         "name", "model", "prompt", "size", "n", "quality", "background", "moderation", "format", "compression",
-        "references", "mask", "fit", "composite", "outputs", "pick",
+        "references", "mask", "fit", "composite", "outputs", "pick", "targets",
     ]
-    static let outputKeys = ["format", "quality", "level", "flatten", "width", "height", "scale", "require", "suffix"]
+    static let outputKeys = [
+        "format", "quality", "level", "flatten", "width", "height", "scale", "require", "suffix", "fit", "position",
+    ]
 
     /// Loads and validates the manifest at `path` (a file, or a folder holding `assetpipe.yaml`).
     public static func load(path: String) throws -> Manifest {
@@ -78,7 +80,7 @@ public enum ManifestParser {
             defaults = try reader.mapping(
                 entry.value,
                 path: "defaults",
-                allowed: assetKeys.filter { $0 != "name" },
+                allowed: assetKeys.filter { $0 != "name" && $0 != "targets" },
                 what: "defaults"
             )
         }
@@ -111,7 +113,7 @@ public enum ManifestParser {
             let keyPath = "assets[\(i)]"
             let fields = try reader.mapping(node, path: keyPath, allowed: assetKeys, what: "an asset")
             guard
-                let asset = try parseAsset(
+                var asset = try parseAsset(
                     fields: fields,
                     defaults: defaults,
                     path: keyPath,
@@ -121,6 +123,7 @@ public enum ManifestParser {
                     standaloneDefaults: false
                 )
             else { continue }
+            asset.targets = try parseTargets(fields["targets"], reader: reader)
             if let earlier = names[asset.name] {
                 throw PipelineError(
                     .manifest,
@@ -131,14 +134,16 @@ public enum ManifestParser {
             names[asset.name] = asset.location
             assets.append(asset)
         }
-        let manifest = Manifest(
+        var manifest = Manifest(
             path: PathTools.absolute(path),
             directory: directory,
             output: output,
             assets: assets,
             prices: prices
         )
+        manifest.root = try parseRoot(top["root"], directory: directory, reader: reader)
         try checkOutputPaths(manifest)
+        try checkTargetPaths(manifest)
         return manifest
     }
 }

@@ -84,6 +84,9 @@ extension AssetPipeCommand {
         )
         var regenerate: [String] = []
 
+        @Flag(help: "Let targets overwrite files assetpipe did not write (they are taken over).")
+        var adopt = false
+
         @Option(name: .customLong("simulator-task-seconds"), help: .hidden)
         var simulatorTaskSeconds: Double = 1
 
@@ -218,6 +221,7 @@ extension AssetPipeCommand {
             )
             options.only = only
             options.regenerate = regenerate
+            options.adopt = adopt
 
             let ticker = (observer as? LiveProgress).map { live in
                 Task {
