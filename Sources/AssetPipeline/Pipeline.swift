@@ -85,6 +85,7 @@ public enum Pipeline {
         planner.selection = selection
         var plan = try planner.plan()
         plan.notes = notes
+        plan.targetsOutOfDate = TargetPhase.outOfDate(plan: plan, lock: lock)
         return plan
     }
 

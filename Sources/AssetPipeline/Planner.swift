@@ -60,6 +60,8 @@ public struct BuildPlan: Sendable {
     public var notes: [String] = []
     /// Assets outside `--only`, left untouched (their lock entries and files are kept as they are).
     public var unselected: [String] = []
+    /// Targets of up-to-date assets a build would make again or drop, one line each (`--check`, `--dry-run`).
+    public var targetsOutOfDate: [String] = []
 
     public var imagesToBill: Int { assets.reduce(0) { $0 + $1.billedImages } }
     public var isUpToDate: Bool { assets.allSatisfy { $0.action == .upToDate } }

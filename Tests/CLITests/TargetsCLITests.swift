@@ -250,6 +250,9 @@ import Testing
 
             // Only the imageset's points change: re-made here, no submit.
             try Self.setManifest(dir, Self.manifest(imageset: "apple-imageset: {catalog: ios/Assets.xcassets, points: 40}"))
+            let check = try await AssetpipeBinary.run(["build", dir, "--check"], environment: Self.env)
+            #expect(check.exitCode == 1, "\(check)")
+            #expect(check.stdout.contains("out of date: icons/logo: apple-imageset target: changed"), "\(check)")
             let r = try await Self.build(dir, simulator)
             #expect(r.exitCode == 0, "\(r)")
             #expect(try await simulator.submissions() == 2)

@@ -76,14 +76,26 @@ struct TargetPhase: Sendable {
         return paths
     }
 
+    func intact(_ file: LockedTargetFile) -> Bool { Self.intact(file, manifest: manifest) }
+
+    func key(of target: TargetSpec, rawDigest: String, assetKey: String) -> String {
+        Self.key(of: target, asset: asset, manifest: manifest, rawDigest: rawDigest, assetKey: assetKey)
+    }
+
     /// The file is in the tree with the bytes recorded.
-    func intact(_ file: LockedTargetFile) -> Bool {
+    static func intact(_ file: LockedTargetFile, manifest: Manifest) -> Bool {
         let full = PathTools.join(manifest.directory, file.path)
         return Files.size(full) == file.bytes && Digest.sha256(file: full) == file.sha256
     }
 
     /// The target's settings, its files' places and the result it is made from.
-    func key(of target: TargetSpec, rawDigest: String, assetKey: String) -> String {
+    static func key(
+        of target: TargetSpec,
+        asset: AssetSpec,
+        manifest: Manifest,
+        rawDigest: String,
+        assetKey: String
+    ) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let spec = (try? encoder.encode(target)).map { String(decoding: $0, as: UTF8.self) } ?? "\(target)"
@@ -142,6 +154,38 @@ struct TargetPhase: Sendable {
         case .web(let web):
             return (try WebSet.make(source: source, web: web, manifest: manifest), nil)
         }
+    }
+}
+
+extension TargetPhase {
+    /// For `build --check` and `--dry-run`: the targets of up-to-date assets that a build would make again
+    /// (new, changed, missing or modified files) or drop (removed from the manifest), one line each.
+    static func outOfDate(plan: BuildPlan, lock: LockFile) -> [String] {
+        var lines: [String] = []
+        for item in plan.assets where item.action == .upToDate {
+            let asset = item.asset
+            guard let locked = lock.assets[asset.name], locked.isBuilt else { continue }
+            let old = locked.targets ?? []
+            let pick = OutputNaming.effectivePick(asset: asset, locked: locked) ?? 1
+            guard pick - 1 < locked.results.count else { continue }
+            let raw = locked.results[pick - 1].sha256
+            for target in asset.targets {
+                let key = key(of: target, asset: asset, manifest: plan.manifest, rawDigest: raw, assetKey: locked.key)
+                guard let previous = old.first(where: { $0.kind == target.kind }) else {
+                    lines.append("\(asset.name): \(target.kind) target: new")
+                    continue
+                }
+                if previous.key != key {
+                    lines.append("\(asset.name): \(target.kind) target: changed")
+                } else if !previous.files.allSatisfy({ intact($0, manifest: plan.manifest) }) {
+                    lines.append("\(asset.name): \(target.kind) target: files missing or modified")
+                }
+            }
+            for previous in old where !asset.targets.contains(where: { $0.kind == previous.kind }) {
+                lines.append("\(asset.name): \(previous.kind) target: removed from the manifest")
+            }
+        }
+        return lines
     }
 }
 

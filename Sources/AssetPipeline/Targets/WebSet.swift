@@ -70,11 +70,13 @@ enum WebSet {
             + "sizes=\"\(escape(web.sizes))\" width=\"\(fallback.width)\" height=\"\(fallback.height)\" "
             + "alt=\"\(escape(web.alt))\">\n</picture>\n"
         files.append(TargetFile(path: PathTools.join(folder, "\(last).picture.html"), text: html))
-        let sources: [[String: Any]] = web.formats.map { format in
+        let sources: [[String: Any]] = web.formats.map { format -> [String: Any] in
             [
                 "type": mime(format),
                 "srcset": srcset(byFormat[format] ?? []),
-                "files": (byFormat[format] ?? []).map { ["src": $0.name, "width": $0.width, "height": $0.height] },
+                "files": (byFormat[format] ?? []).map {
+                    ["src": $0.name, "width": $0.width, "height": $0.height] as [String: Any]
+                },
             ]
         }
         let json: [String: Any] = [
@@ -83,7 +85,7 @@ enum WebSet {
             "sources": sources,
             "fallback": [
                 "src": fallback.name, "type": mime(fallbackFormat), "width": fallback.width, "height": fallback.height,
-            ],
+            ] as [String: Any],
         ]
         files.append(TargetFile(path: PathTools.join(folder, "\(last).srcset.json"), text: try TargetJSON.text(json)))
         return files

@@ -16,6 +16,7 @@ extension AssetPipeCommand {
                 --only NAME builds just the assets it names (a name or a glob: '*' does not cross '/'; quote it), \
                 leaving every other asset as it is; --regenerate NAME makes a new take of an asset although nothing \
                 changed (billed; with --only, it must name assets inside the subset).
+                Targets never overwrite a file assetpipe did not write (the asset fails, exit 1) unless --adopt.
                 Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest \
                 or configuration error (a missing key included; a damaged lock file, which --rebuild-lock rebuilds \
                 at no cost; an --only or --regenerate pattern that matches no asset); 3 stopped by an account \
@@ -165,9 +166,11 @@ extension AssetPipeCommand {
                     try Console.json(summary)
                 } else if dryRun {
                     plan.describe().forEach(Console.out)
+                    plan.targetsOutOfDate.forEach { Console.out("target re-made locally (no API call): \($0)") }
                     if let balance { Console.out(BalanceCheck.line(plan: plan, reading: balance)) }
                 } else {
-                    if plan.isUpToDate && !lockMissing {
+                    plan.targetsOutOfDate.forEach { Console.out("out of date: \($0)") }
+                    if plan.isUpToDate && !lockMissing && plan.targetsOutOfDate.isEmpty {
                         Console.out("up to date: \(plan.assets.count) asset\(plan.assets.count == 1 ? "" : "s")")
                     } else {
                         plan.describe().forEach(Console.out)
@@ -177,7 +180,9 @@ extension AssetPipeCommand {
                 let inputProblems = plan.inputProblems()
                 for problem in inputProblems { Console.error("assetpipe build: \(problem)") }
                 if let first = inputProblems.first { throw ExitStatus(for: first).exitCode }
-                if check && (!plan.isUpToDate || lockMissing) { throw ExitStatus.failure.exitCode }
+                if check && (!plan.isUpToDate || lockMissing || !plan.targetsOutOfDate.isEmpty) {
+                    throw ExitStatus.failure.exitCode
+                }
                 return
             }
 
