@@ -255,7 +255,8 @@ public enum Pipeline {
                     outcomes.append(done)
                     running -= 1
                 }
-                group.addTask { await AssetBuild(planned: planned, context: context).runWithTargets(adopt: options.adopt) }
+                let adopt = options.adopt
+                group.addTask { await AssetBuild(planned: planned, context: context).runWithTargets(adopt: adopt) }
                 running += 1
             }
             for await done in group {

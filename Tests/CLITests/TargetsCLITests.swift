@@ -168,7 +168,9 @@ import Testing
             let appearances = iconImages.compactMap { ($0["appearances"] as? [[String: String]])?.first }
             #expect(appearances.map { $0["appearance"] } == ["luminosity", "luminosity"])
             #expect(appearances.map { $0["value"] } == ["dark", "tinted"])
-            #expect(iconImages.first?["appearances"] == nil && iconImages.first?["filename"] as? String == "AppIcon.png")
+            #expect(
+                iconImages.first?["appearances"] == nil && iconImages.first?["filename"] as? String == "AppIcon.png"
+            )
 
             // android-mipmap: per density, the legacy icon and the adaptive layers; the XML.
             let res = parent + "/android/res"
@@ -181,7 +183,10 @@ import Testing
             // The foreground's visible content lies inside the 66 dp safe zone (mdpi: 21...87 of 108).
             let fg = try await Self.pillow(res + "/mipmap-mdpi/logo_foreground.png")
             #expect(fg.hasPrefix("108x108 RGBA"), "\(fg)")
-            let box = fg.split(separator: "(").last.map { $0.dropLast().split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } } ?? []
+            let box =
+                fg.split(separator: "(").last.map {
+                    $0.dropLast().split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                } ?? []
             #expect(box.count == 4 && box[0] >= 20 && box[1] >= 20 && box[2] <= 88 && box[3] <= 88, "\(fg)")
             let xml = Self.text(res + "/mipmap-anydpi-v26/logo.xml")
             #expect(xml.contains("<adaptive-icon xmlns:android=\"http://schemas.android.com/apk/res/android\">"))
@@ -214,15 +219,24 @@ import Testing
             #expect(try await Self.pillow(hero + "/hero-200w.jpg") == "200x200 RGB None")
             #expect(try Self.size(hero + "/hero-200w.png") == (200, 200))
             let heroPicture = Self.text(hero + "/hero.picture.html")
-            #expect(heroPicture.contains("<source type=\"image/png\" srcset=\"hero-200w.png 200w, hero-400w.png 400w\""))
+            #expect(
+                heroPicture.contains("<source type=\"image/png\" srcset=\"hero-200w.png 200w, hero-400w.png 400w\"")
+            )
             #expect(heroPicture.contains("<img src=\"hero-400w.jpg\""), "\(heroPicture)")
             #expect(heroPicture.contains("width=\"400\" height=\"400\" alt=\"A castle\">"), "\(heroPicture)")
 
             // The lock: every file of every set, with its hash, size and pixel size; paths from the manifest's folder.
             let targets = try Self.lockedTargets(dir, "icons/logo")
-            #expect(targets.map { $0["kind"] as? String } == ["apple-imageset", "apple-appicon", "android-mipmap", "web"])
+            #expect(
+                targets.map { $0["kind"] as? String } == ["apple-imageset", "apple-appicon", "android-mipmap", "web"]
+            )
             let files = targets.flatMap { $0["files"] as? [[String: Any]] ?? [] }
-            #expect(files.contains { $0["path"] as? String == "../ios/Assets.xcassets/logo.imageset/logo@2x.png" && $0["width"] as? Int == 64 })
+            #expect(
+                files.contains {
+                    $0["path"] as? String == "../ios/Assets.xcassets/logo.imageset/logo@2x.png"
+                        && $0["width"] as? Int == 64
+                }
+            )
             for f in files {
                 let path = dir + "/" + (f["path"] as? String ?? "")
                 let bytes = FileManager.default.contents(atPath: path)
@@ -249,7 +263,10 @@ import Testing
             let set = parent + "/ios/Assets.xcassets/logo.imageset"
 
             // Only the imageset's points change: re-made here, no submit.
-            try Self.setManifest(dir, Self.manifest(imageset: "apple-imageset: {catalog: ios/Assets.xcassets, points: 40}"))
+            try Self.setManifest(
+                dir,
+                Self.manifest(imageset: "apple-imageset: {catalog: ios/Assets.xcassets, points: 40}")
+            )
             let check = try await AssetpipeBinary.run(["build", dir, "--check"], environment: Self.env)
             #expect(check.exitCode == 1, "\(check)")
             #expect(check.stdout.contains("out of date: icons/logo: apple-imageset target: changed"), "\(check)")
@@ -302,8 +319,15 @@ import Testing
             let (parent, dir) = try Self.project()
             defer { try? FileManager.default.removeItem(atPath: parent) }
             #expect(try await Self.build(dir, simulator).exitCode == 0)
-            try Self.setManifest(dir, Self.manifest(imageset: "apple-imageset: {catalog: ios/Assets.xcassets, points: 20}"))
-            let killed = try await Self.build(dir, simulator, environment: ["ASSETPIPE_TEST_KILL_AT": "target-file-written:2"])
+            try Self.setManifest(
+                dir,
+                Self.manifest(imageset: "apple-imageset: {catalog: ios/Assets.xcassets, points: 20}")
+            )
+            let killed = try await Self.build(
+                dir,
+                simulator,
+                environment: ["ASSETPIPE_TEST_KILL_AT": "target-file-written:2"]
+            )
             #expect(killed.exitCode != 0, "\(killed)")
             // The set is half written: its record in the lock is still the old one.
             let set = parent + "/ios/Assets.xcassets/logo.imageset"
@@ -340,7 +364,10 @@ import Testing
         #expect(r.stderr.contains("Android resource name 'icon'"), "\(r)")
         // A link out of root: refused before anything is built.
         try FileManager.default.createSymbolicLink(atPath: dir + "/ios", withDestinationPath: "/tmp")
-        try Self.setManifest(dir, "assets:\n  - name: a\n    prompt: x\n    targets: {apple-appicon: {catalog: ios/x}}\n")
+        try Self.setManifest(
+            dir,
+            "assets:\n  - name: a\n    prompt: x\n    targets: {apple-appicon: {catalog: ios/x}}\n"
+        )
         let link = try await AssetpipeBinary.run(["build", dir, "--dry-run"], environment: Self.env)
         #expect(link.exitCode == 2, "\(link)")
         #expect(link.stderr.contains("leads out of root"), "\(link)")

@@ -10,7 +10,10 @@ extension ManifestParser {
     /// `width` and `height` together: an exact box with the output fit; `fit` and `position` need both.
     static func parseExactSize(_ f: [String: Entry], into spec: inout OutputSpec, reader: NodeReader) throws {
         if let we = f["width"], let he = f["height"] {
-            spec.resize = .exact(width: try reader.int(we, range: 1...16384), height: try reader.int(he, range: 1...16384))
+            spec.resize = .exact(
+                width: try reader.int(we, range: 1...16384),
+                height: try reader.int(he, range: 1...16384)
+            )
         }
         for key in ["fit", "position"] {
             guard let e = f[key] else { continue }
@@ -156,7 +159,10 @@ extension ManifestParser {
         guard let e else { return nil }
         let text = try reader.string(e)
         guard let c = RGBColor(hex: text) else {
-            throw reader.error(e, "'\(text)' is not a colour; write it as \"#rrggbb\" (quoted: # starts a YAML comment)")
+            throw reader.error(
+                e,
+                "'\(text)' is not a colour; write it as \"#rrggbb\" (quoted: # starts a YAML comment)"
+            )
         }
         return c
     }
@@ -170,7 +176,8 @@ extension ManifestParser {
         }
         var seen: [String: String] = [:]
         for asset in manifest.assets {
-            for o in OutputNaming.paths(for: asset) + (asset.imageCount > 1 ? OutputNaming.paths(for: asset, pick: 1) : [])
+            for o in OutputNaming.paths(for: asset)
+                + (asset.imageCount > 1 ? OutputNaming.paths(for: asset, pick: 1) : [])
             {
                 seen[PathTools.join(manifest.outputRoot, o.path)] = "asset '\(asset.name)' (an output)"
             }

@@ -35,7 +35,9 @@ enum AppleAppIcon {
             )
             images += [entry("AppIcon-dark.png", "dark"), entry("AppIcon-tinted.png", "tinted")]
         }
-        let contents: [String: Any] = ["images": images, "info": ["author": "assetpipe", "version": 1] as [String: Any]]
+        let contents: [String: Any] = [
+            "images": images, "info": ["author": "assetpipe", "version": 1] as [String: Any],
+        ]
         files.append(TargetFile(path: PathTools.join(folder, "Contents.json"), text: try TargetJSON.text(contents)))
         return (files, warning)
     }

@@ -15,7 +15,9 @@ enum AppleImageset {
             files.append(try TargetFile(path: PathTools.join(folder, name), png: image))
             images.append(["filename": name, "idiom": "universal", "scale": "\(scale)x"])
         }
-        let contents: [String: Any] = ["images": images, "info": ["author": "assetpipe", "version": 1] as [String: Any]]
+        let contents: [String: Any] = [
+            "images": images, "info": ["author": "assetpipe", "version": 1] as [String: Any],
+        ]
         files.append(TargetFile(path: PathTools.join(folder, "Contents.json"), text: try TargetJSON.text(contents)))
         return files
     }

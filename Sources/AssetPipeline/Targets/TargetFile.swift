@@ -72,7 +72,10 @@ enum TargetImages {
 
     /// The smallest rectangle holding every pixel with alpha above `threshold` (nil when there is none).
     static func contentBounds(_ image: RGBAImage, threshold: UInt8 = 8) -> PixelRect? {
-        var minX = image.width, minY = image.height, maxX = -1, maxY = -1
+        var minX = image.width
+        var minY = image.height
+        var maxX = -1
+        var maxY = -1
         image.pixels.withUnsafeBufferPointer { p in
             for y in 0..<image.height {
                 let row = y * image.width * 4
@@ -90,7 +93,14 @@ enum TargetImages {
 
     /// The part of `image` inside `rect`.
     static func crop(_ image: RGBAImage, _ rect: PixelRect) -> RGBAImage {
-        OutputFitting.place(image, width: rect.width, height: rect.height, x: -rect.x, y: -rect.y, fill: RGBA8(r: 0, g: 0, b: 0, a: 0))
+        OutputFitting.place(
+            image,
+            width: rect.width,
+            height: rect.height,
+            x: -rect.x,
+            y: -rect.y,
+            fill: RGBA8(r: 0, g: 0, b: 0, a: 0)
+        )
     }
 }
 

@@ -166,10 +166,10 @@ extension AssetPipeCommand {
                     try Console.json(summary)
                 } else if dryRun {
                     plan.describe().forEach(Console.out)
-                    plan.targetsOutOfDate.forEach { Console.out("target re-made locally (no API call): \($0)") }
+                    for line in plan.targetsOutOfDate { Console.out("target re-made locally (no API call): \(line)") }
                     if let balance { Console.out(BalanceCheck.line(plan: plan, reading: balance)) }
                 } else {
-                    plan.targetsOutOfDate.forEach { Console.out("out of date: \($0)") }
+                    for line in plan.targetsOutOfDate { Console.out("out of date: \(line)") }
                     if plan.isUpToDate && !lockMissing && plan.targetsOutOfDate.isEmpty {
                         Console.out("up to date: \(plan.assets.count) asset\(plan.assets.count == 1 ? "" : "s")")
                     } else {
