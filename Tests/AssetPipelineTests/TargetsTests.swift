@@ -47,7 +47,7 @@ import Testing
         Case(fit: .cover, position: .topLeft, width: 100, height: 100, expect: [(0, 0, red), (0, 99, blue)]),
         Case(fit: .cover, position: .left, width: 100, height: 100, expect: [(99, 0, red), (99, 99, blue)]),
         Case(fit: .cover, position: .right, width: 100, height: 100, expect: [(0, 0, green), (99, 99, yellow)]),
-        Case(fit: .cover, position: .bottomRight, width: 50, height: 50, expect: [(0, 0, green), (49, 49, yellow)]),
+        Case(fit: .cover, position: .bottomRight, width: 50, height: 50, expect: [(4, 0, green), (49, 49, yellow)]),
         // Centre: the middle of the image, where the four quadrants meet, stays in the middle.
         Case(
             fit: .cover,

@@ -113,7 +113,11 @@ import Testing
             box = im.getchannel('A').point(lambda a: 255 if a > 8 else 0).getbbox() if 'A' in im.getbands() else None
             print('%dx%d %s %s' % (im.size[0], im.size[1], im.mode, box))
             """
-        let r = try await ChildProcess.run("/usr/bin/python3", ["-c", script, path])
+        // Debian's python3-pil (installed by .ci/run) for /usr/bin/python3; else a python3 on PATH with Pillow.
+        var r = try await ChildProcess.run("/usr/bin/python3", ["-c", script, path])
+        if r.stderr.contains("No module named 'PIL'") {
+            r = try await ChildProcess.run("/usr/bin/env", ["python3", "-c", script, path])
+        }
         #expect(r.exitCode == 0, "\(r)")
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
