@@ -85,6 +85,7 @@ import Testing
                 --only NAME builds just the assets it names (a name or a glob: '*' does not cross '/'; quote it),
                 leaving every other asset as it is; --regenerate NAME makes a new take of an asset although nothing
                 changed (billed; with --only, it must name assets inside the subset).
+                Targets never overwrite a file assetpipe did not write (the asset fails, exit 1) unless --adopt.
                 Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest or
                 configuration error (a missing key included; a damaged lock file, which --rebuild-lock rebuilds at
                 no cost; an --only or --regenerate pattern that matches no asset); 3 stopped by an account error
@@ -116,6 +117,7 @@ import Testing
                                           Repeatable.
                   --regenerate <name>     Generate this asset anew (a new take, billed) although nothing changed.
                                           Repeatable.
+                  --adopt                 Let targets overwrite files assetpipe did not write (they are taken over).
                   -h, --help              Show help information.
 
                 """#

@@ -51,7 +51,8 @@ extension ManifestParser {
         if sizeKeys.count > 1, sizeKeys != ["width", "height"], let e = f["scale"] {
             throw reader.error(
                 e,
-                "an output takes width, height, both (an exact size) or scale, not \(sizeKeys.joined(separator: " and "))"
+                "an output takes one of width, height or scale (width and height together: an exact size), not "
+                    + sizeKeys.joined(separator: " and ")
             )
         }
         if let e = f["width"] { spec.resize = .width(try reader.int(e, range: 1...16384)) }
