@@ -350,6 +350,40 @@ import Testing
         }
     }
 
+    @Test func anOpaqueAppIconIsWarnedAboutAndARemovedAssetsTargetsArePruned() async throws {
+        try await Self.withSimulator { simulator in
+            let (parent, dir) = try Self.project(
+                """
+                root: ..
+                assets:
+                  - name: app
+                    prompt: a lighthouse
+                    quality: low
+                    targets:
+                      apple-appicon: {catalog: ios/Assets.xcassets, flatten: "#000000"}
+                """
+            )
+            defer { try? FileManager.default.removeItem(atPath: parent) }
+            let r = try await Self.build(dir, simulator)
+            #expect(r.exitCode == 0, "\(r)")
+            #expect(r.stderr.contains("the app icon's result is opaque"), "\(r)")
+            let icon = parent + "/ios/Assets.xcassets/AppIcon.appiconset"
+            #expect(try await Self.pillow(icon + "/AppIcon.png") == "1024x1024 RGB None")
+            #expect(!Self.exists(icon + "/AppIcon-dark.png"))
+            let images = try Self.json(icon + "/Contents.json")["images"] as? [[String: Any]] ?? []
+            #expect(images.count == 1 && images.first?["appearances"] == nil)
+
+            // The asset leaves the manifest: its target files are stale, and prune removes them.
+            try Self.setManifest(dir, "root: ..\nassets: []\n")
+            #expect(try await Self.build(dir, simulator).exitCode == 0)
+            let stale = (try Self.lock(dir)["stale"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+            #expect(stale.contains("../ios/Assets.xcassets/AppIcon.appiconset/Contents.json"), "\(stale)")
+            #expect(try await AssetpipeBinary.run(["prune", dir]).exitCode == 0)
+            #expect(!Self.exists(icon + "/AppIcon.png") && !Self.exists(icon + "/Contents.json"))
+            #expect(try await simulator.submissions() == 1)
+        }
+    }
+
     @Test func targetManifestMistakesExitTwo() async throws {
         let (parent, dir) = try Self.project(
             """
