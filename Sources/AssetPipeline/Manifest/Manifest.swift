@@ -24,6 +24,12 @@ public struct Manifest: Sendable {
     public var outputRoot: String { PathTools.join(directory, output) }
     public var lockFilePath: String { PathTools.join(directory, "assetpipe.lock") }
     public var stateDirectory: String { PathTools.join(directory, ".assetpipe") }
+
+    /// `root:`: the folder targets are written under, relative to `directory` (default `.`; it may be `..`).
+    /// Nothing is written outside it.
+    public var root: String = "."
+    /// `root` as an absolute path without `.`/`..` parts.
+    public var rootPath: String { PathTools.absolute(PathTools.join(directory, root)) }
 }
 
 /// How references (and the mask, alike) are brought to the nearest supported ratio.
@@ -58,6 +64,9 @@ public struct AssetSpec: Sendable {
 
     /// `pick: K`: the candidate (1-based) written under the plain name; it wins over the lock file's pick.
     public var pick: Int? = nil
+
+    /// `targets:`: the platform sets made from the picked candidate (else candidate 1), by kind.
+    public var targets: [TargetSpec] = []
 
     /// The image count the server bills for this asset (`n` as the server clamps it).
     public var imageCount: Int { min(max(n, 1), 4) }
@@ -98,6 +107,14 @@ public struct OutputSpec: Sendable, Codable, Hashable {
     public var method: Int? = nil
     /// AVIF speed 0–10.
     public var speed: Int? = nil
+
+    // Exact sizes (issue 15, item 2): with `resize: .exact`, how the result fills the box. Absent for every
+    // other output, so their post-processing keys stay what they were.
+
+    /// The output fit (`cover`, the default, `contain` or `fill`); not the asset's reference fit.
+    public var fit: OutputFit? = nil
+    /// Where `cover` crops and `contain` places the image (default `centre`).
+    public var position: OutputPosition? = nil
 
     public init(
         format: FileFormat,
@@ -151,13 +168,16 @@ public enum OutputSize: Sendable, Codable, Hashable {
     case width(Int)
     case height(Int)
     case scale(Double)
+    /// Both `width` and `height`: an exact box, filled by the output's ``OutputFit``.
+    case exact(width: Int, height: Int)
 
-    /// The default file-name suffix: `@256w`, `@512h`, `@2x`, `@0.5x`.
+    /// The default file-name suffix: `@256w`, `@512h`, `@2x`, `@0.5x`, `@640x480`.
     public var defaultSuffix: String {
         switch self {
         case .width(let w): "@\(w)w"
         case .height(let h): "@\(h)h"
         case .scale(let s): "@\(OutputSize.format(s))x"
+        case .exact(let w, let h): "@\(w)x\(h)"
         }
     }
 
@@ -170,6 +190,8 @@ public enum OutputSize: Sendable, Codable, Hashable {
             return (max(1, Int((Double(width) * Double(h) / Double(height)).rounded())), h)
         case .scale(let s):
             return (max(1, Int((Double(width) * s).rounded())), max(1, Int((Double(height) * s).rounded())))
+        case .exact(let w, let h):
+            return (w, h)
         }
     }
 
