@@ -15,14 +15,7 @@ import Testing
     static func manifest(a: String, b: String) -> String {
         """
         assets:
-          - name: a
-            prompt: \(a)
-            quality: low
-            outputs:
-              - format: png
-              - format: jpeg
-                flatten: "#ffffff"
-                width: 64
+        \(CLIProject.pngAndJPEGAsset("a", prompt: a))
           - name: b
             quality: low
             outputs:

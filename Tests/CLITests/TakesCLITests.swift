@@ -32,20 +32,11 @@ import Testing
     static let env: [String: String?] = ["APIMART_API_KEY": "test-key", "APIMART_BASE_URL": nil]
 
     static func project(_ text: String = manifest) throws -> String {
-        let dir = try TemporaryFolder("takes-cli").path
-        try text.write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
-        return dir
+        try CLIProject.make(text, label: "takes-cli")
     }
 
     static func withSimulator(_ body: (SimulatorProcess) async throws -> Void) async throws {
-        let simulator = try await SimulatorProcess(["--task-seconds", "0.2"])
-        do {
-            try await body(simulator)
-        } catch {
-            await simulator.stop()
-            throw error
-        }
-        await simulator.stop()
+        try await SimulatorProcess.with([], body)
     }
 
     static func build(

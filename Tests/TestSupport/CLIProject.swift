@@ -10,18 +10,26 @@ public enum CLIProject {
     public static func twoAssets(n: Int = 1) -> String {
         """
         assets:
-          - name: icons/a
-            prompt: a small icon
+        \(pngAndJPEGAsset("icons/a", prompt: "a small icon"))
+          - name: b
+            prompt: another picture
+            quality: low
+        """ + (n > 1 ? "\n    n: \(n)" : "")
+    }
+
+    /// One entry of a manifest's `assets:` list (no trailing newline): `name` with `prompt` at low quality, as a PNG
+    /// and a JPEG flattened onto white, 64 pixels wide.
+    public static func pngAndJPEGAsset(_ name: String, prompt: String) -> String {
+        """
+          - name: \(name)
+            prompt: \(prompt)
             quality: low
             outputs:
               - format: png
               - format: jpeg
                 flatten: "#ffffff"
                 width: 64
-          - name: b
-            prompt: another picture
-            quality: low
-        """ + (n > 1 ? "\n    n: \(n)" : "")
+        """
     }
 
     /// A fresh folder `assetpipe-LABEL-…` holding `manifest` as `assetpipe.yaml` and `files` (relative path →
