@@ -32,6 +32,9 @@ public enum CLIProject {
         """
     }
 
+    /// The environment of a CLI run against a simulator process: a test key, and no base URL from the shell.
+    public static let environment: [String: String?] = ["APIMART_API_KEY": "test-key", "APIMART_BASE_URL": nil]
+
     /// A fresh folder `assetpipe-LABEL-…` holding `manifest` as `assetpipe.yaml` and `files` (relative path →
     /// bytes, folders made on the way); returns its path.
     public static func make(
@@ -79,6 +82,14 @@ public final class SimulatorProcess: Sendable {
     }
 
     public func stop() async { _ = await child.stop(timeout: .seconds(2)) }
+
+    /// `assetpipe build DIR --base-url (this simulator) EXTRA...` with `CLIProject.environment`.
+    public func build(_ dir: String, _ extra: [String] = []) async throws -> ChildProcess.Outcome {
+        try await AssetpipeBinary.run(
+            ["build", dir, "--base-url", baseURL] + extra,
+            environment: CLIProject.environment
+        )
+    }
 
     /// The simulator's counters (`GET /_simulator/stats`).
     public func stats() async throws -> [String: Any] {
