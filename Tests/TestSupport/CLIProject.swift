@@ -32,6 +32,17 @@ public enum CLIProject {
         """
     }
 
+    /// Two assets, `a` and `b`, one PNG each at low quality: the smallest paid build of two.
+    public static let small = """
+        assets:
+          - name: a
+            prompt: first picture
+            quality: low
+          - name: b
+            prompt: second picture
+            quality: low
+        """
+
     /// The environment of a CLI run against a simulator process: a test key, and no base URL from the shell.
     public static let environment: [String: String?] = ["APIMART_API_KEY": "test-key", "APIMART_BASE_URL": nil]
 
