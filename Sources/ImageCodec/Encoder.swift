@@ -1,26 +1,9 @@
-internal import CImageShim
-
 /// Whole-image encoding to PNG, JPEG, WebP or AVIF bytes.
 public enum ImageEncoder {
     /// PNG bytes. The ICC profile is `options.iccProfile ?? image.iccProfile`.
     public static func png(_ image: RGBAImage, options: PNGEncodeOptions = .init()) throws(ImageCodecError) -> [UInt8] {
-        var channels = 4
-        if options.layout == .auto {
-            let opaque = image.pixels.withUnsafeBufferPointer {
-                ap_first_non_opaque($0.baseAddress, image.width * image.height) < 0
-            }
-            if opaque { channels = 3 }
-        }
-        let writer = try ImageRowWriter(
-            kind: .png(options, channels: channels),
-            width: image.width,
-            height: image.height,
-            icc: options.iccProfile ?? image.iccProfile,
-            path: nil,
-            flatten: nil
-        )
-        try write(image, to: writer)
-        return writer.bytes()
+        let channels = options.layout == .auto && image.isOpaque ? 3 : 4
+        return try encode(image, .png(options, channels: channels), icc: options.iccProfile)
     }
 
     /// JPEG bytes. Any pixel with alpha < 255 needs `options.background` (else `needsBackground`):
@@ -31,55 +14,42 @@ public enum ImageEncoder {
     ) throws(ImageCodecError)
         -> [UInt8]
     {
-        if options.background == nil {
-            let opaque = image.pixels.withUnsafeBufferPointer {
-                ap_first_non_opaque($0.baseAddress, image.width * image.height) < 0
-            }
-            if !opaque {
-                throw ImageCodecError(
-                    .needsBackground,
-                    "the image has transparent pixels and JPEG has no alpha channel: give a background colour to "
-                        + "flatten onto (JPEGEncodeOptions.background, --flatten '#ffffff')"
-                )
-            }
+        if options.background == nil, !image.isOpaque {
+            throw ImageCodecError(
+                .needsBackground,
+                "the image has transparent pixels and JPEG has no alpha channel: give a background colour to "
+                    + "flatten onto (JPEGEncodeOptions.background, --flatten '#ffffff')"
+            )
         }
-        let writer = try ImageRowWriter(
-            kind: .jpeg(options),
-            width: image.width,
-            height: image.height,
-            icc: options.iccProfile ?? image.iccProfile,
-            path: nil,
-            flatten: options.background
-        )
-        try write(image, to: writer)
-        return writer.bytes()
+        return try encode(image, .jpeg(options), icc: options.iccProfile, flatten: options.background)
     }
 
     /// WebP bytes, alpha kept. The ICC profile is `options.iccProfile ?? image.iccProfile`.
     public static func webp(_ image: RGBAImage, options: WebPEncodeOptions = .init()) throws(ImageCodecError) -> [UInt8]
     {
-        let writer = try ImageRowWriter(
-            kind: .webp(options),
-            width: image.width,
-            height: image.height,
-            icc: options.iccProfile ?? image.iccProfile,
-            path: nil,
-            flatten: nil
-        )
-        try write(image, to: writer)
-        return writer.bytes()
+        try encode(image, .webp(options), icc: options.iccProfile)
     }
 
     /// AVIF bytes, alpha kept. The ICC profile is `options.iccProfile ?? image.iccProfile`.
     public static func avif(_ image: RGBAImage, options: AVIFEncodeOptions = .init()) throws(ImageCodecError) -> [UInt8]
     {
+        try encode(image, .avif(options), icc: options.iccProfile)
+    }
+
+    /// Writes `image` through an in-memory writer of `kind`; the ICC profile is `icc ?? image.iccProfile`.
+    private static func encode(
+        _ image: RGBAImage,
+        _ kind: ImageRowWriter.Kind,
+        icc: [UInt8]?,
+        flatten: RGBColor? = nil
+    ) throws(ImageCodecError) -> [UInt8] {
         let writer = try ImageRowWriter(
-            kind: .avif(options),
+            kind: kind,
             width: image.width,
             height: image.height,
-            icc: options.iccProfile ?? image.iccProfile,
+            icc: icc ?? image.iccProfile,
             path: nil,
-            flatten: nil
+            flatten: flatten
         )
         try write(image, to: writer)
         return writer.bytes()

@@ -17,12 +17,17 @@ public final class ImageRowWriter {
 
     public let width: Int
     public let height: Int
-    private let png: OpaquePointer?
-    private let jpeg: OpaquePointer?
-    private let plane: OpaquePointer?
+    private let handle: Handle
     private let flatten: RGBColor?
     private let pathForErrors: String?
     private let format: ImageFormat
+
+    /// The shim's writer: PNG and JPEG stream rows, the plane writer (WebP, AVIF) collects them.
+    private enum Handle {
+        case png(OpaquePointer)
+        case jpeg(OpaquePointer)
+        case plane(OpaquePointer)
+    }
 
     /// `path` nil writes into memory (`bytes()` after `finish()`).
     init(
@@ -42,40 +47,30 @@ public final class ImageRowWriter {
         guard width > 0, height > 0, width <= Int(UInt32.max), height <= Int(UInt32.max) else {
             throw ImageCodecError(.invalidArgument, "cannot encode a \(width)×\(height) image", path: path)
         }
-        var handle: OpaquePointer? = nil
         let icc = icc ?? []
         switch kind {
         case .png(let options, let channels):
-            guard (0...9).contains(options.level) else {
-                throw ImageCodecError(.invalidArgument, "PNG zlib level \(options.level) is outside 0–9", path: path)
-            }
+            try Self.require((0...9).contains(options.level), "PNG zlib level \(options.level) is outside 0–9", path)
             format = .png
-            let (code, message) = ShimBridge.call { err, len in
-                icc.withUnsafeBytes { iccBytes in
-                    ap_png_writer_open(
-                        path,
-                        UInt32(width),
-                        UInt32(height),
-                        Int32(channels),
-                        Int32(options.level),
-                        options.filter.libpngMask,
-                        iccBytes.baseAddress,
-                        iccBytes.count,
-                        &handle,
-                        err,
-                        len
-                    )
-                }
-            }
-            guard code == AP_OK, let handle else {
-                throw Self.error(code, message, format: .png, path: path, icc: !icc.isEmpty)
+            let png = try Self.open(.png, path: path, icc: icc) { icc, _, out, err, len in
+                ap_png_writer_open(
+                    path,
+                    UInt32(width),
+                    UInt32(height),
+                    Int32(channels),
+                    Int32(options.level),
+                    options.filter.libpngMask,
+                    icc.baseAddress,
+                    icc.count,
+                    out,
+                    err,
+                    len
+                )
             }
             // From here on deinit owns the handle (also when init throws below).
-            png = handle
-            jpeg = nil
-            plane = nil
+            handle = .png(png)
             if let limit = Self.pngWholeImageLimit {
-                ap_png_writer_set_whole_image_limit(handle, UInt64(max(0, limit)))
+                ap_png_writer_set_whole_image_limit(png, UInt64(max(0, limit)))
             }
             for (key, value) in options.text.sorted(by: { $0.key < $1.key }) {
                 guard key.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value < 127 }), !key.isEmpty,
@@ -88,136 +83,161 @@ public final class ImageRowWriter {
                     )
                 }
                 let utf8: Int32 = value.unicodeScalars.allSatisfy({ $0.isASCII }) ? 0 : 1
-                let (code, message) = ShimBridge.call { err, len in
-                    ap_png_writer_add_text(handle, key, value, utf8, err, len)
-                }
-                if code != AP_OK {
-                    throw ImageCodecError(.invalidArgument, "PNG text '\(key)' was refused: \(message)", path: path)
-                }
+                try addPNGText(png, key: key, value: value, utf8: utf8, refused: "PNG text '\(key)' was refused")
             }
             if let xmp = options.xmp {
                 guard let packet = String(validating: xmp, as: UTF8.self), !packet.contains("\0") else {
                     throw ImageCodecError(.invalidArgument, "the XMP packet is not UTF-8 text", path: path)
                 }
-                let (code, message) = ShimBridge.call { err, len in
-                    ap_png_writer_add_text(handle, "XML:com.adobe.xmp", packet, 1, err, len)
-                }
-                if code != AP_OK {
-                    throw ImageCodecError(.invalidArgument, "the XMP packet was refused: \(message)", path: path)
-                }
+                try addPNGText(
+                    png,
+                    key: "XML:com.adobe.xmp",
+                    value: packet,
+                    utf8: 1,
+                    refused: "the XMP packet was refused"
+                )
             }
         case .jpeg(let options):
-            guard (1...100).contains(options.quality) else {
-                throw ImageCodecError(.invalidArgument, "JPEG quality \(options.quality) is outside 1–100", path: path)
-            }
+            try Self.require(
+                (1...100).contains(options.quality),
+                "JPEG quality \(options.quality) is outside 1–100",
+                path
+            )
             format = .jpeg
-            let (code, message) = ShimBridge.call { err, len in
-                icc.withUnsafeBytes { iccBytes in
-                    ap_jpeg_writer_open(
-                        path,
-                        UInt32(width),
-                        UInt32(height),
-                        Int32(options.quality),
-                        options.progressive ? 1 : 0,
-                        options.subsampling.shimValue,
-                        options.optimizeHuffman ? 1 : 0,
-                        iccBytes.baseAddress,
-                        iccBytes.count,
-                        &handle,
-                        err,
-                        len
-                    )
-                }
+            let jpeg = try Self.open(.jpeg, path: path, icc: icc) { icc, _, out, err, len in
+                ap_jpeg_writer_open(
+                    path,
+                    UInt32(width),
+                    UInt32(height),
+                    Int32(options.quality),
+                    options.progressive ? 1 : 0,
+                    options.subsampling.shimValue,
+                    options.optimizeHuffman ? 1 : 0,
+                    icc.baseAddress,
+                    icc.count,
+                    out,
+                    err,
+                    len
+                )
             }
-            guard code == AP_OK, let handle else {
-                throw Self.error(code, message, format: .jpeg, path: path, icc: !icc.isEmpty)
-            }
-            jpeg = handle
-            png = nil
-            plane = nil
+            handle = .jpeg(jpeg)
             if let xmp = options.xmp {
-                let (code, message) = ShimBridge.call { err, len in
-                    xmp.withUnsafeBytes { ap_jpeg_writer_add_xmp(handle, $0.baseAddress, $0.count, err, len) }
-                }
-                if code != AP_OK { throw Self.error(code, message, format: .jpeg, path: path, icc: false) }
+                try check(
+                    ShimBridge.call { err, len in
+                        xmp.withUnsafeBytes { ap_jpeg_writer_add_xmp(jpeg, $0.baseAddress, $0.count, err, len) }
+                    }
+                )
             }
         case .webp(let options):
             format = .webp
-            guard (0...100).contains(options.quality), (0...6).contains(options.method) else {
-                throw ImageCodecError(
-                    .invalidArgument,
-                    "WebP quality \(options.quality) must be 0–100 and method \(options.method) 0–6",
-                    path: path
+            try Self.require(
+                (0...100).contains(options.quality) && (0...6).contains(options.method),
+                "WebP quality \(options.quality) must be 0–100 and method \(options.method) 0–6",
+                path
+            )
+            let plane = try Self.open(.webp, path: path, icc: icc, xmp: options.xmp) { icc, xmp, out, err, len in
+                ap_webp_writer_open(
+                    path,
+                    UInt32(width),
+                    UInt32(height),
+                    Int32(options.quality),
+                    options.lossless ? 1 : 0,
+                    Int32(options.method),
+                    Int32(max(1, options.threads)),
+                    icc.baseAddress,
+                    icc.count,
+                    xmp.baseAddress,
+                    xmp.count,
+                    out,
+                    err,
+                    len
                 )
             }
-            let xmp = options.xmp ?? []
-            let (code, message) = ShimBridge.call { err, len in
-                icc.withUnsafeBytes { iccBytes in
-                    xmp.withUnsafeBytes { xmpBytes in
-                        ap_webp_writer_open(
-                            path,
-                            UInt32(width),
-                            UInt32(height),
-                            Int32(options.quality),
-                            options.lossless ? 1 : 0,
-                            Int32(options.method),
-                            Int32(max(1, options.threads)),
-                            iccBytes.baseAddress,
-                            iccBytes.count,
-                            xmpBytes.baseAddress,
-                            xmpBytes.count,
-                            &handle,
-                            err,
-                            len
-                        )
-                    }
-                }
-            }
-            guard code == AP_OK, let handle else {
-                throw Self.error(code, message, format: .webp, path: path, icc: !icc.isEmpty)
-            }
-            plane = handle
-            png = nil
-            jpeg = nil
+            handle = .plane(plane)
         case .avif(let options):
             format = .avif
-            guard (0...100).contains(options.quality), (0...10).contains(options.speed) else {
-                throw ImageCodecError(
-                    .invalidArgument,
-                    "AVIF quality \(options.quality) must be 0–100 and speed \(options.speed) 0–10",
-                    path: path
+            try Self.require(
+                (0...100).contains(options.quality) && (0...10).contains(options.speed),
+                "AVIF quality \(options.quality) must be 0–100 and speed \(options.speed) 0–10",
+                path
+            )
+            let plane = try Self.open(.avif, path: path, icc: icc, xmp: options.xmp) { icc, xmp, out, err, len in
+                ap_avif_writer_open(
+                    path,
+                    UInt32(width),
+                    UInt32(height),
+                    Int32(options.quantizer),
+                    Int32(options.alphaQuantizer),
+                    Int32(options.speed),
+                    options.subsampling.avifValue,
+                    Int32(max(1, options.threads)),
+                    icc.baseAddress,
+                    icc.count,
+                    xmp.baseAddress,
+                    xmp.count,
+                    out,
+                    err,
+                    len
                 )
             }
-            let xmp = options.xmp ?? []
-            let (code, message) = ShimBridge.call { err, len in
-                icc.withUnsafeBytes { iccBytes in
-                    xmp.withUnsafeBytes { xmpBytes in
-                        ap_avif_writer_open(
-                            path,
-                            UInt32(width),
-                            UInt32(height),
-                            Int32(options.quantizer),
-                            Int32(options.alphaQuantizer),
-                            Int32(options.speed),
-                            options.subsampling.avifValue,
-                            Int32(max(1, options.threads)),
-                            iccBytes.baseAddress,
-                            iccBytes.count,
-                            xmpBytes.baseAddress,
-                            xmpBytes.count,
-                            &handle,
-                            err,
-                            len
-                        )
-                    }
-                }
+            handle = .plane(plane)
+        }
+    }
+
+    /// Throws `invalidArgument` with `message` unless the options are `valid`.
+    private static func require(
+        _ valid: Bool,
+        _ message: @autoclosure () -> String,
+        _ path: String?
+    ) throws(ImageCodecError) {
+        guard valid else { throw ImageCodecError(.invalidArgument, message(), path: path) }
+    }
+
+    /// Opens one of the shim's writers: `open` gets the ICC and XMP bytes (empty where there are none), the place
+    /// for the handle and the message buffer; a failure is mapped as `error` maps it.
+    private static func open(
+        _ format: ImageFormat,
+        path: String?,
+        icc: [UInt8],
+        xmp: [UInt8]? = nil,
+        _ open: (
+            UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeMutablePointer<OpaquePointer?>,
+            UnsafeMutablePointer<CChar>, Int
+        ) -> Int32
+    ) throws(ImageCodecError) -> OpaquePointer {
+        var handle: OpaquePointer? = nil
+        let xmp = xmp ?? []
+        let (code, message) = ShimBridge.call { err, len in
+            icc.withUnsafeBytes { iccBytes in
+                xmp.withUnsafeBytes { xmpBytes in open(iccBytes, xmpBytes, &handle, err, len) }
             }
-            guard code == AP_OK, let handle else {
-                throw Self.error(code, message, format: .avif, path: path, icc: !icc.isEmpty)
-            }
-            plane = handle
-            png = nil
-            jpeg = nil
+        }
+        guard code == AP_OK, let handle else {
+            throw error(code, message, format: format, path: path, icc: !icc.isEmpty)
+        }
+        return handle
+    }
+
+    /// Adds a tEXt/iTXt chunk to a PNG; a refusal is `invalidArgument` with `refused` and the library's words.
+    private func addPNGText(
+        _ png: OpaquePointer,
+        key: String,
+        value: String,
+        utf8: Int32,
+        refused: String
+    ) throws(ImageCodecError) {
+        let (code, message) = ShimBridge.call { err, len in
+            ap_png_writer_add_text(png, key, value, utf8, err, len)
+        }
+        if code != AP_OK {
+            throw ImageCodecError(.invalidArgument, "\(refused): \(message)", path: pathForErrors)
+        }
+    }
+
+    /// Throws the shim's failure (a code other than `AP_OK`) as this writer's error.
+    private func check(_ result: (code: Int32, message: String)) throws(ImageCodecError) {
+        if result.code != AP_OK {
+            throw Self.error(result.code, result.message, format: format, path: pathForErrors, icc: false)
         }
     }
 
@@ -302,12 +322,16 @@ public final class ImageRowWriter {
     @TaskLocal static var pngWholeImageLimit: Int? = nil
 
     /// Whether this PNG writer buffers the image and compresses it at once (known after the first row).
-    var usesWholeImageDeflate: Bool { png.map { ap_png_writer_whole_image($0) != 0 } ?? false }
+    var usesWholeImageDeflate: Bool {
+        if case .png(let png) = handle { ap_png_writer_whole_image(png) != 0 } else { false }
+    }
 
     deinit {
-        if let png { ap_png_writer_free(png) }
-        if let jpeg { ap_jpeg_writer_free(jpeg) }
-        if let plane { ap_plane_writer_free(plane) }
+        switch handle {
+        case .png(let png): ap_png_writer_free(png)
+        case .jpeg(let jpeg): ap_jpeg_writer_free(jpeg)
+        case .plane(let plane): ap_plane_writer_free(plane)
+        }
     }
 
     /// Writes one row of `width * 4` RGBA8 bytes.
@@ -316,16 +340,15 @@ public final class ImageRowWriter {
         let bytes = row.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let doFlatten: Int32 = flatten == nil ? 0 : 1
         let bg = flatten ?? .white
-        let (code, message) = ShimBridge.call { err, len in
-            if let png {
-                return ap_png_writer_write_row(png, bytes, doFlatten, bg.r, bg.g, bg.b, err, len)
+        try check(
+            ShimBridge.call { err, len in
+                switch handle {
+                case .png(let png): ap_png_writer_write_row(png, bytes, doFlatten, bg.r, bg.g, bg.b, err, len)
+                case .jpeg(let jpeg): ap_jpeg_writer_write_row(jpeg, bytes, doFlatten, bg.r, bg.g, bg.b, err, len)
+                case .plane(let plane): ap_plane_writer_write_row(plane, bytes, doFlatten, bg.r, bg.g, bg.b, err, len)
+                }
             }
-            if let plane {
-                return ap_plane_writer_write_row(plane, bytes, doFlatten, bg.r, bg.g, bg.b, err, len)
-            }
-            return ap_jpeg_writer_write_row(jpeg, bytes, doFlatten, bg.r, bg.g, bg.b, err, len)
-        }
-        if code != AP_OK { throw Self.error(code, message, format: format, path: pathForErrors, icc: false) }
+        )
     }
 
     /// Writes the next row: `width * 4` RGBA8 bytes.
@@ -346,24 +369,25 @@ public final class ImageRowWriter {
 
     /// Completes the stream (all `height` rows must have been written).
     public func finish() throws(ImageCodecError) {
-        let (code, message) = ShimBridge.call { err, len in
-            if let png { return ap_png_writer_finish(png, err, len) }
-            if let plane { return ap_plane_writer_finish(plane, err, len) }
-            return ap_jpeg_writer_finish(jpeg, err, len)
-        }
-        if code != AP_OK { throw Self.error(code, message, format: format, path: pathForErrors, icc: false) }
+        try check(
+            ShimBridge.call { err, len in
+                switch handle {
+                case .png(let png): ap_png_writer_finish(png, err, len)
+                case .jpeg(let jpeg): ap_jpeg_writer_finish(jpeg, err, len)
+                case .plane(let plane): ap_plane_writer_finish(plane, err, len)
+                }
+            }
+        )
     }
 
     /// The encoded bytes of an in-memory writer, after `finish()`.
     public func bytes() -> [UInt8] {
         var length = 0
         let data =
-            if let png {
-                ap_png_writer_data(png, &length)
-            } else if let plane {
-                ap_plane_writer_data(plane, &length)
-            } else {
-                ap_jpeg_writer_data(jpeg, &length)
+            switch handle {
+            case .png(let png): ap_png_writer_data(png, &length)
+            case .jpeg(let jpeg): ap_jpeg_writer_data(jpeg, &length)
+            case .plane(let plane): ap_plane_writer_data(plane, &length)
             }
         guard let data, length > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: data, count: length))

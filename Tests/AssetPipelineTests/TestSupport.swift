@@ -142,13 +142,5 @@ enum Manifests {
                 width: 100
         """
 
-    static let small = """
-        assets:
-          - name: a
-            prompt: first picture
-            quality: low
-          - name: b
-            prompt: second picture
-            quality: low
-        """
+    static let small = CLIProject.small
 }

@@ -25,6 +25,17 @@ struct ReviewLiveTests {
         return statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0
     }
 
+    /// The status of approving `hero/castle` with `token` (a `?token=` query), asked by a page at `origin`.
+    static func approveCastle(_ port: Int, _ token: String, origin: String) async throws -> Int {
+        try await status(
+            port,
+            "POST",
+            "/api/assets/hero%2Fcastle/approve" + token,
+            host: "127.0.0.1:\(port)",
+            origin: origin
+        )
+    }
+
     @Test func bindsLoopbackHoldsTheBuildLockAndChecksHostOriginAndToken() async throws {
         try await withRunningSimulator(.reviewTests) { sim in
             let project = try await ReviewProject.built(on: sim)
@@ -47,25 +58,9 @@ struct ReviewLiveTests {
             #expect(try await Self.status(port, "GET", "/api/assets?token=x", host: "127.0.0.1:\(port)") == 401)
             // DNS rebinding: the right token, but a foreign Host.
             #expect(try await Self.status(port, "GET", "/api/assets" + t, host: "evil.example:\(port)") == 403)
-            #expect(
-                try await Self.status(
-                    port,
-                    "POST",
-                    "/api/assets/hero%2Fcastle/approve" + t,
-                    host: "127.0.0.1:\(port)",
-                    origin: "http://evil.example"
-                ) == 403
-            )
+            #expect(try await Self.approveCastle(port, t, origin: "http://evil.example") == 403)
             #expect(try project.lock().assets["hero/castle"]?.approval == nil)
-            #expect(
-                try await Self.status(
-                    port,
-                    "POST",
-                    "/api/assets/hero%2Fcastle/approve" + t,
-                    host: "127.0.0.1:\(port)",
-                    origin: "http://127.0.0.1:\(port)"
-                ) == 200
-            )
+            #expect(try await Self.approveCastle(port, t, origin: "http://127.0.0.1:\(port)") == 200)
             #expect(try project.lock().assets["hero/castle"]?.approval != nil)
 
             await running.stop()

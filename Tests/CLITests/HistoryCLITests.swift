@@ -17,22 +17,13 @@ import Testing
                 quality: low
                 outputs:
                   - format: \(cardFormat)\(flatten)
-              - name: icons/a
-                prompt: a small icon
-                quality: low
-                outputs:
-                  - format: png
-                  - format: jpeg
-                    flatten: "#ffffff"
-                    width: 64
+            \(CLIProject.pngAndJPEGAsset("icons/a", prompt: "a small icon"))
 
             """
     }
 
     static func project(_ text: String) throws -> String {
-        let dir = try TemporaryFolder("history-cli").path
-        try write(text, dir)
-        return dir
+        try CLIProject.make(text, label: "history-cli")
     }
 
     static func write(_ text: String, _ dir: String) throws {

@@ -8,28 +8,21 @@ import Testing
 @Suite(.requires(.assetpipeBinary)) struct JSONErrorCLITests {
     typealias SimulatorProcess = CrashResumeCLITests.SimulatorProcess
 
-    static let manifest = """
-        assets:
-          - name: a
-            prompt: first picture
-            quality: low
-          - name: b
-            prompt: second picture
-            quality: low
-          - name: c
-            prompt: third picture
-            quality: low
-          - name: d
-            prompt: fourth picture
-            quality: low
-        """
+    static let manifest =
+        CLIProject.small + """
+
+              - name: c
+                prompt: third picture
+                quality: low
+              - name: d
+                prompt: fourth picture
+                quality: low
+            """
 
     static let noKey: [String: String?] = ["APIMART_API_KEY": nil, "APIMART_BASE_URL": nil]
 
     static func project(_ text: String = manifest) throws -> String {
-        let dir = try TemporaryFolder("json-cli").path
-        try text.write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
-        return dir
+        try CLIProject.make(text, label: "json-cli")
     }
 
     /// stdout as one JSON object (the test fails when it is not exactly one).

@@ -12,12 +12,12 @@ import Testing
 @Suite(.requires(.assetpipeBinary)) struct LockFileCLITests {
     static let manifest = CLIProject.twoAssets(n: 2)
 
-    static let env: [String: String?] = ["APIMART_API_KEY": "test-key", "APIMART_BASE_URL": nil]
+    static let env = CLIProject.environment
 
     /// A project built once against `simulator`; returns its folder.
     static func builtProject(_ simulator: SimulatorProcess) async throws -> String {
         let dir = try CLIProject.make(manifest, label: "lock-cli")
-        let first = try await build(dir, simulator)
+        let first = try await simulator.build(dir)
         #expect(first.exitCode == 0, "\(first)")
         #expect(try await simulator.submissions() == 2)
         return dir
@@ -25,16 +25,6 @@ import Testing
 
     static func withSimulator(_ body: (SimulatorProcess) async throws -> Void) async throws {
         try await SimulatorProcess.with([], body)
-    }
-
-    static func build(
-        _ dir: String,
-        _ simulator: SimulatorProcess,
-        _ extra: [String] = []
-    ) async throws
-        -> ChildProcess.Outcome
-    {
-        try await AssetpipeBinary.run(["build", dir, "--base-url", simulator.baseURL] + extra, environment: env)
     }
 
     static func lock(_ dir: String) throws -> [String: Any] {
@@ -67,7 +57,7 @@ import Testing
             #expect(check.exitCode == 1, "\(check)")
             #expect(check.stdout.contains("assetpipe.lock is missing; a build writes it"), "\(check)")
 
-            let again = try await Self.build(dir, simulator)
+            let again = try await simulator.build(dir)
             #expect(again.exitCode == 0, "\(again)")
             #expect(again.stdout.contains("the lock file was missing: 2 entries rebuilt"), "\(again)")
             #expect(again.stdout.contains("up to date 2"), "\(again)")
@@ -99,7 +89,7 @@ import Testing
             try damaged.write(toFile: path, atomically: true, encoding: .utf8)
 
             for extra in [[], ["--dry-run"], ["--check"]] {
-                let r = try await Self.build(dir, simulator, extra)
+                let r = try await simulator.build(dir, extra)
                 #expect(r.exitCode == 2, "\(extra): \(r)")
                 #expect(r.stderr.contains("assetpipe build --rebuild-lock"), "\(r)")
                 #expect(!r.stderr.contains("delete it to rebuild"), "\(r)")
@@ -107,7 +97,7 @@ import Testing
             }
             #expect(try String(contentsOfFile: path, encoding: .utf8) == damaged)
 
-            let rebuilt = try await Self.build(dir, simulator, ["--rebuild-lock"])
+            let rebuilt = try await simulator.build(dir, ["--rebuild-lock"])
             #expect(rebuilt.exitCode == 0, "\(rebuilt)")
             #expect(rebuilt.stdout.contains("the lock file was rebuilt (--rebuild-lock): 2 entries"), "\(rebuilt)")
             #expect(try await simulator.submissions() == 2)
@@ -144,7 +134,7 @@ import Testing
                 #expect(downgrade.exitCode == 0, "\(downgrade)")
             }
 
-            let again = try await Self.build(dir, simulator, ["--json"])
+            let again = try await simulator.build(dir, ["--json"])
             #expect(again.exitCode == 0, "\(again)")
             #expect(again.stdout.contains("format version 1"), "\(again)")
             #expect(try await simulator.submissions() == 2)

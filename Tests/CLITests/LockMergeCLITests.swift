@@ -15,14 +15,7 @@ import Testing
     static func manifest(a: String, b: String) -> String {
         """
         assets:
-          - name: a
-            prompt: \(a)
-            quality: low
-            outputs:
-              - format: png
-              - format: jpeg
-                flatten: "#ffffff"
-                width: 64
+        \(CLIProject.pngAndJPEGAsset("a", prompt: a))
           - name: b
             quality: low
             outputs:
@@ -32,7 +25,7 @@ import Testing
         """
     }
 
-    static let env: [String: String?] = ["APIMART_API_KEY": "test-key", "APIMART_BASE_URL": nil]
+    static let env = CLIProject.environment
 
     @discardableResult
     static func git(_ dir: String, _ arguments: [String]) async throws -> ChildProcess.Outcome {
@@ -47,16 +40,6 @@ import Testing
         return outcome
     }
 
-    static func build(
-        _ dir: String,
-        _ simulator: SimulatorProcess,
-        _ extra: [String] = []
-    ) async throws
-        -> ChildProcess.Outcome
-    {
-        try await AssetpipeBinary.run(["build", dir, "--base-url", simulator.baseURL] + extra, environment: env)
-    }
-
     /// A repository with the driver set up and both assets built and committed on `main`.
     static func repository(_ simulator: SimulatorProcess) async throws -> String {
         let dir = try TemporaryFolder("lock-merge").path
@@ -69,7 +52,7 @@ import Testing
             atomically: true,
             encoding: .utf8
         )
-        let first = try await build(dir, simulator)
+        let first = try await simulator.build(dir)
         #expect(first.exitCode == 0, "\(first)")
         try await git(dir, ["add", "-A"])
         let commit = try await git(dir, ["commit", "-q", "-m", "both assets"])
@@ -87,7 +70,7 @@ import Testing
     ) async throws {
         try await git(dir, ["checkout", "-q", "-b", branch, "main"])
         try manifest(a: a, b: b).write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
-        let built = try await build(dir, simulator)
+        let built = try await simulator.build(dir)
         #expect(built.exitCode == 0, "\(built)")
         try await git(dir, ["add", "-A"])
         #expect(try await git(dir, ["commit", "-q", "-m", branch]).exitCode == 0)
@@ -109,7 +92,7 @@ import Testing
             let lock = try String(contentsOfFile: dir + "/assetpipe.lock", encoding: .utf8)
             #expect(!lock.contains("<<<<<<<"))
 
-            let check = try await Self.build(dir, simulator, ["--check"])
+            let check = try await simulator.build(dir, ["--check"])
             #expect(check.exitCode == 0, "\(check)")
             let lockCheck = try await AssetpipeBinary.run(["lock", "check", dir], environment: Self.env)
             #expect(lockCheck.exitCode == 0, "\(lockCheck)")

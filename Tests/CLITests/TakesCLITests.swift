@@ -29,31 +29,14 @@ import Testing
                 width: 64
         """
 
-    static let env: [String: String?] = ["APIMART_API_KEY": "test-key", "APIMART_BASE_URL": nil]
+    static let env = CLIProject.environment
 
     static func project(_ text: String = manifest) throws -> String {
-        let dir = try TemporaryFolder("takes-cli").path
-        try text.write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
-        return dir
+        try CLIProject.make(text, label: "takes-cli")
     }
 
     static func withSimulator(_ body: (SimulatorProcess) async throws -> Void) async throws {
-        let simulator = try await SimulatorProcess(["--task-seconds", "0.2"])
-        do {
-            try await body(simulator)
-        } catch {
-            await simulator.stop()
-            throw error
-        }
-        await simulator.stop()
-    }
-
-    static func build(
-        _ dir: String,
-        _ simulator: SimulatorProcess,
-        _ extra: [String] = []
-    ) async throws -> ChildProcess.Outcome {
-        try await AssetpipeBinary.run(["build", dir, "--base-url", simulator.baseURL] + extra, environment: env)
+        try await SimulatorProcess.with([], body)
     }
 
     static func check(_ dir: String, _ extra: [String] = []) async throws -> ChildProcess.Outcome {
@@ -92,7 +75,7 @@ import Testing
 
             // A pattern that matches nothing: exit 2, naming it, for build, --check and --dry-run alike.
             for extra in [[], ["--check"], ["--dry-run"]] {
-                let r = try await Self.build(dir, simulator, ["--only", "icons/zz*"] + extra)
+                let r = try await simulator.build(dir, ["--only", "icons/zz*"] + extra)
                 #expect(r.exitCode == 2, "\(extra): \(r)")
                 #expect(r.stderr.contains("--only 'icons/zz*': no asset of the manifest matches it"), "\(r)")
             }
@@ -110,7 +93,7 @@ import Testing
             #expect(dry.stdout.contains("images to bill: 2"), "\(dry)")
             #expect(!dry.stdout.contains("hero"), "\(dry)")
 
-            let first = try await Self.build(dir, simulator, ["--only", "icons/*"])
+            let first = try await simulator.build(dir, ["--only", "icons/*"])
             #expect(first.exitCode == 0, "\(first)")
             #expect(try await simulator.submissions() == 2)
             #expect(Self.exists(dir, "generated/icons/a.png") && Self.exists(dir, "generated/icons/b.png"))
@@ -120,7 +103,7 @@ import Testing
             #expect(try await Self.check(dir, ["--only", "icons/*"]).exitCode == 0)
             #expect(try await Self.check(dir).exitCode == 1)
 
-            let all = try await Self.build(dir, simulator)
+            let all = try await simulator.build(dir)
             #expect(all.exitCode == 0, "\(all)")
             #expect(try await simulator.submissions() == 3)
 
@@ -133,7 +116,7 @@ import Testing
                 with: "prompt: a small icon, in red\n    quality: low\n    n: 2"
             ).replacingOccurrences(of: "a castle on a hill", with: "a castle on a hill at night")
                 .write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
-            let heroOnly = try await Self.build(dir, simulator, ["--only", "hero"])
+            let heroOnly = try await simulator.build(dir, ["--only", "hero"])
             #expect(heroOnly.exitCode == 0, "\(heroOnly)")
             #expect(try await simulator.submissions() == 4)
             #expect(try Self.lockedAssets(dir)["icons/a"] as? NSDictionary == before)
@@ -152,24 +135,24 @@ import Testing
         try await Self.withSimulator { simulator in
             let dir = try Self.project()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            #expect(try await Self.build(dir, simulator).exitCode == 0)
+            #expect(try await simulator.build(dir).exitCode == 0)
             #expect(try await simulator.submissions() == 3)
             let firstTask = (try Self.lockedAssets(dir)["icons/a"]?["taskIDs"] as? [String])?.first
 
-            let dry = try await Self.build(dir, simulator, ["--dry-run", "--regenerate", "icons/a"])
+            let dry = try await simulator.build(dir, ["--dry-run", "--regenerate", "icons/a"])
             #expect(dry.exitCode == 0, "\(dry)")
             #expect(dry.stdout.contains("regenerate requested"), "\(dry)")
             #expect(dry.stdout.contains("images to bill: 1"), "\(dry)")
             // With --only, --regenerate must stay inside the subset.
-            let outside = try await Self.build(dir, simulator, ["--only", "hero", "--regenerate", "icons/a"])
+            let outside = try await simulator.build(dir, ["--only", "hero", "--regenerate", "icons/a"])
             #expect(outside.exitCode == 2, "\(outside)")
             #expect(outside.stderr.contains("outside the assets --only selects"), "\(outside)")
-            let nomatch = try await Self.build(dir, simulator, ["--regenerate", "nothing"])
+            let nomatch = try await simulator.build(dir, ["--regenerate", "nothing"])
             #expect(nomatch.exitCode == 2, "\(nomatch)")
             #expect(nomatch.stderr.contains("--regenerate 'nothing'"), "\(nomatch)")
             #expect(try await simulator.submissions() == 3)
 
-            let again = try await Self.build(dir, simulator, ["--regenerate", "icons/a", "--json"])
+            let again = try await simulator.build(dir, ["--regenerate", "icons/a", "--json"])
             #expect(again.exitCode == 0, "\(again)")
             #expect(try await simulator.submissions() == 4)
             let locked = try Self.lockedAssets(dir)["icons/a"]
@@ -202,11 +185,11 @@ import Testing
             #expect(back.exitCode == 0, "\(back)")
             #expect(try Self.lockedAssets(dir)["icons/a"]?["take"] == nil)
             #expect(try await Self.check(dir).exitCode == 0)
-            let third = try await Self.build(dir, simulator, ["--dry-run", "--regenerate", "icons/a"])
+            let third = try await simulator.build(dir, ["--dry-run", "--regenerate", "icons/a"])
             #expect(third.stdout.contains("regenerate requested (take 3)"), "\(third)")
 
             // A new take of every icon at once, by glob.
-            #expect(try await Self.build(dir, simulator, ["--regenerate", "icons/*"]).exitCode == 0)
+            #expect(try await simulator.build(dir, ["--regenerate", "icons/*"]).exitCode == 0)
             #expect(try await simulator.submissions() == 6)
             #expect(try Self.lockedAssets(dir)["icons/a"]?["take"] as? Int == 3)
             #expect(try Self.lockedAssets(dir)["icons/b"]?["take"] as? Int == 2)
@@ -221,7 +204,7 @@ import Testing
         defer { Task { await simulator.stop() } }
         let dir = try Self.project()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        #expect(try await Self.build(dir, simulator, ["--only", "icons/a"]).exitCode == 0)
+        #expect(try await simulator.build(dir, ["--only", "icons/a"]).exitCode == 0)
         #expect(try await simulator.submissions() == 1)
 
         let build = try AssetpipeBinary.start(
@@ -233,7 +216,7 @@ import Testing
         #expect(try await simulator.submissions() == 2)
 
         #expect(try await Self.check(dir, ["--only", "icons/a"]).exitCode == 0)
-        let resumed = try await Self.build(dir, simulator, ["--only", "icons/a", "--regenerate", "icons/a"])
+        let resumed = try await simulator.build(dir, ["--only", "icons/a", "--regenerate", "icons/a"])
         #expect(resumed.exitCode == 0, "\(resumed)")
         #expect(try await simulator.submissions() == 2)
         #expect(try Self.lockedAssets(dir)["icons/a"]?["take"] as? Int == 2)
@@ -246,7 +229,7 @@ import Testing
         try await Self.withSimulator { simulator in
             let dir = try Self.project()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            #expect(try await Self.build(dir, simulator).exitCode == 0)
+            #expect(try await simulator.build(dir).exitCode == 0)
             let candidates = Dictionary(uniqueKeysWithValues: Self.heroCandidates.map { ($0, Self.bytes(dir, $0)) })
             #expect(candidates.values.allSatisfy { $0 != nil })
 
@@ -265,7 +248,7 @@ import Testing
                     == ["generated/hero.png", "generated/hero@64w.png"]
             )
             #expect(try await Self.check(dir).exitCode == 0)
-            let build = try await Self.build(dir, simulator)
+            let build = try await simulator.build(dir)
             #expect(build.stdout.contains("up to date 3"), "\(build)")
             let same = try await Self.pick(dir, ["hero", "2"])
             #expect(same.exitCode == 0 && same.stdout.contains("nothing changed"), "\(same)")
@@ -310,7 +293,7 @@ import Testing
 
             // A regeneration resets the pick.
             #expect(try await Self.pick(dir, ["hero", "1"]).exitCode == 0)
-            #expect(try await Self.build(dir, simulator, ["--regenerate", "hero"]).exitCode == 0)
+            #expect(try await simulator.build(dir, ["--regenerate", "hero"]).exitCode == 0)
             #expect(try await simulator.submissions() == 4)
             let regenerated = try Self.lockedAssets(dir)["hero"]
             #expect(regenerated?["pick"] == nil && regenerated?["take"] as? Int == 2)
@@ -330,7 +313,7 @@ import Testing
         try await Self.withSimulator { simulator in
             let dir = try Self.project()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            #expect(try await Self.build(dir, simulator).exitCode == 0)
+            #expect(try await simulator.build(dir).exitCode == 0)
             let third = Self.bytes(dir, "generated/hero-3.png")
             #expect(try await Self.pick(dir, ["hero", "2"]).exitCode == 0)
 
@@ -339,7 +322,7 @@ import Testing
             #expect(try await Self.check(dir).exitCode == 1)
             let refused = try await Self.pick(dir, ["hero", "1"])
             #expect(refused.exitCode == 2 && refused.stderr.contains("wins over the lock"), "\(refused)")
-            let build = try await Self.build(dir, simulator)
+            let build = try await simulator.build(dir)
             #expect(build.exitCode == 0, "\(build)")
             #expect(try await simulator.submissions() == 3)
             #expect(Self.bytes(dir, "generated/hero.png") == third)
@@ -362,9 +345,9 @@ import Testing
         try await Self.withSimulator { simulator in
             let dir = try Self.project()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            #expect(try await Self.build(dir, simulator).exitCode == 0)
+            #expect(try await simulator.build(dir).exitCode == 0)
             #expect(
-                try await Self.build(dir, simulator, ["--regenerate", "hero", "--regenerate", "icons/a"]).exitCode == 0
+                try await simulator.build(dir, ["--regenerate", "hero", "--regenerate", "icons/a"]).exitCode == 0
             )
             #expect(try await Self.pick(dir, ["hero", "2"]).exitCode == 0)
             #expect(try await simulator.submissions() == 5)
@@ -376,7 +359,7 @@ import Testing
             } else {
                 try "<<<<<<< HEAD\n".write(toFile: dir + "/assetpipe.lock", atomically: true, encoding: .utf8)
             }
-            let rebuilt = try await Self.build(dir, simulator, how == "deleted" ? [] : ["--rebuild-lock"])
+            let rebuilt = try await simulator.build(dir, how == "deleted" ? [] : ["--rebuild-lock"])
             #expect(rebuilt.exitCode == 0, "\(rebuilt)")
             #expect(rebuilt.stdout.contains("3 entries rebuilt"), "\(rebuilt)")
             #expect(rebuilt.stdout.contains("up to date 3"), "\(rebuilt)")
@@ -397,7 +380,7 @@ import Testing
             let back = try await AssetpipeBinary.run(["rollback", "--manifest", dir, "hero"], environment: Self.env)
             #expect(back.exitCode == 0, "\(back)")
             try FileManager.default.removeItem(atPath: dir + "/assetpipe.lock")
-            #expect(try await Self.build(dir, simulator).exitCode == 0)
+            #expect(try await simulator.build(dir).exitCode == 0)
             #expect(try Self.lockedAssets(dir)["hero"]?["pick"] as? Int == 2)
             #expect(Self.bytes(dir, "generated/hero.png") == hero)
             #expect(try await simulator.submissions() == 5)
@@ -411,7 +394,7 @@ import Testing
         try await Self.withSimulator { simulator in
             let dir = try Self.project()
             defer { try? FileManager.default.removeItem(atPath: dir) }
-            #expect(try await Self.build(dir, simulator).exitCode == 0)
+            #expect(try await simulator.build(dir).exitCode == 0)
             let journal = dir + "/.assetpipe/journal.sqlite"
             let downgrade = try await ChildProcess.run(
                 sqlite,

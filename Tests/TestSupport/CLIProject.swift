@@ -10,19 +10,41 @@ public enum CLIProject {
     public static func twoAssets(n: Int = 1) -> String {
         """
         assets:
-          - name: icons/a
-            prompt: a small icon
+        \(pngAndJPEGAsset("icons/a", prompt: "a small icon"))
+          - name: b
+            prompt: another picture
+            quality: low
+        """ + (n > 1 ? "\n    n: \(n)" : "")
+    }
+
+    /// One entry of a manifest's `assets:` list (no trailing newline): `name` with `prompt` at low quality, as a PNG
+    /// and a JPEG flattened onto white, 64 pixels wide.
+    public static func pngAndJPEGAsset(_ name: String, prompt: String) -> String {
+        """
+          - name: \(name)
+            prompt: \(prompt)
             quality: low
             outputs:
               - format: png
               - format: jpeg
                 flatten: "#ffffff"
                 width: 64
-          - name: b
-            prompt: another picture
-            quality: low
-        """ + (n > 1 ? "\n    n: \(n)" : "")
+        """
     }
+
+    /// Two assets, `a` and `b`, one PNG each at low quality: the smallest paid build of two.
+    public static let small = """
+        assets:
+          - name: a
+            prompt: first picture
+            quality: low
+          - name: b
+            prompt: second picture
+            quality: low
+        """
+
+    /// The environment of a CLI run against a simulator process: a test key, and no base URL from the shell.
+    public static let environment: [String: String?] = ["APIMART_API_KEY": "test-key", "APIMART_BASE_URL": nil]
 
     /// A fresh folder `assetpipe-LABEL-…` holding `manifest` as `assetpipe.yaml` and `files` (relative path →
     /// bytes, folders made on the way); returns its path.
@@ -71,6 +93,14 @@ public final class SimulatorProcess: Sendable {
     }
 
     public func stop() async { _ = await child.stop(timeout: .seconds(2)) }
+
+    /// `assetpipe build DIR --base-url (this simulator) EXTRA...` with `CLIProject.environment`.
+    public func build(_ dir: String, _ extra: [String] = []) async throws -> ChildProcess.Outcome {
+        try await AssetpipeBinary.run(
+            ["build", dir, "--base-url", baseURL] + extra,
+            environment: CLIProject.environment
+        )
+    }
 
     /// The simulator's counters (`GET /_simulator/stats`).
     public func stats() async throws -> [String: Any] {
