@@ -59,6 +59,10 @@ public struct AssetSpec: Sendable {
     /// `pick: K`: the candidate (1-based) written under the plain name; it wins over the lock file's pick.
     public var pick: Int? = nil
 
+    /// The asset's own `provenance:` (else the defaults', else standard): what its outputs without a setting of
+    /// their own and its targets carry.
+    public var provenance: ProvenanceSetting = .standard
+
     /// The image count the server bills for this asset (`n` as the server clamps it).
     public var imageCount: Int { min(max(n, 1), 4) }
 }
@@ -98,6 +102,9 @@ public struct OutputSpec: Sendable, Codable, Hashable {
     public var method: Int? = nil
     /// AVIF speed 0–10.
     public var speed: Int? = nil
+    /// The XMP provenance written into the file (the output's own `provenance:`, else the asset's or the
+    /// defaults', else standard). Part of the post key, so a change re-makes the output locally.
+    public var provenance: ProvenanceSetting = .standard
 
     public init(
         format: FileFormat,
