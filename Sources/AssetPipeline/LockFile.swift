@@ -174,6 +174,45 @@ public struct LockedAsset: Sendable, Codable, Equatable {
 
     /// `take`, 1 when absent.
     public var takeNumber: Int { take ?? 1 }
+
+    // Targets (issue 15): absent in older files, and written only when the asset has targets.
+
+    /// The platform sets written for the asset, each recorded once every file of it was written.
+    public var targets: [LockedTarget]? = nil
+}
+
+/// One platform set (`targets:` entry) as written: its key and every file.
+public struct LockedTarget: Sendable, Codable, Equatable {
+    /// `apple-imageset`, `apple-appicon`, `android-mipmap` or `web`.
+    public var kind: String
+    /// SHA-256 of the target's settings, its folder and the raw result it was made from.
+    public var key: String
+    public var files: [LockedTargetFile]
+
+    public init(kind: String, key: String, files: [LockedTargetFile]) {
+        self.kind = kind
+        self.key = key
+        self.files = files
+    }
+}
+
+/// One file of a platform set.
+public struct LockedTargetFile: Sendable, Codable, Equatable {
+    /// Relative to the manifest's folder (it starts with `../` when `root:` is a parent folder).
+    public var path: String
+    public var sha256: String
+    public var bytes: Int
+    /// Pixel size; absent for the set's text files (`Contents.json`, XML, HTML, JSON).
+    public var width: Int?
+    public var height: Int?
+
+    public init(path: String, sha256: String, bytes: Int, width: Int?, height: Int?) {
+        self.path = path
+        self.sha256 = sha256
+        self.bytes = bytes
+        self.width = width
+        self.height = height
+    }
 }
 
 /// An approval: holds while the asset's key and take are those approved.

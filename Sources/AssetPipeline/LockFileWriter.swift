@@ -72,4 +72,12 @@ actor LockFileWriter {
         lock.stale = plan.staleOutputs.filter { Files.exists(PathTools.join(plan.manifest.directory, $0.path)) }
         try lock.write(path: path)
     }
+
+    /// Targets: files of sets no longer made become stale (for `assetpipe prune`); paths written again are not.
+    func updateStale(adding: [LockedOutput], removing: Set<String>) throws {
+        let before = lock.stale
+        lock.stale.removeAll { removing.contains($0.path) }
+        for o in adding where !lock.stale.contains(where: { $0.path == o.path }) { lock.stale.append(o) }
+        if lock.stale != before { try lock.write(path: path) }
+    }
 }

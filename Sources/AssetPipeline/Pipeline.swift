@@ -61,6 +61,8 @@ public struct BuildOptions: Sendable {
     /// The build lock of this manifest's state folder, already held by the caller (the review server): the build
     /// runs inside that hold instead of taking the lock. Nil: the build takes the lock itself.
     public var heldBuildLock: BuildLock? = nil
+    /// `--adopt`: targets may overwrite files assetpipe did not write (they are taken over and recorded).
+    public var adopt: Bool = false
 }
 
 /// The pipeline: manifest in, organised asset tree out; incremental, resumable, never paying twice.
@@ -89,6 +91,7 @@ public enum Pipeline {
         planner.selection = selection
         var plan = try planner.plan()
         plan.notes = notes
+        plan.targetsOutOfDate = TargetPhase.outOfDate(plan: plan, lock: lock)
         return plan
     }
 
@@ -260,7 +263,7 @@ public enum Pipeline {
         observer.handle(.planned(total: plan.assets.count, toRun: work.count, imagesToBill: plan.imagesToBill))
         var outcomes: [AssetOutcome] = []
         for planned in plan.assets where planned.action == .upToDate {
-            let outcome = await AssetBuild(planned: planned, context: context).run()
+            let outcome = await AssetBuild(planned: planned, context: context).runWithTargets(adopt: options.adopt)
             observer.handle(.finished(outcome))
             outcomes.append(outcome)
         }
@@ -275,8 +278,9 @@ public enum Pipeline {
                     outcomes.append(done)
                     running -= 1
                 }
+                let adopt = options.adopt
                 group.addTask {
-                    let outcome = await AssetBuild(planned: planned, context: context).run()
+                    let outcome = await AssetBuild(planned: planned, context: context).runWithTargets(adopt: adopt)
                     await store?.record(outcome, planned: planned, lockFile: lockFile)
                     return outcome
                 }

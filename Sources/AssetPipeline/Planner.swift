@@ -60,6 +60,8 @@ public struct BuildPlan: Sendable {
     public var notes: [String] = []
     /// Assets outside `--only`, left untouched (their lock entries and files are kept as they are).
     public var unselected: [String] = []
+    /// Targets of up-to-date assets a build would make again or drop, one line each (`--check`, `--dry-run`).
+    public var targetsOutOfDate: [String] = []
 
     public var imagesToBill: Int { assets.reduce(0) { $0 + $1.billedImages } }
     public var isUpToDate: Bool { assets.allSatisfy { $0.action == .upToDate } }
@@ -167,6 +169,11 @@ public struct Planner: Sendable {
             for o in locked.outputs where !planned.contains(o.path) && !stale.contains(where: { $0.path == o.path }) {
                 stale.append(o)
             }
+        }
+        // Target files of assets the manifest no longer has.
+        let names = Set(manifest.assets.map(\.name))
+        for (name, locked) in lock.assets where !names.contains(name) {
+            for t in locked.targets ?? [] { stale += TargetPaths.staleOutputs(t).filter { !planned.contains($0.path) } }
         }
         stale.sort { $0.path < $1.path }
         var plan = BuildPlan(manifest: manifest, assets: assets, staleOutputs: stale)

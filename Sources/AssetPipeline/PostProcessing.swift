@@ -55,13 +55,8 @@ enum PostProcessing {
             var out = image
             // 3. flatten
             if let colour = spec.flatten { out = flatten(out, over: colour) }
-            // 4. resize
-            if let resize = spec.resize {
-                let t = resize.target(width: out.width, height: out.height)
-                if t.width != out.width || t.height != out.height {
-                    out = Resampler.resize(out, width: t.width, height: t.height)
-                }
-            }
+            // 4. resize (an exact box by the output fit)
+            out = OutputFitting.apply(out, spec: spec)
             // 5. encode, with the provenance XMP (the ICC profile is kept beside it)
             let xmp = Provenance.packet(
                 setting: spec.provenance,

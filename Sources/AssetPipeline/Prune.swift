@@ -46,8 +46,9 @@ public enum Pruner {
         var removable: [LockedOutput] = []
         for record in candidates {
             let full = PathTools.join(manifest.directory, record.path)
-            if PathTools.unsafeNameReason(record.path) != nil || !PathTools.staysInside(full, root: manifest.directory)
-            {
+            // Inside the project, or inside `root:` for target files (which may be in a parent folder).
+            let inRoot = PathTools.relative(full, to: manifest.rootPath).map { PathTools.unsafeNameReason($0) == nil }
+            if inRoot != true || !PathTools.staysInside(full, root: manifest.rootPath) {
                 report.kept[record.path] = "outside the project; never touched"
                 dropped.insert(record.path)
                 continue

@@ -3,38 +3,28 @@ import AssetpipeBasics
 
 /// The one error type of the review server: a stable machine `code` (each with the HTTP status the API answers),
 /// a human `message` that names the thing and what to do, and the underlying `cause` kept as an error.
-public struct ReviewError: CodedError {
-    public enum Code: String, Sendable, Codable {
-        /// No `?token=`, or not this run's token (401).
-        case unauthorized
-        /// The request's `Host` or `Origin` is not this server's loopback address (403).
-        case forbidden
-        /// No such asset, file or route (404).
-        case notFound = "not-found"
-        /// The request is malformed: a body that does not parse, a candidate out of range (400).
-        case badRequest = "bad-request"
-        /// A regeneration is running: the server does one change at a time (409).
-        case busy
-        /// The operation was refused: above `--max-images`/`--max-cost`, the balance, nothing to roll back (409).
-        case refused
-        /// The manifest, the lock file or the state folder could not be used (500).
-        case failed
-        /// The server could not start: the build lock is held by a build, or the port is taken.
-        case startFailed = "start-failed"
-    }
+public typealias ReviewError = CodedFailure<ReviewErrorCode>
 
-    public var code: Code
-    public var message: String
-    public var cause: (any Error)?
+public enum ReviewErrorCode: String, FailureCode, Codable {
+    /// No `?token=`, or not this run's token (401).
+    case unauthorized
+    /// The request's `Host` or `Origin` is not this server's loopback address (403).
+    case forbidden
+    /// No such asset, file or route (404).
+    case notFound = "not-found"
+    /// The request is malformed: a body that does not parse, a candidate out of range (400).
+    case badRequest = "bad-request"
+    /// A regeneration is running: the server does one change at a time (409).
+    case busy
+    /// The operation was refused: above `--max-images`/`--max-cost`, the balance, nothing to roll back (409).
+    case refused
+    /// The manifest, the lock file or the state folder could not be used (500).
+    case failed
+    /// The server could not start: the build lock is held by a build, or the port is taken.
+    case startFailed = "start-failed"
+}
 
-    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-
-    public var description: String { message }
-
+extension ReviewError {
     /// The HTTP status the API answers with.
     public var status: Int {
         switch code {

@@ -6,7 +6,7 @@ import Foundation
 /// already has. Layout under the store's root (a folder or a base URL):
 ///
 /// - `cas/<sha256[0..2]>/<sha256>`: a raw result, named by the SHA-256 of its bytes; every read checks it, and a
-///   mismatch is ``StoreError/Code/corruptObject`` naming the object;
+///   mismatch is ``StoreErrorCode/corruptObject`` naming the object;
 /// - `index/<key>-<take>.json`: a ``StoreEntry``, from an asset key and take to its raw results, task ids and
 ///   images billed. Written after its objects, so an entry never names an object not yet stored.
 ///

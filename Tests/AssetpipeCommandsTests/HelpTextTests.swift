@@ -97,6 +97,7 @@ import Testing
                 --only NAME builds just the assets it names (a name or a glob: '*' does not cross '/'; quote it),
                 leaving every other asset as it is; --regenerate NAME makes a new take of an asset although nothing
                 changed (billed; with --only, it must name assets inside the subset).
+                Targets never overwrite a file assetpipe did not write (the asset fails, exit 1) unless --adopt.
                 Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest or
                 configuration error (a missing key included; a damaged lock file, which --rebuild-lock rebuilds at
                 no cost; an --only or --regenerate pattern that matches no asset); 3 stopped by an account error
@@ -130,6 +131,7 @@ import Testing
                                           Repeatable.
                   --require-store         Stop (exit 2) before any submit when the result store (store: or
                                           ASSETPIPE_STORE) cannot be used.
+                  --adopt                 Let targets overwrite files assetpipe did not write (they are taken over).
                   --require-approved      With --check: also exit 1 while an asset changed since its approval
                                           (assetpipe approve).
                   -h, --help              Show help information.

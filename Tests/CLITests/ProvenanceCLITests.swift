@@ -172,6 +172,50 @@ import Testing
         }
     }
 
+    @Test func targetFilesAreMarkedToo() async throws {
+        try await SimulatorProcess.with { simulator in
+            func manifest(_ setting: String) -> String {
+                """
+                assets:
+                  - name: logo
+                    prompt: a logo
+                    quality: low
+                    \(setting)
+                    targets:
+                      apple-appicon: {catalog: ios/Assets.xcassets}
+                      apple-imageset: {catalog: ios/Assets.xcassets, points: 16}
+                      android-mipmap: {res: android/res, dp: 24}
+                      web: {widths: [64], formats: [webp, avif], alt: "A logo"}
+                """
+            }
+            let dir = try CLIProject.make(manifest(""), label: "provenance-targets")
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let first = try await Self.build(dir, simulator)
+            #expect(first.exitCode == 0, "\(first)")
+            let imageset = dir + "/ios/Assets.xcassets/logo.imageset"
+            let scales = try FileManager.default.contentsOfDirectory(atPath: imageset).filter { $0.hasSuffix(".png") }
+            #expect(scales.count == 3, "\(scales)")
+            let images =
+                [
+                    "ios/Assets.xcassets/AppIcon.appiconset/AppIcon.png", "android/res/mipmap-mdpi/logo.png",
+                    "android/res/mipmap-xxxhdpi/logo.png", "generated/logo-64w.webp", "generated/logo-64w.avif",
+                ] + scales.map { "ios/Assets.xcassets/logo.imageset/" + $0 }
+            for file in images {
+                let xmp = try await Self.xmp(dir + "/" + file)
+                #expect(xmp["DigitalSourceType"] as? String == Self.generated, "\(file): \(xmp)")
+                #expect(xmp["AISystemUsed"] as? String == "gpt-image-1-official", "\(file): \(xmp)")
+            }
+            // Only the asset's provenance changes: outputs and targets re-made locally, without XMP.
+            try manifest("provenance: false").write(toFile: dir + "/assetpipe.yaml", atomically: true, encoding: .utf8)
+            let second = try await Self.build(dir, simulator)
+            #expect(second.exitCode == 0, "\(second)")
+            #expect(try await simulator.submissions() == 1)
+            for file in images + ["generated/logo.png"] {
+                #expect(try await Self.xmp(dir + "/" + file).isEmpty, "\(file)")
+            }
+        }
+    }
+
     @Test func manifestRefusesAnUnknownSetting() async throws {
         let text = "assets:\n  - name: a\n    prompt: x\n    provenance: maybe\n"
         let dir = try CLIProject.make(text, label: "provenance-bad")

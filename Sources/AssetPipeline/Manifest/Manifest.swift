@@ -24,6 +24,12 @@ public struct Manifest: Sendable {
     public var outputRoot: String { PathTools.join(directory, output) }
     public var lockFilePath: String { PathTools.join(directory, "assetpipe.lock") }
     public var stateDirectory: String { PathTools.join(directory, ".assetpipe") }
+
+    /// `root:`: the folder targets are written under, relative to `directory` (default `.`; it may be `..`).
+    /// Nothing is written outside it.
+    public var root: String = "."
+    /// `root` as an absolute path without `.`/`..` parts.
+    public var rootPath: String { PathTools.absolute(PathTools.join(directory, root)) }
 }
 
 /// How references (and the mask, alike) are brought to the nearest supported ratio.
@@ -58,6 +64,9 @@ public struct AssetSpec: Sendable {
 
     /// `pick: K`: the candidate (1-based) written under the plain name; it wins over the lock file's pick.
     public var pick: Int? = nil
+
+    /// `targets:`: the platform sets made from the picked candidate (else candidate 1), by kind.
+    public var targets: [TargetSpec] = []
 
     /// The asset's own `provenance:` (else the defaults', else standard): what its outputs without a setting of
     /// their own and its targets carry.
@@ -105,6 +114,14 @@ public struct OutputSpec: Sendable, Codable, Hashable {
     /// The XMP provenance written into the file (the output's own `provenance:`, else the asset's or the
     /// defaults', else standard). Part of the post key, so a change re-makes the output locally.
     public var provenance: ProvenanceSetting = .standard
+
+    // Exact sizes (issue 15, item 2): with `resize: .exact`, how the result fills the box. Absent for every
+    // other output, so their post-processing keys stay what they were.
+
+    /// The output fit (`cover`, the default, `contain` or `fill`); not the asset's reference fit.
+    public var fit: OutputFit? = nil
+    /// Where `cover` crops and `contain` places the image (default `centre`).
+    public var position: OutputPosition? = nil
 
     public init(
         format: FileFormat,
@@ -158,13 +175,16 @@ public enum OutputSize: Sendable, Codable, Hashable {
     case width(Int)
     case height(Int)
     case scale(Double)
+    /// Both `width` and `height`: an exact box, filled by the output's ``OutputFit``.
+    case exact(width: Int, height: Int)
 
-    /// The default file-name suffix: `@256w`, `@512h`, `@2x`, `@0.5x`.
+    /// The default file-name suffix: `@256w`, `@512h`, `@2x`, `@0.5x`, `@640x480`.
     public var defaultSuffix: String {
         switch self {
         case .width(let w): "@\(w)w"
         case .height(let h): "@\(h)h"
         case .scale(let s): "@\(OutputSize.format(s))x"
+        case .exact(let w, let h): "@\(w)x\(h)"
         }
     }
 
@@ -177,6 +197,8 @@ public enum OutputSize: Sendable, Codable, Hashable {
             return (max(1, Int((Double(width) * Double(h) / Double(height)).rounded())), h)
         case .scale(let s):
             return (max(1, Int((Double(width) * s).rounded())), max(1, Int((Double(height) * s).rounded())))
+        case .exact(let w, let h):
+            return (w, h)
         }
     }
 

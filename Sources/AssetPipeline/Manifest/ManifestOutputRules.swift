@@ -65,14 +65,16 @@ extension ManifestParser {
             spec.flatten = colour
         }
         let sizeKeys = ["width", "height", "scale"].filter { f[$0] != nil }
-        if sizeKeys.count > 1, let e = f[sizeKeys[1]] {
+        if sizeKeys.count > 1, sizeKeys != ["width", "height"], let e = f["scale"] {
             throw reader.error(
                 e,
-                "an output takes one of width, height or scale, not \(sizeKeys.joined(separator: " and "))"
+                "an output takes one of width, height or scale (width and height together: an exact size), not "
+                    + sizeKeys.joined(separator: " and ")
             )
         }
         if let e = f["width"] { spec.resize = .width(try reader.int(e, range: 1...16384)) }
         if let e = f["height"] { spec.resize = .height(try reader.int(e, range: 1...16384)) }
+        try parseExactSize(f, into: &spec, reader: reader)
         if let e = f["scale"] {
             let s = try reader.double(e)
             guard s > 0 && s <= 8 else { throw reader.error(e, "scale \(s) is outside (0, 8]") }

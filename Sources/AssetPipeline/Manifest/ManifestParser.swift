@@ -8,14 +8,14 @@ import Yams
 /// The YAML is composed into a node tree (`Yams.compose`) so each value keeps its line and column;
 /// string fields read the scalar's raw text (so `size: 1:1` stays "1:1", not the YAML 1.1 sexagesimal 61).
 public enum ManifestParser {
-    static let topKeys = ["output", "defaults", "assets", "prices", "store", "history"]
+    static let topKeys = ["output", "defaults", "assets", "prices", "store", "history", "root"]
     static let assetKeys = [
         "name", "model", "prompt", "size", "n", "quality", "background", "moderation", "format", "compression",
-        "references", "mask", "fit", "composite", "outputs", "pick", "provenance",
+        "references", "mask", "fit", "composite", "outputs", "pick", "targets", "provenance",
     ]
     static let outputKeys = [
-        "format", "quality", "level", "flatten", "width", "height", "scale", "require", "suffix", "lossless", "method",
-        "speed", "provenance",
+        "format", "quality", "level", "flatten", "width", "height", "scale", "require", "suffix", "fit", "position",
+        "lossless", "method", "speed", "provenance",
     ]
 
     /// Loads and validates the manifest at `path` (a file, or a folder holding `assetpipe.yaml`).
@@ -81,7 +81,7 @@ public enum ManifestParser {
             defaults = try reader.mapping(
                 entry.value,
                 path: "defaults",
-                allowed: assetKeys.filter { $0 != "name" },
+                allowed: assetKeys.filter { $0 != "name" && $0 != "targets" },
                 what: "defaults"
             )
         }
@@ -115,7 +115,7 @@ public enum ManifestParser {
             let keyPath = "assets[\(i)]"
             let fields = try reader.mapping(node, path: keyPath, allowed: assetKeys, what: "an asset")
             guard
-                let asset = try parseAsset(
+                var asset = try parseAsset(
                     fields: fields,
                     defaults: defaults,
                     path: keyPath,
@@ -125,6 +125,7 @@ public enum ManifestParser {
                     standaloneDefaults: false
                 )
             else { continue }
+            asset.targets = try parseTargets(fields["targets"], reader: reader)
             if let earlier = names[asset.name] {
                 throw PipelineError(
                     .manifest,
@@ -144,7 +145,9 @@ public enum ManifestParser {
             historyKeep: historyKeep ?? BuildHistory.defaultKeep
         )
         manifest.store = try top["store"].map { try parseStore($0, reader: reader) }
+        manifest.root = try parseRoot(top["root"], directory: directory, reader: reader)
         try checkOutputPaths(manifest)
+        try checkTargetPaths(manifest)
         return manifest
     }
 }

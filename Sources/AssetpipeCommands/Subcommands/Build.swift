@@ -16,6 +16,7 @@ extension AssetPipeCommand {
                 --only NAME builds just the assets it names (a name or a glob: '*' does not cross '/'; quote it), \
                 leaving every other asset as it is; --regenerate NAME makes a new take of an asset although nothing \
                 changed (billed; with --only, it must name assets inside the subset).
+                Targets never overwrite a file assetpipe did not write (the asset fails, exit 1) unless --adopt.
                 Exit codes: 0 all assets ready; 1 some asset failed (or --check: out of date); 2 usage, manifest \
                 or configuration error (a missing key included; a damaged lock file, which --rebuild-lock rebuilds \
                 at no cost; an --only or --regenerate pattern that matches no asset); 3 stopped by an account \
@@ -89,6 +90,8 @@ extension AssetPipeCommand {
             help: "Stop (exit 2) before any submit when the result store (store: or ASSETPIPE_STORE) cannot be used."
         )
         var requireStore = false
+        @Flag(help: "Let targets overwrite files assetpipe did not write (they are taken over).")
+        var adopt = false
 
         @Option(name: .customLong("simulator-task-seconds"), help: .hidden)
         var simulatorTaskSeconds: Double = 1
@@ -165,6 +168,8 @@ extension AssetPipeCommand {
                 }
                 // A missing lock file is rebuilt at no cost, yet --check reports it: the build would write it.
                 let lockMissing = !plan.assets.isEmpty && !LockFile.exists(path: loaded.lockFilePath)
+                // Out of date: an asset to build, the lock file to write, or a target to re-make or drop.
+                let outOfDate = !plan.isUpToDate || lockMissing || !plan.targetsOutOfDate.isEmpty
                 // --dry-run shows what is left beside the cost; --check never touches the network.
                 var balance: BalanceCheck.Reading?
                 if dryRun {
@@ -184,16 +189,18 @@ extension AssetPipeCommand {
                         let more = Array(inputProblems.dropFirst())
                         throw BuildJSONReport.fail(first, json: true, body: summary, more: more)
                     }
-                    if check && (!plan.isUpToDate || lockMissing) {
+                    if check && outOfDate {
                         BuildJSONReport.printJSON(BuildJSONReport.outOfDate(summary, lockMissing: lockMissing))
                         throw ExitStatus.failure.exitCode
                     }
                     try Console.json(summary)
                 } else if dryRun {
                     plan.describe().forEach(Console.out)
+                    for line in plan.targetsOutOfDate { Console.out("target re-made locally (no API call): \(line)") }
                     if let balance { Console.out(BalanceCheck.line(plan: plan, reading: balance)) }
                 } else {
-                    if plan.isUpToDate && !lockMissing {
+                    for line in plan.targetsOutOfDate { Console.out("out of date: \(line)") }
+                    if plan.isUpToDate && !lockMissing && plan.targetsOutOfDate.isEmpty {
                         Console.out("up to date: \(plan.assets.count) asset\(plan.assets.count == 1 ? "" : "s")")
                     } else {
                         plan.describe().forEach(Console.out)
@@ -202,7 +209,7 @@ extension AssetPipeCommand {
                 }
                 for problem in inputProblems { Console.error("assetpipe build: \(problem)") }
                 if let first = inputProblems.first { throw ExitStatus(for: first).exitCode }
-                if check && (!plan.isUpToDate || lockMissing) { throw ExitStatus.failure.exitCode }
+                if check && outOfDate { throw ExitStatus.failure.exitCode }
                 if check && requireApproved { try Self.requireApprovals(loaded, json: json) }
                 return
             }
@@ -252,6 +259,7 @@ extension AssetPipeCommand {
             options.only = only
             options.regenerate = regenerate
             options.requireStore = requireStore
+            options.adopt = adopt
 
             let ticker = (observer as? LiveProgress).map { live in
                 Task {
