@@ -208,8 +208,9 @@ struct ClientSimulatorTests {
                 #expect(error.kind == .deadlineExceeded)
                 #expect(error.taskID == id)
             }
-            // Generous: the suite renders images on the same two cores.
-            #expect(ContinuousClock.now - start < .seconds(10))
+            // It gave up long before the 30 s task could finish (how long after 1 s depends on the machine's load:
+            // the suite renders images on the same two cores).
+            #expect(ContinuousClock.now - start < .seconds(25))
             #expect(ContinuousClock.now - start >= .seconds(1))
         }
     }

@@ -65,7 +65,28 @@ struct SimHarness: Sendable {
         if auth { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        // The shared client stops reading after 60 s of silence; a longer `timeout` (a 20 MB multipart body parsed
+        // by a debug build on a loaded machine) gets a client whose read timeout is that long too.
+        guard timeout > .seconds(60) else { return try await Self.execute(request, HTTPClient.shared, timeout) }
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(10), read: timeout)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            let answer = try await Self.execute(request, client, timeout)
+            try await client.shutdown()
+            return answer
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    private static func execute(
+        _ request: HTTPClientRequest,
+        _ client: HTTPClient,
+        _ timeout: TimeAmount
+    ) async throws -> SimAnswer {
+        let response = try await client.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return SimAnswer(
             status: Int(response.status.code),

@@ -75,10 +75,12 @@ def files(project):
 
 
 def history_entry(project):
-    path = os.path.join(project, ".assetpipe", "history", "hero%2Fcastle", "entry.json")
-    if not os.path.exists(path):
+    """The newest kept state of hero/castle (each state is a numbered folder of the asset's history folder)."""
+    folder = os.path.join(project, ".assetpipe", "history", "hero%2Fcastle")
+    states = sorted(n for n in os.listdir(folder) if n.isdigit()) if os.path.isdir(folder) else []
+    if not states:
         return {}
-    with open(path) as f:
+    with open(os.path.join(folder, states[-1], "entry.json")) as f:
         return json.load(f)
 
 

@@ -177,7 +177,12 @@ import Testing
             #expect((locked?["taskIDs"] as? [String])?.first != firstTask)
             #expect(try Self.lockedAssets(dir)["icons/b"]?["take"] == nil)
             // The previous outputs are in history, for review and rollback.
-            let history = dir + "/.assetpipe/history/icons%2Fa/entry.json"
+            // (each kept state is a numbered folder of the asset's history folder; the newest is the last)
+            let folder = dir + "/.assetpipe/history/icons%2Fa"
+            let states = try FileManager.default.contentsOfDirectory(atPath: folder).filter {
+                $0.allSatisfy(\.isNumber)
+            }
+            let history = folder + "/" + (try #require(states.max())) + "/entry.json"
             let entry = try String(contentsOfFile: history, encoding: .utf8)
             #expect(entry.contains("\"reason\" : \"regenerated\""), "\(entry)")
             #expect(try await Self.check(dir).exitCode == 0)
