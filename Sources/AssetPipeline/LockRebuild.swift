@@ -117,7 +117,8 @@ enum LockRebuild {
                     composite: composite,
                     asset: asset,
                     assetKey: planned.key,
-                    outputFolder: manifest.output
+                    outputFolder: manifest.output,
+                    taskIDs: entry.taskIDs
                 )
             else { continue }
             if let kept = made.keptChangedFraction { results[i].keptChangedFraction = kept }

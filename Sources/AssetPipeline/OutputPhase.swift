@@ -82,7 +82,8 @@ struct OutputPhase: Sendable {
                 composite: composite,
                 asset: asset,
                 assetKey: planned.key,
-                outputFolder: manifest.output
+                outputFolder: manifest.output,
+                taskIDs: base.taskIDs
             )
             made += processed.outputs
             if let k = processed.keptChangedFraction { record.results[i].keptChangedFraction = k }

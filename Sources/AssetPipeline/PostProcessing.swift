@@ -27,7 +27,8 @@ enum PostProcessing {
         composite: Composite?,
         asset: AssetSpec,
         assetKey: String,
-        outputFolder: String
+        outputFolder: String,
+        taskIDs: [String]
     ) throws -> (outputs: [ProcessedOutput], keptChangedFraction: Double?) {
         // 1. decode
         var image: RGBAImage
@@ -56,12 +57,20 @@ enum PostProcessing {
             if let colour = spec.flatten { out = flatten(out, over: colour) }
             // 4. resize (an exact box by the output fit)
             out = OutputFitting.apply(out, spec: spec)
-            // 5. encode
+            // 5. encode, with the provenance XMP (the ICC profile is kept beside it)
+            let xmp = Provenance.packet(
+                setting: spec.provenance,
+                model: asset.model.rawValue,
+                composite: composite != nil,
+                assetKey: assetKey,
+                taskIDs: taskIDs
+            )
             let bytes: [UInt8]
             do {
                 switch spec.format {
                 case .png:
                     var options = PNGEncodeOptions()
+                    options.xmp = xmp
                     options.level = spec.level ?? 6
                     options.iccProfile = out.iccProfile
                     // RGB when every pixel is opaque: a quarter less to filter and deflate, and a smaller file.
@@ -69,11 +78,13 @@ enum PostProcessing {
                     bytes = try ImageEncoder.png(out, options: options)
                 case .jpeg:
                     var options = JPEGEncodeOptions()
+                    options.xmp = xmp
                     options.quality = spec.quality ?? 90
                     options.iccProfile = out.iccProfile
                     bytes = try ImageEncoder.jpeg(out, options: options)
                 case .webp:
                     var options = WebPEncodeOptions()
+                    options.xmp = xmp
                     options.quality = spec.quality ?? options.quality
                     options.lossless = spec.lossless ?? false
                     options.method = spec.method ?? options.method
@@ -81,6 +92,7 @@ enum PostProcessing {
                     bytes = try ImageEncoder.webp(out, options: options)
                 case .avif:
                     var options = AVIFEncodeOptions()
+                    options.xmp = xmp
                     options.quality = spec.quality ?? options.quality
                     options.speed = spec.speed ?? options.speed
                     options.iccProfile = out.iccProfile

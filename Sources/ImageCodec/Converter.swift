@@ -51,6 +51,8 @@ public struct ConversionOptions: Sendable, Equatable {
     public var webp = WebPEncodeOptions()
     /// AVIF output settings (quality, speed, subsampling); the ICC profile comes from the source.
     public var avif = AVIFEncodeOptions()
+    /// An XMP packet written into the output, whatever its format (none by default).
+    public var xmp: [UInt8]? = nil
 
     public init(
         format: ImageFormat = .png,
@@ -233,20 +235,25 @@ public enum ImageConverter {
         case .webp:
             var webp = options.webp
             webp.iccProfile = nil
+            webp.xmp = options.xmp ?? webp.xmp
             return (.webp(webp), options.flatten)
         case .avif:
             var avif = options.avif
             avif.iccProfile = nil
+            avif.xmp = options.xmp ?? avif.xmp
             return (.avif(avif), options.flatten)
         case .jpeg:
             var jpeg = JPEGEncodeOptions(quality: options.jpegQuality, background: options.flatten)
             jpeg.optimizeHuffman = streamingPixels <= optimizeHuffmanMaxPixels
             jpeg.progressive = options.jpegProgressive
             jpeg.subsampling = options.jpegSubsampling
+            jpeg.xmp = options.xmp
             return (.jpeg(jpeg), options.flatten)
         default:
             let channels = options.flatten != nil || !hasAlpha ? 3 : 4
-            return (.png(PNGEncodeOptions(level: options.pngLevel), channels: channels), options.flatten)
+            var png = PNGEncodeOptions(level: options.pngLevel)
+            png.xmp = options.xmp
+            return (.png(png, channels: channels), options.flatten)
         }
     }
 
@@ -262,21 +269,28 @@ public enum ImageConverter {
             case .webp, .avif:
                 var flat = image
                 if let flatten = options.flatten { flat.flatten(onto: flatten) }
+                var webp = options.webp
+                var avif = options.avif
+                webp.xmp = options.xmp ?? webp.xmp
+                avif.xmp = options.xmp ?? avif.xmp
                 return options.format == .webp
-                    ? try ImageEncoder.webp(flat, options: options.webp)
-                    : try ImageEncoder.avif(flat, options: options.avif)
+                    ? try ImageEncoder.webp(flat, options: webp)
+                    : try ImageEncoder.avif(flat, options: avif)
             case .jpeg:
                 var jpeg = JPEGEncodeOptions(quality: options.jpegQuality, background: options.flatten)
                 jpeg.progressive = options.jpegProgressive
                 jpeg.subsampling = options.jpegSubsampling
+                jpeg.xmp = options.xmp
                 return try ImageEncoder.jpeg(image, options: jpeg)
             default:
+                var png = PNGEncodeOptions(level: options.pngLevel, layout: .auto)
+                png.xmp = options.xmp
                 if let flatten = options.flatten {
                     var flat = image
                     flat.flatten(onto: flatten)
-                    return try ImageEncoder.png(flat, options: PNGEncodeOptions(level: options.pngLevel, layout: .auto))
+                    return try ImageEncoder.png(flat, options: png)
                 }
-                return try ImageEncoder.png(image, options: PNGEncodeOptions(level: options.pngLevel, layout: .auto))
+                return try ImageEncoder.png(image, options: png)
             }
         } catch {
             if error.code == .needsBackground {

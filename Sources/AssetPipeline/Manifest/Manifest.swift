@@ -68,6 +68,10 @@ public struct AssetSpec: Sendable {
     /// `targets:`: the platform sets made from the picked candidate (else candidate 1), by kind.
     public var targets: [TargetSpec] = []
 
+    /// The asset's own `provenance:` (else the defaults', else standard): what its outputs without a setting of
+    /// their own and its targets carry.
+    public var provenance: ProvenanceSetting = .standard
+
     /// The image count the server bills for this asset (`n` as the server clamps it).
     public var imageCount: Int { min(max(n, 1), 4) }
 }
@@ -107,6 +111,9 @@ public struct OutputSpec: Sendable, Codable, Hashable {
     public var method: Int? = nil
     /// AVIF speed 0–10.
     public var speed: Int? = nil
+    /// The XMP provenance written into the file (the output's own `provenance:`, else the asset's or the
+    /// defaults', else standard). Part of the post key, so a change re-makes the output locally.
+    public var provenance: ProvenanceSetting = .standard
 
     // Exact sizes (issue 15, item 2): with `resize: .exact`, how the result fills the box. Absent for every
     // other output, so their post-processing keys stay what they were.

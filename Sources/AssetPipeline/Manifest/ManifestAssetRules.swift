@@ -132,6 +132,7 @@ extension ManifestParser {
             if mask == nil { composite = false }
         }
 
+        let provenance = try merged["provenance"].map { try provenanceSetting($0, reader: reader) } ?? .standard
         var outputs: [OutputSpec] = []
         if let e = merged["outputs"] {
             guard case .sequence(let seq) = e.value else {
@@ -141,10 +142,19 @@ extension ManifestParser {
                 throw reader.error(e, "'outputs' is empty; leave it out for one PNG at the result's size")
             }
             for (i, node) in seq.enumerated() {
-                outputs.append(try parseOutput(node, path: "\(e.path)[\(i)]", background: background, reader: reader))
+                outputs.append(
+                    try parseOutput(
+                        node,
+                        path: "\(e.path)[\(i)]",
+                        background: background,
+                        reader: reader,
+                        provenance: provenance
+                    )
+                )
             }
         } else {
             outputs = [OutputSpec(format: format == .jpeg ? .jpeg : .png)]
+            outputs[0].provenance = provenance
         }
 
         // `pick: K` (1-based): candidate K is the asset's output under its plain name; wins over the lock file's.
@@ -203,7 +213,8 @@ extension ManifestParser {
             composite: composite,
             outputs: outputs,
             location: here,
-            pick: pick
+            pick: pick,
+            provenance: provenance
         )
     }
 

@@ -9,7 +9,8 @@ extension ManifestParser {
         _ node: Node,
         path: String,
         background: Background?,
-        reader: NodeReader
+        reader: NodeReader,
+        provenance: ProvenanceSetting = .standard
     ) throws -> OutputSpec {
         let f = try reader.mapping(node, path: path, allowed: outputKeys, what: "an output")
         guard let formatEntry = f["format"] else {
@@ -25,6 +26,7 @@ extension ManifestParser {
             throw reader.error(formatEntry, "'\(formatText)' is not an output format; use png, jpeg, webp or avif")
         }
         var spec = OutputSpec(format: format)
+        spec.provenance = try f["provenance"].map { try provenanceSetting($0, reader: reader) } ?? provenance
         if let e = f["quality"] {
             guard format != .png else {
                 throw reader.error(
@@ -113,5 +115,18 @@ extension ManifestParser {
             )
         }
         return spec
+    }
+
+    /// `provenance: false | true | standard | full`.
+    static func provenanceSetting(_ entry: Entry, reader: NodeReader) throws -> ProvenanceSetting {
+        let text = try reader.string(entry)
+        guard let setting = ProvenanceSetting(manifestValue: text) else {
+            throw reader.error(
+                entry,
+                "'\(text)' is not a provenance setting; use false (no XMP), true (the default) or full "
+                    + "(also the asset's key and task id)"
+            )
+        }
+        return setting
     }
 }

@@ -11,11 +11,11 @@ public enum ManifestParser {
     static let topKeys = ["output", "defaults", "assets", "prices", "store", "history", "root"]
     static let assetKeys = [
         "name", "model", "prompt", "size", "n", "quality", "background", "moderation", "format", "compression",
-        "references", "mask", "fit", "composite", "outputs", "pick", "targets",
+        "references", "mask", "fit", "composite", "outputs", "pick", "targets", "provenance",
     ]
     static let outputKeys = [
         "format", "quality", "level", "flatten", "width", "height", "scale", "require", "suffix", "fit", "position",
-        "lossless", "method", "speed",
+        "lossless", "method", "speed", "provenance",
     ]
 
     /// Loads and validates the manifest at `path` (a file, or a folder holding `assetpipe.yaml`).

@@ -18,7 +18,7 @@ enum AndroidMipmap {
             let folder = PathTools.join(res, density.folder)
             let side = max(1, Int((Double(dp) * density.scale).rounded()))
             let icon = OutputFitting.fit(source.image, width: side, height: side, fit: .cover)
-            files.append(try TargetFile(path: PathTools.join(folder, "\(name).png"), png: icon))
+            files.append(try TargetFile(path: PathTools.join(folder, "\(name).png"), png: icon, xmp: source.xmp))
             guard background != nil else { continue }
             let layer = max(1, Int((layerDP * density.scale).rounded()))
             let safe = max(1, Int((safeZoneDP * density.scale).rounded()))
@@ -45,8 +45,13 @@ enum AndroidMipmap {
                     i += 4
                 }
             }
-            files.append(try TargetFile(path: PathTools.join(folder, "\(name)_foreground.png"), png: foreground))
-            files.append(try TargetFile(path: PathTools.join(folder, "\(name)_monochrome.png"), png: monochrome))
+            let xmp = source.xmp
+            files.append(
+                try TargetFile(path: PathTools.join(folder, "\(name)_foreground.png"), png: foreground, xmp: xmp)
+            )
+            files.append(
+                try TargetFile(path: PathTools.join(folder, "\(name)_monochrome.png"), png: monochrome, xmp: xmp)
+            )
         }
         if let background {
             let xml = """

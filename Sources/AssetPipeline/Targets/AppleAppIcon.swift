@@ -16,7 +16,7 @@ enum AppleAppIcon {
         let folder = PathTools.join(catalog, "AppIcon.appiconset")
         let fitted = OutputFitting.fit(source.image, width: size, height: size, fit: .cover)
         let light = PostProcessing.flatten(fitted, over: flatten ?? .white)
-        var files = [try TargetFile(path: PathTools.join(folder, "AppIcon.png"), png: light)]
+        var files = [try TargetFile(path: PathTools.join(folder, "AppIcon.png"), png: light, xmp: source.xmp)]
         func entry(_ file: String, _ appearance: String?) -> [String: Any] {
             var e: [String: Any] = ["filename": file, "idiom": "universal", "platform": "ios", "size": "1024x1024"]
             if let appearance { e["appearances"] = [["appearance": "luminosity", "value": appearance]] }
@@ -29,9 +29,13 @@ enum AppleAppIcon {
                 "the app icon's result is opaque: no dark or tinted appearance was made (generate it with "
                 + "background: transparent to have them)"
         } else {
-            files.append(try TargetFile(path: PathTools.join(folder, "AppIcon-dark.png"), png: fitted))
+            files.append(try TargetFile(path: PathTools.join(folder, "AppIcon-dark.png"), png: fitted, xmp: source.xmp))
             files.append(
-                try TargetFile(path: PathTools.join(folder, "AppIcon-tinted.png"), png: TargetImages.greyscale(fitted))
+                try TargetFile(
+                    path: PathTools.join(folder, "AppIcon-tinted.png"),
+                    png: TargetImages.greyscale(fitted),
+                    xmp: source.xmp
+                )
             )
             images += [entry("AppIcon-dark.png", "dark"), entry("AppIcon-tinted.png", "tinted")]
         }

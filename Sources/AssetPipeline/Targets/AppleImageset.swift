@@ -12,7 +12,7 @@ enum AppleImageset {
         for scale in 1...3 {
             let name = scale == 1 ? "\(last).png" : "\(last)@\(scale)x.png"
             let image = TargetImages.width(source.image, points * scale)
-            files.append(try TargetFile(path: PathTools.join(folder, name), png: image))
+            files.append(try TargetFile(path: PathTools.join(folder, name), png: image, xmp: source.xmp))
             images.append(["filename": name, "idiom": "universal", "scale": "\(scale)x"])
         }
         let contents: [String: Any] = [

@@ -22,11 +22,12 @@ struct TargetFile: Sendable {
         self.init(path: path, bytes: Array(text.utf8))
     }
 
-    /// A PNG of `image` (RGB when every pixel is opaque).
-    init(path: String, png image: RGBAImage) throws {
+    /// A PNG of `image` (RGB when every pixel is opaque), with the asset's provenance XMP when given.
+    init(path: String, png image: RGBAImage, xmp: [UInt8]? = nil) throws {
         var options = PNGEncodeOptions()
         options.iccProfile = image.iccProfile
         options.layout = .auto
+        options.xmp = xmp
         let bytes: [UInt8]
         do { bytes = try ImageEncoder.png(image, options: options) } catch {
             throw PipelineError(.postProcessing, "\(path): encoding failed", cause: error)
@@ -44,6 +45,19 @@ struct TargetSource: Sendable {
     var composite: PostProcessing.Composite?
     var image: RGBAImage
     var opaque: Bool
+    /// The asset's task ids (for `provenance: full`).
+    var taskIDs: [String] = []
+
+    /// The provenance XMP every image file of the asset's targets carries (the asset's `provenance:` setting).
+    var xmp: [UInt8]? {
+        Provenance.packet(
+            setting: asset.provenance,
+            model: asset.model.rawValue,
+            composite: composite != nil,
+            assetKey: assetKey,
+            taskIDs: taskIDs
+        )
+    }
 }
 
 /// Small image operations the targets share.

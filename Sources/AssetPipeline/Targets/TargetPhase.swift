@@ -37,7 +37,7 @@ struct TargetPhase: Sendable {
                 made.append(previous)
                 continue
             }
-            if source == nil { source = try load(result, assetKey: record.key) }
+            if source == nil { source = try load(result, assetKey: record.key, taskIDs: record.taskIDs) }
             context.step(asset.name, "making the \(target.kind) target")
             let (files, warning) = try make(target, source: source!)
             if let warning { warnings.append("asset '\(asset.name)': \(target.kind): \(warning)") }
@@ -104,11 +104,12 @@ struct TargetPhase: Sendable {
         }
         var text = Self.keyVersion + "\n" + spec + "\n" + files.joined(separator: "\n") + "\nraw:" + rawDigest
         if asset.composite { text += "\ncomposite:" + assetKey }
+        text += "\nprovenance:" + asset.provenance.rawValue
         return Digest.sha256(Array(text.utf8))
     }
 
     /// The picked raw result from the raw cache, decoded (and composited for a composite asset).
-    func load(_ result: LockedResult, assetKey: String) throws -> TargetSource {
+    func load(_ result: LockedResult, assetKey: String, taskIDs: [String]) throws -> TargetSource {
         let rawPath = manifest.stateFolder.rawResult(sha256: result.sha256, format: result.format)
         guard let raw = Files.read(rawPath) else {
             throw PipelineError(
@@ -139,7 +140,8 @@ struct TargetPhase: Sendable {
             rawDigest: result.sha256,
             composite: composite,
             image: image,
-            opaque: image.isOpaque
+            opaque: image.isOpaque,
+            taskIDs: taskIDs
         )
     }
 

@@ -26,6 +26,7 @@ enum WebSet {
             }
             var spec = OutputSpec(format: fileFormat, resize: .width(item.width))
             if fileFormat == .jpeg && !source.opaque { spec.flatten = .white }
+            spec.provenance = source.asset.provenance
             planned.append(
                 PlannedOutput(
                     path: PathTools.join(folder, "\(last)-\(item.width)w.\(fileFormat.fileExtension)"),
@@ -42,7 +43,8 @@ enum WebSet {
             composite: source.composite,
             asset: source.asset,
             assetKey: source.assetKey,
-            outputFolder: ""
+            outputFolder: "",
+            taskIDs: source.taskIDs
         ).outputs
         var files: [TargetFile] = []
         var byFormat: [String: [(name: String, width: Int, height: Int)]] = [:]
