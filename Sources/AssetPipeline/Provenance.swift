@@ -27,7 +27,8 @@ public enum ProvenanceSetting: String, Sendable, Codable, CaseIterable {
 /// reference), `xmp:CreatorTool`, the model as IPTC 2025.1's `Iptc4xmpExt:AISystemUsed`, and with `full` the
 /// asset's key and task ids in assetpipe's own namespace. PostProcessing and `convert --provenance` write it.
 public enum Provenance {
-    /// The version named in `xmp:CreatorTool`.
+    /// assetpipe's version as `xmp:CreatorTool` names it (raise it with each release; it is not part of any
+    /// output's key, so a new version re-makes nothing).
     public static let toolVersion = "0.15"
     public static let creatorTool = "assetpipe \(toolVersion)"
     public static let sourceTypeBase = "http://cv.iptc.org/newscodes/digitalsourcetype/"
