@@ -23,4 +23,21 @@ enum Files {
     static func size(_ path: String) -> Int? {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
     }
+
+    /// Writes one output atomically at its place in the tree; a path that leads out of the output folder through a
+    /// symbolic link is refused (`.pathEscape`) and nothing is written.
+    static func writeOutput(_ output: ProcessedOutput, manifest: Manifest) throws {
+        let full = PathTools.join(manifest.directory, output.record.path)
+        guard PathTools.staysInside(full, root: manifest.outputRoot) else {
+            throw PipelineError(
+                .pathEscape,
+                "\(output.record.path) leads out of the output folder through a symbolic link; not written"
+            )
+        }
+        do {
+            try atomicWrite(output.bytes, to: full)
+        } catch {
+            throw PipelineError(.io, "cannot write \(output.record.path)", cause: error)
+        }
+    }
 }

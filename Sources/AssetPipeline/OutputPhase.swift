@@ -113,18 +113,7 @@ struct OutputPhase: Sendable {
         var written: [String] = []
         do {
             for output in made {
-                let full = PathTools.join(manifest.directory, output.record.path)
-                guard PathTools.staysInside(full, root: manifest.outputRoot) else {
-                    throw PipelineError(
-                        .pathEscape,
-                        "\(output.record.path) leads out of the output folder through a symbolic link; not written"
-                    )
-                }
-                do {
-                    try Files.atomicWrite(output.bytes, to: full)
-                } catch {
-                    throw PipelineError(.io, "cannot write \(output.record.path)", cause: error)
-                }
+                try Files.writeOutput(output, manifest: manifest)
                 written.append(output.record.path)
                 TestKillHook.reached("output-written")
             }
