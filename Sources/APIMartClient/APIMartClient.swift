@@ -15,7 +15,7 @@ public final class APIMartClient: Sendable {
     public let configuration: APIMartConfiguration
     let http: HTTPClient
     let logger: Logger
-    let gate = RateGate()
+    let gate: RateGate
     let counters = LockedBox(ClientStats())
     let account = LockedBox(AccountStops())
     let uploads = UploadRegistry()
@@ -52,7 +52,8 @@ public final class APIMartClient: Sendable {
     ///   - logger: defaults to no logging. Lines name URLs without credentials and never headers.
     ///   - uploadStore: where uploaded URLs are remembered across clients (the caller owns it); defaults to
     ///     memory for this client only.
-    ///   - retryWait: how waits between tries are spent; tests pass one that records them and returns at once.
+    ///   - retryWait: how waits between tries are spent and their random part drawn; tests pass one that records
+    ///     them and returns at once.
     public init(
         configuration: APIMartConfiguration,
         httpClient: HTTPClient? = nil,
@@ -61,6 +62,7 @@ public final class APIMartClient: Sendable {
         retryWait: RetryWait = .wallClock
     ) {
         self.retryWait = retryWait
+        self.gate = RateGate(wait: retryWait)
         self.configuration = configuration
         self.http = httpClient ?? APIMartClient.sharedHTTPClient
         self.logger = logger ?? Logger(label: "assetpipe.apimart", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -187,7 +189,7 @@ public final class APIMartClient: Sendable {
         while true {
             // Jitter only lengthens a wait: polling before the estimate only costs a poll.
             let wake = clock.now.advanced(
-                by: .seconds(double: delay.seconds * (1 + Double.random(in: 0...max(policy.jitter, 0))))
+                by: .seconds(double: delay.seconds * (1 + max(policy.jitter, 0) * retryWait.random()))
             )
             if wake > limit {
                 // One last look at the deadline itself, then give up.
@@ -303,12 +305,7 @@ public final class APIMartClient: Sendable {
             )
             let answer: HTTPAnswer
             do {
-                answer = try await http.fetch(
-                    request,
-                    timeout: configuration.requestTimeout,
-                    maxBody: 8 << 20,
-                    logger: logger
-                )
+                answer = try await send(request)
             } catch let failure as TransportFailure {
                 switch failure {
                 case .notSent(let cause):
@@ -376,7 +373,7 @@ public final class APIMartClient: Sendable {
         let retry = configuration.retryPolicy
         let exponential = retry.baseDelay.seconds * pow(2, Double(max(0, attempt - 1)))
         let capped = min(exponential, retry.maximumDelay.seconds)
-        return .seconds(double: capped / 2 + Double.random(in: 0...(capped / 2)))
+        return .seconds(double: capped / 2 + capped / 2 * min(max(retryWait.random(), 0), 1))
     }
 
     /// `Retry-After` as seconds or an HTTP date, cut to the policy's maximum.
@@ -498,12 +495,21 @@ public final class APIMartClient: Sendable {
     }
 }
 
-/// How a client spends the wait between two tries of a request (a backoff, a `Retry-After`): the wall clock, or
-/// in tests a recorder that returns at once, so retry timing is checked without sleeping.
+/// How a client spends the wait between two tries of a request (a backoff, a `Retry-After`, a waiter's share of a
+/// rate limit's spread) and where the random part of a wait comes from: the wall clock and the system's randomness,
+/// or in tests a recorder that returns at once and chosen numbers, so retry timing is checked without sleeping.
 public struct RetryWait: Sendable {
     public let sleep: @Sendable (Duration) async throws -> Void
+    /// A number in 0...1: the random half of a backoff, and how much of a rate limit's spread a waiter waits.
+    public let random: @Sendable () -> Double
 
-    public init(_ sleep: @escaping @Sendable (Duration) async throws -> Void) { self.sleep = sleep }
+    public init(
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
+        _ sleep: @escaping @Sendable (Duration) async throws -> Void
+    ) {
+        self.random = random
+        self.sleep = sleep
+    }
 
     public static let wallClock = RetryWait { try await Task.sleep(for: $0) }
 }

@@ -5,6 +5,10 @@ actor RateGate {
     private var closedUntil: ContinuousClock.Instant?
     private var spread: Duration = .zero
     private let clock = ContinuousClock()
+    /// How a waiter spends its share of the spread, and how large the share is (the client's ``RetryWait``).
+    private let wait: RetryWait
+
+    init(wait: RetryWait = .wallClock) { self.wait = wait }
 
     /// Waits while the gate is closed, then a random part of the spread.
     func pass() async throws {
@@ -18,7 +22,7 @@ actor RateGate {
             try await Task.sleep(until: until, clock: clock)
         }
         if waited && spread > .zero {
-            try await Task.sleep(for: .seconds(double: spread.seconds * Double.random(in: 0...1)))
+            try await wait.sleep(.seconds(double: spread.seconds * min(max(wait.random(), 0), 1)))
         }
     }
 

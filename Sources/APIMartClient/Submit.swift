@@ -98,12 +98,7 @@ extension APIMartClient {
             let answer: HTTPAnswer
             do {
                 defer { submitsInFlight.withLockedValue { $0 -= 1 } }
-                answer = try await http.fetch(
-                    request,
-                    timeout: configuration.requestTimeout,
-                    maxBody: 8 << 20,
-                    logger: logger
-                )
+                answer = try await send(request)
             } catch let failure as TransportFailure {
                 failures += 1
                 switch failure {

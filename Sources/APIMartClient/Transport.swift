@@ -83,3 +83,18 @@ extension HTTPClient {
         return text.count > 300 ? String(text.prefix(300)) + "…" : text
     }
 }
+
+extension APIMartClient {
+    /// The largest JSON answer read from the API (a task with four result URLs is a few kilobytes).
+    static let maxAnswerBytes = 8 << 20
+
+    /// Sends one API call (JSON in, JSON out) under the client's request time limit.
+    func send(_ request: HTTPClientRequest) async throws -> HTTPAnswer {
+        try await http.fetch(
+            request,
+            timeout: configuration.requestTimeout,
+            maxBody: Self.maxAnswerBytes,
+            logger: logger
+        )
+    }
+}

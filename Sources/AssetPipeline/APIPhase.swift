@@ -55,16 +55,8 @@ struct APIPhase: Sendable {
             let uploaded = try await api { try await client.upload(file.bytes, filename: file.filename) }
             if i < prepared.references.count { referenceURLs.append(uploaded.url) } else { maskURL = uploaded.url }
         }
-        let request = GenerationRequest(
-            model: asset.model.rawValue,
-            prompt: asset.prompt,
-            size: planned.size.rawValue,
-            n: asset.imageCount,
-            quality: asset.quality?.rawValue,
-            background: asset.background?.rawValue,
-            moderation: asset.moderation?.rawValue,
-            outputFormat: asset.format?.rawValue,
-            outputCompression: asset.compression,
+        let request = asset.generationRequest(
+            size: planned.size,
             imageURLs: referenceURLs.isEmpty ? nil : referenceURLs,
             maskURL: maskURL
         )

@@ -89,18 +89,9 @@ enum LockRebuild {
         manifest: Manifest
     ) -> ([LockedOutput], [LockedResult]) {
         let asset = planned.asset
-        var composite: PostProcessing.Composite?
-        if asset.composite {
-            guard
-                let inputs = try? asset.prepareInputs(
-                    directory: manifest.directory,
-                    size: planned.size,
-                    forComposite: true
-                ),
-                let r = inputs.compositeReference, let m = inputs.compositeMask
-            else { return ([], entry.results) }
-            composite = PostProcessing.Composite(reference: r, mask: m)
-        }
+        guard let origin = try? PostProcessing.Origin(planned: planned, manifest: manifest, taskIDs: entry.taskIDs),
+            !asset.composite || origin.composite != nil
+        else { return ([], entry.results) }
         var records: [LockedOutput] = []
         var results = entry.results
         for (i, result) in entry.results.enumerated() {
@@ -110,16 +101,7 @@ enum LockRebuild {
             }
             guard onDisk,
                 let raw = Files.read(manifest.stateFolder.rawResult(sha256: result.sha256, format: result.format)),
-                let made = try? PostProcessing.process(
-                    raw: raw,
-                    rawDigest: result.sha256,
-                    outputs: mine,
-                    composite: composite,
-                    asset: asset,
-                    assetKey: planned.key,
-                    outputFolder: manifest.output,
-                    taskIDs: entry.taskIDs
-                )
+                let made = try? PostProcessing.process(raw: raw, rawDigest: result.sha256, outputs: mine, of: origin)
             else { continue }
             if let kept = made.keptChangedFraction { results[i].keptChangedFraction = kept }
             for output in made.outputs {

@@ -47,15 +47,12 @@ struct OutputPhase: Sendable {
         raw: [Int: [UInt8]],
         prepared: PreparedInputs?
     ) throws -> (made: [ProcessedOutput], record: LockedAsset) {
-        var composite: PostProcessing.Composite?
-        if asset.composite {
-            let inputs =
-                try prepared
-                ?? asset.prepareInputs(directory: manifest.directory, size: planned.size, forComposite: true)
-            if let r = inputs.compositeReference, let m = inputs.compositeMask {
-                composite = PostProcessing.Composite(reference: r, mask: m)
-            }
-        }
+        let origin = try PostProcessing.Origin(
+            planned: planned,
+            manifest: manifest,
+            taskIDs: base.taskIDs,
+            prepared: prepared
+        )
         step("post-processing \(outputs.count) output\(outputs.count == 1 ? "" : "s")")
         var made: [ProcessedOutput] = []
         var record = base
@@ -75,16 +72,7 @@ struct OutputPhase: Sendable {
                 }
                 bytes = cached
             }
-            let processed = try PostProcessing.process(
-                raw: bytes,
-                rawDigest: result.sha256,
-                outputs: mine,
-                composite: composite,
-                asset: asset,
-                assetKey: planned.key,
-                outputFolder: manifest.output,
-                taskIDs: base.taskIDs
-            )
+            let processed = try PostProcessing.process(raw: bytes, rawDigest: result.sha256, outputs: mine, of: origin)
             made += processed.outputs
             if let k = processed.keptChangedFraction { record.results[i].keptChangedFraction = k }
         }

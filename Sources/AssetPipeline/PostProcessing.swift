@@ -24,12 +24,10 @@ enum PostProcessing {
         raw: [UInt8],
         rawDigest: String,
         outputs: [PlannedOutput],
-        composite: Composite?,
-        asset: AssetSpec,
-        assetKey: String,
-        outputFolder: String,
-        taskIDs: [String]
+        of origin: Origin
     ) throws -> (outputs: [ProcessedOutput], keptChangedFraction: Double?) {
+        let (asset, composite) = (origin.asset, origin.composite)
+        let (assetKey, outputFolder, taskIDs) = (origin.assetKey, origin.outputFolder, origin.taskIDs)
         // 1. decode
         var image: RGBAImage
         do { image = try ImageDecoder.decode(.bytes(raw)) } catch {

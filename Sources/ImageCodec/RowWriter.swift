@@ -299,24 +299,6 @@ public final class ImageRowWriter {
         )
     }
 
-    /// An AVIF writer (whole image in memory until `finish()`); alpha is kept unless `flatten` is given.
-    public convenience init(
-        avif options: AVIFEncodeOptions,
-        width: Int,
-        height: Int,
-        path: String? = nil,
-        flatten: RGBColor? = nil
-    ) throws(ImageCodecError) {
-        try self.init(
-            kind: .avif(options),
-            width: width,
-            height: height,
-            icc: options.iccProfile,
-            path: path,
-            flatten: flatten
-        )
-    }
-
     /// Test hook: overrides the shim's limit (64 MiB of filtered rows) up to which a PNG is buffered and
     /// compressed at once with libdeflate instead of streamed through libpng's zlib. Read when a writer is made.
     @TaskLocal static var pngWholeImageLimit: Int? = nil

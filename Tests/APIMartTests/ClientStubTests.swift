@@ -200,7 +200,9 @@ struct ClientStubTests {
         )
     }
 
-    /// After a 429 every request of the client waits, and they do not all resume in the same instant.
+    /// After a 429 every waiting request stays behind the gate for the `Retry-After` time, then waits its own
+    /// share of the spread (a quarter of the wait: 250 ms), so they do not all come back in the same instant. The
+    /// shares are chosen by the test and the spread waits recorded, so nothing here depends on the machine's load.
     @Test func afterARateLimitTheWaitingRequestsResumeSpreadOut() async throws {
         let done = #"{"code":200,"data":{"id":"t","status":"completed","result":{"images":[{"url":"http://x/a"}]}}}"#
         try await withStub(
@@ -208,7 +210,12 @@ struct ClientStubTests {
                 n <= 4 ? .error(429, headers: ["Retry-After": "1"]) : .json(200, done)
             },
             { baseURL, log in
-                let client = APIMartClient(configuration: try testConfiguration(baseURL))
+                let waits = LockedBox<[Duration]>([])
+                let shares = LockedBox([0.0, 1.0 / 3, 2.0 / 3, 1.0])
+                let wait = RetryWait(random: { shares.withLockedValue { $0.isEmpty ? 0.5 : $0.removeFirst() } }) {
+                    duration in waits.withLockedValue { $0.append(duration) }
+                }
+                let client = APIMartClient(configuration: try testConfiguration(baseURL), retryWait: wait)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for i in 0..<4 { group.addTask { _ = try await client.task("t\(i)") } }
                     try await group.waitForAll()
@@ -216,8 +223,11 @@ struct ClientStubTests {
                 let first = log.requests.prefix(4).map(\.at).max()!
                 let resumed = log.requests.dropFirst(4).map(\.at)
                 #expect(resumed.count == 4)
+                // The gate held each request for the Retry-After second (the wall clock, as a lower bound only).
                 #expect(resumed.allSatisfy { $0 - first >= .milliseconds(900) })
-                #expect(resumed.max()! - resumed.min()! >= .milliseconds(10))
+                // Each waiter then waited its own share of the spread, in milliseconds.
+                let spread = waits.withLockedValue { $0 }.map { Int(($0 / .milliseconds(1)).rounded()) }.sorted()
+                #expect(spread == [0, 83, 167, 250])
             }
         )
     }
@@ -257,14 +267,14 @@ struct ClientStubTests {
                 }
             },
             { baseURL, log in
-                let waits = LockedWaits()
+                let waits = LockedBox<[Duration]>([])
                 let client = APIMartClient(
                     configuration: try testConfiguration(baseURL),
-                    retryWait: RetryWait { waits.append($0) }
+                    retryWait: RetryWait { duration in waits.withLockedValue { $0.append(duration) } }
                 )
                 #expect(try await client.task("t").status == .completed)
                 #expect(log.requests.count == 4)
-                let recorded = waits.all
+                let recorded = waits.withLockedValue { $0 }
                 #expect(recorded.count == 3)
                 if recorded.count == 3 {
                     #expect(recorded[0] == .seconds(7))
@@ -453,16 +463,16 @@ struct ClientStubTests {
 
     /// Issue 6's measure: a task that takes exactly 1 s costs at most 3 polls on average (default policy).
     @Test func oneSecondTasksCostAtMostThreePollsOnAverage() async throws {
-        let created = TaskTimes()
+        let created = LockedBox<[String: ContinuousClock.Instant]>([:])
         try await withStub(
             { request, _ in
                 if request.method == "POST" {
                     let id = "task_\(UUID().uuidString.prefix(8))"
-                    created.set(id, .now)
+                    created.withLockedValue { $0[id] = .now }
                     return .json(200, #"{"code":200,"data":[{"status":"submitted","task_id":"\#(id)"}]}"#)
                 }
                 let id = String(request.path.split(separator: "/").last ?? "")
-                let elapsed = (ContinuousClock.now - (created.get(id) ?? .now)).seconds
+                let elapsed = (ContinuousClock.now - (created.withLockedValue { $0[id] } ?? .now)).seconds
                 if elapsed >= 1 {
                     return .json(
                         200,
@@ -585,39 +595,8 @@ struct ClientStubTests {
     }
 }
 
-final class TaskTimes: @unchecked Sendable {
-    private var times: [String: ContinuousClock.Instant] = [:]
-    private let lock = NSLock()
-    func set(_ id: String, _ at: ContinuousClock.Instant) {
-        lock.lock()
-        times[id] = at
-        lock.unlock()
-    }
-    func get(_ id: String) -> ContinuousClock.Instant? {
-        lock.lock()
-        defer { lock.unlock() }
-        return times[id]
-    }
-}
-
 extension Duration {
     fileprivate var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
-
-/// Waits recorded by a test's ``RetryWait``.
-final class LockedWaits: @unchecked Sendable {
-    private var items: [Duration] = []
-    private let lock = NSLock()
-    func append(_ d: Duration) {
-        lock.lock()
-        defer { lock.unlock() }
-        items.append(d)
-    }
-    var all: [Duration] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
     }
 }

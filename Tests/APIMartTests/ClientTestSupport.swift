@@ -1,6 +1,7 @@
 import APIMartClient
 import APIMartSimulator
 import APIMartWire
+import AssetpipeBasics
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -62,19 +63,10 @@ func allTexts(of error: any Error) -> String {
 }
 
 /// Captures every log line of the client, at trace level, with metadata.
-final class CapturedLog: @unchecked Sendable {
-    private var lines: [String] = []
-    private let lock = NSLock()
-    func append(_ line: String) {
-        lock.lock()
-        lines.append(line)
-        lock.unlock()
-    }
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines.joined(separator: "\n")
-    }
+final class CapturedLog: Sendable {
+    private let lines = LockedBox<[String]>([])
+    func append(_ line: String) { lines.withLockedValue { $0.append(line) } }
+    var text: String { lines.withLockedValue { $0.joined(separator: "\n") } }
     var logger: Logger {
         var logger = Logger(label: "test") { _ in CapturingHandler(sink: self) }
         logger.logLevel = .trace
@@ -126,20 +118,15 @@ struct StubAnswer: Sendable {
     }
 }
 
-final class StubLog: @unchecked Sendable {
-    private var items: [StubRequest] = []
-    private let lock = NSLock()
+final class StubLog: Sendable {
+    private let items = LockedBox<[StubRequest]>([])
     func append(_ r: StubRequest) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        items.append(r)
-        return items.count
+        items.withLockedValue {
+            $0.append(r)
+            return $0.count
+        }
     }
-    var requests: [StubRequest] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items
-    }
+    var requests: [StubRequest] { items.withLockedValue { $0 } }
 }
 
 /// Runs a stub server; `answer(request, n)` gets the 1-based request number.

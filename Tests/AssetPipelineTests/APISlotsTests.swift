@@ -1,3 +1,4 @@
+import AssetpipeBasics
 import Foundation
 import Testing
 
@@ -5,21 +6,20 @@ import Testing
 
 /// `--jobs`: at most N holders at once, every waiter served, a slot given back when its body throws.
 @Suite struct APISlotsTests {
-    final class Gauge: @unchecked Sendable {
-        private let lock = NSLock()
-        private var now = 0
-        private(set) var peak = 0
-        private(set) var finished = 0
+    final class Gauge: Sendable {
+        private let counts = LockedBox((now: 0, peak: 0, finished: 0))
+        var peak: Int { counts.withLockedValue { $0.peak } }
+        var finished: Int { counts.withLockedValue { $0.finished } }
         func enter() {
-            lock.withLock {
-                now += 1
-                peak = max(peak, now)
+            counts.withLockedValue {
+                $0.now += 1
+                $0.peak = max($0.peak, $0.now)
             }
         }
         func leave() {
-            lock.withLock {
-                now -= 1
-                finished += 1
+            counts.withLockedValue {
+                $0.now -= 1
+                $0.finished += 1
             }
         }
     }

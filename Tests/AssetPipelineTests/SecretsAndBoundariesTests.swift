@@ -150,19 +150,10 @@ import Testing
         }
     }
 
-    final class EventLog: BuildObserver, @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-        func handle(_ event: BuildEvent) {
-            lock.lock()
-            lines.append("\(event)")
-            lock.unlock()
-        }
-        var text: String {
-            lock.lock()
-            defer { lock.unlock() }
-            return lines.joined(separator: "\n")
-        }
+    final class EventLog: BuildObserver {
+        private let lines = LockedBox<[String]>([])
+        func handle(_ event: BuildEvent) { lines.withLockedValue { $0.append("\(event)") } }
+        var text: String { lines.withLockedValue { $0.joined(separator: "\n") } }
     }
 
     // MARK: - Paths out of the tree
@@ -446,7 +437,7 @@ import Testing
 
 /// A tiny HTTP/1.1 server on loopback (blocking sockets, one thread, `Connection: close`) for answers the
 /// simulator never gives: redirects, lies about the format, oversized bodies.
-final class StubHTTPServer: @unchecked Sendable {
+final class StubHTTPServer: Sendable {
     struct Answer {
         var status: Int
         var headers: [String: String]
@@ -455,14 +446,9 @@ final class StubHTTPServer: @unchecked Sendable {
 
     let fd: Int32
     let port: Int
-    private let lock = NSLock()
-    private var seen: [String] = []
+    private let seen = LockedBox<[String]>([])
 
-    var requestsSeen: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return seen.joined(separator: "\n")
-    }
+    var requestsSeen: String { seen.withLockedValue { $0.joined(separator: "\n") } }
 
     init(_ handler: @escaping @Sendable (_ path: String, _ port: Int) -> Answer) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -505,9 +491,7 @@ final class StubHTTPServer: @unchecked Sendable {
                     request += buffer[0..<n]
                 }
                 let text = String(decoding: request, as: UTF8.self)
-                self.lock.lock()
-                self.seen.append(text)
-                self.lock.unlock()
+                self.seen.withLockedValue { $0.append(text) }
                 let path = text.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
                 let answer = handler(path, port)
                 var head =

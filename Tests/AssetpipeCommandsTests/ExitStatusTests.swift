@@ -45,8 +45,8 @@ typealias Status = AssetpipeCommands.ExitStatus
         #expect(Status(for: APIMartError(kind, "x")) == status)
     }
 
-    @Test(arguments: MaskToolsError.Code.allCases)
-    func maskToolsErrors(_ code: MaskToolsError.Code) {
+    @Test(arguments: MaskToolsErrorCode.allCases)
+    func maskToolsErrors(_ code: MaskToolsErrorCode) {
         let error = MaskToolsError(code, "x")
         #expect(Status(for: error) == (error.isUsage ? .usage : .failure))
     }

@@ -172,31 +172,7 @@ extension ManifestParser {
 
         if standaloneDefaults { return nil }
 
-        // The contract's own rules, the same check `generate` makes (placeholder URLs stand for the uploads).
-        let request = GenerationRequest(
-            model: model.rawValue,
-            prompt: prompt,
-            size: size?.rawValue,
-            n: n,
-            quality: quality?.rawValue,
-            background: background?.rawValue,
-            moderation: moderation?.rawValue,
-            outputFormat: format?.rawValue,
-            outputCompression: compression
-        )
-        let violations = ContractCheck.violations(
-            of: request,
-            referenceCount: references.count,
-            hasMask: mask != nil
-        )
-        if let violation = violations.first {
-            let key = manifestKey(forWireField: violation.field)
-            let entry = merged[key] ?? referenceEntry
-            let message = violation.message.replacingOccurrences(of: "output_format", with: "format")
-            if let entry { throw reader.error(entry, message) }
-            throw PipelineError(.manifest, message, location: reader.location(node, key: path + "." + key))
-        }
-        return AssetSpec(
+        let spec = AssetSpec(
             name: name,
             model: model,
             prompt: prompt,
@@ -216,6 +192,20 @@ extension ManifestParser {
             pick: pick,
             provenance: provenance
         )
+        // The contract's own rules, the same check `generate` makes (placeholder URLs stand for the uploads).
+        let violations = ContractCheck.violations(
+            of: spec.generationRequest(size: size),
+            referenceCount: references.count,
+            hasMask: mask != nil
+        )
+        if let violation = violations.first {
+            let key = manifestKey(forWireField: violation.field)
+            let entry = merged[key] ?? referenceEntry
+            let message = violation.message.replacingOccurrences(of: "output_format", with: "format")
+            if let entry { throw reader.error(entry, message) }
+            throw PipelineError(.manifest, message, location: reader.location(node, key: path + "." + key))
+        }
+        return spec
     }
 
     static func manifestKey(forWireField field: String) -> String {

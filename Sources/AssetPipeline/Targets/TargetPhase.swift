@@ -122,15 +122,16 @@ struct TargetPhase: Sendable {
         do { image = try ImageDecoder.decode(.bytes(raw)) } catch {
             throw PipelineError(.postProcessing, "asset '\(asset.name)': \(rawPath) cannot be decoded", cause: error)
         }
-        var composite: PostProcessing.Composite?
-        if asset.composite {
-            let size = Planner.resolveSize(asset, directory: manifest.directory)
-            let inputs = try asset.prepareInputs(directory: manifest.directory, size: size, forComposite: true)
-            if let r = inputs.compositeReference, let m = inputs.compositeMask {
-                composite = PostProcessing.Composite(reference: r, mask: m)
-                do { image = try MaskComposite.composite(reference: r, mask: m, result: image) } catch {
-                    throw PipelineError(.postProcessing, "asset '\(asset.name)': composite failed", cause: error)
-                }
+        let composite = try PostProcessing.Composite.inputs(
+            of: asset,
+            size: Planner.resolveSize(asset, directory: manifest.directory),
+            directory: manifest.directory
+        )
+        if let composite {
+            do {
+                image = try MaskComposite.composite(reference: composite.reference, mask: composite.mask, result: image)
+            } catch {
+                throw PipelineError(.postProcessing, "asset '\(asset.name)': composite failed", cause: error)
             }
         }
         return TargetSource(

@@ -40,11 +40,13 @@ enum WebSet {
             raw: source.raw,
             rawDigest: source.rawDigest,
             outputs: planned,
-            composite: source.composite,
-            asset: source.asset,
-            assetKey: source.assetKey,
-            outputFolder: "",
-            taskIDs: source.taskIDs
+            of: PostProcessing.Origin(
+                asset: source.asset,
+                assetKey: source.assetKey,
+                composite: source.composite,
+                outputFolder: "",
+                taskIDs: source.taskIDs
+            )
         ).outputs
         var files: [TargetFile] = []
         var byFormat: [String: [(name: String, width: Int, height: Int)]] = [:]
