@@ -129,21 +129,13 @@ extension Journal {
 
     /// Every take journaled for `asset`, newest first.
     public func takes(asset: String) throws -> [TakeRecord] {
-        try choice("read takes") {
-            try queue.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM takes WHERE asset_name = ? ORDER BY id DESC",
-                    arguments: [asset]
-                ).map { row in
-                    TakeRecord(
-                        asset: row["asset_name"],
-                        key: row["asset_key"],
-                        take: row["take"],
-                        at: Date(timeIntervalSince1970: row["at"])
-                    )
-                }
-            }
+        try newestFirst("takes", asset: asset) { row in
+            TakeRecord(
+                asset: row["asset_name"],
+                key: row["asset_key"],
+                take: row["take"],
+                at: Date(timeIntervalSince1970: row["at"])
+            )
         }
     }
 
@@ -152,41 +144,44 @@ extension Journal {
 
     /// The latest pick journaled for `asset` (nil: never picked; a record whose `candidate` is nil: none).
     public func latestPick(asset: String) throws -> PickRecord? {
-        try choice("read picks") {
-            try queue.read { db in
-                try Row.fetchOne(
-                    db,
-                    sql: "SELECT * FROM picks WHERE asset_name = ? ORDER BY id DESC LIMIT 1",
-                    arguments: [asset]
-                ).map { row in
-                    PickRecord(
-                        asset: row["asset_name"],
-                        candidate: row["candidate"],
-                        at: Date(timeIntervalSince1970: row["at"])
-                    )
-                }
-            }
-        }
+        try newestFirst("picks", asset: asset, limit: 1) { row in
+            PickRecord(
+                asset: row["asset_name"],
+                candidate: row["candidate"],
+                at: Date(timeIntervalSince1970: row["at"])
+            )
+        }.first
     }
 
     /// The latest approval journaled for `asset` (whether it still holds is for the caller to say: it does
     /// while the asset's key and take are those approved).
     public func latestApproval(asset: String) throws -> ApprovalRecord? {
-        try choice("read approvals") {
+        try newestFirst("approvals", asset: asset, limit: 1) { row in
+            ApprovalRecord(
+                asset: row["asset_name"],
+                key: row["asset_key"],
+                take: row["take"],
+                by: row["approved_by"],
+                at: Date(timeIntervalSince1970: row["at"])
+            )
+        }.first
+    }
+
+    /// The rows of one of the choice tables (`takes`, `picks`, `approvals`) for `asset`, newest first.
+    private func newestFirst<T>(
+        _ table: String,
+        asset: String,
+        limit: Int? = nil,
+        _ make: @escaping (Row) -> T
+    ) throws -> [T] {
+        try choice("read \(table)") {
             try queue.read { db in
-                try Row.fetchOne(
+                try Row.fetchAll(
                     db,
-                    sql: "SELECT * FROM approvals WHERE asset_name = ? ORDER BY id DESC LIMIT 1",
+                    sql: "SELECT * FROM \(table) WHERE asset_name = ? ORDER BY id DESC"
+                        + (limit.map { " LIMIT \($0)" } ?? ""),
                     arguments: [asset]
-                ).map { row in
-                    ApprovalRecord(
-                        asset: row["asset_name"],
-                        key: row["asset_key"],
-                        take: row["take"],
-                        by: row["approved_by"],
-                        at: Date(timeIntervalSince1970: row["at"])
-                    )
-                }
+                ).map(make)
             }
         }
     }

@@ -112,23 +112,8 @@ public enum OutputFitting {
     /// `image` put on a `width` × `height` canvas of `fill` with its top-left at (`x`, `y`), which may be
     /// negative: what falls outside the canvas is cut off (crop), what the image leaves uncovered is `fill` (pad).
     static func place(_ image: RGBAImage, width: Int, height: Int, x: Int, y: Int, fill: RGBA8) -> RGBAImage {
-        var out = RGBAImage(width: width, height: height, fill: fill)
+        var out = image.placed(width: width, height: height, x: x, y: y, fill: fill)
         out.iccProfile = image.iccProfile
-        let x0 = max(0, x)
-        let x1 = min(width, x + image.width)
-        let y0 = max(0, y)
-        let y1 = min(height, y + image.height)
-        guard x0 < x1, y0 < y1 else { return out }
-        let count = (x1 - x0) * 4
-        image.pixels.withUnsafeBufferPointer { src in
-            out.pixels.withUnsafeMutableBufferPointer { dst in
-                for row in y0..<y1 {
-                    let s = ((row - y) * image.width + (x0 - x)) * 4
-                    let d = (row * width + x0) * 4
-                    (dst.baseAddress! + d).update(from: src.baseAddress! + s, count: count)
-                }
-            }
-        }
         return out
     }
 }

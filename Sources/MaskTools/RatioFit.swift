@@ -97,22 +97,6 @@ public enum RatioFit {
             image.width == plan.sourceWidth && image.height == plan.sourceHeight,
             "RatioFit: plan is for another size"
         )
-        var out = RGBAImage(width: plan.width, height: plan.height, fill: fill)
-        let x0 = max(0, plan.offsetX)
-        let x1 = min(plan.width, plan.offsetX + image.width)
-        let y0 = max(0, plan.offsetY)
-        let y1 = min(plan.height, plan.offsetY + image.height)
-        guard x0 < x1, y0 < y1 else { return out }
-        let count = (x1 - x0) * 4
-        image.pixels.withUnsafeBufferPointer { src in
-            out.pixels.withUnsafeMutableBufferPointer { dst in
-                for y in y0..<y1 {
-                    let s = ((y - plan.offsetY) * image.width + (x0 - plan.offsetX)) * 4
-                    let d = (y * plan.width + x0) * 4
-                    (dst.baseAddress! + d).update(from: src.baseAddress! + s, count: count)
-                }
-            }
-        }
-        return out
+        return image.placed(width: plan.width, height: plan.height, x: plan.offsetX, y: plan.offsetY, fill: fill)
     }
 }

@@ -62,14 +62,7 @@ import Testing
     }
 
     static func withSimulator(_ body: (SimulatorProcess) async throws -> Void) async throws {
-        let simulator = try await SimulatorProcess(["--task-seconds", "0.2"])
-        do {
-            try await body(simulator)
-        } catch {
-            await simulator.stop()
-            throw error
-        }
-        await simulator.stop()
+        try await SimulatorProcess.with([], body)
     }
 
     static func build(

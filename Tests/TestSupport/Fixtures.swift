@@ -6,65 +6,49 @@ import ImageCodec
 public enum Fixtures {
     /// A gradient with a pattern, every channel varying; alpha per `alpha`.
     public static func gradient(width: Int, height: Int, alpha: (Int, Int) -> UInt8 = { _, _ in 255 }) -> RGBAImage {
-        var image = RGBAImage(width: width, height: height)
-        for y in 0..<height {
-            for x in 0..<width {
-                image[x, y] = RGBA8(
-                    r: UInt8(x * 255 / max(1, width - 1)),
-                    g: UInt8(y * 255 / max(1, height - 1)),
-                    b: UInt8((x * 7 + y * 13) & 0xFF),
-                    a: alpha(x, y)
-                )
-            }
+        picture(width, height) { x, y in
+            RGBA8(
+                r: UInt8(x * 255 / max(1, width - 1)),
+                g: UInt8(y * 255 / max(1, height - 1)),
+                b: UInt8((x * 7 + y * 13) & 0xFF),
+                a: alpha(x, y)
+            )
         }
-        return image
     }
 
     /// A smooth picture (JPEG-friendly).
     public static func smooth(width: Int, height: Int) -> RGBAImage {
-        var image = RGBAImage(width: width, height: height)
-        for y in 0..<height {
-            for x in 0..<width {
-                image[x, y] = RGBA8(
-                    r: UInt8(x * 255 / max(1, width - 1)),
-                    g: UInt8(y * 255 / max(1, height - 1)),
-                    b: UInt8((x + y) * 255 / max(1, width + height - 2))
-                )
-            }
+        picture(width, height) { x, y in
+            RGBA8(
+                r: UInt8(x * 255 / max(1, width - 1)),
+                g: UInt8(y * 255 / max(1, height - 1)),
+                b: UInt8((x + y) * 255 / max(1, width + height - 2))
+            )
         }
-        return image
     }
 
     /// An opaque picture with a deterministic pattern.
     public static func photo(_ w: Int, _ h: Int, seed: Int = 0) -> RGBAImage {
-        var img = RGBAImage(width: w, height: h)
-        for y in 0..<h {
-            for x in 0..<w {
-                img[x, y] = RGBA8(
-                    r: UInt8((x * 7 + seed) & 0xFF),
-                    g: UInt8((y * 5 + seed * 3) & 0xFF),
-                    b: UInt8(((x + y) * 3) & 0xFF),
-                    a: 255
-                )
-            }
+        picture(w, h) { x, y in
+            RGBA8(
+                r: UInt8((x * 7 + seed) & 0xFF),
+                g: UInt8((y * 5 + seed * 3) & 0xFF),
+                b: UInt8(((x + y) * 3) & 0xFF),
+                a: 255
+            )
         }
-        return img
     }
 
     /// An opaque picture with a horizontal and vertical ramp, so every pixel differs from its neighbours.
     public static func ramp(width: Int, height: Int, seed: UInt8 = 0) -> RGBAImage {
-        var image = RGBAImage(width: width, height: height)
-        for y in 0..<height {
-            for x in 0..<width {
-                image[x, y] = RGBA8(
-                    r: UInt8(truncatingIfNeeded: x &* 7 &+ Int(seed)),
-                    g: UInt8(truncatingIfNeeded: y &* 5),
-                    b: UInt8(truncatingIfNeeded: (x ^ y) &+ Int(seed) &* 3),
-                    a: 255
-                )
-            }
+        picture(width, height) { x, y in
+            RGBA8(
+                r: UInt8(truncatingIfNeeded: x &* 7 &+ Int(seed)),
+                g: UInt8(truncatingIfNeeded: y &* 5),
+                b: UInt8(truncatingIfNeeded: (x ^ y) &+ Int(seed) &* 3),
+                a: 255
+            )
         }
-        return image
     }
 
     /// One colour everywhere, but for pixel (0, 0), which carries `seed` (so two seeds give two files).
@@ -162,6 +146,15 @@ public enum Fixtures {
         put32(0x0001_0000, 156)
         put32(0x0000_D32D, 160)
         return p
+    }
+
+    /// A `width` × `height` picture whose pixel at (x, y) is `pixel(x, y)`.
+    public static func picture(_ width: Int, _ height: Int, _ pixel: (Int, Int) -> RGBA8) -> RGBAImage {
+        var image = RGBAImage(width: width, height: height)
+        for y in 0..<height {
+            for x in 0..<width { image[x, y] = pixel(x, y) }
+        }
+        return image
     }
 }
 
