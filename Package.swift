@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "AssetReviewTests",
             dependencies: [
-                "AssetReview", "AssetPipeline", "AssetGallery", "AssetpipeBasics", "APIMartClient", "APIMartSimulator",
+                "AssetReview", "AssetPipeline", "APIMartClient", "APIMartSimulator",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
