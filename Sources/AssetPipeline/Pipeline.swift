@@ -214,7 +214,7 @@ public enum Pipeline {
             )
         }
         try refuseAboveMaxCost(plan, options.maxCost)
-        let needsAPI = plan.assets.contains { $0.action == .generate || $0.action == .resume }
+        let needsAPI = plan.needsAPI
         if needsAPI && configuration == nil {
             throw PipelineError(
                 .configuration,

@@ -65,6 +65,9 @@ public struct BuildPlan: Sendable {
 
     public var imagesToBill: Int { assets.reduce(0) { $0 + $1.billedImages } }
     public var isUpToDate: Bool { assets.allSatisfy { $0.action == .upToDate } }
+    /// Whether the build calls the API (an asset to generate, or a submitted task to poll); without that it needs
+    /// no API key: everything is up to date or re-made locally from the raw cache or the result store.
+    public var needsAPI: Bool { assets.contains { $0.action == .generate || $0.action == .resume } }
 
     /// Images to bill by `<WxH>/<quality>` (and model), sorted.
     public var billing: [BillingLine] {

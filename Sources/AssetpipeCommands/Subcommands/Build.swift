@@ -127,11 +127,6 @@ extension AssetPipeCommand {
             let key = cleaned.flatMap { $0.key.isEmpty ? nil : $0.key }
             if !simulator, let notice = cleaned?.notice { Console.error("assetpipe build: \(notice)") }
             let planOnly = dryRun || check
-            if !simulator && key == nil && !planOnly {
-                let message =
-                    "no API key. Set it with `export APIMART_API_KEY=<your key>`, or try the build on the local simulator: assetpipe build \(manifest) --simulator"
-                throw BuildJSONReport.fail(CommandFailure(.usage, message), json: json)
-            }
             let loaded: Manifest
             do {
                 loaded = try ManifestParser.load(path: manifest)
@@ -142,6 +137,28 @@ extension AssetPipeCommand {
                 simulator
                 ? nil
                 : (baseURL ?? env["APIMART_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.apimart.ai")
+            if !simulator && key == nil && !planOnly {
+                // Without a key a build still runs when it calls no API: everything up to date, or re-made locally
+                // from the raw cache or the result store (a CI shard whose store holds every result).
+                let needsAPI: Bool
+                do {
+                    needsAPI = try await Pipeline.planWithStore(
+                        manifest: loaded,
+                        baseURL: base,
+                        rebuildLock: rebuildLock,
+                        only: only,
+                        regenerate: regenerate,
+                        requireStore: requireStore
+                    ).needsAPI
+                } catch {
+                    throw BuildJSONReport.fail(error, json: json, manifest: loaded.path)
+                }
+                if needsAPI {
+                    let message =
+                        "no API key. Set it with `export APIMART_API_KEY=<your key>`, or try the build on the local simulator: assetpipe build \(manifest) --simulator"
+                    throw BuildJSONReport.fail(CommandFailure(.usage, message), json: json, manifest: loaded.path)
+                }
+            }
 
             if planOnly {
                 let plan: BuildPlan
@@ -215,7 +232,7 @@ extension AssetPipeCommand {
             }
 
             var running: RunningSimulator?
-            let connection: Connection
+            let connection: Connection?
             if simulator {
                 do {
                     let sim = try await SimulatorServer.start(
@@ -229,7 +246,7 @@ extension AssetPipeCommand {
                     throw BuildJSONReport.fail(failure, json: json, manifest: loaded.path)
                 }
             } else {
-                connection = Connection(baseURL: base!, apiKey: key!)
+                connection = key.map { Connection(baseURL: base!, apiKey: $0) }
             }
 
             let interactive = Console.isTerminal && isatty(STDIN_FILENO) == 1
