@@ -19,6 +19,17 @@ static int ap_writer_prepare(const char *path, uint32_t width, uint8_t **scratch
     return AP_OK;
 }
 
+// The part of finishing a writer both formats share: a file destination is flushed, and a write error (a full
+// disk) fails the writer. Memory destinations have nothing to flush.
+static int ap_writer_flush(FILE *fp, int *failed, char *err, size_t err_len) {
+    if (fp != NULL && (fflush(fp) != 0 || ferror(fp))) {
+        snprintf(err, err_len, "write failed: %s", strerror(errno));
+        *failed = AP_ERR_IO;
+        return AP_ERR_IO;
+    }
+    return AP_OK;
+}
+
 // ================================================================= PNG
 
 struct ap_png_writer {
@@ -252,14 +263,7 @@ int ap_png_writer_finish(ap_png_writer *w, char *err, size_t err_len) {
     } else {
         png_write_end(w->png, w->info);
     }
-    if (w->fp != NULL) {
-        if (fflush(w->fp) != 0 || ferror(w->fp)) {
-            snprintf(err, err_len, "write failed: %s", strerror(errno));
-            w->failed = AP_ERR_IO;
-            return AP_ERR_IO;
-        }
-    }
-    return AP_OK;
+    return ap_writer_flush(w->fp, &w->failed, err, err_len);
 }
 
 const uint8_t *ap_png_writer_data(const ap_png_writer *w, size_t *length) {
@@ -424,14 +428,7 @@ int ap_jpeg_writer_finish(ap_jpeg_writer *w, char *err, size_t err_len) {
         return w->failed;
     }
     jpeg_finish_compress(&w->cinfo);
-    if (w->fp != NULL) {
-        if (fflush(w->fp) != 0 || ferror(w->fp)) {
-            snprintf(err, err_len, "write failed: %s", strerror(errno));
-            w->failed = AP_ERR_IO;
-            return AP_ERR_IO;
-        }
-    }
-    return AP_OK;
+    return ap_writer_flush(w->fp, &w->failed, err, err_len);
 }
 
 const uint8_t *ap_jpeg_writer_data(const ap_jpeg_writer *w, size_t *length) {

@@ -200,8 +200,8 @@ import Testing
         )
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let png = try ImageEncoder.png(RGBAImage(width: 16, height: 16, fill: RGBA8(r: 9, g: 8, b: 7)))
-        FileManager.default.createFile(atPath: dir + "/ref.png", contents: Data(png))
-        FileManager.default.createFile(atPath: dir + "/garbage.png", contents: Data("not an image".utf8))
+        try Data(png).write(to: URL(fileURLWithPath: dir + "/ref.png"))
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: dir + "/garbage.png"))
         let named = mask ?? reference
         for mode in ["--dry-run", "--check", "--simulator"] {
             let r = try await AssetpipeBinary.run(["build", dir, mode], environment: Self.noKey)

@@ -130,8 +130,8 @@ import FoundationNetworking
         let root = dir + "/generated"
         for rel in (try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? [] {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir)
-            if !isDir.boolValue { all["generated/" + rel] = FileManager.default.contents(atPath: root + "/" + rel) }
+            let exists = FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir)
+            if exists && !isDir.boolValue { all["generated/" + rel] = FileManager.default.contents(atPath: root + "/" + rel) }
         }
         return all
     }

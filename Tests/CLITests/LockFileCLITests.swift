@@ -107,7 +107,7 @@ import Testing
         }
     }
 
-    @Test func todaysLockAndJournalAreUpgradedWithNoSubmit() async throws {
+    @Test(.requires(.sqlite3)) func todaysLockAndJournalAreUpgradedWithNoSubmit() async throws {
         try await Self.withSimulator { simulator in
             let dir = try await Self.builtProject(simulator)
             defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -121,29 +121,24 @@ import Testing
             // Today's journal: no format version, no completed_at column.
             let sqlite = "/usr/bin/sqlite3"
             let journal = dir + "/.assetpipe/journal.sqlite"
-            let hasSQLite = FileManager.default.isExecutableFile(atPath: sqlite)
-            if hasSQLite {
-                let downgrade = try await ChildProcess.run(
-                    sqlite,
-                    [
-                        journal,
-                        "DROP TRIGGER attempts_completed_at; ALTER TABLE attempts DROP COLUMN completed_at; "
-                            + "PRAGMA user_version = 0;",
-                    ]
-                )
-                #expect(downgrade.exitCode == 0, "\(downgrade)")
-            }
+            let downgrade = try await ChildProcess.run(
+                sqlite,
+                [
+                    journal,
+                    "DROP TRIGGER attempts_completed_at; ALTER TABLE attempts DROP COLUMN completed_at; "
+                        + "PRAGMA user_version = 0;",
+                ]
+            )
+            #expect(downgrade.exitCode == 0, "\(downgrade)")
 
             let again = try await simulator.build(dir, ["--json"])
             #expect(again.exitCode == 0, "\(again)")
             #expect(again.stdout.contains("format version 1"), "\(again)")
             #expect(try await simulator.submissions() == 2)
             #expect(try Self.lock(dir)["version"] as? Int == 2)
-            if hasSQLite {
-                let version = try await ChildProcess.run(sqlite, [journal, "PRAGMA user_version;"])
-                // Format 3 (issue 14): takes, picks and approvals are journaled too.
-                #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3", "\(version)")
-            }
+            let version = try await ChildProcess.run(sqlite, [journal, "PRAGMA user_version;"])
+            // Format 3 (issue 14): takes, picks and approvals are journaled too.
+            #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3", "\(version)")
         }
     }
 }

@@ -14,7 +14,7 @@ struct MaskCLITests {
 
     @discardableResult
     func write(_ bytes: [UInt8], _ name: String) -> String {
-        FileManager.default.createFile(atPath: path(name), contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path(name), contents: Data(bytes)), "cannot write \(name)")
         return path(name)
     }
 

@@ -388,9 +388,8 @@ import Testing
     }
 
     /// A journal of format 2 (before takes) is upgraded in place to 3 by the next build, at no cost.
-    @Test func aFormatTwoJournalIsUpgraded() async throws {
+    @Test(.requires(.sqlite3)) func aFormatTwoJournalIsUpgraded() async throws {
         let sqlite = "/usr/bin/sqlite3"
-        guard FileManager.default.isExecutableFile(atPath: sqlite) else { return }
         try await Self.withSimulator { simulator in
             let dir = try Self.project()
             defer { try? FileManager.default.removeItem(atPath: dir) }

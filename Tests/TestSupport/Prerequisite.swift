@@ -54,6 +54,13 @@ extension Prerequisite {
         providedInCI: true
     ) { FileManager.default.isExecutableFile(atPath: ChildProcess.gnuTime) }
 
+    /// The sqlite3 shell, to turn a journal back into an older format (Debian package `sqlite3`, installed by
+    /// `.ci/run`).
+    public static let sqlite3 = Prerequisite(
+        reason: "the sqlite3 shell is not installed at /usr/bin/sqlite3: apt-get install sqlite3",
+        providedInCI: true
+    ) { FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3") }
+
     /// Headless Chromium (``Chromium/path``; Debian package `chromium`, installed by `.ci/run`).
     public static let chromium = Prerequisite(
         reason: "Chromium is not installed (apt-get install chromium, or set CHROMIUM)",
