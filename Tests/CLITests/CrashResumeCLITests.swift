@@ -131,7 +131,9 @@ import FoundationNetworking
         for rel in (try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? [] {
             var isDir: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir)
-            if exists && !isDir.boolValue { all["generated/" + rel] = FileManager.default.contents(atPath: root + "/" + rel) }
+            if exists && !isDir.boolValue {
+                all["generated/" + rel] = FileManager.default.contents(atPath: root + "/" + rel)
+            }
         }
         return all
     }
