@@ -34,17 +34,15 @@ let package = Package(
         .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         // PNG IDAT compression at levels 1-3 and 8-9 for images up to 64 MiB of rows (see png_idat.c).
         .systemLibrary(name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
-        // WebP (decode, encode, the mux for metadata chunks; demux to read them) and AVIF (libavif, with aom).
+        // WebP (decode, encode, the mux for metadata chunks; demux to read them).
         .systemLibrary(name: "CLibWebP", pkgConfig: "libwebpmux", providers: [.apt(["libwebp-dev"])]),
         .systemLibrary(name: "CLibWebPDemux", pkgConfig: "libwebpdemux", providers: [.apt(["libwebp-dev"])]),
-        // libavif.pc's Cflags carry -DAVIF_DLL, which SwiftPM drops with a "prohibited flag" warning: it only
-        // selects dllimport on Windows, so dropping it changes nothing here.
-        .systemLibrary(name: "CLibAVIF", pkgConfig: "libavif", providers: [.apt(["libavif-dev"])]),
         // The only code that includes png.h / jpeglib.h / libdeflate.h / webp / avif headers: every setjmp lives
-        // here. It also calls zlib directly (flat images at levels 8-9; zlib1g-dev comes with libpng-dev).
+        // here. It also calls zlib directly (flat images at levels 8-9; zlib1g-dev comes with libpng-dev). libavif
+        // (libavif-dev's <avif/avif.h>) is not linked but loaded on first use (avif.c says why).
         .target(
             name: "CImageShim",
-            dependencies: ["CLibPNG", "CLibJPEG", "CLibDeflate", "CLibWebP", "CLibWebPDemux", "CLibAVIF"],
+            dependencies: ["CLibPNG", "CLibJPEG", "CLibDeflate", "CLibWebP", "CLibWebPDemux"],
             linkerSettings: [.linkedLibrary("z")]),
         // Shared basics every module may use: atomic file writes, a locked box, the error shape, image formats.
         .target(

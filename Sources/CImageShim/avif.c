@@ -1,8 +1,63 @@
 // AVIF through libavif: decoding (avifDecoder, first frame; `irot`/`imir` reported as the equivalent EXIF
 // orientation, applied by the caller like a JPEG's) and encoding (avifEncoder, aom when present).
+//
+// libavif is loaded on first use (dlopen), not linked: with its AV1 codecs and their dependencies it is some
+// 25 shared libraries, and loading them at start-up cost every assetpipe process about 2 ms and its memory,
+// whether it touched an AVIF file or not. Every call goes through AVIF(name), the function found in the library.
 #include <avif/avif.h>
+#include <dlfcn.h>
+#include <pthread.h>
 
 #include "internal.h"
+
+// The libavif functions this file calls.
+#define AP_AVIF_FUNCTIONS(X) \
+    X(avifResultToString) X(avifRGBImageSetDefaults) X(avifCodecName) X(avifRWDataFree) X(avifImageYUVToRGB) \
+    X(avifImageSetProfileICC) X(avifImageSetMetadataXMP) X(avifImageRGBToYUV) X(avifImageDestroy) \
+    X(avifImageCreate) X(avifFree) X(avifEncoderWrite) X(avifEncoderDestroy) X(avifEncoderCreate) \
+    X(avifDecoderSetIOMemory) X(avifDecoderParse) X(avifDecoderNextImage) X(avifDecoderDestroy) \
+    X(avifDecoderCreate)
+
+static struct {
+#define AP_AVIF_POINTER(name) __typeof__(&name) name;
+    AP_AVIF_FUNCTIONS(AP_AVIF_POINTER)
+#undef AP_AVIF_POINTER
+} ap_avif_lib;
+#define AVIF(name) (ap_avif_lib.name)
+
+static pthread_once_t ap_avif_once = PTHREAD_ONCE_INIT;
+static int ap_avif_loaded;
+static char ap_avif_load_error[256];
+
+// The library whose headers this file was compiled with: its runtime name (Debian's libavif15 for libavif 0.11),
+// else the development link, which names the same library where libavif-dev is installed.
+static void ap_avif_load_once(void) {
+    static const char *const names[] = {"libavif.so.15", "libavif.so"};
+    void *library = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && library == NULL; i++)
+        library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    if (library == NULL) {
+        const char *why = dlerror();
+        snprintf(ap_avif_load_error, sizeof ap_avif_load_error, "%s", why != NULL ? why : "not found");
+        return;
+    }
+#define AP_AVIF_RESOLVE(name) \
+    if ((*(void **)&ap_avif_lib.name = dlsym(library, #name)) == NULL) { \
+        snprintf(ap_avif_load_error, sizeof ap_avif_load_error, "libavif has no %s", #name); \
+        return; \
+    }
+    AP_AVIF_FUNCTIONS(AP_AVIF_RESOLVE)
+#undef AP_AVIF_RESOLVE
+    ap_avif_loaded = 1;
+}
+
+// AP_OK once libavif is loaded; otherwise AP_ERR_UNSUPPORTED with what is missing and how to install it.
+static int ap_avif_load(char *err, size_t err_len) {
+    pthread_once(&ap_avif_once, ap_avif_load_once);
+    if (ap_avif_loaded) return AP_OK;
+    snprintf(err, err_len, "AVIF needs libavif (apt-get install libavif15): %s", ap_avif_load_error);
+    return AP_ERR_UNSUPPORTED;
+}
 
 static int ap_avif_result_code(avifResult result) {
     switch (result) {
@@ -22,9 +77,9 @@ static int ap_avif_result_code(avifResult result) {
 /// "<result>: <diagnostic>" (libavif's diagnostic names what failed, e.g. which box).
 static void ap_avif_message(char *err, size_t err_len, avifResult result, const avifDiagnostics *diag) {
     if (diag != NULL && diag->error[0] != 0)
-        snprintf(err, err_len, "libavif: %s: %s", avifResultToString(result), diag->error);
+        snprintf(err, err_len, "libavif: %s: %s", AVIF(avifResultToString)(result), diag->error);
     else
-        snprintf(err, err_len, "libavif: %s", avifResultToString(result));
+        snprintf(err, err_len, "libavif: %s", AVIF(avifResultToString)(result));
 }
 
 /// The EXIF orientation that shows the picture as `irot` (anticlockwise quarter turns) then `imir`
@@ -42,11 +97,11 @@ static int ap_avif_orientation(const avifImage *image) {
     return table[angle][mirror + 1];
 }
 
-static void ap_avif_decoder_free(void *decoder) { avifDecoderDestroy(decoder); }
+static void ap_avif_decoder_free(void *decoder) { AVIF(avifDecoderDestroy)(decoder); }
 
 static int ap_avif_decode_whole(ap_reader *r, uint8_t *rgba, char *err, size_t err_len) {
     avifDecoder *decoder = r->codec;
-    avifResult result = avifDecoderNextImage(decoder);
+    avifResult result = AVIF(avifDecoderNextImage)(decoder);
     if (result != AVIF_RESULT_OK) {
         ap_avif_message(err, err_len, result, &decoder->diag);
         return ap_avif_result_code(result);
@@ -57,12 +112,12 @@ static int ap_avif_decode_whole(ap_reader *r, uint8_t *rgba, char *err, size_t e
         return AP_ERR_CORRUPT;
     }
     avifRGBImage rgb;
-    avifRGBImageSetDefaults(&rgb, image);
+    AVIF(avifRGBImageSetDefaults)(&rgb, image);
     rgb.format = AVIF_RGB_FORMAT_RGBA;
     rgb.depth = 8;
     rgb.pixels = rgba;
     rgb.rowBytes = r->info.width * 4;
-    result = avifImageYUVToRGB(image, &rgb);
+    result = AVIF(avifImageYUVToRGB)(image, &rgb);
     if (result != AVIF_RESULT_OK) {
         ap_avif_message(err, err_len, result, NULL);
         return ap_avif_result_code(result);
@@ -76,7 +131,8 @@ int ap_avif_open(const char *path, const void *data, size_t length, const ap_lim
     memset(info, 0, sizeof *info);
     info->format = AP_FORMAT_AVIF;
     info->orientation = 1;
-    int code = AP_OK;
+    int code = ap_avif_load(err, err_len);
+    if (code != AP_OK) return code;
     ap_reader *r = ap_reader_new(AP_FORMAT_AVIF, path, data, length, limits, err, err_len, &code);
     if (r == NULL) return code;
     code = ap_reader_slurp(r, err, err_len);
@@ -84,7 +140,7 @@ int ap_avif_open(const char *path, const void *data, size_t length, const ap_lim
         ap_reader_close(r);
         return code;
     }
-    avifDecoder *decoder = avifDecoderCreate();
+    avifDecoder *decoder = AVIF(avifDecoderCreate)();
     if (decoder == NULL) {
         ap_copy_msg(err, err_len, "out of memory");
         ap_reader_close(r);
@@ -97,8 +153,8 @@ int ap_avif_open(const char *path, const void *data, size_t length, const ap_lim
     decoder->ignoreXMP = AVIF_TRUE;
     // libavif's own limits (16384² pixels, 32768 a side) stay as they are: ours are checked right after the
     // parse, before any pixel is decoded, with a message that names the size and the flag that raises them.
-    avifResult result = avifDecoderSetIOMemory(decoder, r->mem, r->mem_length);
-    if (result == AVIF_RESULT_OK) result = avifDecoderParse(decoder);
+    avifResult result = AVIF(avifDecoderSetIOMemory)(decoder, r->mem, r->mem_length);
+    if (result == AVIF_RESULT_OK) result = AVIF(avifDecoderParse)(decoder);
     if (result != AVIF_RESULT_OK) {
         ap_avif_message(err, err_len, result, &decoder->diag);
         code = ap_avif_result_code(result);
@@ -146,16 +202,20 @@ int ap_avif_open(const char *path, const void *data, size_t length, const ap_lim
 
 // ---------------------------------------------------------------- encoding
 
-int ap_avif_can_encode(void) { return avifCodecName(AVIF_CODEC_CHOICE_AUTO, AVIF_CODEC_FLAG_CAN_ENCODE) != NULL; }
+int ap_avif_can_encode(void) {
+    char ignored[8];
+    if (ap_avif_load(ignored, sizeof ignored) != AP_OK) return 0;
+    return AVIF(avifCodecName)(AVIF_CODEC_CHOICE_AUTO, AVIF_CODEC_FLAG_CAN_ENCODE) != NULL;
+}
 
-static void ap_avif_out_free(void *out) { avifFree(out); }
+static void ap_avif_out_free(void *out) { AVIF(avifFree)(out); }
 
 int ap_avif_encode(ap_plane_writer *w, char *err, size_t err_len) {
     avifPixelFormat yuv = w->yuv == 420 ? AVIF_PIXEL_FORMAT_YUV420
                         : w->yuv == 422 ? AVIF_PIXEL_FORMAT_YUV422
                                         : AVIF_PIXEL_FORMAT_YUV444;
-    avifImage *image = avifImageCreate(w->width, w->height, 8, yuv);
-    avifEncoder *encoder = avifEncoderCreate();
+    avifImage *image = AVIF(avifImageCreate)(w->width, w->height, 8, yuv);
+    avifEncoder *encoder = AVIF(avifEncoderCreate)();
     avifRWData output = AVIF_DATA_EMPTY;
     int code = AP_OK;
     if (image == NULL || encoder == NULL) {
@@ -166,13 +226,13 @@ int ap_avif_encode(ap_plane_writer *w, char *err, size_t err_len) {
     // As avifenc does for PNG input: full range, BT.601 matrix, sRGB-ish CICP left unspecified.
     image->yuvRange = AVIF_RANGE_FULL;
     avifRGBImage rgb;
-    avifRGBImageSetDefaults(&rgb, image);
+    AVIF(avifRGBImageSetDefaults)(&rgb, image);
     rgb.format = AVIF_RGB_FORMAT_RGBA;
     rgb.depth = 8;
     rgb.pixels = w->rgba;
     rgb.rowBytes = w->width * 4;
     rgb.ignoreAlpha = w->opaque ? AVIF_TRUE : AVIF_FALSE;
-    avifResult result = avifImageRGBToYUV(image, &rgb);
+    avifResult result = AVIF(avifImageRGBToYUV)(image, &rgb);
     if (result != AVIF_RESULT_OK) {
         ap_avif_message(err, err_len, result, NULL);
         code = ap_avif_result_code(result);
@@ -181,9 +241,9 @@ int ap_avif_encode(ap_plane_writer *w, char *err, size_t err_len) {
     // The RGBA copy is not needed once converted to YUV(A) planes.
     free(w->rgba);
     w->rgba = NULL;
-    if (w->icc_length > 0) avifImageSetProfileICC(image, w->icc, w->icc_length);
-    if (w->xmp_length > 0) avifImageSetMetadataXMP(image, w->xmp, w->xmp_length);
-    if (avifCodecName(AVIF_CODEC_CHOICE_AOM, AVIF_CODEC_FLAG_CAN_ENCODE) != NULL)
+    if (w->icc_length > 0) AVIF(avifImageSetProfileICC)(image, w->icc, w->icc_length);
+    if (w->xmp_length > 0) AVIF(avifImageSetMetadataXMP)(image, w->xmp, w->xmp_length);
+    if (AVIF(avifCodecName)(AVIF_CODEC_CHOICE_AOM, AVIF_CODEC_FLAG_CAN_ENCODE) != NULL)
         encoder->codecChoice = AVIF_CODEC_CHOICE_AOM;
     encoder->maxThreads = w->threads > 0 ? w->threads : 1;
     encoder->speed = w->speed;
@@ -191,7 +251,7 @@ int ap_avif_encode(ap_plane_writer *w, char *err, size_t err_len) {
     encoder->maxQuantizer = w->quantizer;
     encoder->minQuantizerAlpha = w->alpha_quantizer;
     encoder->maxQuantizerAlpha = w->alpha_quantizer;
-    result = avifEncoderWrite(encoder, image, &output);
+    result = AVIF(avifEncoderWrite)(encoder, image, &output);
     if (result != AVIF_RESULT_OK) {
         ap_avif_message(err, err_len, result, &encoder->diag);
         code = ap_avif_result_code(result);
@@ -203,9 +263,9 @@ int ap_avif_encode(ap_plane_writer *w, char *err, size_t err_len) {
     w->out_free = ap_avif_out_free;
     output.data = NULL;
 done:
-    avifRWDataFree(&output);
-    if (encoder != NULL) avifEncoderDestroy(encoder);
-    if (image != NULL) avifImageDestroy(image);
+    AVIF(avifRWDataFree)(&output);
+    if (encoder != NULL) AVIF(avifEncoderDestroy)(encoder);
+    if (image != NULL) AVIF(avifImageDestroy)(image);
     return code;
 }
 
@@ -213,6 +273,8 @@ int ap_avif_writer_open(const char *path, uint32_t width, uint32_t height, int q
                         int speed, int yuv, int threads, const void *icc, size_t icc_length, const void *xmp,
                         size_t xmp_length, ap_plane_writer **out, char *err, size_t err_len) {
     *out = NULL;
+    int loaded = ap_avif_load(err, err_len);
+    if (loaded != AP_OK) return loaded;
     if (!ap_avif_can_encode()) {
         ap_copy_msg(err, err_len, "this libavif has no AV1 encoder (aom, rav1e or svt)");
         return AP_ERR_UNSUPPORTED;

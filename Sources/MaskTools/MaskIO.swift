@@ -102,7 +102,7 @@ public enum MaskIO {
             var options = PNGEncodeOptions()
             options.iccProfile = image.iccProfile
             return try ImageEncoder.png(image, options: options)
-        } catch let e as ImageCodecError where e.code == .needsBackground {
+        } catch let e where e.code == .needsBackground {
             throw MaskToolsError(
                 .needsBackground,
                 "\(path): the picture has transparent pixels and JPEG has no alpha: write a .png, or pad with a colour (--pad-color)",

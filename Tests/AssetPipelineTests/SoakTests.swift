@@ -248,8 +248,7 @@ import Testing
         for rel in try fm.subpathsOfDirectory(atPath: project.dir) {
             let full = project.path(rel)
             var isDir: ObjCBool = false
-            fm.fileExists(atPath: full, isDirectory: &isDir)
-            if isDir.boolValue { continue }
+            if !fm.fileExists(atPath: full, isDirectory: &isDir) || isDir.boolValue { continue }
             let file = (rel as NSString).lastPathComponent
             #expect(!file.contains(".tmp"), "temporary leftover \(rel)")
             if rel.hasPrefix("generated/") {

@@ -73,8 +73,8 @@ final class TempProject: @unchecked Sendable {
         var all: [String: [UInt8]] = [:]
         for rel in try FileManager.default.subpathsOfDirectory(atPath: root) {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir)
-            if !isDir.boolValue { all[rel] = read("generated/" + rel) }
+            let exists = FileManager.default.fileExists(atPath: root + "/" + rel, isDirectory: &isDir)
+            if exists && !isDir.boolValue { all[rel] = read("generated/" + rel) }
         }
         return all
     }

@@ -1,5 +1,6 @@
 import Foundation
 import ImageCodec
+import Testing
 
 /// Test pictures, made with the codec: the one fixture maker of every test target. Each picture is deterministic
 /// (the same call gives the same pixels), so expected values computed from one stay true.
@@ -104,7 +105,7 @@ public enum Fixtures {
     @discardableResult
     public static func write(_ bytes: [UInt8], _ dir: String, _ name: String) -> String {
         let path = dir + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write \(path)")
         return path
     }
 

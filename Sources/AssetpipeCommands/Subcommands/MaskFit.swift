@@ -57,7 +57,7 @@ extension AssetPipeCommand.Mask {
                 guard mode.lowercased() == "pad" else { throw ValidationError("--pad-color only goes with --mode pad") }
             }
             try MaskCommandSupport.requireExtension(output, "output", ["png", "jpg", "jpeg"])
-            if let mask {
+            if mask != nil {
                 guard let maskOut else { throw ValidationError("--mask needs --mask-out OUT_MASK.png") }
                 try MaskCommandSupport.requireExtension(maskOut, "--mask-out", ["png"])
             } else if maskOut != nil {
