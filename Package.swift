@@ -34,15 +34,13 @@ let package = Package(
         .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         // PNG IDAT compression at levels 1-3 and 8-9 for images up to 64 MiB of rows (see png_idat.c).
         .systemLibrary(name: "CLibDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
-        // WebP (decode, encode, the mux for metadata chunks; demux to read them).
-        .systemLibrary(name: "CLibWebP", pkgConfig: "libwebpmux", providers: [.apt(["libwebp-dev"])]),
-        .systemLibrary(name: "CLibWebPDemux", pkgConfig: "libwebpdemux", providers: [.apt(["libwebp-dev"])]),
         // The only code that includes png.h / jpeglib.h / libdeflate.h / webp / avif headers: every setjmp lives
-        // here. It also calls zlib directly (flat images at levels 8-9; zlib1g-dev comes with libpng-dev). libavif
-        // (libavif-dev's <avif/avif.h>) is not linked but loaded on first use (avif.c says why).
+        // here. It also calls zlib directly (flat images at levels 8-9; zlib1g-dev comes with libpng-dev). libwebp
+        // and libavif (headers from libwebp-dev and libavif-dev) are not linked but loaded on first use
+        // (lazy_library.c says why), so their targets declare no system library.
         .target(
             name: "CImageShim",
-            dependencies: ["CLibPNG", "CLibJPEG", "CLibDeflate", "CLibWebP", "CLibWebPDemux"],
+            dependencies: ["CLibPNG", "CLibJPEG", "CLibDeflate"],
             linkerSettings: [.linkedLibrary("z")]),
         // Shared basics every module may use: atomic file writes, a locked box, the error shape, image formats.
         .target(

@@ -1,12 +1,7 @@
 // AVIF through libavif: decoding (avifDecoder, first frame; `irot`/`imir` reported as the equivalent EXIF
-// orientation, applied by the caller like a JPEG's) and encoding (avifEncoder, aom when present).
-//
-// libavif is loaded on first use (dlopen), not linked: with its AV1 codecs and their dependencies it is some
-// 25 shared libraries, and loading them at start-up cost every assetpipe process about 2 ms and its memory,
-// whether it touched an AVIF file or not. Every call goes through AVIF(name), the function found in the library.
+// orientation, applied by the caller like a JPEG's) and encoding (avifEncoder, aom when present). libavif is loaded
+// on first use (lazy_library.c): every call goes through AVIF(name).
 #include <avif/avif.h>
-#include <dlfcn.h>
-#include <pthread.h>
 
 #include "internal.h"
 
@@ -18,46 +13,27 @@
     X(avifDecoderSetIOMemory) X(avifDecoderParse) X(avifDecoderNextImage) X(avifDecoderDestroy) \
     X(avifDecoderCreate)
 
-static struct {
-#define AP_AVIF_POINTER(name) __typeof__(&name) name;
-    AP_AVIF_FUNCTIONS(AP_AVIF_POINTER)
-#undef AP_AVIF_POINTER
-} ap_avif_lib;
-#define AVIF(name) (ap_avif_lib.name)
+enum {
+#define AP_AVIF_INDEX(name) ap_avif_index_##name,
+    AP_AVIF_FUNCTIONS(AP_AVIF_INDEX)
+#undef AP_AVIF_INDEX
+    ap_avif_function_count
+};
+static const char *const ap_avif_symbols[] = {AP_AVIF_FUNCTIONS(AP_LAZY_SYMBOL) NULL};
+static void *ap_avif_pointers[ap_avif_function_count];
+// The library whose headers this was compiled with (Debian's libavif15 is libavif 0.11), else the development link.
+static const char *const ap_avif_libraries[] = {"libavif.so.15|libavif.so", NULL};
+static ap_lazy_library ap_avif_library = {
+    .format = "AVIF",
+    .libraries = ap_avif_libraries,
+    .packages = "libavif15",
+    .symbols = ap_avif_symbols,
+    .pointers = ap_avif_pointers,
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+};
+#define AVIF(name) ((__typeof__(&name))ap_avif_pointers[ap_avif_index_##name])
 
-static pthread_once_t ap_avif_once = PTHREAD_ONCE_INIT;
-static int ap_avif_loaded;
-static char ap_avif_load_error[256];
-
-// The library whose headers this file was compiled with: its runtime name (Debian's libavif15 for libavif 0.11),
-// else the development link, which names the same library where libavif-dev is installed.
-static void ap_avif_load_once(void) {
-    static const char *const names[] = {"libavif.so.15", "libavif.so"};
-    void *library = NULL;
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && library == NULL; i++)
-        library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-    if (library == NULL) {
-        const char *why = dlerror();
-        snprintf(ap_avif_load_error, sizeof ap_avif_load_error, "%s", why != NULL ? why : "not found");
-        return;
-    }
-#define AP_AVIF_RESOLVE(name) \
-    if ((*(void **)&ap_avif_lib.name = dlsym(library, #name)) == NULL) { \
-        snprintf(ap_avif_load_error, sizeof ap_avif_load_error, "libavif has no %s", #name); \
-        return; \
-    }
-    AP_AVIF_FUNCTIONS(AP_AVIF_RESOLVE)
-#undef AP_AVIF_RESOLVE
-    ap_avif_loaded = 1;
-}
-
-// AP_OK once libavif is loaded; otherwise AP_ERR_UNSUPPORTED with what is missing and how to install it.
-static int ap_avif_load(char *err, size_t err_len) {
-    pthread_once(&ap_avif_once, ap_avif_load_once);
-    if (ap_avif_loaded) return AP_OK;
-    snprintf(err, err_len, "AVIF needs libavif (apt-get install libavif15): %s", ap_avif_load_error);
-    return AP_ERR_UNSUPPORTED;
-}
+static int ap_avif_load(char *err, size_t err_len) { return ap_lazy_load(&ap_avif_library, err, err_len); }
 
 static int ap_avif_result_code(avifResult result) {
     switch (result) {

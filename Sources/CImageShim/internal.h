@@ -2,6 +2,7 @@
 #ifndef AP_INTERNAL_H
 #define AP_INTERNAL_H
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,29 @@
 
 
 #define AP_MSG_LEN 256
+
+// ---------------------------------------------------------------- lazy_library.c: libraries loaded on first use
+
+/// A shared library (or a few) opened with dlopen the first time a format needs it; `pointers[i]` is then the
+/// function named `symbols[i]`. Declared once per format, static, with PTHREAD_MUTEX_INITIALIZER.
+typedef struct ap_lazy_library {
+    const char *format;             // "WebP", for the message
+    const char *const *libraries;   // NULL-terminated; each "soname|fallback", all loaded
+    const char *packages;           // the Debian packages that provide them
+    const char *const *symbols;     // NULL-terminated
+    void **pointers;                // one a symbol
+    pthread_mutex_t lock;
+    int state;                      // 0 not tried yet, 1 loaded, -1 missing
+    void *handles[4];
+    char error[AP_MSG_LEN];
+} ap_lazy_library;
+
+/// AP_OK once the library is loaded (the first call loads it); else AP_ERR_UNSUPPORTED with a message that names
+/// the package to install.
+int ap_lazy_load(ap_lazy_library *library, char *err, size_t err_len);
+
+/// X-macro helpers for a format's function list: its index, its name, and a typed call through the pointers.
+#define AP_LAZY_SYMBOL(name) #name,
 
 static inline void ap_copy_msg(char *dst, size_t dst_len, const char *src) {
     if (dst == NULL || dst_len == 0) return;

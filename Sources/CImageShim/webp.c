@@ -1,11 +1,43 @@
 // WebP through libwebp: decoding (WebPDecode; EXIF orientation and ICC profile from the RIFF chunks through
-// WebPDemux) and encoding (WebPEncode; ICCP and XMP chunks added with WebPMux).
+// WebPDemux) and encoding (WebPEncode; ICCP and XMP chunks added with WebPMux). libwebp is loaded on first use
+// (lazy_library.c): every call goes through WEBP(name), the headers' inline wrappers spelled out with their ABI
+// versions.
 #include <webp/decode.h>
 #include <webp/demux.h>
 #include <webp/encode.h>
 #include <webp/mux.h>
 
 #include "internal.h"
+
+// The libwebp, libwebpdemux and libwebpmux functions this file calls.
+#define AP_WEBP_FUNCTIONS(X) \
+    X(WebPInitDecoderConfigInternal) X(WebPGetFeaturesInternal) X(WebPDecode) X(WebPFreeDecBuffer) \
+    X(WebPDemuxInternal) X(WebPDemuxGetChunk) X(WebPDemuxReleaseChunkIterator) X(WebPDemuxDelete) \
+    X(WebPConfigInitInternal) X(WebPPictureInitInternal) X(WebPValidateConfig) X(WebPPictureImportRGBX) \
+    X(WebPPictureImportRGBA) X(WebPPictureFree) X(WebPMemoryWriterInit) X(WebPMemoryWrite) X(WebPEncode) \
+    X(WebPMemoryWriterClear) X(WebPFree) X(WebPMuxCreateInternal) X(WebPMuxSetChunk) X(WebPMuxAssemble) \
+    X(WebPMuxDelete)
+
+enum {
+#define AP_WEBP_INDEX(name) ap_webp_index_##name,
+    AP_WEBP_FUNCTIONS(AP_WEBP_INDEX)
+#undef AP_WEBP_INDEX
+    ap_webp_function_count
+};
+static const char *const ap_webp_symbols[] = {AP_WEBP_FUNCTIONS(AP_LAZY_SYMBOL) NULL};
+static void *ap_webp_pointers[ap_webp_function_count];
+// libwebpmux and libwebpdemux each bring libwebp with them.
+static const char *const ap_webp_libraries[] = {"libwebpmux.so.3|libwebpmux.so", "libwebpdemux.so.2|libwebpdemux.so",
+                                                NULL};
+static ap_lazy_library ap_webp_library = {
+    .format = "WebP",
+    .libraries = ap_webp_libraries,
+    .packages = "libwebp7 libwebpmux3 libwebpdemux2",
+    .symbols = ap_webp_symbols,
+    .pointers = ap_webp_pointers,
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+};
+#define WEBP(name) ((__typeof__(&name))ap_webp_pointers[ap_webp_index_##name])
 
 static int ap_webp_status_code(VP8StatusCode status) {
     switch (status) {
@@ -47,7 +79,7 @@ int ap_exif_orientation_tiff(const uint8_t *data, size_t length) {
 
 static int ap_webp_decode_whole(ap_reader *r, uint8_t *rgba, char *err, size_t err_len) {
     WebPDecoderConfig config;
-    if (!WebPInitDecoderConfig(&config)) {
+    if (!WEBP(WebPInitDecoderConfigInternal)(&config, WEBP_DECODER_ABI_VERSION)) {
         ap_copy_msg(err, err_len, "libwebp version mismatch");
         return AP_ERR_UNSUPPORTED;
     }
@@ -56,8 +88,8 @@ static int ap_webp_decode_whole(ap_reader *r, uint8_t *rgba, char *err, size_t e
     config.output.u.RGBA.rgba = rgba;
     config.output.u.RGBA.stride = (int)r->info.width * 4;
     config.output.u.RGBA.size = (size_t)r->info.width * r->info.height * 4;
-    VP8StatusCode status = WebPDecode(r->mem, r->mem_length, &config);
-    WebPFreeDecBuffer(&config.output);
+    VP8StatusCode status = WEBP(WebPDecode)(r->mem, r->mem_length, &config);
+    WEBP(WebPFreeDecBuffer)(&config.output);
     if (status != VP8_STATUS_OK) {
         ap_copy_msg(err, err_len, ap_webp_status_text(status));
         return ap_webp_status_code(status);
@@ -75,7 +107,8 @@ int ap_webp_open(const char *path, const void *data, size_t length, const ap_lim
     memset(info, 0, sizeof *info);
     info->format = AP_FORMAT_WEBP;
     info->orientation = 1;
-    int code = AP_OK;
+    int code = ap_lazy_load(&ap_webp_library, err, err_len);
+    if (code != AP_OK) return code;
     ap_reader *r = ap_reader_new(AP_FORMAT_WEBP, path, data, length, limits, err, err_len, &code);
     if (r == NULL) return code;
     code = ap_reader_slurp(r, err, err_len);
@@ -84,7 +117,7 @@ int ap_webp_open(const char *path, const void *data, size_t length, const ap_lim
         return code;
     }
     WebPBitstreamFeatures features;
-    VP8StatusCode status = WebPGetFeatures(r->mem, r->mem_length, &features);
+    VP8StatusCode status = WEBP(WebPGetFeaturesInternal)(r->mem, r->mem_length, &features, WEBP_DECODER_ABI_VERSION);
     if (status != VP8_STATUS_OK) {
         ap_copy_msg(err, err_len, ap_webp_status_text(status));
         ap_reader_close(r);
@@ -111,14 +144,14 @@ int ap_webp_open(const char *path, const void *data, size_t length, const ap_lim
     }
     // Metadata chunks (extended format only). A file WebPDemux refuses is left to WebPDecode to judge.
     WebPData whole = {r->mem, r->mem_length};
-    WebPDemuxer *demux = WebPDemux(&whole);
+    WebPDemuxer *demux = WEBP(WebPDemuxInternal)(&whole, 0, NULL, WEBP_DEMUX_ABI_VERSION);
     if (demux != NULL) {
         WebPChunkIterator chunk;
-        if (WebPDemuxGetChunk(demux, "EXIF", 1, &chunk)) {
+        if (WEBP(WebPDemuxGetChunk)(demux, "EXIF", 1, &chunk)) {
             r->info.orientation = ap_exif_orientation_tiff(chunk.chunk.bytes, chunk.chunk.size);
-            WebPDemuxReleaseChunkIterator(&chunk);
+            WEBP(WebPDemuxReleaseChunkIterator)(&chunk);
         }
-        if (WebPDemuxGetChunk(demux, "ICCP", 1, &chunk)) {
+        if (WEBP(WebPDemuxGetChunk)(demux, "ICCP", 1, &chunk)) {
             if (chunk.chunk.size > 0 && chunk.chunk.size <= r->limits.max_chunk_bytes) {
                 r->icc = malloc(chunk.chunk.size);
                 if (r->icc != NULL) {
@@ -126,9 +159,9 @@ int ap_webp_open(const char *path, const void *data, size_t length, const ap_lim
                     r->icc_length = chunk.chunk.size;
                 }
             }
-            WebPDemuxReleaseChunkIterator(&chunk);
+            WEBP(WebPDemuxReleaseChunkIterator)(&chunk);
         }
-        WebPDemuxDelete(demux);
+        WEBP(WebPDemuxDelete)(demux);
     }
     r->info.icc_length = r->icc_length;
     r->decode_whole = ap_webp_decode_whole;
@@ -157,7 +190,7 @@ static const char *ap_webp_encoding_error(WebPEncodingError e) {
 int ap_webp_encode(ap_plane_writer *w, char *err, size_t err_len) {
     WebPConfig config;
     WebPPicture picture;
-    if (!WebPConfigInit(&config) || !WebPPictureInit(&picture)) {
+    if (!WEBP(WebPConfigInitInternal)(&config, WEBP_PRESET_DEFAULT, 75.f, WEBP_ENCODER_ABI_VERSION) || !WEBP(WebPPictureInitInternal)(&picture, WEBP_ENCODER_ABI_VERSION)) {
         ap_copy_msg(err, err_len, "libwebp version mismatch");
         return AP_ERR_UNSUPPORTED;
     }
@@ -165,7 +198,7 @@ int ap_webp_encode(ap_plane_writer *w, char *err, size_t err_len) {
     config.quality = (float)w->quality;
     config.method = w->method;
     config.thread_level = w->threads > 1 ? 1 : 0;
-    if (!WebPValidateConfig(&config)) {
+    if (!WEBP(WebPValidateConfig)(&config)) {
         ap_copy_msg(err, err_len, "libwebp: invalid configuration");
         return AP_ERR_INVALID;
     }
@@ -173,10 +206,10 @@ int ap_webp_encode(ap_plane_writer *w, char *err, size_t err_len) {
     picture.height = (int)w->height;
     picture.use_argb = w->lossless;
     int stride = (int)w->width * 4;
-    int imported = w->opaque ? WebPPictureImportRGBX(&picture, w->rgba, stride)
-                             : WebPPictureImportRGBA(&picture, w->rgba, stride);
+    int imported = w->opaque ? WEBP(WebPPictureImportRGBX)(&picture, w->rgba, stride)
+                             : WEBP(WebPPictureImportRGBA)(&picture, w->rgba, stride);
     if (!imported) {
-        WebPPictureFree(&picture);
+        WEBP(WebPPictureFree)(&picture);
         ap_copy_msg(err, err_len, "libwebp: out of memory importing the pixels");
         return AP_ERR_NOMEM;
     }
@@ -184,14 +217,14 @@ int ap_webp_encode(ap_plane_writer *w, char *err, size_t err_len) {
     free(w->rgba);
     w->rgba = NULL;
     WebPMemoryWriter memory;
-    WebPMemoryWriterInit(&memory);
-    picture.writer = WebPMemoryWrite;
+    WEBP(WebPMemoryWriterInit)(&memory);
+    picture.writer = WEBP(WebPMemoryWrite);
     picture.custom_ptr = &memory;
-    int ok = WebPEncode(&config, &picture);
+    int ok = WEBP(WebPEncode)(&config, &picture);
     WebPEncodingError e = picture.error_code;
-    WebPPictureFree(&picture);
+    WEBP(WebPPictureFree)(&picture);
     if (!ok) {
-        WebPMemoryWriterClear(&memory);
+        WEBP(WebPMemoryWriterClear)(&memory);
         ap_copy_msg(err, err_len, ap_webp_encoding_error(e));
         return e == VP8_ENC_ERROR_OUT_OF_MEMORY || e == VP8_ENC_ERROR_BITSTREAM_OUT_OF_MEMORY ? AP_ERR_NOMEM
                : e == VP8_ENC_ERROR_BAD_DIMENSION                                             ? AP_ERR_TOO_LARGE
@@ -200,12 +233,12 @@ int ap_webp_encode(ap_plane_writer *w, char *err, size_t err_len) {
     if (w->icc_length == 0 && w->xmp_length == 0) {
         w->out = memory.mem;  // allocated by WebPMalloc
         w->out_length = memory.size;
-        w->out_free = WebPFree;
+        w->out_free = WEBP(WebPFree);
         return AP_OK;
     }
     // Metadata: let WebPMux write the VP8X header and the ICCP / XMP chunks in their places.
     WebPData image = {memory.mem, memory.size};
-    WebPMux *mux = WebPMuxCreate(&image, 0);
+    WebPMux *mux = WEBP(WebPMuxCreateInternal)(&image, 0, WEBP_MUX_ABI_VERSION);
     int code = AP_OK;
     WebPData assembled = {NULL, 0};
     if (mux == NULL) {
@@ -215,27 +248,27 @@ int ap_webp_encode(ap_plane_writer *w, char *err, size_t err_len) {
         WebPMuxError me = WEBP_MUX_OK;
         if (w->icc_length > 0) {
             WebPData icc = {w->icc, w->icc_length};
-            me = WebPMuxSetChunk(mux, "ICCP", &icc, 0);
+            me = WEBP(WebPMuxSetChunk)(mux, "ICCP", &icc, 0);
         }
         if (me == WEBP_MUX_OK && w->xmp_length > 0) {
             WebPData xmp = {w->xmp, w->xmp_length};
-            me = WebPMuxSetChunk(mux, "XMP ", &xmp, 0);
+            me = WEBP(WebPMuxSetChunk)(mux, "XMP ", &xmp, 0);
         }
-        if (me == WEBP_MUX_OK) me = WebPMuxAssemble(mux, &assembled);
+        if (me == WEBP_MUX_OK) me = WEBP(WebPMuxAssemble)(mux, &assembled);
         if (me != WEBP_MUX_OK) {
             snprintf(err, err_len, "libwebp: cannot add metadata (mux error %d)", (int)me);
             code = me == WEBP_MUX_MEMORY_ERROR ? AP_ERR_NOMEM : AP_ERR_INVALID;
         }
-        WebPMuxDelete(mux);
+        WEBP(WebPMuxDelete)(mux);
     }
-    WebPMemoryWriterClear(&memory);
+    WEBP(WebPMemoryWriterClear)(&memory);
     if (code != AP_OK) {
-        WebPDataClear(&assembled);
+        WEBP(WebPFree)((void *)assembled.bytes);
         return code;
     }
     w->out = (uint8_t *)assembled.bytes;
     w->out_length = assembled.size;
-    w->out_free = WebPFree;
+    w->out_free = WEBP(WebPFree);
     return AP_OK;
 }
 
@@ -243,6 +276,8 @@ int ap_webp_writer_open(const char *path, uint32_t width, uint32_t height, int q
                         int threads, const void *icc, size_t icc_length, const void *xmp, size_t xmp_length,
                         ap_plane_writer **out, char *err, size_t err_len) {
     *out = NULL;
+    int loaded = ap_lazy_load(&ap_webp_library, err, err_len);
+    if (loaded != AP_OK) return loaded;
     if (width > AP_WEBP_MAX_SIDE || height > AP_WEBP_MAX_SIDE) {
         snprintf(err, err_len, "%ux%u is over WebP's limit of %d pixels a side", width, height, AP_WEBP_MAX_SIDE);
         return AP_ERR_TOO_LARGE;

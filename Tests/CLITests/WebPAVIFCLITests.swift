@@ -174,13 +174,15 @@ struct WebPAVIFCLITests {
     }
 }
 
-/// libavif and its AV1 codecs (some 25 shared libraries) are loaded when an AVIF file is first read or written, not
-/// at every start: the binary does not link them, and AVIF still works (the other tests here decode and encode it).
-@Suite(.requires(.assetpipeBinary)) struct AVIFLoadingTests {
-    @Test func theBinaryDoesNotLinkLibavif() async throws {
+/// libwebp and libavif (with its AV1 codecs, some 25 shared libraries) are loaded when a WebP or AVIF file is first
+/// read or written, not at every start: the binary does not link them, and both formats still work (the other tests
+/// here decode and encode them through the binary).
+@Suite(.requires(.assetpipeBinary)) struct LazyCodecLibraryTests {
+    @Test func theBinaryLinksNeitherLibwebpNorLibavif() async throws {
         let ldd = try await ChildProcess.run("/usr/bin/ldd", [AssetpipeBinary.path])
         #expect(ldd.exitCode == 0, "\(ldd)")
         #expect(ldd.stdout.contains("libpng"), "ldd lists the linked libraries: \(ldd.stdout)")
         #expect(!ldd.stdout.contains("libavif"), "\(ldd.stdout)")
+        #expect(!ldd.stdout.contains("libwebp"), "\(ldd.stdout)")
     }
 }
