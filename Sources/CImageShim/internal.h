@@ -38,7 +38,7 @@ typedef struct ap_lazy_library {
 /// the package to install.
 int ap_lazy_load(ap_lazy_library *library, char *err, size_t err_len);
 
-/// X-macro helpers for a format's function list: its index, its name, and a typed call through the pointers.
+/// For a format's X-macro list of functions: each name as a string, for `symbols`.
 #define AP_LAZY_SYMBOL(name) #name,
 
 static inline void ap_copy_msg(char *dst, size_t dst_len, const char *src) {
