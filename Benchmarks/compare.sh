@@ -10,6 +10,7 @@
 #                               binaries under its own Benchmarks/.build on first use (about 10 minutes each)
 #   WORKLOAD                    the kit's workload, as for run.sh (default /tmp/assetpipe-bench-workload)
 # env:  ROUNDS=2  RUNS=3  REPEAT=3  OUTDIR=/tmp/assetpipe-compare  PIPELINE=1 (0 skips the pipeline rounds)
+#       PEERS=DIR   reuse the floor and peers of an earlier run (its OUTDIR/old-1/peers) instead of timing them again
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 2 ] || { sed -n '2,13p' "$0"; exit 2; }
@@ -23,6 +24,11 @@ START=$(date +%s)
 rm -rf "$OUT"
 mkdir -p "$OUT"
 skip_peers=""
+if [ -n "${PEERS:-}" ]; then
+  mkdir -p "$OUT/old-1"
+  cp -r "$PEERS" "$OUT/old-1/peers"
+  skip_peers=1
+fi
 
 echo "== floor and peers, once (old checkout's run.sh), then old and new alternately, $ROUNDS rounds"
 echo "   load before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -32,7 +38,7 @@ for round in $(seq "$ROUNDS"); do
     dir="$OUT/$side-$round"
     mkdir -p "$dir"
     # Every round reuses the first round's floor and peers (run.sh's SKIP_PEERS).
-    if [ -d "$OUT/old-1/peers" ]; then cp -r "$OUT/old-1/peers" "$dir/peers"; fi
+    if [ -d "$OUT/old-1/peers" ] && [ ! -d "$dir/peers" ]; then cp -r "$OUT/old-1/peers" "$dir/peers"; fi
     echo "== round $round, $side ($tree), load $(cut -d' ' -f1 /proc/loadavg)"
     SKIP_PEERS=$skip_peers CODECS=0 OUTDIR="$dir" bash "$tree/Benchmarks/run.sh" "$WL" > "$dir/run.log" 2>&1 \
       || { tail -20 "$dir/run.log"; exit 1; }
