@@ -13,25 +13,10 @@
     X(avifDecoderSetIOMemory) X(avifDecoderParse) X(avifDecoderNextImage) X(avifDecoderDestroy) \
     X(avifDecoderCreate)
 
-enum {
-#define AP_AVIF_INDEX(name) ap_avif_index_##name,
-    AP_AVIF_FUNCTIONS(AP_AVIF_INDEX)
-#undef AP_AVIF_INDEX
-    ap_avif_function_count
-};
-static const char *const ap_avif_symbols[] = {AP_AVIF_FUNCTIONS(AP_LAZY_SYMBOL) NULL};
-static void *ap_avif_pointers[ap_avif_function_count];
+AP_LAZY_FUNCTIONS(ap_avif, AP_AVIF_FUNCTIONS)
 // The library whose headers this was compiled with (Debian's libavif15 is libavif 0.11), else the development link.
-static const char *const ap_avif_libraries[] = {"libavif.so.15|libavif.so", NULL};
-static ap_lazy_library ap_avif_library = {
-    .format = "AVIF",
-    .libraries = ap_avif_libraries,
-    .packages = "libavif15",
-    .symbols = ap_avif_symbols,
-    .pointers = ap_avif_pointers,
-    .lock = PTHREAD_MUTEX_INITIALIZER,
-};
-#define AVIF(name) ((__typeof__(&name))ap_avif_pointers[ap_avif_index_##name])
+static ap_lazy_library ap_avif_library = AP_LAZY_LIBRARY("AVIF", ap_avif, "libavif15", "libavif.so.15|libavif.so");
+#define AVIF(name) AP_LAZY_CALL(ap_avif, name)
 
 static int ap_avif_load(char *err, size_t err_len) { return ap_lazy_load(&ap_avif_library, err, err_len); }
 

@@ -38,8 +38,25 @@ typedef struct ap_lazy_library {
 /// the package to install.
 int ap_lazy_load(ap_lazy_library *library, char *err, size_t err_len);
 
-/// For a format's X-macro list of functions: each name as a string, for `symbols`.
+/// A format's functions from its X-macro list `LIST` (each entry `X(name)`): an index per name, the names as
+/// strings, and the pointers they are found at, all named after `prefix`.
+#define AP_LAZY_INDEX(name) ap_lazy_index_##name,
 #define AP_LAZY_SYMBOL(name) #name,
+#define AP_LAZY_FUNCTIONS(prefix, LIST)                                                                              \
+    enum { LIST(AP_LAZY_INDEX) prefix##_function_count };                                                          \
+    static const char *const prefix##_symbols[] = {LIST(AP_LAZY_SYMBOL) NULL};                                     \
+    static void *prefix##_pointers[prefix##_function_count];
+
+/// The library of those functions: its format's name for messages, the Debian packages that provide it, and the
+/// libraries to open, each "soname|fallback".
+#define AP_LAZY_LIBRARY(format_name, prefix, debian_packages, ...)                                                     \
+    {                                                                                                                  \
+        .format = format_name, .libraries = (const char *const[]){__VA_ARGS__, NULL}, .packages = debian_packages,    \
+        .symbols = prefix##_symbols, .pointers = prefix##_pointers, .lock = PTHREAD_MUTEX_INITIALIZER,                 \
+    }
+
+/// A call through the pointer found for `name`, with the type of its declaration in the library's header.
+#define AP_LAZY_CALL(prefix, name) ((__typeof__(&name))prefix##_pointers[ap_lazy_index_##name])
 
 static inline void ap_copy_msg(char *dst, size_t dst_len, const char *src) {
     if (dst == NULL || dst_len == 0) return;

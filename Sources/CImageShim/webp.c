@@ -18,26 +18,12 @@
     X(WebPMemoryWriterClear) X(WebPFree) X(WebPMuxCreateInternal) X(WebPMuxSetChunk) X(WebPMuxAssemble) \
     X(WebPMuxDelete)
 
-enum {
-#define AP_WEBP_INDEX(name) ap_webp_index_##name,
-    AP_WEBP_FUNCTIONS(AP_WEBP_INDEX)
-#undef AP_WEBP_INDEX
-    ap_webp_function_count
-};
-static const char *const ap_webp_symbols[] = {AP_WEBP_FUNCTIONS(AP_LAZY_SYMBOL) NULL};
-static void *ap_webp_pointers[ap_webp_function_count];
+AP_LAZY_FUNCTIONS(ap_webp, AP_WEBP_FUNCTIONS)
 // libwebpmux and libwebpdemux each bring libwebp with them.
-static const char *const ap_webp_libraries[] = {"libwebpmux.so.3|libwebpmux.so", "libwebpdemux.so.2|libwebpdemux.so",
-                                                NULL};
-static ap_lazy_library ap_webp_library = {
-    .format = "WebP",
-    .libraries = ap_webp_libraries,
-    .packages = "libwebp7 libwebpmux3 libwebpdemux2",
-    .symbols = ap_webp_symbols,
-    .pointers = ap_webp_pointers,
-    .lock = PTHREAD_MUTEX_INITIALIZER,
-};
-#define WEBP(name) ((__typeof__(&name))ap_webp_pointers[ap_webp_index_##name])
+static ap_lazy_library ap_webp_library = AP_LAZY_LIBRARY("WebP", ap_webp, "libwebp7 libwebpmux3 libwebpdemux2",
+                                                         "libwebpmux.so.3|libwebpmux.so",
+                                                         "libwebpdemux.so.2|libwebpdemux.so");
+#define WEBP(name) AP_LAZY_CALL(ap_webp, name)
 
 static int ap_webp_status_code(VP8StatusCode status) {
     switch (status) {

@@ -142,14 +142,7 @@ extension AssetPipeCommand {
                 // from the raw cache or the result store (a CI shard whose store holds every result).
                 let needsAPI: Bool
                 do {
-                    needsAPI = try await Pipeline.planWithStore(
-                        manifest: loaded,
-                        baseURL: base,
-                        rebuildLock: rebuildLock,
-                        only: only,
-                        regenerate: regenerate,
-                        requireStore: requireStore
-                    ).needsAPI
+                    needsAPI = try await planWithStore(loaded, baseURL: base).needsAPI
                 } catch {
                     throw BuildJSONReport.fail(error, json: json, manifest: loaded.path)
                 }
@@ -165,14 +158,7 @@ extension AssetPipeCommand {
                 do {
                     plan =
                         dryRun
-                        ? try await Pipeline.planWithStore(
-                            manifest: loaded,
-                            baseURL: base,
-                            rebuildLock: rebuildLock,
-                            only: only,
-                            regenerate: regenerate,
-                            requireStore: requireStore
-                        )
+                        ? try await planWithStore(loaded, baseURL: base)
                         : try Pipeline.plan(
                             manifest: loaded,
                             baseURL: base,
@@ -311,6 +297,18 @@ extension AssetPipeCommand {
                 report.summaryLines.forEach(Console.out)
             }
             if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        }
+
+        /// The plan with what the result store serves (looked up, not fetched), under this command's flags.
+        func planWithStore(_ manifest: Manifest, baseURL: String?) async throws -> BuildPlan {
+            try await Pipeline.planWithStore(
+                manifest: manifest,
+                baseURL: baseURL,
+                rebuildLock: rebuildLock,
+                only: only,
+                regenerate: regenerate,
+                requireStore: requireStore
+            )
         }
 
         /// `--check --require-approved`: exit 1 naming every asset not approved as it is now.
