@@ -146,7 +146,8 @@ let package = Package(
         .testTarget(
             name: "ImageCodecTests",
             dependencies: [
-                "AssetpipeBasics", "ImageCodec", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "AssetpipeBasics", "CImageShim", "ImageCodec", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "MaskToolsTests", dependencies: ["MaskTools", "ImageCodec", "APIMartWire", "TestSupport"]),
         .testTarget(

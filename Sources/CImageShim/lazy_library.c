@@ -44,3 +44,19 @@ int ap_lazy_load(ap_lazy_library *l, char *err, size_t err_len) {
     snprintf(err, err_len, "%s support is not installed (apt-get install %s): %s", l->format, l->packages, l->error);
     return AP_ERR_UNSUPPORTED;
 }
+
+int ap_lazy_library_check(const char *format, const char *library, const char *packages, const char *symbol,
+                          char *err, size_t err_len) {
+    const char *const libraries[] = {library, NULL};
+    const char *const symbols[] = {symbol, NULL};
+    void *pointers[1] = {NULL};
+    ap_lazy_library l = {
+        .format = format, .libraries = libraries, .packages = packages, .symbols = symbols, .pointers = pointers,
+        .lock = PTHREAD_MUTEX_INITIALIZER,
+    };
+    int code = ap_lazy_load(&l, err, err_len);
+    for (size_t i = 0; i < sizeof l.handles / sizeof l.handles[0]; i++)
+        if (l.handles[i] != NULL) dlclose(l.handles[i]);
+    pthread_mutex_destroy(&l.lock);
+    return code;
+}

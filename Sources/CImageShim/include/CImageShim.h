@@ -168,6 +168,12 @@ void ap_plane_writer_free(ap_plane_writer *writer);
 /// 1 when libavif was built with an encoder (aom, rav1e or svt).
 int ap_avif_can_encode(void);
 
+/// Loads `library` ("soname|fallback") and looks up `symbol` in it exactly as WebP and AVIF are loaded on first use,
+/// then lets it go: AP_OK, or AP_ERR_UNSUPPORTED with the message a missing codec library gives (naming `format`
+/// and `packages`). Lets tests check that message without uninstalling a library.
+int ap_lazy_library_check(const char *format, const char *library, const char *packages, const char *symbol,
+                          char *err, size_t err_len);
+
 // ---------------------------------------------------------------- pixel math (no library calls)
 
 /// Counts alpha == 0 and 0 < alpha < 255 in a row; first/last x with alpha > 0 (-1 when none).
